@@ -1,0 +1,65 @@
+import { defineWorkflow } from "../saga/define-workflow.ts";
+import { WorkflowDefinitionError } from "../saga/errors.ts";
+import type { ActionDefinition } from "./define-action.ts";
+import { isField } from "./field.ts";
+import type { FieldMap, InferEntity } from "./infer.ts";
+import { assertIdentifier, pascalCase, RESERVED_FIELDS } from "./names.ts";
+
+export type ActionMap<Row> = Record<string, ActionDefinition<Row, never, unknown, boolean>>;
+
+export interface EntityDefinition<Name extends string = string, F extends FieldMap = FieldMap, A = {}> {
+  readonly kind: "entity";
+  readonly name: Name;
+  /** GraphQL and Prisma type name: `order` → `Order`. */
+  readonly typeName: string;
+  readonly fields: F;
+  /** Actions by name; each workflow is renamed `<entity>.<action>`. */
+  readonly actionDefinitions: A;
+  /** Adds actions; each becomes the mutation `<entity><Action>`. */
+  actions<NA extends ActionMap<InferEntity<F>>>(actions: NA): EntityDefinition<Name, F, A & NA>;
+}
+
+/** The stored row type of an entity definition. */
+export type EntityRow<E> = E extends EntityDefinition<string, infer F, unknown> ? InferEntity<F> : never;
+
+export function entity<const Name extends string, F extends FieldMap>(name: Name, fields: F): EntityDefinition<Name, F, {}> {
+  assertIdentifier("Entity", name);
+  assertFields(name, fields);
+  return build(name, fields, {});
+}
+
+function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A): EntityDefinition<Name, F, A> {
+  return Object.freeze({
+    kind: "entity",
+    name,
+    typeName: pascalCase(name),
+    fields,
+    actionDefinitions,
+    actions<NA extends ActionMap<InferEntity<F>>>(actions: NA) {
+      return build(name, fields, { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA);
+    },
+  });
+}
+
+function assertFields(entityName: string, fields: FieldMap): void {
+  if (typeof fields !== "object" || fields === null) throw new WorkflowDefinitionError(`Entity "${entityName}" needs a fields object`);
+  for (const [fieldName, field] of Object.entries(fields)) {
+    assertIdentifier(`Field (entity "${entityName}")`, fieldName);
+    if (RESERVED_FIELDS.includes(fieldName)) {
+      throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is reserved (every entity has id, createdAt, updatedAt)`);
+    }
+    if (!isField(field)) throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is not a field builder (string, int, …)`);
+  }
+}
+
+function nameActions(entityName: string, existing: object, actions: Record<string, ActionDefinition<unknown, never, unknown, boolean>>): Record<string, unknown> {
+  const named: Record<string, unknown> = {};
+  for (const [actionName, definition] of Object.entries(actions)) {
+    assertIdentifier(`Action (entity "${entityName}")`, actionName);
+    if (actionName in existing) throw new WorkflowDefinitionError(`Entity "${entityName}": action "${actionName}" is defined twice`);
+    if (definition?.kind !== "action") throw new WorkflowDefinitionError(`Entity "${entityName}": "${actionName}" is not an action() definition`);
+    const { steps, options, initialData } = definition.workflow;
+    named[actionName] = Object.freeze({ ...definition, workflow: defineWorkflow(`${entityName}.${actionName}`, steps, options, initialData) });
+  }
+  return named;
+}

@@ -1,0 +1,49 @@
+// The public API of sagaql. Everything a user imports comes from here; the rest is internal.
+
+export { string, text, int, float, boolean, datetime, json } from "./entity/field.ts";
+export type { Field, FieldKind, FieldValue, JsonValue } from "./entity/field.ts";
+export type { FieldMap, InferEntity, InferCreate, InferUpdate, InferInput } from "./entity/infer.ts";
+export { entity } from "./entity/define-entity.ts";
+export type { EntityDefinition, EntityRow } from "./entity/define-entity.ts";
+export { action } from "./entity/define-action.ts";
+export type {
+  ActionBuilder,
+  ActionContext,
+  ActionDefinition,
+  ActionSettings,
+  AuthorizeArgs,
+  AuthorizeRule,
+  RequestContext,
+} from "./entity/define-action.ts";
+
+export { step } from "./saga/step.ts";
+export type { Step, StepOptions, StepEffect, RetryOptions, StepOutput } from "./saga/step.ts";
+export type { StepContext, DataMap } from "./saga/context.ts";
+export { workflow, defineWorkflow, WorkflowBuilder } from "./saga/define-workflow.ts";
+export type { WorkflowDefinition, WorkflowOptions } from "./saga/define-workflow.ts";
+export { executeWorkflow } from "./saga/execute-workflow.ts";
+export type { ExecuteOptions, WorkflowOutcome, WorkflowSuccess, WorkflowFailure } from "./saga/execute-workflow.ts";
+export type { FailedCompensation } from "./saga/compensate.ts";
+export { runWorkflow } from "./saga/run-workflow.ts";
+export type { RunWorkflowOptions } from "./saga/run-workflow.ts";
+export { createEntityStep } from "./saga/create-entity-step.ts";
+export type { EntityStepOptions, EntityRef } from "./saga/create-entity-step.ts";
+export { updateEntityStep } from "./saga/update-entity-step.ts";
+export type { EntityUpdate } from "./saga/update-entity-step.ts";
+export { deleteEntityStep } from "./saga/delete-entity-step.ts";
+export {
+  NonRetryableError,
+  ServiceNotFoundError,
+  StepTimeoutError,
+  TransactionCommitError,
+  WorkflowDefinitionError,
+} from "./saga/errors.ts";
+export type { SerializedError } from "./saga/errors.ts";
+export { ServiceRegistry } from "./saga/services.ts";
+export type { Services, ServiceMap } from "./saga/services.ts";
+export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./saga/driver.ts";
+export type { Logger } from "./saga/logger.ts";
+export type { RunStore, ListRunsFilter } from "./saga/run-store.ts";
+export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
+export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
+export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";

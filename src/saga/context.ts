@@ -1,0 +1,69 @@
+import type { Driver } from "./driver.ts";
+import type { ServiceRegistry, Services } from "./services.ts";
+
+export type DataMap = Record<string, unknown>;
+
+/**
+ * What a step receives. `Input` comes from the action's `.input()`, `Resource` from its entity's fields,
+ * `Data` from the workflow's declared shared data (`withData`, `ctx.set`).
+ */
+export interface StepContext<Input = unknown, Resource = unknown, Data extends DataMap = DataMap> {
+  readonly input: Input;
+  /** The entity row the action runs on, as loaded before the run; `undefined` for entity-less workflows. */
+  readonly resource: Resource;
+  readonly resourceId: string | undefined;
+  /** Bound to the workflow transaction when the workflow is transactional. */
+  readonly driver: Driver;
+  readonly runId: string;
+  readonly workflow: string;
+  /** The step now running or compensating. */
+  readonly stepName: string;
+  /** Attempt number of the running step, from 1. */
+  readonly attempt: number;
+  /** `runId:stepName`: the same across retries and recovery, for external APIs that deduplicate by key. */
+  readonly idempotencyKey: string;
+  /** True while compensating a transactional run whose database writes the rollback already undid. */
+  readonly rolledBack: boolean;
+  resolve<K extends keyof Services>(name: K): Services[K];
+  resolve<T = unknown>(name: string): T;
+  /** Stores a value for later steps (and for their compensations). */
+  set<K extends keyof Data & string>(key: K, value: Data[K]): void;
+  get<K extends keyof Data & string>(key: K): Data[K] | undefined;
+}
+
+/**
+ * One context per run, mutated as the run moves from step to step: steps run one at a time, and a single
+ * object keeps the engine's per-step cost to a few field writes.
+ */
+export class RunContext implements StepContext<unknown, unknown, DataMap> {
+  stepName = "";
+  attempt = 1;
+  rolledBack = false;
+
+  constructor(
+    readonly runId: string,
+    readonly workflow: string,
+    public driver: Driver,
+    readonly input: unknown,
+    readonly resource: unknown,
+    readonly resourceId: string | undefined,
+    readonly data: DataMap,
+    private readonly services: ServiceRegistry,
+  ) {}
+
+  get idempotencyKey(): string {
+    return `${this.runId}:${this.stepName}`;
+  }
+
+  resolve<T = unknown>(name: string): T {
+    return this.services.resolve(name) as T;
+  }
+
+  set(key: string, value: unknown): void {
+    this.data[key] = value;
+  }
+
+  get(key: string): unknown {
+    return this.data[key];
+  }
+}

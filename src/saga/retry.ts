@@ -1,0 +1,68 @@
+import { NonRetryableError, StepTimeoutError } from "./errors.ts";
+import type { RetryOptions } from "./step.ts";
+
+/** The wait before attempt `attempt + 1`, after `attempt` failed (attempts count from 1). */
+export function retryDelay(retry: RetryOptions, attempt: number, random: () => number = Math.random): number {
+  const base = (retry.delay ?? 0) * Math.pow(retry.backoff ?? 1, attempt - 1);
+  const capped = Math.min(base, retry.maxDelay ?? Number.POSITIVE_INFINITY);
+  const { jitter } = retry;
+  if (!jitter) return capped;
+  const spread = jitter === true ? 1 : jitter;
+  return capped * (1 - spread * random());
+}
+
+export function isRetryable(retry: RetryOptions | undefined, error: unknown, attempt: number): boolean {
+  if (!retry || attempt >= retry.maxAttempts) return false;
+  if (error instanceof NonRetryableError) return false;
+  return retry.shouldRetry ? retry.shouldRetry(error, attempt) : true;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+/** Races an attempt against its timeout; the timer is cleared either way so it cannot keep the process alive. */
+export async function withTimeout<T>(work: Promise<T>, stepName: string, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeoutError(stepName, timeoutMs)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface AttemptHooks {
+  /** Called after a failed attempt that will be retried, before the wait. */
+  onRetry?(attempt: number, error: unknown, delayMs: number): void | Promise<void>;
+}
+
+/**
+ * Runs `attempt` until it succeeds or the policy gives up; rethrows the last error.
+ * `firstAttempt` > 1 continues a count that a journal carried over (a crash grants no extra attempts).
+ */
+export async function runWithRetry<T>(
+  attempt: (n: number) => T | Promise<T>,
+  retry: RetryOptions | undefined,
+  hooks: AttemptHooks = {},
+  firstAttempt = 1,
+): Promise<{ value: T; attempts: number }> {
+  for (let n = firstAttempt; ; n++) {
+    try {
+      return { value: await attempt(n), attempts: n };
+    } catch (error) {
+      if (!isRetryable(retry, error, n)) throw new AttemptsExhausted(error, n);
+      const wait = retryDelay(retry as RetryOptions, n);
+      await hooks.onRetry?.(n, error, wait);
+      await sleep(wait);
+    }
+  }
+}
+
+/** Wraps the final error of a retried call with how many attempts were spent on it. */
+export class AttemptsExhausted {
+  constructor(readonly error: unknown, readonly attempts: number) {}
+}

@@ -1,0 +1,56 @@
+import type { DataMap } from "./context.ts";
+import type { SerializedError } from "./errors.ts";
+
+export type RunStatus = "RUNNING" | "COMPLETED" | "COMPENSATING" | "COMPENSATED" | "FAILED";
+export type StepStatus =
+  | "PENDING"
+  | "RUNNING"
+  | "COMPLETED"
+  | "FAILED"
+  | "COMPENSATING"
+  | "COMPENSATED"
+  | "COMPENSATION_FAILED"
+  | "SKIPPED";
+
+interface EventBase {
+  runId: string;
+  at: Date;
+}
+
+interface StepEventBase extends EventBase {
+  step: string;
+  /** Position of the step in the workflow, from 0. */
+  index: number;
+}
+
+/**
+ * Every transition of a run, in the order it happens. A run store persists them; subscribers stream them.
+ * Steps that never ran because an earlier one failed end SKIPPED when the run finishes.
+ */
+export type RunEvent =
+  | (EventBase & {
+      type: "run-started";
+      workflow: string;
+      steps: readonly string[];
+      input: unknown;
+      data: DataMap;
+      resourceId: string | undefined;
+      transactional: boolean;
+      idempotencyKey: string | undefined;
+    })
+  | (StepEventBase & { type: "step-started"; attempt: number })
+  | (StepEventBase & { type: "step-retrying"; attempt: number; error: SerializedError; delayMs: number })
+  | (StepEventBase & { type: "step-completed"; attempts: number; result: unknown; data: DataMap })
+  | (StepEventBase & { type: "step-failed"; attempts: number; error: SerializedError })
+  | (EventBase & { type: "run-compensating"; failedStep: string | null; error: SerializedError; rolledBack: boolean })
+  | (StepEventBase & { type: "compensation-started"; attempt: number })
+  | (StepEventBase & { type: "compensation-completed"; byRollback: boolean })
+  | (StepEventBase & { type: "compensation-failed"; error: SerializedError })
+  | (EventBase & {
+      type: "run-finished";
+      status: "COMPLETED" | "COMPENSATED" | "FAILED";
+      result?: unknown;
+      error?: SerializedError;
+    });
+
+export type RunEventType = RunEvent["type"];

@@ -1,0 +1,117 @@
+import type { DataMap } from "./context.ts";
+import type { SerializedError } from "./errors.ts";
+import type { RunEvent, RunStatus, StepStatus } from "./run-events.ts";
+
+export interface StepSnapshot {
+  name: string;
+  index: number;
+  status: StepStatus;
+  attempts: number;
+  result: unknown;
+  error: SerializedError | null;
+  compensationError: SerializedError | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+/** A run as the journal knows it: what `workflowRun(id)` returns and what recovery resumes from. */
+export interface RunSnapshot {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  input: unknown;
+  data: DataMap;
+  resourceId: string | null;
+  idempotencyKey: string | null;
+  transactional: boolean;
+  result: unknown;
+  error: SerializedError | null;
+  failedStep: string | null;
+  rolledBack: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  steps: StepSnapshot[];
+}
+
+function pendingStep(name: string, index: number): StepSnapshot {
+  return { name, index, status: "PENDING", attempts: 0, result: null, error: null, compensationError: null, startedAt: null, endedAt: null };
+}
+
+/**
+ * Applies one event to a snapshot, in place. The in-memory store is built on it, and the SQL stores must
+ * agree with it (the shared run-store contract tests check that they do).
+ */
+export function applyRunEvent(run: RunSnapshot, event: RunEvent): void {
+  run.updatedAt = event.at;
+  if (event.type === "run-finished" || event.type === "run-compensating") return applyRunLevel(run, event);
+  if (event.type === "run-started") return;
+  const step = run.steps[event.index];
+  if (!step) throw new Error(`Run ${run.id} has no step #${event.index} (${event.step})`);
+  applyStepLevel(run, step, event);
+}
+
+function applyRunLevel(run: RunSnapshot, event: Extract<RunEvent, { type: "run-finished" | "run-compensating" }>): void {
+  if (event.type === "run-compensating") {
+    run.status = "COMPENSATING";
+    run.failedStep = event.failedStep;
+    run.error = event.error;
+    run.rolledBack = event.rolledBack;
+    return;
+  }
+  run.status = event.status;
+  if (event.result !== undefined) run.result = event.result;
+  if (event.error !== undefined) run.error = event.error;
+  if (event.status === "COMPLETED") return;
+  for (const step of run.steps) if (step.status === "PENDING") step.status = "SKIPPED";
+}
+
+function applyStepLevel(run: RunSnapshot, step: StepSnapshot, event: Exclude<RunEvent, { type: "run-started" | "run-finished" | "run-compensating" }>): void {
+  switch (event.type) {
+    case "step-started":
+      step.status = "RUNNING";
+      step.attempts = event.attempt;
+      step.startedAt ??= event.at;
+      return;
+    case "step-retrying":
+      step.error = event.error;
+      return;
+    case "step-completed":
+      Object.assign(step, { status: "COMPLETED", attempts: event.attempts, result: event.result, error: null, endedAt: event.at });
+      run.data = event.data;
+      return;
+    case "step-failed":
+      Object.assign(step, { status: "FAILED", attempts: event.attempts, error: event.error, endedAt: event.at });
+      return;
+    case "compensation-started":
+      step.status = "COMPENSATING";
+      return;
+    case "compensation-completed":
+      step.status = "COMPENSATED";
+      return;
+    case "compensation-failed":
+      step.status = "COMPENSATION_FAILED";
+      step.compensationError = event.error;
+      return;
+  }
+}
+
+/** The snapshot a `run-started` event opens. */
+export function snapshotFromStart(event: Extract<RunEvent, { type: "run-started" }>): RunSnapshot {
+  return {
+    id: event.runId,
+    workflow: event.workflow,
+    status: "RUNNING",
+    input: event.input,
+    data: { ...event.data },
+    resourceId: event.resourceId ?? null,
+    idempotencyKey: event.idempotencyKey ?? null,
+    transactional: event.transactional,
+    result: null,
+    error: null,
+    failedStep: null,
+    rolledBack: false,
+    createdAt: event.at,
+    updatedAt: event.at,
+    steps: event.steps.map(pendingStep),
+  };
+}
