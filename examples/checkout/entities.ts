@@ -1,0 +1,85 @@
+import { action, entity, float, int, NonRetryableError, step, string } from "../../src/index.ts";
+import type { InventoryService, Reservation } from "./services/inventory-service.ts";
+import type { Charge, PaymentService } from "./services/payment-service.ts";
+import type { Shipment, ShippingService } from "./services/shipping-service.ts";
+
+export const product = entity("product", {
+  name: string,
+  sku: string.unique(),
+  price: float,
+  stock: int,
+});
+
+export const order = entity("order", {
+  items: string, // JSON array of {sku, quantity}
+  total: float,
+  status: string.default("pending"),
+  chargeId: string.optional(),
+  shipmentId: string.optional(),
+  shippingCountry: string.default("US"),
+}).actions({
+  checkout: action({ description: "Reserve stock, charge the card, ship, and complete the order — or undo what was done." })
+    .input({ paymentMethodId: string })
+    .workflow(
+      [
+        step(
+          "reserve-inventory",
+          async (ctx) => {
+            if (ctx.resource.status !== "pending") {
+              throw new NonRetryableError(`Order ${ctx.resourceId} is ${ctx.resource.status}, not pending`);
+            }
+            const inventory = ctx.resolve<InventoryService>("inventoryService");
+            const reservation = await inventory.reserve(ctx.driver, `res_${ctx.runId}`, ctx.resource.items);
+            ctx.set("reservationId", reservation.id);
+            return reservation;
+          },
+          async (ctx, reservation: Reservation) => {
+            await ctx.resolve<InventoryService>("inventoryService").release(ctx.driver, reservation);
+          },
+          // Stock is in our database: the transaction's rollback already puts it back.
+          { effect: "database" },
+        ),
+        step(
+          "charge-payment",
+          async (ctx) => {
+            const charge: Charge = await ctx.resolve<PaymentService>("paymentService").charge({
+              amount: ctx.resource.total,
+              paymentMethod: ctx.input.paymentMethodId,
+              idempotencyKey: ctx.idempotencyKey,
+            });
+            ctx.set("chargeId", charge.id);
+            return charge;
+          },
+          async (ctx, charge) => {
+            await ctx.resolve<PaymentService>("paymentService").refund(charge.id);
+          },
+          { retry: { maxAttempts: 3, delay: 200, backoff: 2 } },
+        ),
+        step(
+          "create-shipment",
+          async (ctx) => {
+            const shipment: Shipment = await ctx.resolve<ShippingService>("shippingService").create({
+              orderId: ctx.resourceId ?? "",
+              items: ctx.resource.items,
+              country: ctx.resource.shippingCountry,
+              idempotencyKey: ctx.idempotencyKey,
+            });
+            ctx.set("shipmentId", shipment.id);
+            return shipment;
+          },
+          // No compensation: a parcel cannot be un-shipped.
+        ),
+        step("finalize", async (ctx) => {
+          const chargeId = ctx.get("chargeId") as string;
+          const shipmentId = ctx.get("shipmentId") as string;
+          // Guarded on "pending": of two concurrent checkouts of one order, only one can complete it.
+          const changed = await ctx.driver.updateMany("order", { id: ctx.resourceId, status: "pending" }, { status: "completed", chargeId, shipmentId });
+          if (changed === 0) throw new NonRetryableError(`Order ${ctx.resourceId} was completed by another checkout`);
+          return { success: true as const, chargeId, shipmentId };
+        }),
+      ],
+      { useTransaction: true },
+    ),
+});
+
+export const entities = [product, order] as const;

@@ -1,0 +1,91 @@
+import type { FailedCompensation } from "../saga/compensate.ts";
+import type { WorkflowFailure } from "../saga/execute-workflow.ts";
+
+/**
+ * Expected failures of an action, each with the `WorkflowError` shape clients see: the GraphQL layer turns
+ * every subclass into a union member implementing that interface. Anything else thrown is a bug: logged and masked.
+ */
+export abstract class ActionError extends Error {
+  abstract readonly code: string;
+  readonly failedStep: string | null = null;
+  readonly compensatedSteps: readonly string[] = [];
+  readonly runId: string | null = null;
+}
+
+/** What both kinds of failed run report. */
+export abstract class RunFailedError extends ActionError {
+  override readonly failedStep: string | null;
+  override readonly compensatedSteps: readonly string[];
+  override readonly runId: string;
+  readonly uncompensatedSteps: readonly string[];
+  readonly attempts: number;
+  /** The failed step's own error code, when it had one (e.g. `PAYMENT_DECLINED`). */
+  readonly causeCode: string | null;
+
+  constructor(failure: WorkflowFailure) {
+    super(failure.error);
+    this.failedStep = failure.failedStep;
+    this.compensatedSteps = failure.compensatedSteps;
+    this.runId = failure.runId;
+    this.uncompensatedSteps = failure.uncompensatedSteps;
+    this.attempts = failure.attempts;
+    this.causeCode = failure.cause.code ?? null;
+  }
+}
+
+/** A step failed; the completed steps were compensated (code `ACTION_ERROR`, as in the seed). */
+export class StepFailedError extends RunFailedError {
+  readonly code = "ACTION_ERROR";
+
+  constructor(failure: WorkflowFailure) {
+    super(failure);
+    this.name = "StepFailedError";
+  }
+}
+
+/** A step failed and at least one compensation failed too: the run is FAILED and a person must look. */
+export class CompensationFailedError extends RunFailedError {
+  readonly code = "COMPENSATION_FAILED";
+  readonly failedCompensations: readonly FailedCompensation[];
+
+  constructor(failure: WorkflowFailure) {
+    super(failure);
+    this.name = "CompensationFailedError";
+    this.failedCompensations = failure.failedCompensations;
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** The request was refused before any step ran; nothing changed. */
+export class ValidationError extends ActionError {
+  readonly code = "VALIDATION_ERROR";
+  constructor(message: string, readonly problems: readonly FieldProblem[] = []) {
+    super(message);
+    this.name = "ValidationError";
+  }
+}
+
+export class NotFoundError extends ActionError {
+  readonly code = "NOT_FOUND";
+  constructor(readonly entity: string, readonly id: string) {
+    super(`${entity} "${id}" not found`);
+    this.name = "NotFoundError";
+  }
+}
+
+/** The action's authorization rule said no. */
+export class ForbiddenError extends ActionError {
+  readonly code = "FORBIDDEN";
+  constructor(message: string) {
+    super(message);
+    this.name = "ForbiddenError";
+  }
+}
+
+export function failureError(failure: WorkflowFailure): RunFailedError {
+  return failure.failedCompensations.length > 0 ? new CompensationFailedError(failure) : new StepFailedError(failure);
+}
