@@ -55,7 +55,9 @@ export class ActionBuilder<Input, HasResource extends boolean> {
   /** Declares the action's input; steps read it, typed, as `ctx.input`. */
   input<F extends FieldMap>(fields: F): ActionBuilder<InferInput<F>, HasResource> {
     assertInputFields(fields);
-    return new ActionBuilder<InferInput<F>, HasResource>({ ...this.settings, inputFields: fields, authorize: undefined });
+    // A rule set before `.input()` must survive it: dropping it would silently open the action to everyone.
+    const authorize = this.settings.authorize as AuthorizeRule<InferInput<F>> | undefined;
+    return new ActionBuilder<InferInput<F>, HasResource>({ ...this.settings, inputFields: fields, authorize });
   }
 
   /** A rule run before the workflow; when it refuses, nothing runs and the caller gets a typed failure. */

@@ -3,7 +3,7 @@ import { WorkflowDefinitionError } from "../saga/errors.ts";
 import type { ActionDefinition } from "./define-action.ts";
 import { isField } from "./field.ts";
 import type { FieldMap, InferEntity } from "./infer.ts";
-import { assertIdentifier, pascalCase, RESERVED_FIELDS } from "./names.ts";
+import { assertIdentifier, pascalCase, RESERVED_ACTIONS, RESERVED_FIELDS } from "./names.ts";
 
 export type ActionMap<Row> = Record<string, ActionDefinition<Row, never, unknown, boolean>>;
 
@@ -56,7 +56,13 @@ function nameActions(entityName: string, existing: object, actions: Record<strin
   const named: Record<string, unknown> = {};
   for (const [actionName, definition] of Object.entries(actions)) {
     assertIdentifier(`Action (entity "${entityName}")`, actionName);
-    if (actionName in existing) throw new WorkflowDefinitionError(`Entity "${entityName}": action "${actionName}" is defined twice`);
+    // Own keys only: `in` would also see Object.prototype and reject actions named "toString" or "valueOf".
+    if (Object.hasOwn(existing, actionName)) throw new WorkflowDefinitionError(`Entity "${entityName}": action "${actionName}" is defined twice`);
+    if (RESERVED_ACTIONS.includes(actionName)) {
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": action "${actionName}" would clash with the generated ${entityName}${pascalCase(actionName)} mutation; choose another name`,
+      );
+    }
     if (definition?.kind !== "action") throw new WorkflowDefinitionError(`Entity "${entityName}": "${actionName}" is not an action() definition`);
     const { steps, options, initialData } = definition.workflow;
     named[actionName] = Object.freeze({ ...definition, workflow: defineWorkflow(`${entityName}.${actionName}`, steps, options, initialData) });

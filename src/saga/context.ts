@@ -1,5 +1,5 @@
 import type { Driver } from "./driver.ts";
-import type { ServiceRegistry, Services } from "./services.ts";
+import { ServiceRegistry, type ServiceMap, type Services } from "./services.ts";
 
 export type DataMap = Record<string, unknown>;
 
@@ -48,7 +48,8 @@ export class RunContext implements StepContext<unknown, unknown, DataMap> {
     readonly resource: unknown,
     readonly resourceId: string | undefined,
     readonly data: DataMap,
-    private readonly services: ServiceRegistry,
+    // A map until the first `resolve`, which turns it into a registry: many runs never resolve anything.
+    private services: ServiceRegistry | ServiceMap | undefined,
   ) {}
 
   get idempotencyKey(): string {
@@ -56,6 +57,7 @@ export class RunContext implements StepContext<unknown, unknown, DataMap> {
   }
 
   resolve<T = unknown>(name: string): T {
+    if (!(this.services instanceof ServiceRegistry)) this.services = ServiceRegistry.from(this.services);
     return this.services.resolve(name) as T;
   }
 

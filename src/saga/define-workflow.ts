@@ -66,13 +66,27 @@ function isStep(value: unknown): value is Step<unknown, unknown> {
   return typeof candidate.name === "string" && typeof candidate.execute === "function";
 }
 
-/** Fluent builder: `workflow("import").step(...).withData({...}).transactional().build()`. */
+/**
+ * Fluent builder: `workflow("import").step(...).withData({...}).transactional().build()`. Every call returns a
+ * new builder, so a partly built workflow can be branched without one branch's steps showing up in another.
+ */
 export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Out = undefined> {
-  readonly #steps: Step<StepContext<Input, unknown, Data>, unknown>[] = [];
-  #options: WorkflowOptions = {};
-  #data: DataMap = {};
+  readonly #steps: readonly Step<StepContext<Input, unknown, Data>, unknown>[];
+  readonly #options: WorkflowOptions;
+  readonly #data: DataMap;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    state: { steps: readonly Step<StepContext<Input, unknown, Data>, unknown>[]; options: WorkflowOptions; data: DataMap } = {
+      steps: [],
+      options: {},
+      data: {},
+    },
+  ) {
+    this.#steps = state.steps;
+    this.#options = state.options;
+    this.#data = state.data;
+  }
 
   step<O>(
     name: string,
@@ -85,19 +99,19 @@ export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Ou
 
   /** Appends an already-built step (for example one of the entity steps). */
   add<O>(step: Step<StepContext<Input, unknown, Data>, O>): WorkflowBuilder<Input, Data, O> {
-    this.#steps.push(step as Step<StepContext<Input, unknown, Data>, unknown>);
-    return this as unknown as WorkflowBuilder<Input, Data, O>;
+    const steps = [...this.#steps, step as Step<StepContext<Input, unknown, Data>, unknown>];
+    return new WorkflowBuilder<Input, Data, O>(this.name, { steps, options: this.#options, data: this.#data });
   }
 
   /** Initial shared data, readable with `ctx.get` from the first step on. */
   withData<D extends DataMap>(data: D): WorkflowBuilder<Input, Data & D, Out> {
-    this.#data = { ...this.#data, ...data };
-    return this as unknown as WorkflowBuilder<Input, Data & D, Out>;
+    const state = { steps: this.#steps as readonly Step<StepContext<Input, unknown, Data & D>, unknown>[], options: this.#options, data: { ...this.#data, ...data } };
+    return new WorkflowBuilder<Input, Data & D, Out>(this.name, state);
   }
 
-  transactional(transaction?: TransactionOptions): this {
-    this.#options = { ...this.#options, useTransaction: true, ...(transaction ? { transaction } : {}) };
-    return this;
+  transactional(transaction?: TransactionOptions): WorkflowBuilder<Input, Data, Out> {
+    const options = { ...this.#options, useTransaction: true, ...(transaction ? { transaction } : {}) };
+    return new WorkflowBuilder<Input, Data, Out>(this.name, { steps: this.#steps, options, data: this.#data });
   }
 
   build(): WorkflowDefinition<StepContext<Input, unknown, Data>, Out> {

@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import type { DataMap } from "./context.ts";
+import { RunContext, type DataMap } from "./context.ts";
 import { compensateCompleted, type FailedCompensation } from "./compensate.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
 import type { Driver } from "./driver.ts";
@@ -7,8 +6,9 @@ import { errorMessage, serializeError, TransactionCommitError, type SerializedEr
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunStore } from "./run-store.ts";
 import { newRunState, type RunState, type StepFailure } from "./run-state.ts";
+import { localRunId, randomRunId } from "./run-id.ts";
 import { runSteps } from "./run-steps.ts";
-import { ServiceRegistry, type ServiceMap } from "./services.ts";
+import type { ServiceMap, ServiceRegistry } from "./services.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
 export interface ExecuteOptions {
@@ -21,7 +21,10 @@ export interface ExecuteOptions {
   data?: DataMap;
   /** Services for `ctx.resolve(name)`. @default none */
   services?: ServiceRegistry | ServiceMap;
-  /** @default a random UUID */
+  /**
+   * @default a random UUID when the run is journaled (`store`); otherwise a UUID-shaped id that is unique
+   * but not random (see `localRunId`), because no journal can be queried with it.
+   */
   runId?: string;
   /** Journal of the run's transitions. @default none: the run leaves no record */
   store?: RunStore;
@@ -67,42 +70,67 @@ export type WorkflowOutcome<Out> = WorkflowSuccess<Out> | WorkflowFailure;
 type AnyWorkflow = WorkflowDefinition<never, unknown>;
 
 /** Runs a workflow to its end: every step completed, or the completed ones compensated. Never throws for a step's failure. */
-export async function executeWorkflow<Out>(
+export function executeWorkflow<Out>(
   driver: Driver,
   definition: WorkflowDefinition<never, Out>,
   options: ExecuteOptions = {},
 ): Promise<WorkflowOutcome<Out>> {
-  const run = startState(driver, definition, options);
-  await options.store?.record({
-    type: "run-started",
-    runId: run.ctx.runId,
-    workflow: definition.name,
-    steps: definition.steps.map((s) => s.name),
-    input: options.input,
-    data: run.ctx.data,
-    resourceId: options.resourceId,
-    transactional: definition.options.useTransaction === true,
-    idempotencyKey: options.idempotencyKey,
-    at: new Date(),
-  });
-  const failure = definition.options.useTransaction ? await runInTransaction(run, definition) : await runSteps(run);
+  try {
+    const run = startState(driver, definition, options);
+    // The common case (no journal, no transaction) runs and settles in runSteps' own async frame: a second
+    // frame awaiting it would cost a promise and a microtask per run, a measurable share of the overhead.
+    if (options.store === undefined && definition.options.useTransaction !== true) {
+      return runSteps(run, settle) as Promise<WorkflowOutcome<Out>>;
+    }
+    return executeInPhases<Out>(run, definition, options.store);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, store: RunStore | undefined): Promise<WorkflowOutcome<Out>> {
+  if (store !== undefined) await recordStart(store, run, definition);
+  const failure = definition.options.useTransaction ? await runInTransaction(run, definition) : await runSteps(run, passFailure);
   return failure ? finishFailed(run, failure) : finishCompleted<Out>(run);
 }
 
-function startState(driver: Driver, definition: AnyWorkflow, options: ExecuteOptions): RunState {
-  return newRunState({
-    runId: options.runId ?? randomUUID(),
+function settle(run: RunState, failure: StepFailure | undefined): WorkflowOutcome<unknown> | Promise<WorkflowOutcome<unknown>> {
+  return failure ? finishFailed(run, failure) : completed(run);
+}
+
+function passFailure(_run: RunState, failure: StepFailure | undefined): StepFailure | undefined {
+  return failure;
+}
+
+function recordStart(store: RunStore, run: RunState, definition: AnyWorkflow): Promise<void> {
+  const { ctx } = run;
+  return store.record({
+    type: "run-started",
+    runId: ctx.runId,
     workflow: definition.name,
-    driver,
-    input: options.input,
-    resource: options.resource,
-    resourceId: options.resourceId,
-    data: { ...definition.initialData, ...options.data },
-    services: ServiceRegistry.from(options.services),
-    steps: definition.steps as readonly Step<AnyStepContext, unknown>[],
-    store: options.store,
-    logger: options.logger ?? consoleLogger,
+    steps: definition.steps.map((s) => s.name),
+    input: ctx.input,
+    data: ctx.data,
+    resourceId: ctx.resourceId,
+    transactional: definition.options.useTransaction === true,
+    idempotencyKey: run.idempotencyKey,
+    at: new Date(),
   });
+}
+
+function startState(driver: Driver, definition: AnyWorkflow, options: ExecuteOptions): RunState {
+  const { store, data } = options;
+  const runId = options.runId ?? (store === undefined ? localRunId() : randomRunId());
+  const initial = data === undefined && isEmpty(definition.initialData) ? {} : { ...definition.initialData, ...data };
+  const ctx = new RunContext(runId, definition.name, driver, options.input, options.resource, options.resourceId, initial, options.services);
+  const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
+  return newRunState(ctx, steps, store, options.logger ?? consoleLogger, options.idempotencyKey);
+}
+
+/** Most workflows have no initial data; a literal `{}` is cheaper than spreading two empty sources. */
+function isEmpty(data: Readonly<DataMap>): boolean {
+  for (const _ in data) return false;
+  return true;
 }
 
 class Rollback {
@@ -119,7 +147,7 @@ async function runInTransaction(run: RunState, definition: AnyWorkflow): Promise
   try {
     await run.baseDriver.transaction(async (tx) => {
       run.ctx.driver = tx;
-      const failure = await runSteps(run);
+      const failure = await runSteps(run, passFailure);
       if (failure) throw new Rollback(failure);
     }, transactionOptions);
     return undefined;
@@ -138,9 +166,15 @@ function commitFailure(run: RunState, error: unknown): StepFailure {
 
 async function finishCompleted<Out>(run: RunState): Promise<WorkflowSuccess<Out>> {
   const { ctx, results } = run;
-  const result = results[results.length - 1] as Out;
-  await run.store?.record({ type: "run-finished", runId: ctx.runId, status: "COMPLETED", result, at: new Date() });
-  return { ok: true, status: "COMPLETED", runId: ctx.runId, result, data: ctx.data };
+  await run.store?.record({ type: "run-finished", runId: ctx.runId, status: "COMPLETED", result: results[results.length - 1], at: new Date() });
+  return completed<Out>(run);
+}
+
+function completed<Out>(run: RunState): WorkflowSuccess<Out> {
+  const { ctx, results } = run;
+  // A plain object on purpose: resolving a promise with a class instance costs a lookup of a `then` method
+  // (measured at a quarter of a step); with a plain object V8 skips it.
+  return { ok: true, status: "COMPLETED", runId: ctx.runId, result: results[results.length - 1] as Out, data: ctx.data };
 }
 
 async function finishFailed(run: RunState, failure: StepFailure): Promise<WorkflowFailure> {

@@ -42,11 +42,15 @@ function pendingStep(name: string, index: number): StepSnapshot {
  * agree with it (the shared run-store contract tests check that they do).
  */
 export function applyRunEvent(run: RunSnapshot, event: RunEvent): void {
-  run.updatedAt = event.at;
-  if (event.type === "run-finished" || event.type === "run-compensating") return applyRunLevel(run, event);
   if (event.type === "run-started") return;
+  if (event.type === "run-finished" || event.type === "run-compensating") {
+    run.updatedAt = event.at;
+    return applyRunLevel(run, event);
+  }
   const step = run.steps[event.index];
+  // Checked before anything changes, so a rejected event leaves the run as it was.
   if (!step) throw new Error(`Run ${run.id} has no step #${event.index} (${event.step})`);
+  run.updatedAt = event.at;
   applyStepLevel(run, step, event);
 }
 

@@ -1,4 +1,4 @@
-import { RunContext, type DataMap } from "./context.ts";
+import type { RunContext } from "./context.ts";
 import type { Driver } from "./driver.ts";
 import type { Logger } from "./logger.ts";
 import type { RunStore } from "./run-store.ts";
@@ -22,22 +22,18 @@ export interface RunState {
   readonly store: RunStore | undefined;
   readonly logger: Logger;
   readonly baseDriver: Driver;
+  /** The caller's key for the whole run (not a step's `ctx.idempotencyKey`). */
+  readonly idempotencyKey: string | undefined;
   failure: StepFailure | undefined;
 }
 
-export function newRunState(init: {
-  runId: string;
-  workflow: string;
-  driver: Driver;
-  input: unknown;
-  resource: unknown;
-  resourceId: string | undefined;
-  data: DataMap;
-  services: ConstructorParameters<typeof RunContext>[7];
-  steps: readonly Step<AnyStepContext, unknown>[];
-  store: RunStore | undefined;
-  logger: Logger;
-}): RunState {
-  const ctx = new RunContext(init.runId, init.workflow, init.driver, init.input, init.resource, init.resourceId, init.data, init.services);
-  return { ctx, steps: init.steps, results: [], store: init.store, logger: init.logger, baseDriver: init.driver, failure: undefined };
+/** Positional on purpose: this runs once per run, and an options object would be one more allocation. */
+export function newRunState(
+  ctx: RunContext,
+  steps: readonly Step<AnyStepContext, unknown>[],
+  store: RunStore | undefined,
+  logger: Logger,
+  idempotencyKey: string | undefined,
+): RunState {
+  return { ctx, steps, results: [], store, logger, baseDriver: ctx.driver, idempotencyKey, failure: undefined };
 }

@@ -4,11 +4,12 @@ import type { RunState, StepFailure } from "./run-state.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
 /**
- * Runs the steps in order from where the run stands, stopping at the first failure. Returns that failure,
- * or undefined when every step completed. Without a journal, a step without retry or timeout is a bare
+ * Runs the steps in order from where the run stands, stopping at the first failure, and resolves to what
+ * `settle` makes of that failure (undefined when every step completed). Settling here rather than in the
+ * caller keeps a whole run in one async frame. Without a journal, a step without retry or timeout is a bare
  * `await`: this loop is the engine's hot path.
  */
-export async function runSteps(run: RunState): Promise<StepFailure | undefined> {
+export async function runSteps<T>(run: RunState, settle: (run: RunState, failure: StepFailure | undefined) => T | Promise<T>): Promise<T> {
   const { steps, ctx, results } = run;
   for (let index = results.length; index < steps.length; index++) {
     const step = steps[index]!;
@@ -23,10 +24,10 @@ export async function runSteps(run: RunState): Promise<StepFailure | undefined> 
     } catch (caught) {
       const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, ctx.attempt);
       run.failure = { index, stepName: step.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
-      return run.failure;
+      return settle(run, run.failure);
     }
   }
-  return undefined;
+  return settle(run, undefined);
 }
 
 async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {

@@ -19,6 +19,11 @@ export function runWorkflow<const S extends readonly Step<AnyStepContext, unknow
   options: RunWorkflowOptions = {},
 ): Promise<WorkflowOutcome<LastOutput<S>>> {
   const { initialData, useTransaction, transaction, ...execute } = options;
-  const definition = defineWorkflow<AnyStepContext, LastOutput<S>>(name, steps, { useTransaction, transaction }, initialData);
-  return executeWorkflow(driver, definition, execute);
+  try {
+    const definition = defineWorkflow<AnyStepContext, LastOutput<S>>(name, steps, { useTransaction, transaction }, initialData);
+    return executeWorkflow(driver, definition, execute);
+  } catch (error) {
+    // A promise-returning function reports every failure the same way, as a rejection.
+    return Promise.reject(error);
+  }
 }

@@ -85,10 +85,16 @@ function assertStepArguments(name: unknown, execute: unknown, compensate: unknow
   if (options.timeout !== undefined && !(options.timeout > 0)) {
     throw new WorkflowDefinitionError(`Step "${name}": timeout must be a positive number of ms`);
   }
+  if (options.effect !== undefined && options.effect !== "external" && options.effect !== "database") {
+    throw new WorkflowDefinitionError(`Step "${name}": effect must be "external" or "database", got ${JSON.stringify(options.effect)}`);
+  }
 }
 
 function assertRetry(name: string, key: string, retry: RetryOptions | undefined): void {
   if (retry === undefined) return;
+  if (typeof retry !== "object" || retry === null) {
+    throw new WorkflowDefinitionError(`Step "${name}": ${key} must be an object like { maxAttempts: 3 }, got ${String(retry)}`);
+  }
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
     throw new WorkflowDefinitionError(`Step "${name}": ${key}.maxAttempts must be an integer ≥ 1, got ${retry.maxAttempts}`);
   }
@@ -98,8 +104,11 @@ function assertRetry(name: string, key: string, retry: RetryOptions | undefined)
       throw new WorkflowDefinitionError(`Step "${name}": ${key}.${field} must be ≥ 0, got ${value}`);
     }
   }
-  const { jitter } = retry;
-  if (typeof jitter === "number" && !(jitter > 0 && jitter <= 1)) {
-    throw new WorkflowDefinitionError(`Step "${name}": ${key}.jitter must be in (0, 1], got ${jitter}`);
+  const { jitter, shouldRetry } = retry;
+  if (jitter !== undefined && typeof jitter !== "boolean" && !(typeof jitter === "number" && jitter > 0 && jitter <= 1)) {
+    throw new WorkflowDefinitionError(`Step "${name}": ${key}.jitter must be a boolean or a number in (0, 1], got ${String(jitter)}`);
+  }
+  if (shouldRetry !== undefined && typeof shouldRetry !== "function") {
+    throw new WorkflowDefinitionError(`Step "${name}": ${key}.shouldRetry must be a function, got ${typeof shouldRetry}`);
   }
 }
