@@ -1,0 +1,205 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Sqlite, { type Database } from "better-sqlite3";
+import type { RunEvent } from "../saga/run-events.ts";
+import type { RunSnapshot } from "../saga/run-snapshot.ts";
+import type { ListRunsFilter } from "../saga/run-store.ts";
+import {
+  DEFAULT_LEASE_MS,
+  defaultRunOwner,
+  IdempotencyKeyConflictError,
+  type DurableRunStore,
+  type DurableRunStoreOptions,
+  type JournaledEvent,
+  type JournaledRun,
+  type ListEventsFilter,
+  type RunLease,
+  type UnfinishedRunsFilter,
+} from "./durable-run-store.ts";
+import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
+import { eventParams, encodeEvent, isStepLevel } from "./run-store-event-plans.ts";
+import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
+import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
+import { SqliteStatements, sqliteParams } from "./sqlite-run-store-statements.ts";
+
+export interface SqliteRunStoreOptions extends DurableRunStoreOptions {
+  /**
+   * The journal's own database file, never the app's: a transactional workflow holds the app file's write lock
+   * while it runs, and the journal must be written meanwhile and keep what the rollback undoes. Its directory is
+   * created if missing. `openRunStore` derives it from DATABASE_URL (`data/app.db` → `data/app.journal.db`).
+   */
+  filename: string;
+  /** How long a write waits for another process holding the file's write lock, in ms. @default 5000 */
+  busyTimeoutMs?: number;
+  /**
+   * `FULL` syncs the WAL on every commit: a recorded event survives a power loss, which is what `record`
+   * promises. `NORMAL` survives a crash of the process but not of the machine, and is faster. @default "FULL"
+   */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+const SYNCHRONOUS_LEVELS = ["OFF", "NORMAL", "FULL", "EXTRA"];
+
+type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
+type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
+
+/**
+ * The run journal on SQLite (better-sqlite3), in WAL mode so readers never block the writer. Several processes
+ * on one machine may share the file (WAL needs shared memory: not on a network file system): every write is
+ * one short `BEGIN IMMEDIATE` transaction, so they take turns, waiting up to `busyTimeoutMs`.
+ */
+export class SqliteRunStore implements DurableRunStore {
+  readonly owner: string;
+  readonly filename: string;
+  readonly #db: Database;
+  readonly #sql: SqliteStatements;
+  readonly #leaseMs: number;
+  readonly #record: (event: RunEvent) => void;
+
+  /** Same as the constructor, for symmetry with `PostgresRunStore.open`. */
+  static async open(options: SqliteRunStoreOptions): Promise<SqliteRunStore> {
+    return new SqliteRunStore(options);
+  }
+
+  /** Opens (creating if needed) the journal file and brings its tables to the current schema version. */
+  constructor(options: SqliteRunStoreOptions) {
+    this.filename = options.filename;
+    this.owner = options.owner ?? defaultRunOwner();
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true });
+    this.#db = new Sqlite(options.filename);
+    try {
+      prepareSqliteJournal(this.#db, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, synchronous: options.synchronous ?? "FULL" });
+      this.#sql = new SqliteStatements(this.#db);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+    const apply = this.#db.transaction((event: RunEvent) => (event.type === "run-started" ? this.#start(event) : this.#apply(event)));
+    this.#record = apply.immediate;
+  }
+
+  /** The better-sqlite3 API is synchronous: the write is committed (and synced) before the promise settles. */
+  async record(event: RunEvent): Promise<void> {
+    this.#record(event);
+  }
+
+  async getRun(runId: string): Promise<RunSnapshot | null> {
+    return (await this.getJournaledRun(runId))?.run ?? null;
+  }
+
+  async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
+    const statement = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined);
+    const rows = statement.all({ status: filter.status, workflow: filter.workflow, take: filter.take ?? 50 }) as RunStepRow[];
+    return assembleRuns(rows).map((journaled) => journaled.run);
+  }
+
+  async getJournaledRun(runId: string): Promise<JournaledRun | null> {
+    return assembleRuns(this.#sql.journaledRun.all({ id: runId }) as RunStepRow[])[0] ?? null;
+  }
+
+  async findRunByIdempotencyKey(workflow: string, idempotencyKey: string): Promise<JournaledRun | null> {
+    return assembleRuns(this.#sql.runByIdempotencyKey.all({ workflow, key: idempotencyKey }) as RunStepRow[])[0] ?? null;
+  }
+
+  async listUnfinishedRuns(filter: UnfinishedRunsFilter = {}): Promise<JournaledRun[]> {
+    const statement = filter.claimable ? this.#sql.claimableRuns : this.#sql.unfinishedRuns;
+    return assembleRuns(statement.all({ take: filter.take ?? 100, now: Date.now() }) as RunStepRow[]);
+  }
+
+  async claimRun(runId: string, owner: string, leaseMs: number): Promise<RunLease | null> {
+    const row = this.#sql.claimRun.get({ id: runId, owner, leaseMs, now: Date.now() }) as LeaseRow | undefined;
+    return row ? toLease(row) : null;
+  }
+
+  async claimRecoverableRuns(owner: string, leaseMs: number, take = 10): Promise<RunLease[]> {
+    const rows = this.#sql.claimRecoverableRuns.all({ owner, leaseMs, take, now: Date.now() }) as LeaseRow[];
+    return rows.map(toLease);
+  }
+
+  async renewLease(runId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#sql.renewLease.run({ id: runId, owner, leaseMs, now: Date.now() }).changes > 0;
+  }
+
+  async releaseRun(runId: string, owner: string): Promise<boolean> {
+    return this.#sql.releaseRun.run({ id: runId, owner }).changes > 0;
+  }
+
+  async parkRun(runId: string, reason: string): Promise<boolean> {
+    return this.#sql.parkRun.run({ id: runId, reason, now: Date.now() }).changes > 0;
+  }
+
+  async listEvents(filter: ListEventsFilter = {}): Promise<JournaledEvent[]> {
+    const statement = this.#sql.listEvents(filter.runId !== undefined);
+    const rows = statement.all({ runId: filter.runId, afterSeq: filter.afterSeq ?? 0, take: filter.take ?? 1000 }) as EventRow[];
+    return rows.map(toJournaledEvent);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** The connection's durability settings as SQLite reports them: for health checks, and to prove they hold. */
+  settings(): { journalMode: string; synchronous: string; busyTimeoutMs: number } {
+    return {
+      journalMode: String(this.#db.pragma("journal_mode", { simple: true })).toUpperCase(),
+      synchronous: SYNCHRONOUS_LEVELS[Number(this.#db.pragma("synchronous", { simple: true }))] ?? "UNKNOWN",
+      busyTimeoutMs: Number(this.#db.pragma("busy_timeout", { simple: true })),
+    };
+  }
+
+  #start(event: StartedEvent): void {
+    const params = startParams(event, { owner: this.owner, leaseMs: this.#leaseMs });
+    const seq = this.#sql.insertEvent.run(params).lastInsertRowid;
+    try {
+      this.#sql.insertRun.run({ ...params, seq });
+    } catch (error) {
+      throw this.#startConflict(event, error);
+    }
+    event.steps.forEach((name, idx) => this.#sql.insertStep.run({ id: event.runId, idx, name }));
+  }
+
+  #startConflict(event: StartedEvent, error: unknown): unknown {
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_CONSTRAINT_PRIMARYKEY") return new Error(`Run ${event.runId} is already journaled`);
+    if (code !== "SQLITE_CONSTRAINT_UNIQUE" || event.idempotencyKey === undefined) return error;
+    const existing = this.#sql.runByIdempotencyKey.get({ workflow: event.workflow, key: event.idempotencyKey }) as RunStepRow | undefined;
+    return new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing?.id ?? "");
+  }
+
+  #apply(event: LaterEvent): void {
+    const params = sqliteParams(eventParams(event));
+    const statements = this.#sql.forEvent(event.type);
+    // The event row goes first for its sequence number; if the run or step is missing, the throw rolls it back.
+    params.seq = Number(this.#sql.insertEvent.run(params).lastInsertRowid);
+    if (statements.step && statements.step.run(params).changes === 0) throw this.#missing(event);
+    if (statements.run.run(params).changes === 0) throw this.#missing(event);
+    statements.skip?.run(params);
+  }
+
+  #missing(event: LaterEvent): Error {
+    if (!isStepLevel(event.type) || !this.#sql.runExists.get(event.runId)) return new Error(`Run ${event.runId} was never started in this store`);
+    const step = event as Extract<LaterEvent, { index: number }>;
+    return new Error(`Run ${event.runId} has no step #${step.index} (${step.step})`);
+  }
+}
+
+/** Bind values of `run-started`, shared by the start's event, run and step rows. */
+function startParams(event: StartedEvent, lease: { owner: string; leaseMs: number }): Record<string, string | number | null> {
+  return {
+    id: event.runId,
+    type: event.type,
+    at: event.at.getTime(),
+    payload: encodeEvent(event),
+    workflow: event.workflow,
+    input: encodeJournalValue(event.input, `the input of run ${event.runId}`),
+    inputHash: hashRunInput(event.input),
+    data: encodeJournalValue({ ...event.data }, `the data of run ${event.runId}`)!,
+    resourceId: event.resourceId ?? null,
+    idempotencyKey: event.idempotencyKey ?? null,
+    transactional: event.transactional ? 1 : 0,
+    owner: lease.owner,
+    leaseMs: lease.leaseMs,
+    now: Date.now(),
+  };
+}

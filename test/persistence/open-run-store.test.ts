@@ -1,0 +1,53 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, onTestFinished, test } from "vitest";
+import { journalPathFor, openRunStore } from "../../src/persistence/open-run-store.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
+import { adminPool, temporaryDirectory, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
+import { newRunId, play, RunScript } from "./run-store-script.ts";
+
+const dir = temporaryDirectory("open-run-store");
+const admin = adminPool();
+
+describe("journalPathFor", () => {
+  test("puts .journal before the app database's extension", () => {
+    expect(journalPathFor("data/app.db")).toBe("data/app.journal.db");
+    expect(journalPathFor("file:./data/app.db")).toBe("./data/app.journal.db");
+    expect(journalPathFor("file:dev.sqlite?connection_limit=1")).toBe("dev.journal.sqlite");
+    expect(journalPathFor("file:///var/lib/shop/app.db")).toBe("/var/lib/shop/app.journal.db");
+    expect(journalPathFor("data/app")).toBe("data/app.journal.db");
+  });
+
+  test("keeps a path that already names a journal, and an in-memory database in memory", () => {
+    expect(journalPathFor("data/app.journal.db")).toBe("data/app.journal.db");
+    expect(journalPathFor(":memory:")).toBe(":memory:");
+  });
+
+  test("refuses a URL that names no file", () => {
+    expect(() => journalPathFor("file:")).toThrow(/names no SQLite file/);
+  });
+});
+
+describe("openRunStore", () => {
+  test("opens a SQLite journal next to a SQLite app database", async () => {
+    const appFile = join(dir, "shop.db");
+    const store = await openRunStore(pathToFileURL(appFile).href);
+    onTestFinished(() => store.close());
+    expect(store).toBeInstanceOf(SqliteRunStore);
+    expect((store as SqliteRunStore).filename).toBe(join(dir, "shop.journal.db"));
+    await play(store, new RunScript(newRunId(), ["s"]));
+    expect(await store.listRuns()).toHaveLength(1);
+  });
+
+  test("opens a PostgreSQL journal for a postgresql:// URL, ignoring Prisma's query parameters", async () => {
+    const schema = uniqueSchemaName("sagaql_open");
+    onTestFinished(async () => void (await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    const store = await openRunStore(`${TEST_POSTGRES_URL}?schema=public&connection_limit=5`, { schema, owner: "web-1" });
+    onTestFinished(() => store.close());
+    expect(store).toBeInstanceOf(PostgresRunStore);
+    expect(store.owner).toBe("web-1");
+    await play(store, new RunScript(newRunId(), ["s"]));
+    expect(await store.listRuns()).toHaveLength(1);
+  });
+});

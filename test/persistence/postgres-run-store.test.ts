@@ -1,0 +1,101 @@
+import pg from "pg";
+import { describe, expect, onTestFinished, test } from "vitest";
+import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
+import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persistence/postgres-run-store.ts";
+import { retryUntil } from "../helpers/retry-until.ts";
+import { durableRunStoreContract } from "./durable-run-store.case.ts";
+import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
+import { runStoreContract } from "./run-store.case.ts";
+import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+
+const admin = adminPool();
+
+/** A schema of its own for one test, dropped when the test ends (after its stores have closed). */
+function newSchema(): string {
+  const schema = uniqueSchemaName("sagaql_rs");
+  onTestFinished(async () => void (await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+  return schema;
+}
+
+async function openStore(options: Omit<PostgresRunStoreOptions, "connectionString">): Promise<PostgresRunStore> {
+  const store = await PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, maxConnections: 4, ...options });
+  onTestFinished(() => store.close());
+  return store;
+}
+
+const factory = {
+  fresh: (options: DurableRunStoreOptions = {}) => openStore({ ...options, schema: newSchema() }),
+  sibling: (store: PostgresRunStore, options: DurableRunStoreOptions = {}) => openStore({ ...options, schema: store.schema }),
+  openTogether: (count: number) => {
+    const schema = newSchema();
+    return Promise.all(Array.from({ length: count }, () => openStore({ schema })));
+  },
+};
+
+runStoreContract("PostgresRunStore", () => factory.fresh());
+durableRunStoreContract("PostgresRunStore", factory);
+
+describe("PostgresRunStore", () => {
+  test("keeps its tables in a schema of its own", async () => {
+    const store = await factory.fresh();
+    const tables = await admin.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+      [store.schema],
+    );
+    expect(tables.rows.map((row) => row.table_name)).toEqual(["events", "journal_meta", "runs", "steps"]);
+    const version = await admin.query(`SELECT value FROM "${store.schema}".journal_meta WHERE key = 'schema_version'`);
+    expect(version.rows).toEqual([{ value: "1" }]);
+  });
+
+  test("records while the app's transaction is open, and keeps the record after that transaction rolls back", async () => {
+    const store = await factory.fresh();
+    const app = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await app.connect();
+    onTestFinished(() => app.end());
+    const script = new RunScript(newRunId(), ["reserve", "charge"]).completes(0, { reserved: true }).stepStarted(1);
+
+    await app.query("BEGIN");
+    await app.query(`CREATE TABLE "${store.schema}".orders (id text PRIMARY KEY)`);
+    await app.query(`INSERT INTO "${store.schema}".orders VALUES ('o1')`);
+    await play(store, script);
+    await app.query("ROLLBACK");
+
+    const orders = await admin.query("SELECT to_regclass($1) AS found", [`"${store.schema}".orders`]);
+    expect(orders.rows[0].found).toBeNull();
+    expect(await store.getRun(script.runId)).toStrictEqual(await reference(script));
+  });
+
+  test("refuses a journal written by a newer schema version", async () => {
+    const store = await factory.fresh();
+    await admin.query(`UPDATE "${store.schema}".journal_meta SET value = '99' WHERE key = 'schema_version'`);
+    await expect(PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema })).rejects.toThrow(/version 99.*up to 1/);
+  });
+
+  test("works on a pool it is given and leaves that pool open when closed", async () => {
+    const pool = new pg.Pool({ connectionString: TEST_POSTGRES_URL, max: 2 });
+    onTestFinished(() => pool.end());
+    const store = await PostgresRunStore.open({ pool, schema: newSchema() });
+    await play(store, new RunScript(newRunId(), ["s"]));
+    await store.close();
+    expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+
+  test("keeps recording after its idle connections are terminated", async () => {
+    const applicationName = uniqueSchemaName("journal_kill");
+    const store = await openStore({ schema: newSchema(), applicationName });
+    const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1);
+    await play(store, script);
+    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+    expect(killed.rowCount).toBeGreaterThan(0);
+    await retryUntil(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1", [applicationName])).rowCount === 0, {
+      what: "the journal's backends to exit",
+    });
+    script.completes(1, 2).finished("COMPLETED", { result: 2 });
+    for (const event of script.events.slice(3)) await store.record(event);
+    expect(await store.getRun(script.runId)).toStrictEqual(await reference(script));
+  });
+
+  test("rejects a schema name that is not a plain identifier", async () => {
+    await expect(PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(/Invalid journal schema name/);
+  });
+});
