@@ -47,3 +47,41 @@ export type { RunStore, ListRunsFilter } from "./saga/run-store.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
 export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";
+export { DriverError, RecordNotFoundError, UniqueConstraintError, InvalidDataError, UnknownEntityError } from "./saga/driver-errors.ts";
+export { PrismaDriver, openDatabase, providerOf, applyMigrations, generatePrismaSchema } from "./persistence/public.ts";
+export type { PrismaClientLike, PrismaDriverOptions, Database, OpenDatabaseOptions, PrismaClientClass, ApplyMigrationsOptions, GeneratePrismaSchemaOptions, PrismaProvider, SchemaEntity } from "./persistence/public.ts";
+export { SqliteRunStore } from "./persistence/sqlite-run-store.ts";
+export type { SqliteRunStoreOptions } from "./persistence/sqlite-run-store.ts";
+export { PostgresRunStore } from "./persistence/postgres-run-store.ts";
+export type { PostgresRunStoreOptions } from "./persistence/postgres-run-store.ts";
+export { openRunStore, journalPathFor } from "./persistence/open-run-store.ts";
+export type { OpenRunStoreOptions } from "./persistence/open-run-store.ts";
+export { IdempotencyKeyConflictError } from "./persistence/durable-run-store.ts";
+export type {
+  DurableRunStore,
+  DurableRunStoreOptions,
+  JournaledRun,
+  JournaledEvent,
+  RunLease,
+  ListEventsFilter,
+  UnfinishedRunsFilter,
+} from "./persistence/durable-run-store.ts";
+export { hashRunInput, JournalEncodingError } from "./persistence/run-store-json.ts";
+export { runAction } from "./runtime/run-action.ts";
+export type { ActionRuntime, ActionSuccess, AnyEntity, RunActionRequest } from "./runtime/run-action.ts";
+export {
+  ActionError,
+  RunFailedError,
+  StepFailedError,
+  CompensationFailedError,
+  ValidationError,
+  NotFoundError,
+  ForbiddenError,
+} from "./runtime/action-errors.ts";
+export type { FieldProblem } from "./runtime/action-errors.ts";
+export { buildSchema } from "./graphql/build-schema.ts";
+export type { BuildSchemaOptions } from "./graphql/build-schema.ts";
+export type { GraphQLContext } from "./graphql/context.ts";
+export type { GraphQLPrismaClient, PrismaDatamodel } from "./graphql/prisma-client.ts";
+export type { PaginationOptions } from "./graphql/list-args.ts";
+export { printSortedSchema } from "./graphql/print-sorted-schema.ts";

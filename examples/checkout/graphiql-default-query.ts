@@ -1,0 +1,45 @@
+/** What GraphiQL's editor shows on a first visit: a tour of the checkout, runnable operation by operation. */
+export const GRAPHIQL_DEFAULT_QUERY = `# sagaql checkout example. Run the operations top to
+# bottom: the ▶ button asks which one.
+#
+# Test cards: pm_card_visa charges, pm_card_chargeDeclined
+# is declined, pm_card_flaky fails once and then succeeds
+# on retry, pm_card_slow takes about 3 s.
+# Orders to shippingCountry "XX" cannot be shipped.
+
+query Products {
+  products(orderBy: { sku: ASC }) {
+    id sku name price stock
+  }
+}
+
+mutation CreateOrder {
+  orderCreate(data: {
+    items: "[{\\"sku\\": \\"KB-001\\", \\"quantity\\": 1}]"
+    total: 79
+  }) { id status }
+}
+
+# Replace ORDER_ID with the id CreateOrder returned.
+mutation Checkout {
+  orderCheckout(
+    id: "ORDER_ID"
+    input: { paymentMethodId: "pm_card_visa" }
+  ) {
+    __typename
+    ... on OrderCheckoutSuccess {
+      result runId order { status chargeId shipmentId }
+    }
+    ... on WorkflowError {
+      message code failedStep compensatedSteps
+    }
+  }
+}
+
+# Replace RUN_ID with a runId to see each step of that run.
+query Run {
+  workflowRun(id: "RUN_ID") {
+    status steps { name status attempts error }
+  }
+}
+`;

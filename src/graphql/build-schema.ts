@@ -1,0 +1,91 @@
+import type { GraphQLSchema } from "graphql";
+import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
+import { addActionMutation } from "./action-mutation.ts";
+import { createBuilder, type Builder } from "./builder.ts";
+import { addCrudMutations, addCrudQueries } from "./crud.ts";
+import { addEntityInputs } from "./entity-inputs.ts";
+import { addEntityType } from "./entity-type.ts";
+import { addWorkflowErrorTypes } from "./errors.ts";
+import { addFilterTypes, addSortOrder, type FilterRefs, type SortOrderRef } from "./filters.ts";
+import type { PaginationOptions } from "./list-args.ts";
+import { actionFieldName, entityNames } from "./names.ts";
+import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
+import { addRunQueries } from "./runs.ts";
+import { addScalars } from "./scalars.ts";
+
+export interface BuildSchemaOptions {
+  /** The app's entities: each becomes an object type, `x`/`xs` queries, CRUD mutations and one mutation per action. */
+  entities: readonly AnyEntity[];
+  /** What actions run with: the driver, the run journal (also read by `workflowRun`), services and logger. */
+  runtime: ActionRuntime;
+  /** The app's generated `PrismaClient`; queries and CRUD mutations go through it. */
+  prisma: GraphQLPrismaClient;
+  /** `getDatamodel()` from the Pothos types file generated next to that client. */
+  datamodel: PrismaDatamodel;
+  /** Page sizes of the list queries. @default { defaultTake: 50, maxTake: 200 } */
+  pagination?: PaginationOptions;
+}
+
+/** The GraphQL schema of an app (CONTRACT §3), ready for any GraphQL server; its context is `GraphQLContext`. */
+export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
+  assertDistinctFieldNames(options.entities);
+  const builder = createBuilder(options.prisma, options.datamodel);
+  addScalars(builder);
+  builder.queryType({});
+  builder.mutationType({});
+  addWorkflowErrorTypes(builder);
+  const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder) };
+  for (const entity of options.entities) addEntity(builder, entity, options, shared);
+  addRunQueries(builder, options.runtime.store);
+  // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
+  return builder.toSchema({ sortSchema: false });
+}
+
+/** Filter and sort types every entity's inputs use. */
+interface SharedInputs {
+  filters: FilterRefs;
+  sortOrder: SortOrderRef;
+}
+
+function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOptions, shared: SharedInputs): void {
+  assertModelMatches(options.datamodel, entity);
+  const delegate = modelDelegate(options.prisma, entity.name);
+  const type = addEntityType(builder, entity);
+  const target = {
+    fields: entity.fields,
+    names: entityNames(entity),
+    type,
+    inputs: addEntityInputs(builder, entity, shared.filters, shared.sortOrder),
+    delegate,
+  };
+  addCrudQueries(builder, target, options.pagination ?? {});
+  addCrudMutations(builder, target);
+  for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
+    addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime });
+  }
+}
+
+/**
+ * Two fields of one name would otherwise surface as a Pothos error naming neither entity: e.g. entities
+ * `order` and `orders` (both want `Query.orders`).
+ */
+function assertDistinctFieldNames(entities: readonly AnyEntity[]): void {
+  const owners = new Map<string, string>([
+    ["Query.workflowRun", "run inspection"],
+    ["Query.workflowRuns", "run inspection"],
+  ]);
+  const claim = (field: string, owner: string) => {
+    const previous = owners.get(field);
+    if (previous) throw new Error(`GraphQL field ${field} is claimed twice: by ${previous} and by ${owner}`);
+    owners.set(field, owner);
+  };
+  for (const entity of entities) {
+    const names = entityNames(entity);
+    claim(`Query.${names.single}`, `entity "${entity.name}"`);
+    claim(`Query.${names.list}`, `entity "${entity.name}" (list)`);
+    for (const verb of ["create", "update", "delete"] as const) claim(`Mutation.${names[verb]}`, `entity "${entity.name}" (${verb})`);
+    for (const actionName of Object.keys(entity.actionDefinitions)) {
+      claim(`Mutation.${actionFieldName(entity.name, actionName)}`, `action "${entity.name}.${actionName}"`);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { FieldMap } from "../entity/infer.ts";
+import type { Row } from "../saga/driver.ts";
+import type { Builder } from "./builder.ts";
+import { translateWriteError } from "./crud-errors.ts";
+import type { EntityInputs } from "./entity-inputs.ts";
+import type { EntityTypeRef } from "./entity-type.ts";
+import { prismaListArgs, type ListArgs, type PaginationOptions } from "./list-args.ts";
+import type { EntityNames } from "./names.ts";
+import type { ModelDelegate } from "./prisma-client.ts";
+import { createData, updateData } from "./write-data.ts";
+
+export interface CrudTarget {
+  fields: FieldMap;
+  names: EntityNames;
+  type: EntityTypeRef;
+  inputs: EntityInputs;
+  delegate: ModelDelegate;
+}
+
+/**
+ * `order(id)` and `orders(where, orderBy, take, skip)`. Both spread Pothos's `query` into the Prisma call,
+ * so the selection follows what the client asked for. An unknown id is a plain null: asking is not an error.
+ */
+export function addCrudQueries(builder: Builder, target: CrudTarget, pagination: PaginationOptions): void {
+  const { names, type, inputs, delegate, fields } = target;
+  builder.queryField(names.single, (t) =>
+    t.prismaField({
+      type,
+      nullable: true,
+      description: `The ${names.type} with this id, or null when there is none.`,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, args) => delegate.findUnique({ ...query, where: { id: String(args.id) } }),
+    }),
+  );
+  builder.queryField(names.list, (t) =>
+    t.prismaField({
+      type: [type],
+      description: `${names.type} rows matching \`where\`, in \`orderBy\` order (default: oldest first), a page at a time.`,
+      args: {
+        where: t.arg({ type: inputs.where }),
+        orderBy: t.arg({ type: [inputs.orderBy], required: { list: false, items: true } }),
+        take: t.arg.int({ description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).` }),
+        skip: t.arg.int({ description: "Leave out this many rows first." }),
+      },
+      resolve: (query, _root, args) => delegate.findMany({ ...query, ...prismaListArgs(fields, args as ListArgs, pagination) }),
+    }),
+  );
+}
+
+/**
+ * `orderCreate`, `orderUpdate`, `orderDelete`. A refused write (bad input, a taken unique value, an unknown
+ * id) is a GraphQL error with `extensions.code`; update and delete then return null, create fails the
+ * whole mutation (its result is non-null).
+ */
+export function addCrudMutations(builder: Builder, target: CrudTarget): void {
+  const { names, type, inputs, delegate, fields } = target;
+  builder.mutationField(names.create, (t) =>
+    t.prismaField({
+      type,
+      description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT.`,
+      args: { data: t.arg({ type: inputs.create, required: true }) },
+      resolve: (query, _root, args) => write(names.type, undefined, () => delegate.create({ ...query, data: createData(args.data) })),
+    }),
+  );
+  builder.mutationField(names.update, (t) =>
+    t.prismaField({
+      type,
+      nullable: true,
+      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT.`,
+      args: { id: t.arg.id({ required: true }), data: t.arg({ type: inputs.update, required: true }) },
+      resolve: (query, _root, args) => {
+        const id = String(args.id);
+        const data = updateData(fields, args.data);
+        return write(names.type, id, () => delegate.update({ ...query, where: { id }, data }));
+      },
+    }),
+  );
+  builder.mutationField(names.delete, (t) =>
+    t.prismaField({
+      type,
+      nullable: true,
+      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id.`,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, args) => write(names.type, String(args.id), () => delegate.delete({ ...query, where: { id: String(args.id) } })),
+    }),
+  );
+}
+
+async function write(typeName: string, id: string | undefined, run: () => Promise<Row>): Promise<Row> {
+  try {
+    return await run();
+  } catch (error) {
+    translateWriteError(error, typeName, id);
+  }
+}

@@ -1,0 +1,110 @@
+import {
+  ActionError,
+  CompensationFailedError,
+  ForbiddenError,
+  NotFoundError,
+  StepFailedError,
+  ValidationError,
+  type FieldProblem,
+} from "../runtime/action-errors.ts";
+import type { FailedCompensation } from "../saga/compensate.ts";
+import type { Builder } from "./builder.ts";
+
+/** The failure members every action's result union carries, in the order the union lists them. */
+export const ACTION_ERROR_CLASSES = [StepFailedError, CompensationFailedError, ValidationError, NotFoundError, ForbiddenError];
+
+type WorkflowErrorRef = ReturnType<typeof addWorkflowErrorInterface>;
+
+/** Unions of error classes are resolved by class, since that is what the runtime throws. */
+const isInstance = (errorClass: abstract new (...args: never[]) => unknown) => (value: unknown) => value instanceof errorClass;
+
+/**
+ * `interface WorkflowError` and one object type per `ActionError` class, all implementing it, so one
+ * `... on WorkflowError` fragment handles every failure. The resolvers only read the error objects the
+ * runtime throws; the GraphQL layer adds no failure semantics of its own.
+ */
+export function addWorkflowErrorTypes(builder: Builder): void {
+  const workflowError = addWorkflowErrorInterface(builder);
+  addRunFailureTypes(builder, workflowError);
+  addRequestErrorTypes(builder, workflowError);
+}
+
+function addWorkflowErrorInterface(builder: Builder) {
+  return builder.interfaceRef<ActionError>("WorkflowError").implement({
+    description: "What every failure of an action reports.",
+    fields: (t) => ({
+      message: t.exposeString("message", { description: "What went wrong, for people." }),
+      code: t.exposeString("code", {
+        description: "Stable, for programs: ACTION_ERROR (a step failed), COMPENSATION_FAILED, VALIDATION_ERROR, NOT_FOUND, FORBIDDEN.",
+      }),
+      failedStep: t.exposeString("failedStep", { nullable: true, description: "The step that failed; null when the run failed before any step." }),
+      compensatedSteps: t.exposeStringList("compensatedSteps", { description: "Undone steps, in the order they were undone (reverse of execution)." }),
+      runId: t.exposeID("runId", { nullable: true, description: "The journaled run (see workflowRun); null when no run started." }),
+    }),
+  });
+}
+
+/** The two outcomes of a run whose step failed: both carry what the run did, the second also what it could not undo. */
+function addRunFailureTypes(builder: Builder, workflowError: WorkflowErrorRef): void {
+  const kinds = [
+    [StepFailedError, "StepFailedError", "A step failed; the completed steps were compensated (or rolled back)."],
+    [CompensationFailedError, "CompensationFailedError", "A step failed and undoing an earlier step failed too: the run is FAILED and a person must look."],
+  ] as const;
+  for (const [errorClass, name, description] of kinds) {
+    builder.objectType(errorClass as typeof StepFailedError, {
+      name,
+      description,
+      interfaces: [workflowError],
+      isTypeOf: isInstance(errorClass),
+      fields: (t) => ({
+        uncompensatedSteps: t.stringList({
+          description: "Completed steps without a compensation: their effects remain.",
+          resolve: (error) => [...error.uncompensatedSteps],
+        }),
+        attempts: t.exposeInt("attempts", { description: "How many attempts the failed step made." }),
+        causeCode: t.exposeString("causeCode", { nullable: true, description: "The failed step's own error code, when it had one (e.g. PAYMENT_DECLINED)." }),
+      }),
+    });
+  }
+  const failedCompensation = builder.objectRef<FailedCompensation>("FailedCompensation").implement({
+    description: "A compensation that still failed after its retries.",
+    fields: (t) => ({
+      step: t.exposeString("step"),
+      message: t.string({ resolve: (failed) => failed.error.message }),
+      code: t.string({ nullable: true, resolve: (failed) => failed.error.code ?? null }),
+    }),
+  });
+  builder.objectField(CompensationFailedError, "failedCompensations", (t) =>
+    t.field({ type: [failedCompensation], resolve: (error) => [...error.failedCompensations] }),
+  );
+}
+
+function addRequestErrorTypes(builder: Builder, workflowError: WorkflowErrorRef): void {
+  const problem = builder.objectRef<FieldProblem>("FieldProblem").implement({
+    description: "One thing wrong with one input field.",
+    fields: (t) => ({ field: t.exposeString("field"), message: t.exposeString("message") }),
+  });
+  builder.objectType(ValidationError, {
+    name: "ValidationError",
+    description: "The request was refused before any step ran; nothing changed.",
+    interfaces: [workflowError],
+    isTypeOf: isInstance(ValidationError),
+    fields: (t) => ({ problems: t.field({ type: [problem], resolve: (error) => [...error.problems] }) }),
+  });
+  builder.objectType(NotFoundError, {
+    name: "NotFoundError",
+    description: "The row the action runs on does not exist; nothing ran.",
+    interfaces: [workflowError],
+    isTypeOf: isInstance(NotFoundError),
+    fields: (t) => ({
+      entity: t.exposeString("entity", { description: "The entity's name, e.g. order." }),
+      resourceId: t.id({ description: "The id that was asked for.", resolve: (error) => error.id }),
+    }),
+  });
+  builder.objectType(ForbiddenError, {
+    name: "ForbiddenError",
+    description: "The action's authorization rule refused the request; nothing ran.",
+    interfaces: [workflowError],
+    isTypeOf: isInstance(ForbiddenError),
+  });
+}

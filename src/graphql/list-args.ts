@@ -1,0 +1,88 @@
+import type { FieldMap } from "../entity/infer.ts";
+import type { Row } from "../saga/driver.ts";
+import { badUserInput } from "./crud-errors.ts";
+
+export interface PaginationOptions {
+  /** Rows a list query returns when it gives no `take`. @default 50 */
+  defaultTake?: number;
+  /** The largest `take` a list query may ask for; more is refused, not silently cut. @default 200 */
+  maxTake?: number;
+}
+
+export interface ListArgs {
+  where?: Row | null;
+  orderBy?: readonly Row[] | null;
+  take?: number | null;
+  skip?: number | null;
+}
+
+/** Nested AND/OR/NOT deeper than this is refused: no real filter needs it, and it bounds the query's size. */
+const MAX_DEPTH = 8;
+const MAX_LIST_VALUES = 1000;
+/** A condition no row satisfies: the id is in an empty list. */
+const NOTHING: Row = { id: { in: [] } };
+
+/** Turns the GraphQL arguments of a list query into Prisma's, refusing what it cannot honour. */
+export function prismaListArgs(fields: FieldMap, args: ListArgs, options: PaginationOptions): Row {
+  const { defaultTake = 50, maxTake = 200 } = options;
+  const take = args.take ?? defaultTake;
+  if (!Number.isInteger(take) || take < 0 || take > maxTake) throw badUserInput(`take must be between 0 and ${maxTake}`, { field: "take" });
+  const skip = args.skip ?? 0;
+  if (skip < 0) throw badUserInput("skip must not be negative", { field: "skip" });
+  return { where: prismaWhere(fields, args.where, 0) ?? {}, orderBy: prismaOrderBy(args.orderBy), take, skip };
+}
+
+function prismaWhere(fields: FieldMap, where: Row | null | undefined, depth: number): Row | undefined {
+  if (where === null || where === undefined) return undefined;
+  if (depth > MAX_DEPTH) throw badUserInput(`where nests AND/OR/NOT deeper than ${MAX_DEPTH} levels`, { field: "where" });
+  const conditions: Row[] = [];
+  for (const [key, value] of Object.entries(where)) {
+    if (value === null || value === undefined) continue;
+    if (key === "AND" || key === "OR") {
+      const nested = (value as Row[]).map((item) => prismaWhere(fields, item, depth + 1) ?? {});
+      // An empty OR holds for no row (as in logic); Prisma would drop it and match every row.
+      conditions.push(key === "OR" && nested.length === 0 ? NOTHING : { [key]: nested });
+    } else if (key === "NOT") {
+      const nested = prismaWhere(fields, value as Row, depth + 1);
+      if (nested) conditions.push({ NOT: nested });
+    } else {
+      conditions.push(...fieldConditions(key, value as Row, fields[key]?.isOptional ?? false));
+    }
+  }
+  return conditions.length > 0 ? { AND: conditions } : undefined;
+}
+
+function fieldConditions(field: string, filter: Row, nullable: boolean): Row[] {
+  const operators: Row = {};
+  const conditions: Row[] = [];
+  for (const [op, operand] of Object.entries(filter)) {
+    if (operand === null || operand === undefined) continue;
+    if (op === "isNull") {
+      const isNull = operand as boolean;
+      if (!nullable) {
+        if (isNull) conditions.push(NOTHING);
+      } else conditions.push({ [field]: isNull ? null : { not: null } });
+      continue;
+    }
+    if (Array.isArray(operand) && operand.length > MAX_LIST_VALUES) {
+      throw badUserInput(`where.${field}.${op} lists more than ${MAX_LIST_VALUES} values`, { field: `where.${field}.${op}` });
+    }
+    operators[op] = operand;
+  }
+  if (Object.keys(operators).length > 0) conditions.push({ [field]: operators });
+  return conditions;
+}
+
+/** Each element names one field, so the priority of keys is the list's order, never an object's key order. */
+function prismaOrderBy(orderBy: readonly Row[] | null | undefined): Row[] {
+  const result: Row[] = [];
+  for (const [index, element] of (orderBy ?? []).entries()) {
+    const set = Object.entries(element).filter(([, direction]) => direction !== null && direction !== undefined);
+    if (set.length !== 1) throw badUserInput(`orderBy[${index}] must set exactly one field, got ${set.length}`, { field: `orderBy[${index}]` });
+    result.push(Object.fromEntries(set));
+  }
+  if (result.length === 0) result.push({ createdAt: "asc" });
+  // A unique last key makes the order total, so take/skip pages never repeat or skip a row.
+  if (!result.some((element) => "id" in element)) result.push({ id: "asc" });
+  return result;
+}

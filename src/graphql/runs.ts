@@ -1,0 +1,110 @@
+import type { RunStatus, StepStatus } from "../saga/run-events.ts";
+import type { RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
+import type { RunStore } from "../saga/run-store.ts";
+import type { Builder, Types } from "./builder.ts";
+import { badUserInput } from "./crud-errors.ts";
+
+const RUN_STATUSES: Record<RunStatus, string> = {
+  RUNNING: "Steps are running.",
+  COMPLETED: "Every step completed.",
+  COMPENSATING: "A step failed; completed steps are being undone.",
+  COMPENSATED: "A step failed and every completed step was undone.",
+  FAILED: "A step failed and undoing a completed step failed too: a person must look.",
+};
+
+const STEP_STATUSES: Record<StepStatus, string> = {
+  PENDING: "Not started yet.",
+  RUNNING: "Running (or retrying).",
+  COMPLETED: "Done.",
+  FAILED: "Failed after its last attempt.",
+  COMPENSATING: "Being undone.",
+  COMPENSATED: "Undone (by its compensation, or by the transaction's rollback).",
+  COMPENSATION_FAILED: "Its compensation failed.",
+  SKIPPED: "Never ran, because an earlier step failed.",
+};
+
+/** Past runs a list returns at most; the journal can be large. */
+const MAX_RUNS = 200;
+
+/** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal. */
+export function addRunQueries(builder: Builder, store: RunStore): void {
+  const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
+  const run = addRunType(builder, runStatus);
+  builder.queryField("workflowRun", (t) =>
+    t.field({
+      type: run,
+      nullable: true,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, args) => store.getRun(String(args.id)),
+    }),
+  );
+  builder.queryField("workflowRuns", (t) =>
+    t.field({
+      type: [run],
+      description: "Runs, newest first.",
+      args: {
+        status: t.arg({ type: runStatus }),
+        workflow: t.arg.string({ description: "e.g. order.checkout" }),
+        take: t.arg.int({ description: `At most this many (default 50, at most ${MAX_RUNS}).` }),
+      },
+      resolve: (_root, args) => {
+        const take = args.take ?? 50;
+        if (take < 0 || take > MAX_RUNS) throw badUserInput(`take must be between 0 and ${MAX_RUNS}`, { field: "take" });
+        return store.listRuns({ status: args.status ?? undefined, workflow: args.workflow ?? undefined, take });
+      },
+    }),
+  );
+}
+
+type RunStatusRef = PothosSchemaTypes.EnumRef<Types, RunStatus>;
+
+function addStepRunType(builder: Builder) {
+  const stepStatus = builder.enumType("WorkflowStepStatus", { values: describe(STEP_STATUSES) });
+  return builder.objectRef<StepSnapshot>("WorkflowStepRun").implement({
+    description: "One step of a run, as the journal recorded it.",
+    fields: (t) => ({
+      name: t.exposeString("name"),
+      index: t.exposeInt("index", { description: "Position in the workflow, from 0." }),
+      status: t.field({ type: stepStatus, resolve: (step) => step.status }),
+      attempts: t.exposeInt("attempts", { description: "Attempts made so far, the first included." }),
+      error: t.string({ nullable: true, description: "The last attempt's error.", resolve: (step) => step.error?.message ?? null }),
+      errorCode: t.string({ nullable: true, resolve: (step) => step.error?.code ?? null }),
+      compensationError: t.string({ nullable: true, description: "Why undoing the step failed.", resolve: (step) => step.compensationError?.message ?? null }),
+      result: t.field({ type: "JSON", nullable: true, description: "What the step returned.", resolve: (step) => step.result ?? null }),
+      startedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.startedAt }),
+      endedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.endedAt }),
+    }),
+  });
+}
+
+function addRunType(builder: Builder, runStatus: RunStatusRef) {
+  const stepRun = addStepRunType(builder);
+  return builder.objectRef<RunSnapshot>("WorkflowRun").implement({
+    description: "One run of a workflow (an action's saga), as the journal recorded it.",
+    fields: (t) => ({
+      id: t.exposeID("id"),
+      workflow: t.exposeString("workflow", { description: "`<entity>.<action>`, e.g. order.checkout." }),
+      status: t.field({ type: runStatus, resolve: (r) => r.status }),
+      steps: t.field({ type: [stepRun], resolve: (r) => r.steps }),
+      failedStep: t.exposeString("failedStep", { nullable: true }),
+      error: t.string({ nullable: true, description: "The error that stopped the run.", resolve: (r) => r.error?.message ?? null }),
+      errorCode: t.string({ nullable: true, resolve: (r) => r.error?.code ?? null }),
+      input: t.field({ type: "JSON", nullable: true, resolve: (r) => r.input ?? null }),
+      data: t.field({ type: "JSON", description: "What the steps shared through ctx.set.", resolve: (r) => r.data }),
+      result: t.field({ type: "JSON", nullable: true, description: "The last step's result, once COMPLETED.", resolve: (r) => r.result ?? null }),
+      resourceId: t.exposeID("resourceId", { nullable: true, description: "The row the action ran on." }),
+      idempotencyKey: t.exposeString("idempotencyKey", { nullable: true }),
+      transactional: t.exposeBoolean("transactional", { description: "Its database writes shared one transaction." }),
+      rolledBack: t.exposeBoolean("rolledBack", { description: "Its transaction was rolled back." }),
+      createdAt: t.field({ type: "DateTime", resolve: (r) => r.createdAt }),
+      updatedAt: t.field({ type: "DateTime", resolve: (r) => r.updatedAt }),
+    }),
+  });
+}
+
+function describe<K extends string>(statuses: Record<K, string>): Record<K, { value: K; description: string }> {
+  return Object.fromEntries(Object.entries(statuses).map(([key, description]) => [key, { value: key, description }])) as Record<
+    K,
+    { value: K; description: string }
+  >;
+}

@@ -1,0 +1,32 @@
+/**
+ * `npm start`: the checkout example on the embedded SQLite database (or PostgreSQL when DATABASE_URL says so),
+ * GraphiQL at /graphql. The one module under src/server that knows the example: it is the example's entry point.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serveCheckout } from "../../examples/checkout/serve.ts";
+import { createLogger } from "./create-logger.ts";
+import { readServerConfig } from "./server-config.ts";
+import { shutdownOnSignals } from "./shutdown-on-signals.ts";
+
+const logger = createLogger();
+try {
+  const config = readServerConfig(process.env, join(dirname(fileURLToPath(import.meta.url)), "..", ".."));
+  const slowCardMs = optionalMs(process.env.CHECKOUT_SLOW_CARD_MS, "CHECKOUT_SLOW_CARD_MS");
+  const starting = serveCheckout({ ...config, logger, slowCardMs });
+  // Installed before startup finishes: a signal during migrations waits for the server, then shuts it down.
+  shutdownOnSignals(async () => (await starting).close(), logger);
+  const running = await starting;
+  process.stdout.write(`\n  sagaql checkout example is running\n  GraphiQL: ${running.address.graphqlUrl}\n\n`);
+} catch (error) {
+  logger.fatal({ err: error }, "could not start");
+  process.exit(1);
+}
+
+/** `CHECKOUT_SLOW_CARD_MS`: how long the pm_card_slow test card takes (default 3000); tests shorten it. */
+function optionalMs(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${name} must be a whole number of milliseconds, got "${value}"`);
+  return ms;
+}

@@ -1,0 +1,109 @@
+/**
+ * The checkout example's entities and services over a fresh SQLite database and journal, served by a yoga
+ * instance over `buildSchema` in-process. Tests may pass extra entities (e.g. `order` with more actions) and
+ * swap a service for a broken one.
+ */
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createYoga } from "graphql-yoga";
+import { entities as checkoutEntities } from "../../examples/checkout/entities.ts";
+import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
+import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
+import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
+import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
+import { getDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
+import { buildSchema } from "../../src/graphql/build-schema.ts";
+import type { GraphQLContext } from "../../src/graphql/context.ts";
+import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import type { AnyEntity } from "../../src/runtime/run-action.ts";
+import { ServiceRegistry, type RunStore } from "../../src/index.ts";
+import { silentLogger } from "../../src/saga/logger.ts";
+import { createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export type CheckoutPrisma = InstanceType<typeof PrismaClient>;
+
+export interface GraphQLResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
+}
+
+export interface CheckoutFixture {
+  prisma: CheckoutPrisma;
+  store: RunStore;
+  payment: PaymentService;
+  shipping: ShippingService;
+  /** POSTs one operation to the in-process yoga instance. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  close(): Promise<void>;
+}
+
+export interface CheckoutFixtureOptions {
+  /** @default the checkout example's `[product, order]` */
+  entities?: readonly AnyEntity[];
+  /** Builds the payment service over its provider file, e.g. a subclass whose refunds fail. */
+  payment?: (file: string) => PaymentService;
+}
+
+export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}): Promise<CheckoutFixture> {
+  const database: TestDatabase<CheckoutPrisma> = await createSqliteDatabaseFor({
+    migrationsDir: join(ROOT, "prisma/sqlite/migrations"),
+    PrismaClient,
+  });
+  const providers = mkdtempSync(join(tmpdir(), "sagaql-graphql-providers-"));
+  const store = await openRunStore(database.url);
+  const payment = (options.payment ?? ((file) => new PaymentService(file, { slowMs: 10 })))(join(providers, "payment.db"));
+  const shipping = new ShippingService(join(providers, "shipping.db"));
+  const runtime = {
+    driver: database.driver,
+    store,
+    services: new ServiceRegistry({ inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping }),
+    logger: silentLogger,
+  };
+  const schema = buildSchema({ entities: options.entities ?? checkoutEntities, runtime, prisma: database.prisma, datamodel: getDatamodel() });
+  // yoga's own context already carries the Fetch `Request` as `request`, which is what GraphQLContext asks for.
+  const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
+  const gql: CheckoutFixture["gql"] = async (query, variables = {}, headers = {}) => {
+    const response = await yoga.fetch("http://yoga/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResult<never>;
+  };
+  const close = async () => {
+    payment.close();
+    shipping.close();
+    await store.close?.();
+    await database.close();
+    await rm(providers, { recursive: true, force: true });
+  };
+  return { prisma: database.prisma, store, payment, shipping, gql, close };
+}
+
+/** Adds the products an order's items name; returns their ids by SKU. */
+export async function seedProducts(prisma: CheckoutPrisma, products: Array<{ sku: string; stock: number; price?: number }>): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const { sku, stock, price = 10 } of products) {
+    ids[sku] = (await prisma.product.create({ data: { sku, name: `Product ${sku}`, price, stock } })).id;
+  }
+  return ids;
+}
+
+export async function createOrder(
+  prisma: CheckoutPrisma,
+  items: Array<{ sku: string; quantity: number }>,
+  extra: { shippingCountry?: string; total?: number } = {},
+): Promise<string> {
+  const order = await prisma.order.create({ data: { items: JSON.stringify(items), total: extra.total ?? 20, ...(extra.shippingCountry ? { shippingCountry: extra.shippingCountry } : {}) } });
+  return order.id;
+}
+
+export async function stockBySku(prisma: CheckoutPrisma): Promise<Record<string, number>> {
+  const products = await prisma.product.findMany();
+  return Object.fromEntries(products.map((p) => [p.sku, p.stock]));
+}

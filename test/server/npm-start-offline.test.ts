@@ -1,0 +1,43 @@
+import { spawnSync } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { fetchInNetworkOf } from "../helpers/fetch-in-network-of.ts";
+import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts";
+import { startNpm } from "../helpers/npm-start.ts";
+
+/** Cutting the network needs root, `unshare`, `nsenter` and `ip` (CI runs as root on Debian, which has them). */
+const canCutNetwork =
+  spawnSync("unshare", ["-n", "true"]).status === 0 && spawnSync("sh", ["-c", "command -v ip && command -v nsenter"]).status === 0;
+
+describe.skipIf(!canCutNetwork)("npm start with the network cut off", () => {
+  let database: FreshDatabase | undefined;
+  afterEach(async () => {
+    await database?.remove();
+    database = undefined;
+  });
+
+  it("migrates, seeds, and serves GraphiQL and the API with nothing but a loopback interface", async () => {
+    database = await freshDatabase("sqlite");
+    const app = startNpm({ PORT: "0", DATABASE_URL: database.url, DATA_DIR: database.dataDir }, { offline: true });
+    try {
+      const ready = await app.waitForLog((line) => line.msg === "checkout example ready", "the server to be ready");
+      const graphqlUrl = String(ready.url);
+      const pid = app.child.pid!;
+
+      const page = await fetchInNetworkOf(pid, graphqlUrl, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("YogaGraphiQL.renderYogaGraphiQL");
+
+      const products = await fetchInNetworkOf(pid, graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ products { sku } }" }),
+      });
+      expect(JSON.parse(products.text)).toMatchObject({ data: { products: expect.arrayContaining([{ sku: "KB-001" }]) } });
+
+      app.child.kill("SIGTERM");
+      expect(await app.exited).toBe(0);
+    } finally {
+      if (app.child.exitCode === null) process.kill(-app.child.pid!, "SIGKILL");
+    }
+  }, 90_000);
+});
