@@ -23,6 +23,11 @@ export interface GeneratePrismaSchemaOptions {
   pothosClientImport?: string;
   /** Environment variable the datasource reads its URL from. @default "DATABASE_URL" */
   urlEnv?: string;
+  /**
+   * Adds the framework's own models after the entities: `SagaqlStepCheckpoint` (table `sagaql_step_checkpoints`),
+   * where exactly-once database steps record their output in their own transaction. @default true
+   */
+  frameworkModels?: boolean;
 }
 
 const PRISMA_TYPES: Record<FieldKind, string> = {
@@ -41,10 +46,32 @@ const PRISMA_TYPES: Record<FieldKind, string> = {
  * the drift check can compare files byte for byte.
  */
 export function generatePrismaSchema(entities: readonly SchemaEntity[], options: GeneratePrismaSchemaOptions): string {
-  assertDistinctModels(entities);
-  const sections = [header(options), ...entities.map((e) => model(e, options.provider))];
+  const framework = options.frameworkModels === false ? [] : [STEP_CHECKPOINT_MODEL];
+  assertDistinctModels([...entities.map((e) => e.typeName), ...framework.map((m) => m.name)]);
+  const sections = [header(options), ...entities.map((e) => model(e, options.provider)), ...framework.map((m) => m.text)];
   return `${sections.join("\n\n")}\n`;
 }
+
+/**
+ * The checkpoints of exactly-once database steps: a step's writes and its row commit in one transaction, and the
+ * primary key lets only one execution of a step commit. The engine writes it with raw SQL (see
+ * step-checkpoint-sql.ts); the model is here so the app's migrations create the table. `output` is JSON text.
+ */
+const STEP_CHECKPOINT_MODEL = {
+  name: "SagaqlStepCheckpoint",
+  text: [
+    "/// Written by sagaql: the output of each exactly-once database step, committed with the step's own writes.",
+    "model SagaqlStepCheckpoint {",
+    '  runId     String   @map("run_id")',
+    "  step      String",
+    "  output    String",
+    '  createdAt DateTime @default(now()) @map("created_at")',
+    "",
+    "  @@id([runId, step])",
+    '  @@map("sagaql_step_checkpoints")',
+    "}",
+  ].join("\n"),
+};
 
 function header(options: GeneratePrismaSchemaOptions): string {
   const lines = [
@@ -146,10 +173,10 @@ function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-function assertDistinctModels(entities: readonly SchemaEntity[]): void {
+function assertDistinctModels(models: readonly string[]): void {
   const seen = new Set<string>();
-  for (const entity of entities) {
-    if (seen.has(entity.typeName)) throw new Error(`Two entities map to the Prisma model "${entity.typeName}"`);
-    seen.add(entity.typeName);
+  for (const name of models) {
+    if (seen.has(name)) throw new Error(`Two entities (or an entity and a sagaql model) map to the Prisma model "${name}"`);
+    seen.add(name);
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import pg, { type QueryConfig } from "pg";
 import type { RunEventType } from "../saga/run-events.ts";
-import { UNFINISHED_STATUSES } from "./durable-run-store.ts";
+import { UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
 import { qualified } from "./journal-schema-postgres.ts";
 import { EVENT_PLANS, toPositional, type PlanParams } from "./run-store-event-plans.ts";
 import { runsWithSteps } from "./run-store-rows.ts";
@@ -42,7 +42,7 @@ const OLDEST_FIRST = "created_at, start_seq";
 /** Every statement the PostgreSQL store runs; each `record()` is a single statement, so a single round trip. */
 export class PostgresStatements {
   readonly start: PreparedQuery;
-  readonly runExists: PreparedQuery;
+  readonly runGuard: PreparedQuery;
   readonly runByIdempotencyKey: PreparedQuery;
   readonly journaledRun: PreparedQuery;
   readonly unfinishedRuns: PreparedQuery;
@@ -61,7 +61,7 @@ export class PostgresStatements {
     const t = (this.#t = (name: string) => qualified(schema, name));
     const withSteps = (runs: string, order: string) => new PreparedQuery(runsWithSteps(runs, t("steps"), order));
     this.start = new PreparedQuery(startSql(t));
-    this.runExists = new PreparedQuery(`SELECT 1 FROM ${t("runs")} WHERE id = :id`);
+    this.runGuard = new PreparedQuery(`SELECT status, owner FROM ${t("runs")} WHERE id = :id`);
     this.runByIdempotencyKey = withSteps(`SELECT * FROM ${t("runs")} WHERE workflow = :workflow AND idempotency_key = :key`, NEWEST_FIRST);
     this.journaledRun = withSteps(`SELECT * FROM ${t("runs")} WHERE id = :id`, NEWEST_FIRST);
     this.unfinishedRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);
@@ -81,9 +81,7 @@ export class PostgresStatements {
       `UPDATE ${t("runs")} SET lease_expires_at = ${LEASE_UNTIL}, heartbeat_at = now() WHERE id = :id AND owner = :owner AND ${UNFINISHED}`,
     );
     this.releaseRun = new PreparedQuery(`UPDATE ${t("runs")} SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner`);
-    this.parkRun = new PreparedQuery(
-      `UPDATE ${t("runs")} SET parked_at = now(), park_reason = :reason, owner = NULL, lease_expires_at = NULL WHERE id = :id AND ${UNFINISHED}`,
-    );
+    this.parkRun = new PreparedQuery(parkSql(t));
   }
 
   forEvent(type: Exclude<RunEventType, "run-started">): PreparedQuery {
@@ -131,21 +129,40 @@ function startSql(t: (name: string) => string): string {
 /**
  * The event's changes and its event row as one statement. The run row is only updated through a step row that
  * exists, and the event row only through the run row, so an event for a missing run or step changes nothing
- * and returns no row.
+ * and returns no row. The guard `g` comes first and locks the run row: a run that finished, or that another
+ * instance claimed (its UPDATE commits first, and the lock re-reads the row), refuses the event in this same
+ * statement, so the check costs no round trip of its own.
  */
 function eventSql(t: (name: string) => string, type: Exclude<RunEventType, "run-started">): string {
   const plan = EVENT_PLANS[type];
   const runSet = ["updated_at = :at::timestamptz", `last_seq = nextval('${t("event_seq")}')`, ...(plan.run ? [plan.run] : [])].join(", ");
+  const guard = `id = :id::text AND ${UNFINISHED} AND owner = :owner::text`;
   const ctes: string[] = [];
   if (plan.step) {
-    ctes.push(`s AS (UPDATE ${t("steps")} SET ${plan.step} WHERE run_id = :id::text AND idx = :idx::integer RETURNING run_id)`);
+    ctes.push(`g AS (SELECT id FROM ${t("runs")} WHERE ${guard} FOR UPDATE)`);
+    ctes.push(`s AS (UPDATE ${t("steps")} SET ${plan.step} WHERE run_id = (SELECT id FROM g) AND idx = :idx::integer RETURNING run_id)`);
     ctes.push(`r AS (UPDATE ${t("runs")} SET ${runSet} WHERE id = (SELECT run_id FROM s) RETURNING id, last_seq)`);
   } else {
-    ctes.push(`r AS (UPDATE ${t("runs")} SET ${runSet} WHERE id = :id::text RETURNING id, last_seq)`);
+    ctes.push(`r AS (UPDATE ${t("runs")} SET ${runSet} WHERE ${guard} RETURNING id, last_seq)`);
   }
-  if (plan.skipsPending) {
-    ctes.push(`k AS (UPDATE ${t("steps")} SET status = 'SKIPPED' WHERE run_id = (SELECT id FROM r) AND status = 'PENDING' AND :skip::boolean)`);
-  }
+  if (plan.skipsPending) ctes.push(skipPending(t));
   return `WITH ${ctes.join(",\n")}
+    INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT r.last_seq, r.id, :type::text, :at, :payload::json FROM r RETURNING seq`;
+}
+
+function skipPending(t: (name: string) => string): string {
+  return `k AS (UPDATE ${t("steps")} SET status = 'SKIPPED' WHERE run_id = (SELECT id FROM r) AND status = 'PENDING' AND :skip::boolean)`;
+}
+
+/** A `run-finished` FAILED event that also parks the run and frees its lease, whoever holds it. */
+function parkSql(t: (name: string) => string): string {
+  const runSet = [
+    "updated_at = :at::timestamptz",
+    `last_seq = nextval('${t("event_seq")}')`,
+    EVENT_PLANS["run-finished"].run!,
+    "parked_at = now(), park_reason = :reason::text, owner = NULL, lease_expires_at = NULL",
+  ].join(", ");
+  return `WITH r AS (UPDATE ${t("runs")} SET ${runSet} WHERE id = :id::text AND ${UNFINISHED} RETURNING id, last_seq),
+    ${skipPending(t)}
     INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT r.last_seq, r.id, :type::text, :at, :payload::json FROM r RETURNING seq`;
 }

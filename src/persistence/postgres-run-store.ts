@@ -3,20 +3,20 @@ import type { RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import type { ListRunsFilter } from "../saga/run-store.ts";
 import {
-  DEFAULT_LEASE_MS,
-  defaultRunOwner,
-  IdempotencyKeyConflictError,
+  recoveryExhausted,
   type DurableRunStore,
-  type DurableRunStoreOptions,
   type JournaledEvent,
   type JournaledRun,
   type ListEventsFilter,
   type RunLease,
   type UnfinishedRunsFilter,
-} from "./durable-run-store.ts";
+} from "../saga/durable-run-store.ts";
+import { IdempotencyKeyConflictError, type SerializedError } from "../saga/errors.ts";
+import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
 import { PostgresStatements } from "./postgres-run-store-statements.ts";
-import { encodeEvent, eventParams, isStepLevel, type PlanParams } from "./run-store-event-plans.ts";
+import { encodeEvent, eventParams, type PlanParams } from "./run-store-event-plans.ts";
+import { refusal, type GuardRow } from "./run-store-refusal.ts";
 import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
 import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
 
@@ -51,18 +51,18 @@ type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
  */
 export class PostgresRunStore implements DurableRunStore {
   readonly owner: string;
+  readonly leaseMs: number;
   readonly schema: string;
   readonly #pool: Pool;
   readonly #ownsPool: boolean;
   readonly #sql: PostgresStatements;
-  readonly #leaseMs: number;
 
   private constructor(pool: Pool, ownsPool: boolean, schema: string, options: PostgresRunStoreOptions) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.schema = schema;
     this.owner = options.owner ?? defaultRunOwner();
-    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#sql = new PostgresStatements(schema);
   }
 
@@ -82,8 +82,10 @@ export class PostgresRunStore implements DurableRunStore {
   async record(event: RunEvent): Promise<void> {
     if (event.type === "run-started") return this.#start(event);
     const query = this.#sql.forEvent(event.type);
-    const result = await this.#pool.query(query.config(eventParams(event)));
-    if (result.rowCount === 0) throw await this.#missing(event);
+    const params = eventParams(event);
+    params.owner = this.owner;
+    const result = await this.#pool.query(query.config(params));
+    if (result.rowCount === 0) throw await this.#refused(event);
   }
 
   async getRun(runId: string): Promise<RunSnapshot | null> {
@@ -127,8 +129,11 @@ export class PostgresRunStore implements DurableRunStore {
     return ((await this.#pool.query(this.#sql.releaseRun.config({ id: runId, owner }))).rowCount ?? 0) > 0;
   }
 
-  async parkRun(runId: string, reason: string): Promise<boolean> {
-    return ((await this.#pool.query(this.#sql.parkRun.config({ id: runId, reason }))).rowCount ?? 0) > 0;
+  async parkRun(runId: string, reason: string | SerializedError): Promise<boolean> {
+    const error = typeof reason === "string" ? recoveryExhausted(reason) : reason;
+    const params = eventParams({ type: "run-finished", runId, status: "FAILED", error, at: new Date() });
+    params.reason = error.message;
+    return ((await this.#pool.query(this.#sql.parkRun.config(params))).rowCount ?? 0) > 0;
   }
 
   async listEvents(filter: ListEventsFilter = {}): Promise<JournaledEvent[]> {
@@ -147,7 +152,7 @@ export class PostgresRunStore implements DurableRunStore {
 
   async #start(event: StartedEvent): Promise<void> {
     try {
-      await this.#pool.query(this.#sql.start.config(startParams(event, this.owner, this.#leaseMs)));
+      await this.#pool.query(this.#sql.start.config(startParams(event, this.owner, this.leaseMs)));
     } catch (error) {
       throw await this.#startConflict(event, error);
     }
@@ -162,12 +167,10 @@ export class PostgresRunStore implements DurableRunStore {
     return new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing?.run.id ?? "");
   }
 
-  /** Only on the failure path: tells a run that was never started from a step index it does not have. */
-  async #missing(event: LaterEvent): Promise<Error> {
-    const exists = isStepLevel(event.type) && (await this.#pool.query(this.#sql.runExists.config({ id: event.runId }))).rowCount! > 0;
-    if (!exists) return new Error(`Run ${event.runId} was never started in this store`);
-    const step = event as Extract<LaterEvent, { index: number }>;
-    return new Error(`Run ${event.runId} has no step #${step.index} (${step.step})`);
+  /** Only on the failure path: tells why the event was refused (finished, taken over, never started, no such step). */
+  async #refused(event: LaterEvent): Promise<Error> {
+    const rows = await this.#pool.query<GuardRow>(this.#sql.runGuard.config({ id: event.runId }));
+    return refusal(event, this.owner, rows.rows[0]);
   }
 }
 

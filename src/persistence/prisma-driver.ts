@@ -1,6 +1,8 @@
 import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../saga/driver.ts";
 import { UnknownEntityError } from "../saga/driver-errors.ts";
+import type { PrismaProvider } from "./generate-prisma-schema.ts";
 import { mapPrismaError } from "./map-prisma-error.ts";
+import { StepCheckpointSql, type RawSqlClient } from "./step-checkpoint-sql.ts";
 
 /**
  * The part of a generated PrismaClient the driver needs, typed loosely on purpose: the framework must not
@@ -19,6 +21,8 @@ export interface PrismaDriverOptions {
   entities?: readonly string[];
   /** Used by `transaction()` when its caller passes no options. @default { timeout: 30000, maxWait: 10000 } */
   transaction?: TransactionOptions;
+  /** The database behind the client, for the driver's own SQL (checkpoints, savepoints). @default the client's provider */
+  provider?: PrismaProvider;
 }
 
 /** How the driver calls a model delegate; the generated delegates accept these argument shapes. */
@@ -35,6 +39,7 @@ interface Delegate {
 type InteractiveTransaction = <T>(fn: (tx: PrismaClientLike) => Promise<T>, options: TransactionOptions) => Promise<T>;
 
 const DEFAULT_TRANSACTION: Required<TransactionOptions> = { timeout: 30_000, maxWait: 10_000 };
+const FRAMEWORK_MODEL_PREFIX = "Sagaql";
 
 /** A `Driver` over a Prisma client: one delegate per entity, Prisma errors mapped to driver errors. */
 export class PrismaDriver implements Driver {
@@ -42,11 +47,15 @@ export class PrismaDriver implements Driver {
   readonly #client: PrismaClientLike;
   readonly #entities: ReadonlySet<string>;
   readonly #transaction: Required<TransactionOptions>;
+  readonly #provider: PrismaProvider;
+  readonly #checkpoints: StepCheckpointSql;
 
   constructor(client: PrismaClientLike, options: PrismaDriverOptions = {}) {
     this.#client = client;
     this.#entities = new Set(options.entities ?? modelEntities(client));
     this.#transaction = { ...DEFAULT_TRANSACTION, ...options.transaction };
+    this.#provider = options.provider ?? clientProvider(client);
+    this.#checkpoints = new StepCheckpointSql(this.#provider);
     this.inTransaction = false;
   }
 
@@ -87,8 +96,25 @@ export class PrismaDriver implements Driver {
 
   async transaction<T>(fn: (tx: Driver) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const run = (this.#client.$transaction as unknown as InteractiveTransaction).bind(this.#client);
-    const settings: PrismaDriverOptions = { entities: [...this.#entities], transaction: this.#transaction };
+    const settings: PrismaDriverOptions = { entities: [...this.#entities], transaction: this.#transaction, provider: this.#provider };
     return run((tx) => fn(new TransactionDriver(tx, settings)), { ...this.#transaction, ...options });
+  }
+
+  savepoint<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
+  writeStepCheckpoint(runId: string, step: string, output: unknown): Promise<boolean> {
+    return this.#checkpoints.write(this.raw, runId, step, output);
+  }
+
+  readStepCheckpoint(runId: string, step: string): Promise<{ output: unknown } | null> {
+    return this.#checkpoints.read(this.raw, runId, step);
+  }
+
+  /** The client's raw SQL, for statements the model delegates cannot express. */
+  protected get raw(): RawSqlClient {
+    return this.#client as unknown as RawSqlClient;
   }
 
   async #call<R>(entity: string, where: unknown, operation: (delegate: Delegate) => Promise<R>): Promise<R> {
@@ -110,15 +136,40 @@ export class PrismaDriver implements Driver {
 /** The driver a transaction's callback receives: same operations, bound to the transaction client. */
 class TransactionDriver extends PrismaDriver {
   override readonly inTransaction = true;
+  #savepoints = 0;
 
   /** Already in one: `fn` joins it, so its writes commit or roll back with everything else. */
   override transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
     return fn(this);
   }
+
+  override async savepoint<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    const name = `sagaql_sp_${++this.#savepoints}`;
+    await this.raw.$executeRawUnsafe(`SAVEPOINT ${name}`);
+    let value: T;
+    try {
+      value = await fn(this);
+    } catch (error) {
+      // Undoes fn's writes and, on PostgreSQL, clears the "transaction is aborted" state a failed statement left.
+      await this.raw.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      throw error;
+    }
+    await this.raw.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
+    return value;
+  }
 }
 
-/** Model names from the client's runtime data model, as entity (delegate) names. */
+/**
+ * Model names from the client's runtime data model, as entity (delegate) names. The framework's own models
+ * (`Sagaql…`, such as the step checkpoints) are not entities.
+ */
 function modelEntities(client: PrismaClientLike): string[] {
   const dataModel = (client as { _runtimeDataModel?: { models?: Record<string, unknown> } })._runtimeDataModel;
-  return Object.keys(dataModel?.models ?? {}).map((model) => model.charAt(0).toLowerCase() + model.slice(1));
+  return Object.keys(dataModel?.models ?? {})
+    .filter((model) => !model.startsWith(FRAMEWORK_MODEL_PREFIX))
+    .map((model) => model.charAt(0).toLowerCase() + model.slice(1));
+}
+
+function clientProvider(client: PrismaClientLike): PrismaProvider {
+  return (client as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
 }

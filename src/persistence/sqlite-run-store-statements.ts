@@ -1,6 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { RunEventType } from "../saga/run-events.ts";
-import { UNFINISHED_STATUSES } from "./durable-run-store.ts";
+import { UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
 import { EVENT_PLANS, type PlanParams } from "./run-store-event-plans.ts";
 import { runsWithSteps as joinSteps } from "./run-store-rows.ts";
 
@@ -25,6 +25,7 @@ export class SqliteStatements {
   readonly insertRun: Statement;
   readonly insertStep: Statement;
   readonly runExists: Statement;
+  readonly runGuard: Statement;
   readonly runByIdempotencyKey: Statement;
   readonly journaledRun: Statement;
   readonly unfinishedRuns: Statement;
@@ -48,6 +49,7 @@ export class SqliteStatements {
     );
     this.insertStep = db.prepare("INSERT INTO sagaql_steps (run_id, idx, name, status, result) VALUES (:id, :idx, :name, 'PENDING', 'null')");
     this.runExists = db.prepare("SELECT 1 FROM sagaql_runs WHERE id = ?").pluck();
+    this.runGuard = db.prepare("SELECT status, owner FROM sagaql_runs WHERE id = ?");
     this.runByIdempotencyKey = db.prepare(
       runsWithSteps("SELECT * FROM sagaql_runs WHERE workflow = :workflow AND idempotency_key = :key", NEWEST_FIRST),
     );
@@ -71,8 +73,10 @@ export class SqliteStatements {
       `UPDATE sagaql_runs SET lease_expires_at = :now + :leaseMs, heartbeat_at = :now WHERE id = :id AND owner = :owner AND ${UNFINISHED}`,
     );
     this.releaseRun = db.prepare("UPDATE sagaql_runs SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner");
+    // Parking ends the run FAILED (the run-finished plan) and frees it; whoever holds the lease does not matter.
     this.parkRun = db.prepare(
-      `UPDATE sagaql_runs SET parked_at = :now, park_reason = :reason, owner = NULL, lease_expires_at = NULL WHERE id = :id AND ${UNFINISHED}`,
+      `UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-finished"].run},
+         parked_at = :now, park_reason = :reason, owner = NULL, lease_expires_at = NULL WHERE id = :id AND ${UNFINISHED}`,
     );
   }
 
@@ -83,7 +87,8 @@ export class SqliteStatements {
     const plan = EVENT_PLANS[type];
     const runSet = ["updated_at = :at", "last_seq = :seq", ...(plan.run ? [plan.run] : [])].join(", ");
     statements = {
-      run: this.db.prepare(`UPDATE sagaql_runs SET ${runSet} WHERE id = :id`),
+      // The guard: a finished run is never reopened, and only its owner may write to it.
+      run: this.db.prepare(`UPDATE sagaql_runs SET ${runSet} WHERE id = :id AND ${UNFINISHED} AND owner = :owner`),
       ...(plan.step && { step: this.db.prepare(`UPDATE sagaql_steps SET ${plan.step} WHERE run_id = :id AND idx = :idx`) }),
       ...(plan.skipsPending && {
         skip: this.db.prepare("UPDATE sagaql_steps SET status = 'SKIPPED' WHERE run_id = :id AND status = 'PENDING' AND :skip"),

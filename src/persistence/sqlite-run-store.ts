@@ -5,19 +5,19 @@ import type { RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import type { ListRunsFilter } from "../saga/run-store.ts";
 import {
-  DEFAULT_LEASE_MS,
-  defaultRunOwner,
-  IdempotencyKeyConflictError,
+  recoveryExhausted,
   type DurableRunStore,
-  type DurableRunStoreOptions,
   type JournaledEvent,
   type JournaledRun,
   type ListEventsFilter,
   type RunLease,
   type UnfinishedRunsFilter,
-} from "./durable-run-store.ts";
+} from "../saga/durable-run-store.ts";
+import { IdempotencyKeyConflictError, type SerializedError } from "../saga/errors.ts";
+import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
+import { refusal, type GuardRow } from "./run-store-refusal.ts";
 import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
-import { eventParams, encodeEvent, isStepLevel } from "./run-store-event-plans.ts";
+import { eventParams, encodeEvent } from "./run-store-event-plans.ts";
 import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
 import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
 import { SqliteStatements, sqliteParams } from "./sqlite-run-store-statements.ts";
@@ -39,6 +39,8 @@ export interface SqliteRunStoreOptions extends DurableRunStoreOptions {
 }
 
 const SYNCHRONOUS_LEVELS = ["OFF", "NORMAL", "FULL", "EXTRA"];
+/** Thrown inside the parking transaction to roll its event row back when the run cannot be parked. */
+const NOT_PARKED = Symbol("not parked");
 
 type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
 type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
@@ -50,11 +52,12 @@ type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
  */
 export class SqliteRunStore implements DurableRunStore {
   readonly owner: string;
+  readonly leaseMs: number;
   readonly filename: string;
   readonly #db: Database;
   readonly #sql: SqliteStatements;
-  readonly #leaseMs: number;
   readonly #record: (event: RunEvent) => void;
+  readonly #park: (runId: string, error: SerializedError) => boolean;
 
   /** Same as the constructor, for symmetry with `PostgresRunStore.open`. */
   static async open(options: SqliteRunStoreOptions): Promise<SqliteRunStore> {
@@ -65,7 +68,7 @@ export class SqliteRunStore implements DurableRunStore {
   constructor(options: SqliteRunStoreOptions) {
     this.filename = options.filename;
     this.owner = options.owner ?? defaultRunOwner();
-    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true });
     this.#db = new Sqlite(options.filename);
     try {
@@ -77,6 +80,7 @@ export class SqliteRunStore implements DurableRunStore {
     }
     const apply = this.#db.transaction((event: RunEvent) => (event.type === "run-started" ? this.#start(event) : this.#apply(event)));
     this.#record = apply.immediate;
+    this.#park = this.#db.transaction((runId: string, error: SerializedError) => this.#parkInTransaction(runId, error)).immediate;
   }
 
   /** The better-sqlite3 API is synchronous: the write is committed (and synced) before the promise settles. */
@@ -125,8 +129,13 @@ export class SqliteRunStore implements DurableRunStore {
     return this.#sql.releaseRun.run({ id: runId, owner }).changes > 0;
   }
 
-  async parkRun(runId: string, reason: string): Promise<boolean> {
-    return this.#sql.parkRun.run({ id: runId, reason, now: Date.now() }).changes > 0;
+  async parkRun(runId: string, reason: string | SerializedError): Promise<boolean> {
+    try {
+      return this.#park(runId, typeof reason === "string" ? recoveryExhausted(reason) : reason);
+    } catch (error) {
+      if (error === NOT_PARKED) return false;
+      throw error;
+    }
   }
 
   async listEvents(filter: ListEventsFilter = {}): Promise<JournaledEvent[]> {
@@ -149,7 +158,7 @@ export class SqliteRunStore implements DurableRunStore {
   }
 
   #start(event: StartedEvent): void {
-    const params = startParams(event, { owner: this.owner, leaseMs: this.#leaseMs });
+    const params = startParams(event, { owner: this.owner, leaseMs: this.leaseMs });
     const seq = this.#sql.insertEvent.run(params).lastInsertRowid;
     try {
       this.#sql.insertRun.run({ ...params, seq });
@@ -169,18 +178,28 @@ export class SqliteRunStore implements DurableRunStore {
 
   #apply(event: LaterEvent): void {
     const params = sqliteParams(eventParams(event));
+    params.owner = this.owner;
     const statements = this.#sql.forEvent(event.type);
-    // The event row goes first for its sequence number; if the run or step is missing, the throw rolls it back.
+    // The event row goes first for its sequence number; if the run or step is missing, or the run's guard refuses
+    // the event (finished, or owned by another instance), the throw rolls every write back.
     params.seq = Number(this.#sql.insertEvent.run(params).lastInsertRowid);
-    if (statements.step && statements.step.run(params).changes === 0) throw this.#missing(event);
-    if (statements.run.run(params).changes === 0) throw this.#missing(event);
+    if (statements.step && statements.step.run(params).changes === 0) throw this.#refused(event);
+    if (statements.run.run(params).changes === 0) throw this.#refused(event);
     statements.skip?.run(params);
   }
 
-  #missing(event: LaterEvent): Error {
-    if (!isStepLevel(event.type) || !this.#sql.runExists.get(event.runId)) return new Error(`Run ${event.runId} was never started in this store`);
-    const step = event as Extract<LaterEvent, { index: number }>;
-    return new Error(`Run ${event.runId} has no step #${step.index} (${step.step})`);
+  #refused(event: LaterEvent): Error {
+    return refusal(event, this.owner, this.#sql.runGuard.get(event.runId) as GuardRow | undefined);
+  }
+
+  #parkInTransaction(runId: string, error: SerializedError): boolean {
+    const event: LaterEvent = { type: "run-finished", runId, status: "FAILED", error, at: new Date() };
+    const params = sqliteParams(eventParams(event));
+    Object.assign(params, { reason: error.message, now: Date.now() });
+    params.seq = Number(this.#sql.insertEvent.run(params).lastInsertRowid);
+    if (this.#sql.parkRun.run(params).changes === 0) throw NOT_PARKED;
+    this.#sql.forEvent("run-finished").skip?.run(params);
+    return true;
   }
 }
 

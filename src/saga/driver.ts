@@ -64,4 +64,20 @@ export interface Driver {
   transaction<T>(fn: (tx: Driver) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** True on a driver bound to an open transaction. */
   readonly inTransaction: boolean;
+  /**
+   * Runs `fn` so that, when it throws, only its own writes are undone and the enclosing transaction stays usable
+   * (a SAVEPOINT; on PostgreSQL a failed statement otherwise aborts the whole transaction). The engine wraps each
+   * attempt of a retried step of a transactional workflow in one. Outside a transaction it is `transaction(fn)`.
+   */
+  savepoint<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
+  /**
+   * Records that step `step` of run `runId` committed, with its `output`, in the framework table
+   * `sagaql_step_checkpoints` (unique on run and step). Call it on the transaction driver that made the step's
+   * writes, so both commit together. Returns false, writing nothing, when that step already has a checkpoint: a
+   * duplicate execution won the race (the call waits for a concurrent one to commit), and the caller must roll
+   * back and use `readStepCheckpoint` instead.
+   */
+  writeStepCheckpoint(runId: string, step: string, output: unknown): Promise<boolean>;
+  /** The committed checkpoint of a step, or null when there is none. */
+  readStepCheckpoint(runId: string, step: string): Promise<{ output: unknown } | null>;
 }

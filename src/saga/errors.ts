@@ -49,6 +49,85 @@ export class TransactionCommitError extends Error {
   }
 }
 
+/**
+ * `record(run-started)` used an idempotency key that another run of the same workflow already has: a duplicate
+ * request lost the race. Look the winner up with `findRunByIdempotencyKey`.
+ */
+export class IdempotencyKeyConflictError extends Error {
+  readonly code = "IDEMPOTENCY_KEY_CONFLICT";
+  constructor(readonly workflow: string, readonly idempotencyKey: string, readonly runId: string) {
+    super(`Workflow "${workflow}" already has a run with idempotency key "${idempotencyKey}"`);
+    this.name = "IdempotencyKeyConflictError";
+  }
+}
+
+/** The journal refused an event because the run already ended: a terminal run is never reopened. */
+export class RunFinishedError extends Error {
+  readonly code = "RUN_FINISHED";
+  constructor(readonly runId: string, readonly status: string) {
+    super(`Run ${runId} already ended ${status}; its journal is closed to further events`);
+    this.name = "RunFinishedError";
+  }
+}
+
+/**
+ * The journal refused an event from an instance that no longer owns the run: its lease expired and another
+ * instance took the run over (or it was released). This instance must stop working on the run.
+ */
+export class RunLeaseLostError extends Error {
+  readonly code = "RUN_LEASE_LOST";
+  constructor(readonly runId: string, readonly owner: string, readonly currentOwner: string | null) {
+    super(`Run ${runId} is no longer owned by ${owner} (now ${currentOwner ?? "nobody"}): another instance took it over`);
+    this.name = "RunLeaseLostError";
+  }
+}
+
+/**
+ * With a run store, a step's result and the `ctx.set` data must survive a round trip through the journal (JSON):
+ * a resumed run has to see exactly what the interrupted one saw. Never retried: the same code returns the same kind of value.
+ */
+export class NotJournalableError extends NonRetryableError {
+  override readonly code = "NOT_JOURNALABLE";
+  constructor(readonly stepName: string, what: string, problem: string) {
+    super(
+      `Step "${stepName}" ${what} the run journal cannot store: ${problem}. With a run store, step results and ctx.set values ` +
+        "must be JSON-serialisable: plain objects, arrays, strings, finite numbers, booleans, null and Dates.",
+    );
+    this.name = "NotJournalableError";
+  }
+}
+
+/** A resumed step had used up its attempts before the crash (a started, unfinished attempt counts as spent). */
+export class StepInterruptedError extends Error {
+  readonly code = "STEP_INTERRUPTED";
+  constructor(readonly stepName: string, readonly attempts: number) {
+    super(`Step "${stepName}" was interrupted (the process stopped) during attempt ${attempts}, its last allowed attempt`);
+    this.name = "StepInterruptedError";
+  }
+}
+
+/** A transactional run whose process stopped inside its transaction: the database rolled its writes back. */
+export class RunInterruptedError extends Error {
+  readonly code = "RUN_INTERRUPTED";
+  constructor(readonly stepName: string | null) {
+    const where = stepName === null ? "between steps" : `during step "${stepName}"`;
+    super(`The run was interrupted ${where} inside its workflow transaction, which the database rolled back`);
+    this.name = "RunInterruptedError";
+  }
+}
+
+/** The definition a run is resumed with has other steps than the journaled run: resuming it would misplace results. */
+export class WorkflowDefinitionChangedError extends Error {
+  readonly code = "WORKFLOW_DEFINITION_CHANGED";
+  constructor(readonly runId: string, readonly workflow: string, journaled: readonly string[], defined: readonly string[]) {
+    super(
+      `Run ${runId} of "${workflow}" was journaled with steps [${journaled.join(", ")}] but the workflow now has ` +
+        `[${defined.join(", ")}]; it is not resumed (parked FAILED for a person to look at)`,
+    );
+    this.name = "WorkflowDefinitionChangedError";
+  }
+}
+
 /** An error as the journal stores it and clients receive it: plain, JSON-safe data. */
 export interface SerializedError {
   name: string;
@@ -84,4 +163,13 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause !== undefined && depth < 5) serialized.cause = serializeError(cause, depth + 1);
   return serialized;
+}
+
+/** Turns a journaled error back into an Error that `serializeError` maps to the same data. */
+export function reviveError(serialized: SerializedError | null | undefined): Error {
+  if (!serialized) return new Error("unknown error");
+  const error = new Error(serialized.message, serialized.cause ? { cause: reviveError(serialized.cause) } : undefined);
+  error.name = serialized.name;
+  if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
+  return error;
 }

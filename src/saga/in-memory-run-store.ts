@@ -1,8 +1,13 @@
+import { isTerminalStatus } from "./durable-run-store.ts";
+import { RunFinishedError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import { applyRunEvent, snapshotFromStart, type RunSnapshot } from "./run-snapshot.ts";
 import type { ListRunsFilter, RunStore } from "./run-store.ts";
 
-/** A journal that lives as long as the process: for tests, scripts and runs that need no durability. */
+/**
+ * A journal that lives as long as the process: for tests, scripts and runs that need no durability. Like the SQL
+ * stores it never reopens a finished run; it has no leases (one process, one owner).
+ */
 export class InMemoryRunStore implements RunStore {
   readonly #runs = new Map<string, RunSnapshot>();
 
@@ -14,6 +19,7 @@ export class InMemoryRunStore implements RunStore {
     }
     const run = this.#runs.get(event.runId);
     if (!run) throw new Error(`Run ${event.runId} was never started in this store`);
+    if (isTerminalStatus(run.status)) throw new RunFinishedError(run.id, run.status);
     applyRunEvent(run, event);
   }
 

@@ -1,9 +1,7 @@
 import { describe, expect, test } from "vitest";
-import {
-  IdempotencyKeyConflictError,
-  type DurableRunStore,
-  type DurableRunStoreOptions,
-} from "../../src/persistence/durable-run-store.ts";
+import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
+import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/saga/errors.ts";
 import { hashRunInput } from "../../src/persistence/run-store-json.ts";
 import { failure, newRunId, play, reference, RunScript } from "./run-store-script.ts";
 
@@ -33,9 +31,9 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
       expect((await reopened.listEvents({ runId: script.runId })).map((e) => e.event.type)).toEqual(script.events.map((e) => e.type));
     });
 
-    test("two stores on one journal see each other's writes", async () => {
-      const first = await factory.fresh();
-      const second = await factory.sibling(first);
+    test("two stores of one owner on one journal see each other's writes", async () => {
+      const first = await factory.fresh({ owner: "instance-a" });
+      const second = await factory.sibling(first, { owner: "instance-a" });
       const script = new RunScript(newRunId(), ["a", "b"]);
       await play(first, script);
       await second.record(script.stepStarted(0).events.at(-1)!);
@@ -102,6 +100,71 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
       expect(await store.claimRun("no-such-run", "other", HOUR)).toBeNull();
     });
 
+    test("refuses any event for a finished run and changes nothing: a terminal run is never reopened", async () => {
+      const store = await factory.fresh();
+      for (const status of ["COMPLETED", "COMPENSATED", "FAILED"] as const) {
+        const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1).finished(status);
+        await play(store, script);
+        const before = await store.getJournaledRun(script.runId);
+        const late = [
+          { type: "step-started", runId: script.runId, step: "b", index: 1, attempt: 1, at: new Date() },
+          { type: "run-compensating", runId: script.runId, failedStep: "b", error: failure("late"), rolledBack: false, at: new Date() },
+          { type: "run-finished", runId: script.runId, status: "COMPLETED", result: 2, at: new Date() },
+        ] as const;
+        for (const event of late) {
+          const refused = store.record(event);
+          await expect(refused).rejects.toBeInstanceOf(RunFinishedError);
+          await expect(refused).rejects.toMatchObject({ code: "RUN_FINISHED", status });
+        }
+        expect(await store.getJournaledRun(script.runId)).toStrictEqual(before);
+      }
+    });
+
+    test("refuses events from an owner whose run another instance took over, and accepts the new owner's", async () => {
+      const zombie = await factory.fresh({ owner: "zombie", leaseMs: 0 });
+      const recoverer = await factory.sibling(zombie, { owner: "recoverer" });
+      const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1);
+      await play(zombie, script);
+      expect(await recoverer.claimRun(script.runId, "recoverer", HOUR)).not.toBeNull();
+      const before = await zombie.getJournaledRun(script.runId);
+      const stepEvent = { type: "step-started", runId: script.runId, step: "b", index: 1, attempt: 1, at: new Date() } as const;
+      const runEvent = { type: "run-finished", runId: script.runId, status: "COMPLETED", result: 2, at: new Date() } as const;
+      for (const event of [stepEvent, runEvent]) {
+        const refused = zombie.record(event);
+        await expect(refused).rejects.toBeInstanceOf(RunLeaseLostError);
+        await expect(refused).rejects.toMatchObject({ code: "RUN_LEASE_LOST", owner: "zombie", currentOwner: "recoverer" });
+      }
+      expect(await zombie.getJournaledRun(script.runId)).toStrictEqual(before);
+      await recoverer.record(stepEvent);
+      expect((await recoverer.getRun(script.runId))!.steps[1]).toMatchObject({ status: "RUNNING", attempts: 1 });
+    });
+
+    test("parking ends an unfinished run FAILED with RECOVERY_EXHAUSTED, journals it, and frees it for good", async () => {
+      const store = await factory.fresh({ owner: "runner", leaseMs: HOUR });
+      const script = new RunScript(newRunId(), ["a", "b", "c"]).completes(0, 1).stepStarted(1, 2);
+      await play(store, script);
+      expect(await store.parkRun(script.runId, "crashed its recoverer 4 times")).toBe(true);
+      const parked = (await store.getJournaledRun(script.runId))!;
+      expect(parked).toMatchObject({ owner: null, leaseExpiresAt: null, parkReason: "crashed its recoverer 4 times", parkedAt: expect.any(Date) });
+      expect(parked.run).toMatchObject({
+        status: "FAILED",
+        error: { name: "RecoveryExhaustedError", message: "crashed its recoverer 4 times", code: "RECOVERY_EXHAUSTED" },
+        steps: [{ status: "COMPLETED" }, { status: "RUNNING", attempts: 2 }, { status: "SKIPPED" }],
+      });
+      expect((await store.listEvents({ runId: script.runId })).at(-1)!.event).toMatchObject({ type: "run-finished", status: "FAILED" });
+      expect(await store.parkRun(script.runId, "again")).toBe(false);
+      expect(await store.parkRun("no-such-run", "never started")).toBe(false);
+      expect(await store.claimRun(script.runId, "runner", HOUR)).toBeNull();
+      await expect(store.record({ type: "step-completed", runId: script.runId, step: "b", index: 1, attempts: 2, result: 1, data: {}, at: new Date() })).rejects.toBeInstanceOf(
+        RunFinishedError,
+      );
+      const changed = { name: "WorkflowDefinitionChangedError", message: "steps differ", code: "WORKFLOW_DEFINITION_CHANGED" };
+      const other = new RunScript(newRunId(), ["a"]);
+      await play(store, other);
+      expect(await store.parkRun(other.runId, changed)).toBe(true);
+      expect((await store.getRun(other.runId))!.error).toEqual(changed);
+    });
+
     test("lists unfinished runs (RUNNING, COMPENSATING), oldest first, leaving out parked ones", async () => {
       const store = await factory.fresh({ owner: "a", leaseMs: HOUR });
       const expired = await factory.sibling(store, { owner: "b", leaseMs: 0 });
@@ -139,12 +202,13 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
     });
 
     test("persists a step's attempt when it starts, so a crash mid-attempt grants no extra attempt", async () => {
-      const store = await factory.fresh();
+      const store = await factory.fresh({ leaseMs: 0 });
       const script = new RunScript(newRunId(), ["charge", "ship"]).stepStarted(0, 1).stepRetrying(0, 1, failure("flaky")).stepStarted(0, 2);
       await play(store, script);
       await store.close();
-      const afterCrash = await factory.sibling(store);
+      const afterCrash = await factory.sibling(store, { owner: "recoverer" });
       expect((await afterCrash.getJournaledRun(script.runId))!.run.steps[0]).toMatchObject({ status: "RUNNING", attempts: 2 });
+      expect(await afterCrash.claimRun(script.runId, "recoverer", 0)).not.toBeNull();
       script.stepCompleted(0, 1, {}, 2).completes(1, 2).compensating("x", failure("x")).compensationStarted(1, 1).compensationStarted(1, 2);
       for (const event of script.events.slice(4)) await afterCrash.record(event);
       expect((await afterCrash.getJournaledRun(script.runId))!.compensationAttempts).toEqual([0, 2]);
