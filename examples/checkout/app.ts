@@ -4,7 +4,10 @@ import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { openDatabase, providerOf, type PrismaClientClass } from "../../src/persistence/open-database.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
 import type { ActionRuntime } from "../../src/runtime/run-action.ts";
-import { ServiceRegistry, type Driver, type Logger, type RunStore } from "../../src/index.ts";
+import { ServiceRegistry, type Driver, type Logger } from "../../src/index.ts";
+import { entityWorkflows } from "../../src/runtime/entity-workflows.ts";
+import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
+import { RunRecovery } from "../../src/saga/run-recovery.ts";
 import { consoleLogger } from "../../src/saga/logger.ts";
 import { entities } from "./entities.ts";
 import { InventoryService } from "./services/inventory-service.ts";
@@ -20,6 +23,21 @@ export interface CheckoutAppOptions {
   logger?: Logger;
   /** How long the `pm_card_slow` test card takes to charge, in ms. @default 3000 */
   slowCardMs?: number;
+  /** Lets a caller wrap the journal the app opens (instrumentation, fault injection in crash tests). @default none */
+  wrapRunStore?: (store: DurableRunStore) => DurableRunStore;
+  /** Leases and crash recovery of interrupted runs; see `RunRecoveryOptions`. */
+  recovery?: CheckoutRecoveryOptions;
+}
+
+export interface CheckoutRecoveryOptions {
+  /** How long a run stays owned by the instance executing it without a heartbeat, in ms. @default 30000 */
+  leaseMs?: number;
+  /** How often recovery looks for runs whose lease ran out, in ms. @default 5000 */
+  intervalMs?: number;
+  /** Takeovers after which a run is parked (ended FAILED for a person) instead of resumed. @default 5 */
+  maxRecoveryAttempts?: number;
+  /** False leaves interrupted runs alone (another instance recovers them). @default true */
+  enabled?: boolean;
 }
 
 export interface CheckoutServices {
@@ -32,8 +50,10 @@ export interface CheckoutApp {
   schema: GraphQLSchema;
   runtime: ActionRuntime;
   driver: Driver;
-  store: RunStore;
+  store: DurableRunStore;
   services: CheckoutServices;
+  /** Resumes interrupted runs: started with the app (a first pass, then one every interval). */
+  recovery: RunRecovery | undefined;
   /** Probes for the server's `/health`: the app database and the run journal answer. */
   healthChecks: Record<string, () => Promise<unknown>>;
   /** Closes the providers, then the journal, then the database. */
@@ -47,7 +67,8 @@ export interface CheckoutApp {
 export async function createCheckoutApp(options: CheckoutAppOptions): Promise<CheckoutApp> {
   const { PrismaClient, datamodel } = await loadGeneratedPrisma(providerOf(options.databaseUrl));
   const database = await openDatabase(options.databaseUrl, PrismaClient);
-  const store = await openRunStore(options.databaseUrl);
+  const opened = await openRunStore(options.databaseUrl, { leaseMs: options.recovery?.leaseMs });
+  const store = options.wrapRunStore ? options.wrapRunStore(opened) : opened;
   const services: CheckoutServices = {
     inventory: new InventoryService(),
     payment: new PaymentService(join(options.dataDir, "payment-provider.db"), { slowMs: options.slowCardMs }),
@@ -60,6 +81,7 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
     logger: options.logger ?? consoleLogger,
   };
   const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel });
+  const recovery = startRecovery(runtime, store, options.recovery);
   const healthChecks = {
     database: () => database.prisma.$queryRawUnsafe("SELECT 1"),
     journal: () => store.getRun("health-probe"),
@@ -67,12 +89,29 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await recovery?.stop();
       services.payment.close();
       services.shipping.close();
       await store.close?.();
       await database.close();
     })());
-  return { schema, runtime, driver: database.driver, store, services, healthChecks, close };
+  return { schema, runtime, driver: database.driver, store, services, recovery, healthChecks, close };
+}
+
+/** In the background: a first pass resumes what the last process left unfinished, without delaying startup. */
+function startRecovery(runtime: ActionRuntime, store: DurableRunStore, options: CheckoutRecoveryOptions = {}): RunRecovery | undefined {
+  if (options.enabled === false) return undefined;
+  const recovery = new RunRecovery({
+    store,
+    driver: runtime.driver,
+    workflows: entityWorkflows(entities),
+    services: runtime.services,
+    logger: runtime.logger,
+    intervalMs: options.intervalMs,
+    maxRecoveryAttempts: options.maxRecoveryAttempts,
+  });
+  void recovery.start();
+  return recovery;
 }
 
 /** What the app uses of either provider's generated client. */

@@ -5,7 +5,7 @@ import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
 import { providerOf } from "../../src/persistence/open-database.ts";
 import { createLogger, type Logger } from "../../src/server/create-logger.ts";
 import { createServer, type ListeningAddress, type SagaqlServer } from "../../src/server/create-server.ts";
-import { createCheckoutApp, type CheckoutApp } from "./app.ts";
+import { createCheckoutApp, type CheckoutApp, type CheckoutAppOptions, type CheckoutRecoveryOptions } from "./app.ts";
 import { GRAPHIQL_DEFAULT_QUERY } from "./graphiql-default-query.ts";
 import { seedDemoProducts } from "./seed.ts";
 
@@ -25,6 +25,10 @@ export interface ServeCheckoutOptions {
   slowCardMs?: number;
   /** @default true */
   graphiql?: boolean;
+  /** Leases and crash recovery; see `CheckoutRecoveryOptions`. */
+  recovery?: CheckoutRecoveryOptions;
+  /** Wraps the journal the app opens (crash tests inject faults with it). @default none */
+  wrapRunStore?: CheckoutAppOptions["wrapRunStore"];
 }
 
 export interface RunningCheckout {
@@ -45,7 +49,14 @@ export async function serveCheckout(options: ServeCheckoutOptions): Promise<Runn
   const provider = providerOf(options.databaseUrl);
   const migrated = await applyMigrations({ url: options.databaseUrl, schemaPath: join(PROJECT_ROOT, "prisma", provider, "schema.prisma"), cwd: PROJECT_ROOT });
   logger.info({ provider, ms: Math.round(performance.now() - started), output: lastLine(migrated.output) }, "migrations applied");
-  const app = await createCheckoutApp({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, logger, slowCardMs: options.slowCardMs });
+  const app = await createCheckoutApp({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    logger,
+    slowCardMs: options.slowCardMs,
+    recovery: options.recovery,
+    wrapRunStore: options.wrapRunStore,
+  });
   try {
     const seeded = await seedDemoProducts(app.driver);
     if (seeded > 0) logger.info({ products: seeded }, "seeded demo products");

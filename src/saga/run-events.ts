@@ -35,6 +35,8 @@ export type RunEvent =
       input: unknown;
       data: DataMap;
       resourceId: string | undefined;
+      /** The row the action runs on, as loaded before the run: a resumed run's `ctx.resource`. */
+      resource?: unknown;
       transactional: boolean;
       idempotencyKey: string | undefined;
     })

@@ -1,5 +1,7 @@
 import type { RunContext } from "./context.ts";
 import type { Driver } from "./driver.ts";
+import type { SerializedError } from "./errors.ts";
+import type { JournalWriter } from "./journal-writer.ts";
 import type { Logger } from "./logger.ts";
 import type { RunStore } from "./run-store.ts";
 import type { AnyStepContext, Step } from "./step.ts";
@@ -13,6 +15,22 @@ export interface StepFailure {
   rolledBack: boolean;
 }
 
+/** Where a run resumed from its journal stands: what the interrupted execution already did. */
+export interface ResumePoint {
+  /** The first unfinished step, by index. */
+  stepIndex: number;
+  /** The attempt that step continues with: the interrupted attempt runs again, under the same key. */
+  nextAttempt: number;
+  /** True when the journal shows the run already compensating: the run goes on undoing, not forward. */
+  compensating: boolean;
+  /** Steps whose compensation already completed, by index. */
+  compensated: ReadonlySet<number>;
+  /** Steps whose compensation already failed for good, by index. */
+  compensationFailed: ReadonlyMap<number, SerializedError>;
+  /** The attempt an interrupted compensation continues with, by index. */
+  compensationAttempts: readonly number[];
+}
+
 /** Everything one execution carries between its phases; never shared between runs. */
 export interface RunState {
   readonly ctx: RunContext;
@@ -20,10 +38,19 @@ export interface RunState {
   /** Results of the completed steps, by position; its length is how far the run got. */
   readonly results: unknown[];
   readonly store: RunStore | undefined;
+  /** Present exactly when `store` is: the run's events go through it. */
+  readonly journal: JournalWriter | undefined;
+  /**
+   * True when database steps run exactly once: a durable, non-transactional run gives each of them its own
+   * transaction, which also writes the step's checkpoint.
+   */
+  readonly checkpoints: boolean;
   readonly logger: Logger;
   readonly baseDriver: Driver;
   /** The caller's key for the whole run (not a step's `ctx.idempotencyKey`). */
   readonly idempotencyKey: string | undefined;
+  /** Set when the run was resumed from its journal. */
+  resume: ResumePoint | undefined;
   failure: StepFailure | undefined;
 }
 
@@ -31,9 +58,22 @@ export interface RunState {
 export function newRunState(
   ctx: RunContext,
   steps: readonly Step<AnyStepContext, unknown>[],
-  store: RunStore | undefined,
+  journal: JournalWriter | undefined,
+  checkpoints: boolean,
   logger: Logger,
   idempotencyKey: string | undefined,
 ): RunState {
-  return { ctx, steps, results: [], store, logger, baseDriver: ctx.driver, idempotencyKey, failure: undefined };
+  return {
+    ctx,
+    steps,
+    results: [],
+    store: journal?.store,
+    journal,
+    checkpoints,
+    logger,
+    baseDriver: ctx.driver,
+    idempotencyKey,
+    resume: undefined,
+    failure: undefined,
+  };
 }

@@ -1,4 +1,8 @@
+import { assertJournalable } from "./assert-journalable.ts";
+import { stepCheckpointKey } from "./checkpoint-keys.ts";
 import { serializeError } from "./errors.ts";
+import { runExactlyOnce } from "./exactly-once.ts";
+import { JournalWriteError } from "./journal-writer.ts";
 import { AttemptsExhausted, runWithRetry, withTimeout } from "./retry.ts";
 import type { RunState, StepFailure } from "./run-state.ts";
 import type { AnyStepContext, Step } from "./step.ts";
@@ -7,7 +11,7 @@ import type { AnyStepContext, Step } from "./step.ts";
  * Runs the steps in order from where the run stands, stopping at the first failure, and resolves to what
  * `settle` makes of that failure (undefined when every step completed). Settling here rather than in the
  * caller keeps a whole run in one async frame. Without a journal, a step without retry or timeout is a bare
- * `await`: this loop is the engine's hot path.
+ * `await`: this loop is the engine's hot path. A journal that cannot be written stops the run (it rejects).
  */
 export async function runSteps<T>(run: RunState, settle: (run: RunState, failure: StepFailure | undefined) => T | Promise<T>): Promise<T> {
   const { steps, ctx, results } = run;
@@ -17,12 +21,13 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
     ctx.attempt = 1;
     try {
       results.push(
-        run.store === undefined && step.options.retry === undefined && step.options.timeout === undefined
+        run.journal === undefined && step.options.retry === undefined && step.options.timeout === undefined
           ? await step.execute(ctx)
           : await runJournaledStep(run, step, index),
       );
     } catch (caught) {
       const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, ctx.attempt);
+      if (exhausted.error instanceof JournalWriteError) throw exhausted.error;
       run.failure = { index, stepName: step.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
       return settle(run, run.failure);
     }
@@ -30,26 +35,50 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
   return settle(run, undefined);
 }
 
+/**
+ * One step with its retries, journaled. An external step's attempt is durable before it starts (so a crash
+ * grants no extra attempts, and recovery knows the step may have happened); a database step's start need not
+ * be, because its transaction either committed with its checkpoint or left nothing.
+ */
 async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
-  const { ctx, store } = run;
+  const { ctx, journal } = run;
   const name = step.name;
+  const durableStart = step.options.effect !== "database";
+  const firstAttempt = run.resume?.stepIndex === index ? run.resume.nextAttempt : 1;
+  const journalStart = (n: number) => {
+    if (!journal) return;
+    const started = { type: "step-started", runId: ctx.runId, step: name, index, attempt: n, at: new Date() } as const;
+    if (durableStart) return journal.write(started);
+    journal.defer(started);
+  };
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
-    await store?.record({ type: "step-started", runId: ctx.runId, step: name, index, attempt: n, at: new Date() });
-    return withTimeout(Promise.resolve(step.execute(ctx)), name, step.options.timeout);
+    if (n === firstAttempt) await journalStart(n);
+    return withTimeout(Promise.resolve(executeOnce(run, step)), name, step.options.timeout);
   };
   try {
     const { value, attempts } = await runWithRetry(attempt, step.options.retry, {
       onRetry: (n, error, delayMs) => {
         run.logger.warn({ runId: ctx.runId, step: name, attempt: n, delayMs, err: serializeError(error) }, "step attempt failed; retrying");
-        return store?.record({ type: "step-retrying", runId: ctx.runId, step: name, index, attempt: n, error: serializeError(error), delayMs, at: new Date() });
+        // The next attempt is journaled before the wait, so a crash during the wait cannot hand out this one again.
+        journal?.defer({ type: "step-retrying", runId: ctx.runId, step: name, index, attempt: n, error: serializeError(error), delayMs, at: new Date() });
+        return journalStart(n + 1);
       },
-    });
-    await store?.record({ type: "step-completed", runId: ctx.runId, step: name, index, attempts, result: value, data: { ...ctx.data }, at: new Date() });
+    }, firstAttempt);
+    journal?.defer({ type: "step-completed", runId: ctx.runId, step: name, index, attempts, result: value, data: { ...ctx.data }, at: new Date() });
     return value;
   } catch (caught) {
-    if (!(caught instanceof AttemptsExhausted)) throw caught;
-    await store?.record({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
+    if (!(caught instanceof AttemptsExhausted) || caught.error instanceof JournalWriteError) throw caught;
+    journal?.defer({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
     throw caught;
   }
+}
+
+/** One attempt's work: exactly once for a database step of a durable, non-transactional run. */
+async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>): Promise<unknown> {
+  const { ctx } = run;
+  if (run.checkpoints && step.options.effect === "database") return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx));
+  const result = await step.execute(ctx);
+  if (run.journal) assertJournalable(step.name, result, ctx.data);
+  return result;
 }

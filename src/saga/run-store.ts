@@ -15,6 +15,12 @@ export interface ListRunsFilter {
  */
 export interface RunStore {
   record(event: RunEvent): Promise<void>;
+  /**
+   * Records several events of one run, in order, as one atomic write (one commit, one round trip where the
+   * database allows). The engine batches the events that need not be durable on their own with the next one
+   * that must be. @default `record` for each event in turn
+   */
+  recordAll?(events: readonly RunEvent[]): Promise<void>;
   getRun(runId: string): Promise<RunSnapshot | null>;
   listRuns(filter?: ListRunsFilter): Promise<RunSnapshot[]>;
   close?(): Promise<void>;

@@ -13,7 +13,12 @@ const logger = createLogger();
 try {
   const config = readServerConfig(process.env, join(dirname(fileURLToPath(import.meta.url)), "..", ".."));
   const slowCardMs = optionalMs(process.env.CHECKOUT_SLOW_CARD_MS, "CHECKOUT_SLOW_CARD_MS");
-  const starting = serveCheckout({ ...config, logger, slowCardMs });
+  const recovery = {
+    leaseMs: optionalMs(process.env.SAGAQL_LEASE_MS, "SAGAQL_LEASE_MS"),
+    intervalMs: optionalMs(process.env.SAGAQL_RECOVERY_INTERVAL_MS, "SAGAQL_RECOVERY_INTERVAL_MS"),
+    maxRecoveryAttempts: optionalMs(process.env.SAGAQL_MAX_RECOVERY_ATTEMPTS, "SAGAQL_MAX_RECOVERY_ATTEMPTS"),
+  };
+  const starting = serveCheckout({ ...config, logger, slowCardMs, recovery });
   // Installed before startup finishes: a signal during migrations waits for the server, then shuts it down.
   shutdownOnSignals(async () => (await starting).close(), logger);
   const running = await starting;
@@ -23,7 +28,11 @@ try {
   process.exit(1);
 }
 
-/** `CHECKOUT_SLOW_CARD_MS`: how long the pm_card_slow test card takes (default 3000); tests shorten it. */
+/**
+ * A whole, non-negative number from the environment: `CHECKOUT_SLOW_CARD_MS` (how long pm_card_slow takes,
+ * default 3000), `SAGAQL_LEASE_MS` (default 30000), `SAGAQL_RECOVERY_INTERVAL_MS` (default 5000),
+ * `SAGAQL_MAX_RECOVERY_ATTEMPTS` (default 5).
+ */
 function optionalMs(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
   const ms = Number(value);

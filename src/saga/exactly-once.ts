@@ -1,0 +1,46 @@
+import { assertJournalable } from "./assert-journalable.ts";
+import type { CheckpointOutput } from "./checkpoint-keys.ts";
+import type { RunState } from "./run-state.ts";
+
+/** Thrown inside the transaction to roll back an execution that lost the race to an earlier one. */
+class DuplicateExecution {}
+
+/**
+ * Runs `work` — a step's or a compensation's database writes — in its own transaction on the app database,
+ * together with the checkpoint `key` (the DBOS technique): both commit or neither does, and the checkpoint's
+ * unique key lets only one execution commit. An execution that finds the checkpoint taken rolls back and adopts
+ * the committed result and shared data instead, so a resumed or duplicated run never applies the writes twice.
+ */
+export async function runExactlyOnce(run: RunState, key: string, work: () => unknown): Promise<unknown> {
+  const { ctx, baseDriver } = run;
+  if (run.resume) {
+    const committed = await baseDriver.readStepCheckpoint(ctx.runId, key);
+    if (committed) return adopt(run, committed.output);
+  }
+  try {
+    return await baseDriver.transaction(async (tx) => {
+      ctx.driver = tx;
+      const result = await work();
+      assertJournalable(ctx.stepName, result, ctx.data);
+      const output: CheckpointOutput = { result, data: ctx.data };
+      if (!(await tx.writeStepCheckpoint(ctx.runId, key, output))) throw new DuplicateExecution();
+      return result;
+    });
+  } catch (error) {
+    if (!(error instanceof DuplicateExecution)) throw error;
+    const committed = await baseDriver.readStepCheckpoint(ctx.runId, key);
+    if (!committed) throw new Error(`Run ${ctx.runId}: checkpoint "${key}" was reported taken but cannot be read`, { cause: error });
+    return adopt(run, committed.output);
+  } finally {
+    ctx.driver = baseDriver;
+  }
+}
+
+/** The committed execution's view wins: its result, and the shared data as it left it. */
+function adopt(run: RunState, output: unknown): unknown {
+  const { result, data } = output as CheckpointOutput;
+  const shared = run.ctx.data;
+  for (const key of Object.keys(shared)) delete shared[key];
+  Object.assign(shared, data);
+  return result;
+}

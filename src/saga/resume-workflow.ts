@@ -1,0 +1,136 @@
+import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "./checkpoint-keys.ts";
+import { RunContext } from "./context.ts";
+import type { WorkflowDefinition } from "./define-workflow.ts";
+import type { Driver } from "./driver.ts";
+import type { DurableRunStore, JournaledRun } from "./durable-run-store.ts";
+import { reviveError, RunInterruptedError, serializeError, WorkflowDefinitionChangedError } from "./errors.ts";
+import type { WorkflowOutcome } from "./execute-workflow.ts";
+import { JournalWriter } from "./journal-writer.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import type { RunEvent } from "./run-events.ts";
+import { finishCompleted, finishFailed, proceed, whileOwned } from "./run-phases.ts";
+import type { StepSnapshot } from "./run-snapshot.ts";
+import { newRunState, type ResumePoint, type RunState } from "./run-state.ts";
+import type { ServiceMap, ServiceRegistry } from "./services.ts";
+import type { AnyStepContext, Step } from "./step.ts";
+
+export interface ResumeOptions {
+  /** The journal the run is in; this instance (`store.owner`) must hold the run's lease. */
+  store: DurableRunStore;
+  /** The run's `run-started` event, for the resource the run was started on. @default the resource is undefined */
+  started?: Extract<RunEvent, { type: "run-started" }>;
+  /** Services for `ctx.resolve(name)`. @default none */
+  services?: ServiceRegistry | ServiceMap;
+  /** @default JSON lines on stderr */
+  logger?: Logger;
+}
+
+type AnyWorkflow = WorkflowDefinition<never, unknown>;
+
+/** A step the run had got past: its result is in the journal. */
+const DONE: ReadonlySet<string> = new Set(["COMPLETED", "COMPENSATING", "COMPENSATED", "COMPENSATION_FAILED"]);
+
+/**
+ * Takes an interrupted run up where its journal left it. A non-transactional run goes on from its first
+ * unfinished step (its database steps' checkpoints tell which of them committed). A transactional run either
+ * committed (its commit checkpoint says so: it ends COMPLETED) or was rolled back by the crash: its completed
+ * external steps are compensated and it ends COMPENSATED. A run that was compensating goes on compensating.
+ */
+export async function resumeWorkflow<Out>(
+  driver: Driver,
+  definition: WorkflowDefinition<never, Out>,
+  journaled: JournaledRun,
+  options: ResumeOptions,
+): Promise<WorkflowOutcome<Out>> {
+  const run = resumedState(driver, definition, journaled, options);
+  return whileOwned(run, () => continueRun<Out>(run, definition, journaled));
+}
+
+async function continueRun<Out>(run: RunState, definition: AnyWorkflow, journaled: JournaledRun): Promise<WorkflowOutcome<Out>> {
+  const snapshot = journaled.run;
+  const failed = snapshot.steps.find((s) => s.status === "FAILED");
+  // A failed transactional run always rolled back: the failure ended its transaction.
+  if (snapshot.status === "COMPENSATING" || failed) {
+    const index = failed?.index ?? run.results.length;
+    const failure = { index, stepName: snapshot.failedStep ?? failed?.name ?? null, error: reviveError(snapshot.error ?? failed?.error), attempts: failed?.attempts ?? 0, rolledBack: snapshot.rolledBack || snapshot.transactional };
+    return finishFailed(run, failure) as Promise<WorkflowOutcome<Out>>;
+  }
+  if (!snapshot.transactional) return proceed<Out>(run, definition);
+  const committed = await run.baseDriver.readStepCheckpoint(run.ctx.runId, COMMIT_CHECKPOINT_KEY);
+  if (committed) return finishCommitted<Out>(run, snapshot.steps, committed.output as CheckpointOutput);
+  const interrupted = await resolveInDoubtStep(run, snapshot.steps);
+  const error = new RunInterruptedError(interrupted);
+  return finishFailed(run, { index: run.results.length, stepName: interrupted, error, attempts: 0, rolledBack: true }) as Promise<WorkflowOutcome<Out>>;
+}
+
+function resumedState(driver: Driver, definition: AnyWorkflow, journaled: JournaledRun, options: ResumeOptions): RunState {
+  const snapshot = journaled.run;
+  assertSameSteps(journaled, definition);
+  const ctx = new RunContext(snapshot.id, definition.name, driver, snapshot.input, options.started?.resource, snapshot.resourceId ?? undefined, { ...snapshot.data }, options.services);
+  const journal = new JournalWriter(options.store, snapshot.id);
+  const run = newRunState(ctx, definition.steps as readonly Step<AnyStepContext, unknown>[], journal, !snapshot.transactional, options.logger ?? consoleLogger, snapshot.idempotencyKey ?? undefined);
+  for (const step of snapshot.steps) {
+    if (!DONE.has(step.status)) break;
+    run.results.push(step.result);
+  }
+  run.resume = resumePoint(journaled, run.results.length);
+  return run;
+}
+
+function resumePoint(journaled: JournaledRun, stepIndex: number): ResumePoint {
+  const steps = journaled.run.steps;
+  const compensationFailed = new Map(steps.filter((s) => s.status === "COMPENSATION_FAILED").map((s) => [s.index, s.compensationError ?? serializeError(new Error("compensation failed"))]));
+  return {
+    stepIndex,
+    nextAttempt: Math.max(1, steps[stepIndex]?.attempts ?? 1),
+    compensating: journaled.run.status === "COMPENSATING",
+    compensated: new Set(steps.filter((s) => s.status === "COMPENSATED").map((s) => s.index)),
+    compensationFailed,
+    compensationAttempts: journaled.compensationAttempts,
+  };
+}
+
+function assertSameSteps(journaled: JournaledRun, definition: AnyWorkflow): void {
+  const journaledSteps = journaled.run.steps.map((s) => s.name);
+  const defined = definition.steps.map((s) => s.name);
+  if (journaledSteps.join("\u0000") !== defined.join("\u0000")) {
+    throw new WorkflowDefinitionChangedError(journaled.run.id, definition.name, journaledSteps, defined);
+  }
+}
+
+/** The transaction committed before the crash: the journal only missed the events written after it. */
+function finishCommitted<Out>(run: RunState, steps: readonly StepSnapshot[], output: CheckpointOutput): Promise<WorkflowOutcome<Out>> {
+  const { ctx, journal } = run;
+  Object.assign(ctx.data, output.data);
+  for (let index = run.results.length; index < steps.length; index++) {
+    const step = steps[index]!;
+    const result = index === steps.length - 1 ? output.result : null;
+    journal!.defer({ type: "step-completed", runId: ctx.runId, step: step.name, index, attempts: Math.max(1, step.attempts), result, data: { ...ctx.data }, at: new Date() });
+    run.results.push(result);
+  }
+  return finishCompleted<Out>(run);
+}
+
+/**
+ * An external step that was running when a transactional run crashed may have taken effect. When it can be
+ * undone, it runs again under the same idempotency key — a provider that honours the key answers with the
+ * first outcome — so that its result can be compensated. Returns the interrupted step's name, if any.
+ */
+async function resolveInDoubtStep(run: RunState, steps: readonly StepSnapshot[]): Promise<string | null> {
+  const index = run.results.length;
+  const snapshot = steps[index];
+  const step = run.steps[index];
+  if (!snapshot || !step || snapshot.status !== "RUNNING") return null;
+  if (step.options.effect === "database" || !step.compensate) return step.name;
+  const { ctx } = run;
+  ctx.stepName = step.name;
+  ctx.attempt = Math.max(1, snapshot.attempts);
+  try {
+    const result = await step.execute(ctx);
+    run.journal!.defer({ type: "step-completed", runId: ctx.runId, step: step.name, index, attempts: ctx.attempt, result, data: { ...ctx.data }, at: new Date() });
+    run.results.push(result);
+  } catch (error) {
+    run.logger.warn({ runId: ctx.runId, step: step.name, err: serializeError(error) }, "an interrupted step did not take effect when run again; nothing of it to undo");
+  }
+  return step.name;
+}

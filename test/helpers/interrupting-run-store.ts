@@ -1,0 +1,58 @@
+import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
+import type { RunEvent } from "../../src/saga/run-events.ts";
+
+export type EventMatcher = (event: RunEvent) => boolean;
+
+export interface InterruptingRunStore {
+  store: DurableRunStore;
+  /** True once the simulated crash happened. */
+  readonly crashed: boolean;
+}
+
+/**
+ * A journal that "crashes" in-process: the first write whose batch contains an event `matches` throws — before
+ * it reaches the journal (`when: "before"`) or right after it became durable (`"after"`) — and every later write
+ * throws too, as nothing more reaches the journal of a process that died. Everything else is the real store.
+ */
+export function interruptingRunStore(target: DurableRunStore, matches: EventMatcher, when: "before" | "after" = "before"): InterruptingRunStore {
+  let crashed = false;
+  const write = async (events: readonly RunEvent[], commit: () => Promise<void>) => {
+    if (crashed) throw new Error("simulated crash: the process is gone");
+    const hit = events.some(matches);
+    if (hit && when === "before") crashed = true;
+    if (crashed) throw new Error("simulated crash before the write");
+    await commit();
+    if (hit) {
+      crashed = true;
+      throw new Error("simulated crash after the write");
+    }
+  };
+  const store = new Proxy(target, {
+    get(object, property) {
+      if (property === "record") return (event: RunEvent) => write([event], () => object.record(event));
+      if (property === "recordAll") return (events: readonly RunEvent[]) => write(events, () => (object.recordAll ? object.recordAll(events) : recordEach(object, events)));
+      // A heartbeat from a dead process renews nothing.
+      if (property === "renewLease") return (...args: Parameters<DurableRunStore["renewLease"]>) => (crashed ? Promise.resolve(false) : object.renewLease(...args));
+      const value = Reflect.get(object, property, object) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  });
+  return {
+    store,
+    get crashed() {
+      return crashed;
+    },
+  };
+}
+
+async function recordEach(store: DurableRunStore, events: readonly RunEvent[]): Promise<void> {
+  for (const event of events) await store.record(event);
+}
+
+/** Matches an event by type and, for step-level events, step name (and attempt, when given). */
+export function eventIs(type: RunEvent["type"], step?: string, attempt?: number): EventMatcher {
+  return (event) =>
+    event.type === type &&
+    (step === undefined || ("step" in event && event.step === step)) &&
+    (attempt === undefined || ("attempt" in event && event.attempt === attempt));
+}
