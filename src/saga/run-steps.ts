@@ -74,11 +74,16 @@ async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknow
   }
 }
 
-/** One attempt's work: exactly once for a database step of a durable, non-transactional run. */
+/**
+ * One attempt's work: exactly once for a database step of a durable, non-transactional run; inside a
+ * savepoint for a retried database step of a transactional run, so that a failed attempt undoes only its own
+ * writes and (on PostgreSQL) does not leave the whole transaction aborted for the next attempt.
+ */
 async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>): Promise<unknown> {
   const { ctx } = run;
-  if (run.checkpoints && step.options.effect === "database") return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx));
-  const result = await step.execute(ctx);
+  const database = step.options.effect === "database";
+  if (run.checkpoints && database) return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx));
+  const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await step.execute(ctx);
   if (run.journal) assertJournalable(step.name, result, ctx.data);
   return result;
 }
