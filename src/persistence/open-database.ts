@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { createAppPostgresPool } from "./app-postgres-pool.ts";
 import type { PrismaProvider } from "./generate-prisma-schema.ts";
 import { PrismaDriver, type PrismaClientLike, type PrismaDriverOptions } from "./prisma-driver.ts";
 import { serializedSqliteAdapter, type SqliteConnectionOptions } from "./serialized-sqlite-adapter.ts";
@@ -42,7 +43,7 @@ export async function openDatabase<Client extends PrismaClientLike & { $connect(
   const provider = providerOf(url);
   const adapter =
     provider === "postgresql"
-      ? new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 })
+      ? new PrismaPg(createAppPostgresPool(url, options.poolSize ?? 10), { disposeExternalPool: true })
       : serializedSqliteAdapter(url.replace(/^file:/, ""), options);
   const Constructor = PrismaClient as unknown as new (options: { adapter: unknown; errorFormat: "minimal" }) => Client;
   const prisma = new Constructor({ adapter, errorFormat: "minimal" });

@@ -1,5 +1,6 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import type { CheckpointOutput } from "./checkpoint-keys.ts";
+import { isConnectionLoss } from "./connection-loss.ts";
 import type { RunState } from "./run-state.ts";
 
 /** Thrown inside the transaction to roll back an execution that lost the race to an earlier one. */
@@ -12,11 +13,26 @@ class DuplicateExecution {}
  * the committed result and shared data instead, so a resumed or duplicated run never applies the writes twice.
  */
 export async function runExactlyOnce(run: RunState, key: string, work: () => unknown): Promise<unknown> {
-  const { ctx, baseDriver } = run;
-  if (run.resume) {
-    const committed = await baseDriver.readStepCheckpoint(ctx.runId, key);
-    if (committed) return adopt(run, committed.output);
+  // A lost connection rolled the transaction back — or lost only the answer to its COMMIT: the checkpoint tells.
+  for (let tries = 1; ; tries++) {
+    if (run.resume || tries > 1) {
+      const committed = await run.baseDriver.readStepCheckpoint(run.ctx.runId, key);
+      if (committed) return adopt(run, committed.output);
+    }
+    try {
+      return await transactionWithCheckpoint(run, key, work);
+    } catch (error) {
+      if (tries >= CONNECTION_TRIES || !isConnectionLoss(error)) throw error;
+      run.logger.warn({ runId: run.ctx.runId, step: run.ctx.stepName, try: tries }, "a database step lost its connection; trying it again");
+    }
   }
+}
+
+/** Tries of a database step whose transaction lost its connection, before the attempt counts as failed. */
+const CONNECTION_TRIES = 3;
+
+async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown): Promise<unknown> {
+  const { ctx, baseDriver } = run;
   try {
     return await baseDriver.transaction(async (tx) => {
       ctx.driver = tx;

@@ -122,7 +122,9 @@ function startState(driver: Driver, definition: AnyWorkflow, options: ExecuteOpt
   const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
   const journal = store === undefined ? undefined : new JournalWriter(store, runId);
   const checkpoints = journal !== undefined && definition.options.useTransaction !== true;
-  return newRunState(ctx, steps, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
+  const run = newRunState(ctx, steps, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
+  if (definition.options.useTransaction === true) run.replayLog = { initialData: { ...initial }, dataAfter: [], previous: undefined };
+  return run;
 }
 
 /** Most workflows have no initial data; a literal `{}` is cheaper than spreading two empty sources. */

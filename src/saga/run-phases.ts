@@ -1,3 +1,4 @@
+import { isConnectionLoss } from "./connection-loss.ts";
 import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "./checkpoint-keys.ts";
 import { compensateCompleted } from "./compensate.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
@@ -7,7 +8,7 @@ import type { WorkflowFailure, WorkflowOutcome, WorkflowSuccess } from "./execut
 import { JournalWriteError } from "./journal-writer.ts";
 import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
 import { localRuns } from "./local-runs.ts";
-import type { RunState, StepFailure } from "./run-state.ts";
+import type { ReplayLog, RunState, StepFailure } from "./run-state.ts";
 import { runSteps } from "./run-steps.ts";
 
 type AnyWorkflow = WorkflowDefinition<never, unknown>;
@@ -47,13 +48,41 @@ class Rollback {
   constructor(readonly failure: StepFailure) {}
 }
 
+/** Replays of a transaction that lost its connection, before the run gives up and compensates. */
+const MAX_REPLAYS = 3;
+
 /**
- * All steps share one transaction. A step failure throws to roll it back; any other error out of the
+ * All steps share one transaction. When it fails because the database connection was lost (a restart, a
+ * killed backend), the database rolled it back without any step being at fault: it is replayed in a new
+ * transaction — database steps run again, external steps that completed keep their results and are not called
+ * again — so the run ends as it would have without the interruption.
+ */
+async function runInTransaction(run: RunState, definition: AnyWorkflow): Promise<StepFailure | undefined> {
+  for (let replays = 0; ; replays++) {
+    const failure = await transactionOnce(run, definition);
+    if (!failure || run.replayLog === undefined || replays >= MAX_REPLAYS || !isConnectionLoss(failure.error)) return failure;
+    run.logger.warn({ runId: run.ctx.runId, replay: replays + 1, err: serializeError(failure.error) }, "the workflow transaction lost its database connection; replaying it");
+    startReplay(run, run.replayLog);
+  }
+}
+
+function startReplay(run: RunState, log: ReplayLog): void {
+  log.previous = { results: run.results.slice(), dataAfter: log.dataAfter.slice() };
+  run.results.length = 0;
+  log.dataAfter.length = 0;
+  run.failure = undefined;
+  const data = run.ctx.data;
+  for (const key of Object.keys(data)) delete data[key];
+  Object.assign(data, log.initialData);
+}
+
+/**
+ * One attempt at the transaction. A step failure throws to roll it back; any other error out of the
  * transaction means it could not commit. Either way its DB writes are gone, while the completed steps'
  * external effects are not, so the caller still compensates those. A journaled run also writes a commit
  * checkpoint in the transaction: after a crash it tells a committed run from a rolled-back one.
  */
-async function runInTransaction(run: RunState, definition: AnyWorkflow): Promise<StepFailure | undefined> {
+async function transactionOnce(run: RunState, definition: AnyWorkflow): Promise<StepFailure | undefined> {
   const transactionOptions = { timeout: 30_000, maxWait: 10_000, ...definition.options.transaction };
   try {
     await run.baseDriver.transaction(async (tx) => {

@@ -31,6 +31,18 @@ export interface ResumePoint {
   compensationAttempts: readonly number[];
 }
 
+/**
+ * What a transactional run keeps to replay its transaction when the database connection is lost mid-way:
+ * the steps' results and shared data, so that external steps are not executed a second time.
+ */
+export interface ReplayLog {
+  readonly initialData: Record<string, unknown>;
+  /** `ctx.data` after each completed step, by index. */
+  readonly dataAfter: Record<string, unknown>[];
+  /** Set while replaying: what the lost transaction's steps returned; external steps' results are reused. */
+  previous: { results: readonly unknown[]; dataAfter: readonly Record<string, unknown>[] } | undefined;
+}
+
 /** Everything one execution carries between its phases; never shared between runs. */
 export interface RunState {
   readonly ctx: RunContext;
@@ -51,6 +63,8 @@ export interface RunState {
   readonly idempotencyKey: string | undefined;
   /** Set when the run was resumed from its journal. */
   resume: ResumePoint | undefined;
+  /** Present for a transactional run that is executed (not resumed). */
+  replayLog: ReplayLog | undefined;
   failure: StepFailure | undefined;
 }
 
@@ -74,6 +88,7 @@ export function newRunState(
     baseDriver: ctx.driver,
     idempotencyKey,
     resume: undefined,
+    replayLog: undefined,
     failure: undefined,
   };
 }

@@ -21,7 +21,7 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
     ctx.attempt = 1;
     try {
       results.push(
-        run.journal === undefined && step.options.retry === undefined && step.options.timeout === undefined
+        run.journal === undefined && run.replayLog === undefined && step.options.retry === undefined && step.options.timeout === undefined
           ? await step.execute(ctx)
           : await runJournaledStep(run, step, index),
       );
@@ -41,6 +41,20 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
  * be, because its transaction either committed with its checkpoint or left nothing.
  */
 async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
+  const result = replayedResult(run, step, index) ?? { value: await runStepAttempts(run, step, index) };
+  run.replayLog?.dataAfter.push({ ...run.ctx.data });
+  return result.value;
+}
+
+/** While a lost transaction is replayed, an external step that completed in it is not executed again. */
+function replayedResult(run: RunState, step: Step<AnyStepContext, unknown>, index: number): { value: unknown } | undefined {
+  const previous = run.replayLog?.previous;
+  if (!previous || index >= previous.results.length || step.options.effect === "database") return undefined;
+  Object.assign(run.ctx.data, previous.dataAfter[index]);
+  return { value: previous.results[index] };
+}
+
+async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
   const { ctx, journal } = run;
   const name = step.name;
   const durableStart = step.options.effect !== "database";

@@ -1,0 +1,104 @@
+/**
+ * Every connection to the app database killed (`pg_terminate_backend`) while a transactional run is between
+ * steps: the run ends as a clean run would — its transaction is replayed, external steps are not called twice.
+ */
+import pg from "pg";
+import { describe, expect, onTestFinished, test } from "vitest";
+import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
+import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
+import type { RunStore } from "../../src/saga/run-store.ts";
+import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
+import { RecordingLogger } from "../saga/recording-logger.ts";
+import { FakeProvider } from "./fake-provider.ts";
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+async function killConnections(databaseUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    const name = new URL(databaseUrl).pathname.slice(1);
+    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+    return killed.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+function checkout(db: TestDatabase<unknown>, provider: FakeProvider, killed: number[]) {
+  return defineWorkflow(
+    "checkout",
+    [
+      step("reserve", async (ctx: StepContext) => ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: 10 } }), null, { effect: "database" }),
+      step("charge", async (ctx: StepContext) => {
+        const charge = provider.charge(ctx.idempotencyKey, 10);
+        if (killed.length === 0) killed.push(await killConnections(db.url));
+        ctx.set("chargeId", charge.id);
+        return charge;
+      }),
+      step("finalize", async (ctx: StepContext) => {
+        await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname: String(ctx.get("chargeId")) });
+        return { chargeId: ctx.get("chargeId") };
+      }, null, { effect: "database" }),
+    ],
+    { useTransaction: true },
+  );
+}
+
+describe("a transactional run whose database connections are all killed between steps", () => {
+  for (const journaled of [false, true]) {
+    test(`completes as a clean run would, calling no external step twice (${journaled ? "durable journal" : "no journal"})`, async () => {
+      const db = await createPostgresTestDatabase();
+      onTestFinished(() => db.close());
+      let store: RunStore | undefined;
+      if (journaled) {
+        const opened = await openRunStore(db.url);
+        onTestFinished(() => opened.close());
+        store = opened;
+      }
+      await db.driver.create("account", { owner: "buyer", balance: 0 });
+      const provider = new FakeProvider();
+      const killed: number[] = [];
+
+      const logger = new RecordingLogger();
+      const outcome = await executeWorkflow(db.driver, checkout(db, provider, killed), { store, logger });
+
+      expect(killed[0]).toBeGreaterThan(0);
+      expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: { chargeId: "ch_1" } });
+      expect(provider.calls).toBe(1);
+      expect(logger.at("warn").map((entry) => entry.message)).toContain("the workflow transaction lost its database connection; replaying it");
+      expect(await db.driver.findOne("account", { owner: "buyer" })).toMatchObject({ balance: 10, nickname: "ch_1" });
+      if (store) expect((await store.getRun(outcome.runId))?.status).toBe("COMPLETED");
+    });
+  }
+});
+
+describe("a database step of a durable, non-transactional run whose connection is killed inside its transaction", () => {
+  test("is tried again in a new transaction and applied exactly once", async () => {
+    const db = await createPostgresTestDatabase();
+    onTestFinished(() => db.close());
+    const store = await openRunStore(db.url);
+    onTestFinished(() => store.close());
+    await db.driver.create("account", { owner: "buyer", balance: 0 });
+    let executions = 0;
+    const deposit = step(
+      "deposit",
+      async (ctx: StepContext) => {
+        executions += 1;
+        if (executions === 1) await killConnections(db.url);
+        return ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: 10 } });
+      },
+      null,
+      { effect: "database" },
+    );
+    const logger = new RecordingLogger();
+
+    const outcome = await executeWorkflow(db.driver, defineWorkflow("deposit", [deposit]), { store, logger });
+
+    expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: 1 });
+    expect(executions).toBe(2);
+    expect(await db.driver.findOne("account", { owner: "buyer" })).toMatchObject({ balance: 10 });
+    expect(logger.at("warn").map((entry) => entry.message)).toContain("a database step lost its connection; trying it again");
+  });
+});
