@@ -37,7 +37,19 @@ export {
   StepTimeoutError,
   TransactionCommitError,
   WorkflowDefinitionError,
+  NotJournalableError,
+  RunFinishedError,
+  RunLeaseLostError,
+  RunInterruptedError,
+  WorkflowDefinitionChangedError,
 } from "./saga/errors.ts";
+export { JournalWriteError } from "./saga/journal-writer.ts";
+export { resumeWorkflow } from "./saga/resume-workflow.ts";
+export type { ResumeOptions } from "./saga/resume-workflow.ts";
+export { RunRecovery } from "./saga/run-recovery.ts";
+export type { RunRecoveryOptions, RecoveryPass } from "./saga/run-recovery.ts";
+export { isDurableRunStore } from "./saga/durable-run-store.ts";
+export { entityWorkflows } from "./runtime/entity-workflows.ts";
 export type { SerializedError } from "./saga/errors.ts";
 export { ServiceRegistry } from "./saga/services.ts";
 export type { Services, ServiceMap } from "./saga/services.ts";

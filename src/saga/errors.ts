@@ -97,15 +97,6 @@ export class NotJournalableError extends NonRetryableError {
   }
 }
 
-/** A resumed step had used up its attempts before the crash (a started, unfinished attempt counts as spent). */
-export class StepInterruptedError extends Error {
-  readonly code = "STEP_INTERRUPTED";
-  constructor(readonly stepName: string, readonly attempts: number) {
-    super(`Step "${stepName}" was interrupted (the process stopped) during attempt ${attempts}, its last allowed attempt`);
-    this.name = "StepInterruptedError";
-  }
-}
-
 /** A transactional run whose process stopped inside its transaction: the database rolled its writes back. */
 export class RunInterruptedError extends Error {
   readonly code = "RUN_INTERRUPTED";
