@@ -50,6 +50,16 @@ export { RunRecovery } from "./saga/run-recovery.ts";
 export type { RunRecoveryOptions, RecoveryPass } from "./saga/run-recovery.ts";
 export { isDurableRunStore } from "./saga/durable-run-store.ts";
 export { entityWorkflows } from "./runtime/entity-workflows.ts";
+export { announcingRunStore } from "./saga/run-event-feed.ts";
+export type { RunEventFeed, RunEventListener } from "./saga/run-event-feed.ts";
+export { openRunEventFeed } from "./persistence/open-run-event-feed.ts";
+export type { OpenRunEventFeedOptions } from "./persistence/open-run-event-feed.ts";
+export { PostgresRunEventFeed } from "./persistence/postgres-run-event-feed.ts";
+export type { PostgresRunEventFeedOptions } from "./persistence/postgres-run-event-feed.ts";
+export { SqliteRunEventFeed } from "./persistence/sqlite-run-event-feed.ts";
+export type { SqliteRunEventFeedOptions } from "./persistence/sqlite-run-event-feed.ts";
+export { LocalRunEventFeed } from "./persistence/local-run-event-feed.ts";
+export type { LocalRunEventFeedOptions } from "./persistence/local-run-event-feed.ts";
 export type { SerializedError } from "./saga/errors.ts";
 export { ServiceRegistry } from "./saga/services.ts";
 export type { Services, ServiceMap } from "./saga/services.ts";
@@ -89,8 +99,10 @@ export {
   ValidationError,
   NotFoundError,
   ForbiddenError,
+  RunInProgressError,
+  IdempotencyConflictError,
 } from "./runtime/action-errors.ts";
-export type { FieldProblem } from "./runtime/action-errors.ts";
+export type { FieldProblem, IdempotencyMismatch } from "./runtime/action-errors.ts";
 export { buildSchema } from "./graphql/build-schema.ts";
 export type { BuildSchemaOptions } from "./graphql/build-schema.ts";
 export type { GraphQLContext } from "./graphql/context.ts";

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { openDatabase, providerOf, type PrismaClientClass } from "../../src/persistence/open-database.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunEventFeed } from "../../src/persistence/open-run-event-feed.ts";
+import { announcingRunStore, type RunEventFeed } from "../../src/saga/run-event-feed.ts";
 import type { ActionRuntime } from "../../src/runtime/run-action.ts";
 import { ServiceRegistry, type Driver, type Logger } from "../../src/index.ts";
 import { entityWorkflows } from "../../src/runtime/entity-workflows.ts";
@@ -51,6 +53,8 @@ export interface CheckoutApp {
   runtime: ActionRuntime;
   driver: Driver;
   store: DurableRunStore;
+  /** Wakes `workflowRunUpdated` subscriptions: LISTEN/NOTIFY on PostgreSQL, polling of the journal on SQLite. */
+  runEvents: RunEventFeed;
   services: CheckoutServices;
   /** Resumes interrupted runs: started with the app (a first pass, then one every interval). */
   recovery: RunRecovery | undefined;
@@ -68,7 +72,10 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
   const { PrismaClient, datamodel } = await loadGeneratedPrisma(providerOf(options.databaseUrl));
   const database = await openDatabase(options.databaseUrl, PrismaClient);
   const opened = await openRunStore(options.databaseUrl, { leaseMs: options.recovery?.leaseMs });
-  const store = options.wrapRunStore ? options.wrapRunStore(opened) : opened;
+  const journal = options.wrapRunStore ? options.wrapRunStore(opened) : opened;
+  const runEvents = await openRunEventFeed(options.databaseUrl, { store: journal, logger: options.logger });
+  // Subscribers in this process hear of the runs it executes at once, not at the feed's next poll.
+  const store = announcingRunStore(journal, runEvents);
   const services: CheckoutServices = {
     inventory: new InventoryService(),
     payment: new PaymentService(join(options.dataDir, "payment-provider.db"), { slowMs: options.slowCardMs }),
@@ -80,7 +87,7 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
     services: new ServiceRegistry({ inventoryService: services.inventory, paymentService: services.payment, shippingService: services.shipping }),
     logger: options.logger ?? consoleLogger,
   };
-  const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel });
+  const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel, runEvents });
   const recovery = startRecovery(runtime, store, options.recovery);
   const healthChecks = {
     database: () => database.prisma.$queryRawUnsafe("SELECT 1"),
@@ -92,10 +99,11 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
       await recovery?.stop();
       services.payment.close();
       services.shipping.close();
+      await runEvents.close();
       await store.close?.();
       await database.close();
     })());
-  return { schema, runtime, driver: database.driver, store, services, recovery, healthChecks, close };
+  return { schema, runtime, driver: database.driver, store, runEvents, services, recovery, healthChecks, close };
 }
 
 /** In the background: a first pass resumes what the last process left unfinished, without delaying startup. */

@@ -43,7 +43,9 @@ export function addActionMutation(builder: Builder, target: ActionTarget): void 
     if (definition.hasResource) args.id = t.arg.id({ required: true, description: `The ${entity.typeName} to run on.` }) as unknown as ArgRef;
     if (input) args.input = t.arg({ type: input, required: true }) as unknown as ArgRef;
     args.idempotencyKey = t.arg.string({
-      description: "Recorded with the run; a second request with the same key never starts a second run.",
+      description:
+        "At most one run per key (1 to 255 characters): a repeated request with the same key, id and input gets the first " +
+        "run's outcome (waiting for it if it is still going); with another id or input it gets IdempotencyConflictError.",
     });
     return t.field({
       type: success,
@@ -77,6 +79,9 @@ function addSuccessType(builder: Builder, target: ActionTarget, name: string) {
         ? { [entity.name]: t.field({ type: entityType, nullable: true, description: `The ${entity.typeName} after the run.`, resolve: (success) => success.resource }) }
         : {}),
       runId: t.exposeID("runId", { description: "The journaled run (see workflowRun)." }),
+      replayed: t.exposeBoolean("replayed", {
+        description: "True when an earlier request with the same idempotencyKey ran the action and this is its outcome again.",
+      }),
     }),
   });
 }

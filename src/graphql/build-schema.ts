@@ -1,5 +1,7 @@
 import type { GraphQLSchema } from "graphql";
 import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
+import { isDurableRunStore, type DurableRunStore } from "../saga/durable-run-store.ts";
+import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import { createBuilder, type Builder } from "./builder.ts";
 import { addCrudMutations, addCrudQueries } from "./crud.ts";
@@ -10,6 +12,7 @@ import { addFilterTypes, addSortOrder, type FilterRefs, type SortOrderRef } from
 import type { PaginationOptions } from "./list-args.ts";
 import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
+import { addRunSubscription } from "./run-subscription.ts";
 import { addRunQueries } from "./runs.ts";
 import { addScalars } from "./scalars.ts";
 
@@ -24,6 +27,12 @@ export interface BuildSchemaOptions {
   datamodel: PrismaDatamodel;
   /** Page sizes of the list queries. @default { defaultTake: 50, maxTake: 200 } */
   pagination?: PaginationOptions;
+  /**
+   * Live progress: adds `subscription { workflowRunUpdated(id) }`, woken by this feed (`PostgresRunEventFeed`
+   * or `SqliteRunEventFeed` over the same journal). Needs a durable run store in `runtime.store`.
+   * @default none: the schema has no Subscription type
+   */
+  runEvents?: RunEventFeed;
 }
 
 /** The GraphQL schema of an app (CONTRACT §3), ready for any GraphQL server; its context is `GraphQLContext`. */
@@ -36,9 +45,16 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   addWorkflowErrorTypes(builder);
   const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder) };
   for (const entity of options.entities) addEntity(builder, entity, options, shared);
-  addRunQueries(builder, options.runtime.store);
+  const run = addRunQueries(builder, options.runtime.store);
+  if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
   // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
   return builder.toSchema({ sortSchema: false });
+}
+
+/** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */
+function durableStore(runtime: ActionRuntime): DurableRunStore {
+  if (!isDurableRunStore(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run store (SqliteRunStore or PostgresRunStore) in runtime.store");
+  return runtime.store;
 }
 
 /** Filter and sort types every entity's inputs use. */
@@ -73,6 +89,7 @@ function assertDistinctFieldNames(entities: readonly AnyEntity[]): void {
   const owners = new Map<string, string>([
     ["Query.workflowRun", "run inspection"],
     ["Query.workflowRuns", "run inspection"],
+    ["Subscription.workflowRunUpdated", "run inspection"],
   ]);
   const claim = (field: string, owner: string) => {
     const previous = owners.get(field);

@@ -2,7 +2,9 @@ import {
   ActionError,
   CompensationFailedError,
   ForbiddenError,
+  IdempotencyConflictError,
   NotFoundError,
+  RunInProgressError,
   StepFailedError,
   ValidationError,
   type FieldProblem,
@@ -11,7 +13,15 @@ import type { FailedCompensation } from "../saga/compensate.ts";
 import type { Builder } from "./builder.ts";
 
 /** The failure members every action's result union carries, in the order the union lists them. */
-export const ACTION_ERROR_CLASSES = [StepFailedError, CompensationFailedError, ValidationError, NotFoundError, ForbiddenError];
+export const ACTION_ERROR_CLASSES = [
+  StepFailedError,
+  CompensationFailedError,
+  ValidationError,
+  NotFoundError,
+  ForbiddenError,
+  RunInProgressError,
+  IdempotencyConflictError,
+];
 
 type WorkflowErrorRef = ReturnType<typeof addWorkflowErrorInterface>;
 
@@ -27,6 +37,7 @@ export function addWorkflowErrorTypes(builder: Builder): void {
   const workflowError = addWorkflowErrorInterface(builder);
   addRunFailureTypes(builder, workflowError);
   addRequestErrorTypes(builder, workflowError);
+  addIdempotencyErrorTypes(builder, workflowError);
 }
 
 function addWorkflowErrorInterface(builder: Builder) {
@@ -35,7 +46,9 @@ function addWorkflowErrorInterface(builder: Builder) {
     fields: (t) => ({
       message: t.exposeString("message", { description: "What went wrong, for people." }),
       code: t.exposeString("code", {
-        description: "Stable, for programs: ACTION_ERROR (a step failed), COMPENSATION_FAILED, VALIDATION_ERROR, NOT_FOUND, FORBIDDEN.",
+        description:
+          "Stable, for programs: ACTION_ERROR (a step failed), COMPENSATION_FAILED, VALIDATION_ERROR, NOT_FOUND, FORBIDDEN, " +
+          "RUN_IN_PROGRESS, IDEMPOTENCY_CONFLICT.",
       }),
       failedStep: t.exposeString("failedStep", { nullable: true, description: "The step that failed; null when the run failed before any step." }),
       compensatedSteps: t.exposeStringList("compensatedSteps", { description: "Undone steps, in the order they were undone (reverse of execution)." }),
@@ -106,5 +119,33 @@ function addRequestErrorTypes(builder: Builder, workflowError: WorkflowErrorRef)
     description: "The action's authorization rule refused the request; nothing ran.",
     interfaces: [workflowError],
     isTypeOf: isInstance(ForbiddenError),
+  });
+}
+
+/** Answers to a reused idempotency key that are not the run's outcome: it is still going, or the key named another request. */
+function addIdempotencyErrorTypes(builder: Builder, workflowError: WorkflowErrorRef): void {
+  const mismatch = builder.enumType("IdempotencyMismatch", {
+    description: "What differs between a request and the run its idempotency key already names.",
+    values: {
+      INPUT: { value: "input" as const, description: "Another input." },
+      RESOURCE: { value: "resource" as const, description: "Another id (the row the action runs on)." },
+    },
+  });
+  builder.objectType(RunInProgressError, {
+    name: "RunInProgressError",
+    description: "The run this idempotency key names is still in progress after the server's wait; nothing new ran. Retry later with the same key.",
+    interfaces: [workflowError],
+    isTypeOf: isInstance(RunInProgressError),
+    fields: (t) => ({ idempotencyKey: t.exposeString("idempotencyKey") }),
+  });
+  builder.objectType(IdempotencyConflictError, {
+    name: "IdempotencyConflictError",
+    description: "This idempotency key was already used with another input or id (the run is runId); nothing ran. Use a new key for a new request.",
+    interfaces: [workflowError],
+    isTypeOf: isInstance(IdempotencyConflictError),
+    fields: (t) => ({
+      idempotencyKey: t.exposeString("idempotencyKey"),
+      mismatch: t.field({ type: mismatch, resolve: (error) => error.mismatch }),
+    }),
   });
 }

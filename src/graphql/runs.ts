@@ -26,8 +26,8 @@ const STEP_STATUSES: Record<StepStatus, string> = {
 /** Past runs a list returns at most; the journal can be large. */
 const MAX_RUNS = 200;
 
-/** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal. */
-export function addRunQueries(builder: Builder, store: RunStore): void {
+/** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; returns the `WorkflowRun` type. */
+export function addRunQueries(builder: Builder, store: RunStore): RunRef {
   const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
   const run = addRunType(builder, runStatus);
   builder.queryField("workflowRun", (t) =>
@@ -54,9 +54,11 @@ export function addRunQueries(builder: Builder, store: RunStore): void {
       },
     }),
   );
+  return run;
 }
 
 type RunStatusRef = PothosSchemaTypes.EnumRef<Types, RunStatus>;
+export type RunRef = PothosSchemaTypes.ObjectRef<Types, RunSnapshot>;
 
 function addStepRunType(builder: Builder) {
   const stepStatus = builder.enumType("WorkflowStepStatus", { values: describe(STEP_STATUSES) });
@@ -77,7 +79,7 @@ function addStepRunType(builder: Builder) {
   });
 }
 
-function addRunType(builder: Builder, runStatus: RunStatusRef) {
+function addRunType(builder: Builder, runStatus: RunStatusRef): RunRef {
   const stepRun = addStepRunType(builder);
   return builder.objectRef<RunSnapshot>("WorkflowRun").implement({
     description: "One run of a workflow (an action's saga), as the journal recorded it.",

@@ -81,13 +81,21 @@ function migrations(schema: string): readonly string[] {
   ];
 }
 
+/** A function the store calls, created when missing (its name changes whenever its text does). */
+export interface JournalRoutine {
+  /** `regprocedure` text: `"schema".name(argument types)`. */
+  signature: string;
+  ddl: string;
+}
+
 /**
- * Brings the journal in `schema` to `POSTGRES_JOURNAL_VERSION`. Safe when several processes start together:
- * concurrent `CREATE … IF NOT EXISTS` can still collide in the catalog, so the DDL runs in one transaction under
- * an advisory lock; the others wait for it and then find the work done. An up-to-date journal takes no lock.
+ * Brings the journal in `schema` to `POSTGRES_JOURNAL_VERSION` and creates the `routines` it lacks. Safe when
+ * several processes start together: concurrent `CREATE … IF NOT EXISTS` can still collide in the catalog, so the
+ * DDL runs in one transaction under an advisory lock; the others wait for it and then find the work done. An
+ * up-to-date journal takes no lock.
  */
-export async function preparePostgresJournal(pool: Pool, schema: string): Promise<void> {
-  if ((await readVersion(pool, schema)) === POSTGRES_JOURNAL_VERSION) return;
+export async function preparePostgresJournal(pool: Pool, schema: string, routines: readonly JournalRoutine[] = []): Promise<void> {
+  if ((await readVersion(pool, schema)) === POSTGRES_JOURNAL_VERSION && (await missingRoutines(pool, routines)).length === 0) return;
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -95,6 +103,7 @@ export async function preparePostgresJournal(pool: Pool, schema: string): Promis
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${qualified(schema, "journal_meta")} (key text PRIMARY KEY, value text NOT NULL)`);
     await migrate(client, schema);
+    for (const routine of await missingRoutines(client, routines)) await client.query(routine.ddl);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -110,6 +119,14 @@ async function readVersion(db: Pool | PoolClient, schema: string): Promise<numbe
   if (exists.rows[0]?.found == null) return 0;
   const row = await db.query<{ value: string }>(`SELECT value FROM ${meta} WHERE key = 'schema_version'`);
   return row.rows[0] ? Number(row.rows[0].value) : 0;
+}
+
+async function missingRoutines(db: Pool | PoolClient, routines: readonly JournalRoutine[]): Promise<JournalRoutine[]> {
+  if (routines.length === 0) return [];
+  const found = await db.query<{ present: boolean[] }>("SELECT array_agg(to_regprocedure(s) IS NOT NULL ORDER BY n) AS present FROM unnest($1::text[]) WITH ORDINALITY AS u (s, n)", [
+    routines.map((routine) => routine.signature),
+  ]);
+  return routines.filter((_routine, i) => !found.rows[0]!.present[i]);
 }
 
 async function migrate(client: PoolClient, schema: string): Promise<void> {

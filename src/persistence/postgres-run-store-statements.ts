@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import pg, { type QueryConfig } from "pg";
-import type { RunEventType } from "../saga/run-events.ts";
 import { UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
 import { qualified } from "./journal-schema-postgres.ts";
+import { recordFunction, type RecordFunction } from "./postgres-record-function.ts";
 import { EVENT_PLANS, toPositional, type PlanParams } from "./run-store-event-plans.ts";
 import { runsWithSteps } from "./run-store-rows.ts";
+import { STEP_CHECKPOINT_TABLE } from "./step-checkpoint-sql.ts";
 
 const JSON_OID = 114;
 
@@ -28,6 +29,11 @@ export class PreparedQuery {
     this.#name = `sagaql_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
   }
 
+  /** The text and values in order, for a client other than `pg` (any that binds `$1…$n`). */
+  positional(params: PlanParams): { text: string; values: unknown[] } {
+    return { text: this.#text, values: this.#names.map((name) => params[name] ?? null) };
+  }
+
   config(params: PlanParams): QueryConfig {
     return { name: this.#name, text: this.#text, values: this.#names.map((name) => params[name] ?? null), types: journalTypes };
   }
@@ -39,10 +45,22 @@ const LEASE_UNTIL = "now() + :leaseMs::float8 * interval '1 millisecond'";
 const NEWEST_FIRST = "created_at DESC, start_seq DESC";
 const OLDEST_FIRST = "created_at, start_seq";
 
-/** Every statement the PostgreSQL store runs; each `record()` is a single statement, so a single round trip. */
+/** Where every journaled event is announced (`pg_notify`, payload `<runId>:<seq>`), for live progress feeds. */
+export function runEventsChannel(schema: string): string {
+  return `${schema}_run_events`;
+}
+
+/** Every statement the PostgreSQL store runs; each `record()`/`recordAll()` is a single statement, so a single round trip. */
 export class PostgresStatements {
-  readonly start: PreparedQuery;
-  readonly runGuard: PreparedQuery;
+  /** The server-side function that applies a batch of events; `recordEvents` calls it. */
+  readonly recordFunction: RecordFunction;
+  readonly recordEvents: PreparedQuery;
+  /** `recordEvents` plus a step checkpoint in the app database, in one statement (see `recordAllThrough`). */
+  readonly recordEventsWithCheckpoint: PreparedQuery;
+  /** Reads the journal's identity, to tell whether another connection reaches this same journal. */
+  readonly journalId: PreparedQuery;
+  /** Gives a journal its identity on first use. */
+  readonly ensureJournalId: PreparedQuery;
   readonly runByIdempotencyKey: PreparedQuery;
   readonly journaledRun: PreparedQuery;
   readonly unfinishedRuns: PreparedQuery;
@@ -52,16 +70,26 @@ export class PostgresStatements {
   readonly renewLease: PreparedQuery;
   readonly releaseRun: PreparedQuery;
   readonly parkRun: PreparedQuery;
-  readonly #events = new Map<RunEventType, PreparedQuery>();
   readonly #listRuns = new Map<string, PreparedQuery>();
   readonly #listEvents = new Map<string, PreparedQuery>();
   readonly #t: (name: string) => string;
 
-  constructor(schema: string) {
+  /** `announceInTransaction`: the record function notifies inside each write (see `PostgresRunStoreOptions.announce`). */
+  constructor(schema: string, announceInTransaction: boolean) {
     const t = (this.#t = (name: string) => qualified(schema, name));
     const withSteps = (runs: string, order: string) => new PreparedQuery(runsWithSteps(runs, t("steps"), order));
-    this.start = new PreparedQuery(startSql(t));
-    this.runGuard = new PreparedQuery(`SELECT status, owner FROM ${t("runs")} WHERE id = :id`);
+    this.recordFunction = recordFunction(schema, announceInTransaction ? runEventsChannel(schema) : undefined);
+    this.journalId = new PreparedQuery(`SELECT value FROM ${t("journal_meta")} WHERE key = 'journal_id'`);
+    this.ensureJournalId = new PreparedQuery(
+      `INSERT INTO ${t("journal_meta")} (key, value) VALUES ('journal_id', gen_random_uuid()::text) ON CONFLICT (key) DO NOTHING`,
+    );
+    this.recordEvents = new PreparedQuery(`SELECT ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`);
+    // The checkpoint table is the app's (unqualified: the app connection's search path), as step-checkpoint-sql.ts writes it.
+    this.recordEventsWithCheckpoint = new PreparedQuery(
+      `WITH checkpoint AS (INSERT INTO ${STEP_CHECKPOINT_TABLE} (run_id, step, output) VALUES (:checkpointRun, :checkpointStep, :checkpointOutput)
+         ON CONFLICT (run_id, step) DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*) FROM checkpoint)::int AS inserted, ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`,
+    );
     this.runByIdempotencyKey = withSteps(`SELECT * FROM ${t("runs")} WHERE workflow = :workflow AND idempotency_key = :key`, NEWEST_FIRST);
     this.journaledRun = withSteps(`SELECT * FROM ${t("runs")} WHERE id = :id`, NEWEST_FIRST);
     this.unfinishedRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);
@@ -81,11 +109,7 @@ export class PostgresStatements {
       `UPDATE ${t("runs")} SET lease_expires_at = ${LEASE_UNTIL}, heartbeat_at = now() WHERE id = :id AND owner = :owner AND ${UNFINISHED}`,
     );
     this.releaseRun = new PreparedQuery(`UPDATE ${t("runs")} SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner`);
-    this.parkRun = new PreparedQuery(parkSql(t));
-  }
-
-  forEvent(type: Exclude<RunEventType, "run-started">): PreparedQuery {
-    return cached(this.#events, type, () => new PreparedQuery(eventSql(this.#t, type)));
+    this.parkRun = new PreparedQuery(parkSql(t, runEventsChannel(schema)));
   }
 
   listRuns(status: boolean, workflow: boolean): PreparedQuery {
@@ -110,52 +134,12 @@ function cached<K>(cache: Map<K, PreparedQuery>, key: K, prepare: () => Prepared
   return query;
 }
 
-/** The run, its PENDING steps and its first event, all from one sequence number, in one statement. */
-function startSql(t: (name: string) => string): string {
-  return `
-    WITH q AS (SELECT nextval('${t("event_seq")}') AS seq),
-    r AS (
-      INSERT INTO ${t("runs")} (id, workflow, status, input, input_hash, data, resource_id, idempotency_key, transactional, result,
-        created_at, updated_at, owner, lease_expires_at, heartbeat_at, start_seq, last_seq)
-      SELECT :id::text, :workflow::text, 'RUNNING', :input::json, :inputHash::text, :data::json, :resourceId::text, :idempotencyKey::text,
-        :transactional::boolean, 'null'::json, :at::timestamptz, :at, :owner::text, ${LEASE_UNTIL}, now(), q.seq, q.seq FROM q
-      RETURNING id),
-    s AS (
-      INSERT INTO ${t("steps")} (run_id, idx, name, status, result)
-      SELECT r.id, t.ord - 1, t.name, 'PENDING', 'null'::json FROM r, unnest(:names::text[]) WITH ORDINALITY AS t (name, ord))
-    INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT q.seq, r.id, :type::text, :at, :payload::json FROM q, r`;
-}
-
-/**
- * The event's changes and its event row as one statement. The run row is only updated through a step row that
- * exists, and the event row only through the run row, so an event for a missing run or step changes nothing
- * and returns no row. The guard `g` comes first and locks the run row: a run that finished, or that another
- * instance claimed (its UPDATE commits first, and the lock re-reads the row), refuses the event in this same
- * statement, so the check costs no round trip of its own.
- */
-function eventSql(t: (name: string) => string, type: Exclude<RunEventType, "run-started">): string {
-  const plan = EVENT_PLANS[type];
-  const runSet = ["updated_at = :at::timestamptz", `last_seq = nextval('${t("event_seq")}')`, ...(plan.run ? [plan.run] : [])].join(", ");
-  const guard = `id = :id::text AND ${UNFINISHED} AND owner = :owner::text`;
-  const ctes: string[] = [];
-  if (plan.step) {
-    ctes.push(`g AS (SELECT id FROM ${t("runs")} WHERE ${guard} FOR UPDATE)`);
-    ctes.push(`s AS (UPDATE ${t("steps")} SET ${plan.step} WHERE run_id = (SELECT id FROM g) AND idx = :idx::integer RETURNING run_id)`);
-    ctes.push(`r AS (UPDATE ${t("runs")} SET ${runSet} WHERE id = (SELECT run_id FROM s) RETURNING id, last_seq)`);
-  } else {
-    ctes.push(`r AS (UPDATE ${t("runs")} SET ${runSet} WHERE ${guard} RETURNING id, last_seq)`);
-  }
-  if (plan.skipsPending) ctes.push(skipPending(t));
-  return `WITH ${ctes.join(",\n")}
-    INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT r.last_seq, r.id, :type::text, :at, :payload::json FROM r RETURNING seq`;
-}
-
 function skipPending(t: (name: string) => string): string {
   return `k AS (UPDATE ${t("steps")} SET status = 'SKIPPED' WHERE run_id = (SELECT id FROM r) AND status = 'PENDING' AND :skip::boolean)`;
 }
 
-/** A `run-finished` FAILED event that also parks the run and frees its lease, whoever holds it. */
-function parkSql(t: (name: string) => string): string {
+/** A `run-finished` FAILED event that also parks the run and frees its lease, whoever holds it; announced like any other. */
+function parkSql(t: (name: string) => string, channel: string): string {
   const runSet = [
     "updated_at = :at::timestamptz",
     `last_seq = nextval('${t("event_seq")}')`,
@@ -163,6 +147,7 @@ function parkSql(t: (name: string) => string): string {
     "parked_at = now(), park_reason = :reason::text, owner = NULL, lease_expires_at = NULL",
   ].join(", ");
   return `WITH r AS (UPDATE ${t("runs")} SET ${runSet} WHERE id = :id::text AND ${UNFINISHED} RETURNING id, last_seq),
-    ${skipPending(t)}
-    INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT r.last_seq, r.id, :type::text, :at, :payload::json FROM r RETURNING seq`;
+    ${skipPending(t)},
+    e AS (INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT r.last_seq, r.id, :type::text, :at, :payload::json FROM r RETURNING seq, run_id)
+    SELECT pg_notify('${channel}', e.run_id || ':' || e.seq) FROM e`;
 }

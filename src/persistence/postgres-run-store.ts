@@ -1,7 +1,7 @@
 import pg, { type Pool, type QueryConfig } from "pg";
 import type { RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import type { ListRunsFilter } from "../saga/run-store.ts";
+import type { ListRunsFilter, StepCheckpoint } from "../saga/run-store.ts";
 import {
   recoveryExhausted,
   type DurableRunStore,
@@ -14,9 +14,11 @@ import {
 import { IdempotencyKeyConflictError, type SerializedError } from "../saga/errors.ts";
 import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
-import { PostgresStatements } from "./postgres-run-store-statements.ts";
+import { PostgresEventAnnouncer } from "./postgres-event-announcer.ts";
+import { refusalDetail, sqlStateOf } from "./postgres-record-function.ts";
+import { PostgresStatements, runEventsChannel } from "./postgres-run-store-statements.ts";
 import { encodeEvent, eventParams, type PlanParams } from "./run-store-event-plans.ts";
-import { refusal, type GuardRow } from "./run-store-refusal.ts";
+import { refusal } from "./run-store-refusal.ts";
 import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
 import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
 
@@ -39,53 +41,145 @@ export interface PostgresRunStoreOptions extends DurableRunStoreOptions {
    * @default "sagaql"
    */
   schema?: string;
+  /**
+   * How each journaled event is announced on `channel` (`pg_notify`, payload `<runId>:<seq>`) for live progress:
+   *
+   * - `"after-commit"`: once its write committed, batched with other writes' events into one notifying transaction
+   *   at a time (see postgres-event-announcer.ts). PostgreSQL serializes the commits of every notifying transaction
+   *   in the cluster, each through its own WAL flush, so notifying inside each write would make concurrent writes
+   *   queue. An announcement can be lost when the process dies right after a commit; listeners catch up with
+   *   `listEvents({ afterSeq })`.
+   * - `"in-transaction"`: inside the write itself: never lost, but concurrent writes commit one at a time.
+   * - `"off"`: no announcements (parking a run is always announced).
+   *
+   * @default "after-commit"
+   */
+  announce?: "after-commit" | "in-transaction" | "off";
+}
+
+/**
+ * Runs `sql` (parameters `$1…$n`) on a connection its caller controls — typically inside the caller's open
+ * transaction — and returns the rows. A Prisma client or transaction client fits as
+ * `(sql, values) => tx.$queryRawUnsafe(sql, ...values)`.
+ */
+export type JournalQuery = (sql: string, values: readonly unknown[]) => Promise<ReadonlyArray<Record<string, unknown>>>;
+
+/** Events written inside a caller's transaction: announce them once that transaction has committed. */
+export interface RecordedBatch {
+  announce(): void;
+  /** False when the checkpoint given with the events already existed: another execution of the step committed. */
+  checkpointWritten: boolean;
 }
 
 type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
 type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
 
 /**
- * The run journal on PostgreSQL, through its own `pg` pool. Every `record()` is one prepared statement (a
- * data-modifying CTE), so one round trip and one commit. Leases are measured on the database's clock, which
- * all instances share.
+ * The run journal on PostgreSQL, through its own `pg` pool. Every `record()` and `recordAll()` is one call of a
+ * server-side function (see postgres-record-function.ts) through a prepared statement, so one round trip and one
+ * commit however many events it carries — or none of its own, through `recordAllThrough`, inside a transaction of
+ * the app on the same database. Each journaled event is announced on the channel `runEventsChannel`
+ * (`<schema>_run_events`, payload `<runId>:<seq>`), as the `announce` option says. Leases are measured on the
+ * database's clock, which all instances share.
  */
 export class PostgresRunStore implements DurableRunStore {
   readonly owner: string;
   readonly leaseMs: number;
   readonly schema: string;
+  /** The `LISTEN` channel on which every journaled event is announced as `<runId>:<seq>`, once committed. */
+  readonly channel: string;
+  /** A random id the journal got when it was created: `reaches` compares it with what another connection reads. */
+  readonly journalId: string;
   readonly #pool: Pool;
   readonly #ownsPool: boolean;
   readonly #sql: PostgresStatements;
+  readonly #announcer: PostgresEventAnnouncer | undefined;
 
-  private constructor(pool: Pool, ownsPool: boolean, schema: string, options: PostgresRunStoreOptions) {
+  private constructor(pool: Pool, ownsPool: boolean, sql: PostgresStatements, journalId: string, options: PostgresRunStoreOptions & { schema: string }) {
+    const schema = options.schema;
+    this.journalId = journalId;
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.schema = schema;
+    this.channel = runEventsChannel(schema);
     this.owner = options.owner ?? defaultRunOwner();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.#sql = new PostgresStatements(schema);
+    this.#sql = sql;
+    this.#announcer = (options.announce ?? "after-commit") === "after-commit" ? new PostgresEventAnnouncer(pool, this.channel) : undefined;
   }
 
   /** Connects and brings the journal's tables to the current schema version (creating them on first use). */
   static async open(options: PostgresRunStoreOptions): Promise<PostgresRunStore> {
     const schema = checkSchemaName(options.schema ?? "sagaql");
     const pool = options.pool ?? ownPool(options);
+    const sql = new PostgresStatements(schema, options.announce === "in-transaction");
+    let journalId: string;
     try {
-      await preparePostgresJournal(pool, schema);
+      await preparePostgresJournal(pool, schema, [sql.recordFunction]);
+      journalId = await readJournalId(pool, sql);
     } catch (error) {
       if (!options.pool) await pool.end();
       throw error;
     }
-    return new PostgresRunStore(pool, !options.pool, schema, options);
+    return new PostgresRunStore(pool, !options.pool, sql, journalId, { ...options, schema });
   }
 
-  async record(event: RunEvent): Promise<void> {
-    if (event.type === "run-started") return this.#start(event);
-    const query = this.#sql.forEvent(event.type);
-    const params = eventParams(event);
-    params.owner = this.owner;
-    const result = await this.#pool.query(query.config(params));
-    if (result.rowCount === 0) throw await this.#refused(event);
+  record(event: RunEvent): Promise<void> {
+    return this.recordAll([event]);
+  }
+
+  /** All of `events` or none: a refused event (finished run, lost lease, unknown step) rolls the batch back. */
+  async recordAll(events: readonly RunEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const batch = encodeBatch(events);
+    let seqs: string[];
+    try {
+      const result = await this.#pool.query<{ seqs: string[] }>(this.#sql.recordEvents.config({ owner: this.owner, leaseMs: this.leaseMs, events: batch }));
+      seqs = result.rows[0]!.seqs;
+    } catch (error) {
+      throw await this.#failure(events, error);
+    }
+    this.#announcer?.announce(events.map((event, i) => `${event.runId}:${seqs[i]}`));
+  }
+
+  /**
+   * `recordAll` through `query`, inside a transaction of the caller's on this journal's database (a database
+   * step's own, say): the events commit or roll back with that transaction's writes, and cost no commit of their
+   * own. A refused event throws here, as from `recordAll`, and leaves the caller's transaction aborted: it must roll
+   * back (a run another instance took over must not commit its step). Call `announce()` on the result after the
+   * commit, never before: a listener woken earlier would not find the events yet. Check `reaches(query)` first.
+   */
+  async recordAllThrough(query: JournalQuery, events: readonly RunEvent[], checkpoint?: StepCheckpoint): Promise<RecordedBatch> {
+    if (events.length === 0 && !checkpoint) return { announce: () => undefined, checkpointWritten: true };
+    const statement = this.#throughStatement(events, checkpoint);
+    let row: Record<string, unknown>;
+    try {
+      row = (await query(statement.text, statement.values))[0]!;
+    } catch (error) {
+      throw await this.#failure(events, error);
+    }
+    const seqs = row.seqs as unknown[];
+    return {
+      announce: () => this.#announcer?.announce(events.map((event, i) => `${event.runId}:${String(seqs[i])}`)),
+      checkpointWritten: checkpoint === undefined || Number(row.inserted) > 0,
+    };
+  }
+
+  #throughStatement(events: readonly RunEvent[], checkpoint: StepCheckpoint | undefined): { text: string; values: unknown[] } {
+    const params = { owner: this.owner, leaseMs: this.leaseMs, events: encodeBatch(events) };
+    if (!checkpoint) return this.#sql.recordEvents.positional(params);
+    const output = encodeJournalValue(checkpoint.output, `the checkpoint of step "${checkpoint.key}" (run ${checkpoint.runId})`) ?? "null";
+    return this.#sql.recordEventsWithCheckpoint.positional({ ...params, checkpointRun: checkpoint.runId, checkpointStep: checkpoint.key, checkpointOutput: output });
+  }
+
+  /**
+   * Whether `query` reaches this very journal (same database, same schema), so `recordAllThrough` may use it.
+   * Run it outside any transaction: on a database without the journal the failed read would abort one.
+   */
+  async reaches(query: JournalQuery): Promise<boolean> {
+    const statement = this.#sql.journalId.positional({});
+    const rows = await query(statement.text, statement.values).catch(() => []);
+    return rows[0]?.value === this.journalId;
   }
 
   async getRun(runId: string): Promise<RunSnapshot | null> {
@@ -143,6 +237,8 @@ export class PostgresRunStore implements DurableRunStore {
   }
 
   async close(): Promise<void> {
+    // Announcements still queued go out first: they need the pool.
+    await this.#announcer?.drain();
     if (this.#ownsPool && !this.#pool.ended) await this.#pool.end();
   }
 
@@ -150,27 +246,24 @@ export class PostgresRunStore implements DurableRunStore {
     return assembleRuns((await this.#pool.query<RunStepRow>(config)).rows);
   }
 
-  async #start(event: StartedEvent): Promise<void> {
-    try {
-      await this.#pool.query(this.#sql.start.config(startParams(event, this.owner, this.leaseMs)));
-    } catch (error) {
-      throw await this.#startConflict(event, error);
+  /** The error to report for a failed batch: why the journal refused an event, or what the database said. */
+  async #failure(events: readonly RunEvent[], error: unknown): Promise<unknown> {
+    const detail = refusalDetail(error);
+    if (detail) {
+      const event = events[detail.index] as LaterEvent;
+      return refusal(event, this.owner, detail.found ? { status: detail.status!, owner: detail.owner } : undefined);
     }
+    const started = events.find((event): event is StartedEvent => event.type === "run-started");
+    return started ? this.#startConflict(started, error) : error;
   }
 
   async #startConflict(event: StartedEvent, error: unknown): Promise<unknown> {
-    const { code, constraint } = error as { code?: string; constraint?: string };
+    const { code, constraint } = sqlStateOf(error);
     if (code !== "23505") return error;
     if (constraint === "runs_pkey") return new Error(`Run ${event.runId} is already journaled`);
     if (constraint !== "runs_idempotency_key" || event.idempotencyKey === undefined) return error;
     const existing = await this.findRunByIdempotencyKey(event.workflow, event.idempotencyKey);
     return new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing?.run.id ?? "");
-  }
-
-  /** Only on the failure path: tells why the event was refused (finished, taken over, never started, no such step). */
-  async #refused(event: LaterEvent): Promise<Error> {
-    const rows = await this.#pool.query<GuardRow>(this.#sql.runGuard.config({ id: event.runId }));
-    return refusal(event, this.owner, rows.rows[0]);
   }
 }
 
@@ -187,7 +280,23 @@ function ownPool(options: PostgresRunStoreOptions): Pool {
   return pool;
 }
 
-function startParams(event: StartedEvent, owner: string, leaseMs: number): PlanParams {
+/** The journal's id, given to it by the first store that opens it (of concurrent openers, one insert wins). */
+async function readJournalId(pool: Pool, sql: PostgresStatements): Promise<string> {
+  const read = async () => (await pool.query<{ value: string }>(sql.journalId.config({}))).rows[0]?.value;
+  const existing = await read();
+  if (existing !== undefined) return existing;
+  await pool.query(sql.ensureJournalId.config({}));
+  // A read of its own: the insert's statement cannot see a row a concurrent opener committed first.
+  return (await read())!;
+}
+
+/** The function's batch argument. Encoding comes first: a value that cannot be journaled fails before anything is sent. */
+function encodeBatch(events: readonly RunEvent[]): string {
+  return JSON.stringify(events.map((event) => (event.type === "run-started" ? startParams(event) : eventParams(event))));
+}
+
+/** Bind values of `run-started`; the owner and lease length are the function's own arguments. */
+function startParams(event: StartedEvent): PlanParams {
   return {
     id: event.runId,
     type: event.type,
@@ -201,7 +310,5 @@ function startParams(event: StartedEvent, owner: string, leaseMs: number): PlanP
     resourceId: event.resourceId ?? null,
     idempotencyKey: event.idempotencyKey ?? null,
     transactional: event.transactional,
-    owner,
-    leaseMs,
   };
 }

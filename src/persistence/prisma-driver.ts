@@ -1,4 +1,5 @@
 import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../saga/driver.ts";
+import type { RawQuery } from "../saga/run-store.ts";
 import { UnknownEntityError } from "../saga/driver-errors.ts";
 import type { PrismaProvider } from "./generate-prisma-schema.ts";
 import { mapPrismaError } from "./map-prisma-error.ts";
@@ -110,6 +111,12 @@ export class PrismaDriver implements Driver {
 
   readStepCheckpoint(runId: string, step: string): Promise<{ output: unknown } | null> {
     return this.#checkpoints.read(this.raw, runId, step);
+  }
+
+  get rawQuery(): RawQuery | undefined {
+    if (this.#provider !== "postgresql") return undefined;
+    const raw = this.raw;
+    return (sql, values) => raw.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...values);
   }
 
   /** The client's raw SQL, for statements the model delegates cannot express. */

@@ -56,7 +56,7 @@ export class SqliteRunStore implements DurableRunStore {
   readonly filename: string;
   readonly #db: Database;
   readonly #sql: SqliteStatements;
-  readonly #record: (event: RunEvent) => void;
+  readonly #record: (events: readonly RunEvent[]) => void;
   readonly #park: (runId: string, error: SerializedError) => boolean;
 
   /** Same as the constructor, for symmetry with `PostgresRunStore.open`. */
@@ -78,14 +78,25 @@ export class SqliteRunStore implements DurableRunStore {
       this.#db.close();
       throw error;
     }
-    const apply = this.#db.transaction((event: RunEvent) => (event.type === "run-started" ? this.#start(event) : this.#apply(event)));
+    // One IMMEDIATE transaction per call, however many events: one commit (and one sync), all or nothing.
+    const apply = this.#db.transaction((events: readonly RunEvent[]) => {
+      for (const event of events) {
+        if (event.type === "run-started") this.#start(event);
+        else this.#apply(event);
+      }
+    });
     this.#record = apply.immediate;
     this.#park = this.#db.transaction((runId: string, error: SerializedError) => this.#parkInTransaction(runId, error)).immediate;
   }
 
   /** The better-sqlite3 API is synchronous: the write is committed (and synced) before the promise settles. */
   async record(event: RunEvent): Promise<void> {
-    this.#record(event);
+    this.#record([event]);
+  }
+
+  /** All of `events` or none: a refused event (finished run, lost lease, unknown step) rolls the batch back. */
+  async recordAll(events: readonly RunEvent[]): Promise<void> {
+    if (events.length > 0) this.#record(events);
   }
 
   async getRun(runId: string): Promise<RunSnapshot | null> {

@@ -86,6 +86,41 @@ export class ForbiddenError extends ActionError {
   }
 }
 
+/**
+ * A request reused an idempotency key whose run is still going, and it did not end within the wait bound
+ * (`ActionRuntime.idempotencyWaitMs`). Nothing new ran; retry later with the same key to get the run's outcome.
+ */
+export class RunInProgressError extends ActionError {
+  readonly code = "RUN_IN_PROGRESS";
+  override readonly runId: string;
+
+  constructor(runId: string, readonly idempotencyKey: string) {
+    super(`The run for idempotency key "${idempotencyKey}" (${runId}) is still in progress; retry later with the same key for its outcome`);
+    this.name = "RunInProgressError";
+    this.runId = runId;
+  }
+}
+
+/** What differs between the request and the run its idempotency key already names. */
+export type IdempotencyMismatch = "input" | "resource";
+
+/**
+ * A request reused an idempotency key for a different request: another input or another row than the run
+ * the key names (`runId`). Nothing ran; a new request needs a new key.
+ */
+export class IdempotencyConflictError extends ActionError {
+  readonly code = "IDEMPOTENCY_CONFLICT";
+  override readonly runId: string;
+
+  constructor(runId: string, readonly idempotencyKey: string, readonly mismatch: IdempotencyMismatch) {
+    const what = mismatch === "input" ? "a different input" : "a different resource id";
+    super(`Idempotency key "${idempotencyKey}" was already used by run ${runId} with ${what}; use a new key for a new request`);
+    this.name = "IdempotencyConflictError";
+    this.runId = runId;
+  }
+}
+
+/** FAILED (a compensation failed, or the run was parked) is the one a person must look at, replayed runs included. */
 export function failureError(failure: WorkflowFailure): RunFailedError {
-  return failure.failedCompensations.length > 0 ? new CompensationFailedError(failure) : new StepFailedError(failure);
+  return failure.status === "FAILED" || failure.failedCompensations.length > 0 ? new CompensationFailedError(failure) : new StepFailedError(failure);
 }

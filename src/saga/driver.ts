@@ -1,3 +1,5 @@
+import type { RawQuery } from "./run-store.ts";
+
 /**
  * The data port the engine and steps talk to. The engine never imports an ORM: the Prisma implementation
  * lives in `src/persistence`, and any other store can implement this interface.
@@ -80,4 +82,9 @@ export interface Driver {
   writeStepCheckpoint(runId: string, step: string, output: unknown): Promise<boolean>;
   /** The committed checkpoint of a step, or null when there is none. */
   readStepCheckpoint(runId: string, step: string): Promise<{ output: unknown } | null>;
+  /**
+   * Raw SQL on this driver's connection (its transaction's, on a transaction driver), when the database speaks
+   * PostgreSQL: a journal kept in the same database writes a step's events in the step's own transaction with it.
+   */
+  readonly rawQuery?: RawQuery;
 }

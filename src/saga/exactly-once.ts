@@ -1,6 +1,7 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import type { CheckpointOutput } from "./checkpoint-keys.ts";
 import { isConnectionLoss } from "./connection-loss.ts";
+import type { RunEvent } from "./run-events.ts";
 import type { RunState } from "./run-state.ts";
 
 /** Thrown inside the transaction to roll back an execution that lost the race to an earlier one. */
@@ -12,7 +13,7 @@ class DuplicateExecution {}
  * unique key lets only one execution commit. An execution that finds the checkpoint taken rolls back and adopts
  * the committed result and shared data instead, so a resumed or duplicated run never applies the writes twice.
  */
-export async function runExactlyOnce(run: RunState, key: string, work: () => unknown): Promise<unknown> {
+export async function runExactlyOnce(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {
   // A lost connection rolled the transaction back — or lost only the answer to its COMMIT: the checkpoint tells.
   for (let tries = 1; ; tries++) {
     if (run.resume || tries > 1) {
@@ -20,7 +21,7 @@ export async function runExactlyOnce(run: RunState, key: string, work: () => unk
       if (committed) return adopt(run, committed.output);
     }
     try {
-      return await transactionWithCheckpoint(run, key, work);
+      return await transactionWithCheckpoint(run, key, work, ahead);
     } catch (error) {
       if (tries >= CONNECTION_TRIES || !isConnectionLoss(error)) throw error;
       run.logger.warn({ runId: run.ctx.runId, step: run.ctx.stepName, try: tries }, "a database step lost its connection; trying it again");
@@ -31,18 +32,24 @@ export async function runExactlyOnce(run: RunState, key: string, work: () => unk
 /** Tries of a database step whose transaction lost its connection, before the attempt counts as failed. */
 const CONNECTION_TRIES = 3;
 
-async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown): Promise<unknown> {
-  const { ctx, baseDriver } = run;
+/** `ahead`: events to write in the same transaction, when the journal shares the app database. */
+async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {
+  const { ctx, baseDriver, journal } = run;
   try {
-    return await baseDriver.transaction(async (tx) => {
+    const value = await baseDriver.transaction(async (tx) => {
       ctx.driver = tx;
       const result = await work();
       assertJournalable(ctx.stepName, result, ctx.data);
       const output: CheckpointOutput = { result, data: ctx.data };
       if (!(await tx.writeStepCheckpoint(ctx.runId, key, output))) throw new DuplicateExecution();
+      // A journal in the app database commits the run's events with the step: no commit of their own.
+      if (run.journalInTransaction && tx.rawQuery) await journal!.writeThrough(tx.rawQuery, ahead?.(result) ?? []);
       return result;
     });
+    journal?.committed();
+    return value;
   } catch (error) {
+    journal?.rolledBack();
     if (!(error instanceof DuplicateExecution)) throw error;
     const committed = await baseDriver.readStepCheckpoint(ctx.runId, key);
     if (!committed) throw new Error(`Run ${ctx.runId}: checkpoint "${key}" was reported taken but cannot be read`, { cause: error });

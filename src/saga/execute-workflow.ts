@@ -3,7 +3,7 @@ import type { FailedCompensation } from "./compensate.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
 import type { Driver } from "./driver.ts";
 import type { SerializedError } from "./errors.ts";
-import { JournalWriter } from "./journal-writer.ts";
+import { journalShares, JournalWriter } from "./journal-writer.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
 import { proceed, settle, whileOwned } from "./run-phases.ts";
@@ -93,7 +93,11 @@ export function executeWorkflow<Out>(
 
 async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, resource: unknown): Promise<WorkflowOutcome<Out>> {
   if (run.journal === undefined) return proceed<Out>(run, definition);
-  await run.journal.write(startEvent(run, definition, resource));
+  run.journalInTransaction = run.checkpoints && (await journalShares(run.journal.store, run.baseDriver));
+  const start = startEvent(run, definition, resource);
+  // A first database step's transaction can carry the start: until it commits, the run has done nothing.
+  if (run.journalInTransaction && run.steps[0]?.options.effect === "database") run.journal.defer(start);
+  else await run.journal.write(start);
   return whileOwned(run, () => proceed<Out>(run, definition));
 }
 

@@ -1,26 +1,32 @@
 import { isTerminalStatus } from "./durable-run-store.ts";
-import { RunFinishedError } from "./errors.ts";
+import { IdempotencyKeyConflictError, RunFinishedError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import { applyRunEvent, snapshotFromStart, type RunSnapshot } from "./run-snapshot.ts";
 import type { ListRunsFilter, RunStore } from "./run-store.ts";
 
 /**
  * A journal that lives as long as the process: for tests, scripts and runs that need no durability. Like the SQL
- * stores it never reopens a finished run; it has no leases (one process, one owner).
+ * stores it never reopens a finished run and keeps one run per workflow and idempotency key; it has no leases
+ * (one process, one owner).
  */
 export class InMemoryRunStore implements RunStore {
   readonly #runs = new Map<string, RunSnapshot>();
+  /** Run id by workflow and idempotency key. */
+  readonly #keys = new Map<string, string>();
 
   async record(event: RunEvent): Promise<void> {
-    if (event.type === "run-started") {
-      if (this.#runs.has(event.runId)) throw new Error(`Run ${event.runId} is already journaled`);
-      this.#runs.set(event.runId, snapshotFromStart(event));
-      return;
-    }
+    if (event.type === "run-started") return this.#start(event);
     const run = this.#runs.get(event.runId);
     if (!run) throw new Error(`Run ${event.runId} was never started in this store`);
     if (isTerminalStatus(run.status)) throw new RunFinishedError(run.id, run.status);
     applyRunEvent(run, event);
+  }
+
+  /** The run of `workflow` started with `idempotencyKey`, if any. */
+  async findRunByIdempotencyKey(workflow: string, idempotencyKey: string): Promise<{ run: RunSnapshot } | null> {
+    const runId = this.#keys.get(keyOf(workflow, idempotencyKey));
+    const run = runId === undefined ? undefined : this.#runs.get(runId);
+    return run ? { run: structuredClone(run) } : null;
   }
 
   async getRun(runId: string): Promise<RunSnapshot | null> {
@@ -35,4 +41,20 @@ export class InMemoryRunStore implements RunStore {
     matching.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     return matching.slice(0, filter.take ?? 50).map((run) => structuredClone(run));
   }
+
+  #start(event: Extract<RunEvent, { type: "run-started" }>): void {
+    if (this.#runs.has(event.runId)) throw new Error(`Run ${event.runId} is already journaled`);
+    if (event.idempotencyKey !== undefined) {
+      const key = keyOf(event.workflow, event.idempotencyKey);
+      const existing = this.#keys.get(key);
+      if (existing !== undefined) throw new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing);
+      this.#keys.set(key, event.runId);
+    }
+    this.#runs.set(event.runId, snapshotFromStart(event));
+  }
+}
+
+// JSON keeps the pair unambiguous whatever characters the workflow name or the key hold.
+function keyOf(workflow: string, idempotencyKey: string): string {
+  return JSON.stringify([workflow, idempotencyKey]);
 }

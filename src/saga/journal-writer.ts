@@ -1,6 +1,7 @@
+import type { Driver } from "./driver.ts";
 import { errorMessage, NonRetryableError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
-import type { RunStore } from "./run-store.ts";
+import type { RawQuery, RunStore, StepCheckpoint } from "./run-store.ts";
 
 /**
  * The journal refused or failed a write. The run stops where it is: going on without a record would let a crash
@@ -15,25 +16,46 @@ export class JournalWriteError extends NonRetryableError {
   }
 }
 
+interface InTransaction {
+  /** Events taken from the deferred ones: deferred again if the transaction rolls back. */
+  taken: RunEvent[];
+  /** Events written ahead of time: skipped when the engine gets to them, once the transaction committed. */
+  ahead: RunEvent[];
+  announce(): void;
+}
+
 /**
  * Writes one run's events in order, with as few commits as the guarantees allow. An event the run can lose in a
  * crash — because a checkpoint or an idempotent re-run makes up for it (a step's completion, a retry, a database
  * step's start) — is deferred and written in the same commit as the next event that must be durable before the
- * run goes on (its start, an external step's attempt, a compensation's attempt, its end).
+ * run goes on (its start, an external step's attempt, a compensation's attempt, its end). With a journal in the
+ * app database, a database step's transaction carries the deferred events too (`writeThrough`), and even events
+ * written ahead of time: the step's completion, the next external step's first attempt, or the run's end.
  */
 export class JournalWriter {
   #pending: RunEvent[] = [];
+  readonly #ahead = new Set<string>();
+  #inTransaction: InTransaction | undefined;
+  #started = false;
 
-  constructor(readonly store: RunStore, readonly runId: string) {}
+  /** `started`: the run is already in the journal (a resumed run). */
+  constructor(readonly store: RunStore, readonly runId: string, started = false) {
+    this.#started = started;
+  }
+
+  /** True once the run's `run-started` event is durable (its lease exists). */
+  get started(): boolean {
+    return this.#started;
+  }
 
   defer(event: RunEvent): void {
-    this.#pending.push(event);
+    if (!this.#isAhead(event)) this.#pending.push(event);
   }
 
   /** Resolves once `event` and every deferred event before it are durable. */
   async write(event?: RunEvent): Promise<void> {
     const events = this.#pending;
-    if (event) events.push(event);
+    if (event && !this.#isAhead(event)) events.push(event);
     if (events.length === 0) return;
     this.#pending = [];
     try {
@@ -41,6 +63,41 @@ export class JournalWriter {
     } catch (error) {
       throw error instanceof JournalWriteError ? error : new JournalWriteError(this.runId, error);
     }
+    this.#noteStarted(events);
+  }
+
+  /**
+   * Writes the deferred events, then `ahead`, and `checkpoint` through `query` — inside the caller's open
+   * transaction, in one round trip. Call `committed()` or `rolledBack()` once that transaction ended. False when the
+   * checkpoint already existed: the caller must roll back.
+   */
+  async writeThrough(query: RawQuery, ahead: RunEvent[], checkpoint?: StepCheckpoint): Promise<boolean> {
+    const taken = this.#pending;
+    this.#pending = [];
+    try {
+      const batch = await this.store.recordAllThrough!(query, [...taken, ...ahead], checkpoint);
+      this.#inTransaction = { taken, ahead, announce: batch.announce };
+      return batch.checkpointWritten;
+    } catch (error) {
+      this.#pending = taken.concat(this.#pending);
+      throw error instanceof JournalWriteError ? error : new JournalWriteError(this.runId, error);
+    }
+  }
+
+  committed(): void {
+    const done = this.#inTransaction;
+    if (!done) return;
+    this.#inTransaction = undefined;
+    for (const event of done.ahead) this.#ahead.add(aheadKey(event)!);
+    this.#noteStarted(done.taken);
+    done.announce();
+  }
+
+  rolledBack(): void {
+    const lost = this.#inTransaction;
+    if (!lost) return;
+    this.#inTransaction = undefined;
+    this.#pending = lost.taken.concat(this.#pending);
   }
 
   async #record(events: RunEvent[]): Promise<void> {
@@ -48,4 +105,44 @@ export class JournalWriter {
     if (this.store.recordAll) return this.store.recordAll(events);
     for (const event of events) await this.store.record(event);
   }
+
+  #isAhead(event: RunEvent): boolean {
+    if (this.#ahead.size === 0) return false;
+    const key = aheadKey(event);
+    return key !== undefined && this.#ahead.has(key);
+  }
+
+  #noteStarted(events: readonly RunEvent[]): void {
+    if (!this.#started && events.some((e) => e.type === "run-started")) this.#started = true;
+  }
+}
+
+/** Identifies the events that can be written ahead of time, so that the same event is not written twice. */
+function aheadKey(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case "step-started":
+      return `started:${event.index}:${event.attempt}`;
+    case "step-completed":
+      return `completed:${event.index}`;
+    case "run-finished":
+      return "finished";
+    default:
+      return undefined;
+  }
+}
+
+const reachCache = new WeakMap<RunStore, WeakMap<object, Promise<boolean>>>();
+
+/**
+ * Whether the journal lives in the database `driver` talks to, so that a database step's transaction can carry
+ * its events. Asked once per journal and driver: the answer does not change.
+ */
+export function journalShares(store: RunStore, driver: Driver): Promise<boolean> {
+  const query = driver.rawQuery;
+  if (!store.recordAllThrough || !store.reaches || !query) return Promise.resolve(false);
+  let byDriver = reachCache.get(store);
+  if (!byDriver) reachCache.set(store, (byDriver = new WeakMap()));
+  let answer = byDriver.get(driver);
+  if (!answer) byDriver.set(driver, (answer = store.reaches(query).catch(() => false)));
+  return answer;
 }

@@ -5,10 +5,12 @@ import type { Logger } from "./logger.ts";
 /**
  * Renews the run's lease about three times per lease period while the run executes, so no other instance takes
  * over a run that is alive. Returns the function that stops it. A lost lease is only logged here: the journal
- * refuses this instance's next write, which stops the run.
+ * refuses this instance's next write, which stops the run. `started` says whether the run's start is durable yet.
  */
-export function startLeaseHeartbeat(store: DurableRunStore, runId: string, logger: Logger): () => void {
+export function startLeaseHeartbeat(store: DurableRunStore, runId: string, logger: Logger, started: () => boolean): () => void {
   const timer = setInterval(() => {
+    // A start written in a database step's transaction is not there yet: there is no lease to renew.
+    if (!started()) return;
     store.renewLease(runId, store.owner, store.leaseMs).then(
       (renewed) => {
         if (renewed) return;

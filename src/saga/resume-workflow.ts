@@ -67,7 +67,7 @@ function resumedState(driver: Driver, definition: AnyWorkflow, journaled: Journa
   const snapshot = journaled.run;
   assertSameSteps(journaled, definition);
   const ctx = new RunContext(snapshot.id, definition.name, driver, snapshot.input, options.started?.resource, snapshot.resourceId ?? undefined, { ...snapshot.data }, options.services);
-  const journal = new JournalWriter(options.store, snapshot.id);
+  const journal = new JournalWriter(options.store, snapshot.id, true);
   const run = newRunState(ctx, definition.steps as readonly Step<AnyStepContext, unknown>[], journal, !snapshot.transactional, options.logger ?? consoleLogger, snapshot.idempotencyKey ?? undefined);
   for (const step of snapshot.steps) {
     if (!DONE.has(step.status)) break;

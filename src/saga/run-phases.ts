@@ -27,7 +27,7 @@ export async function whileOwned<T>(run: RunState, work: () => Promise<T>): Prom
   const { store, ctx } = run;
   if (!isDurableRunStore(store)) return work();
   localRuns.add(ctx.runId);
-  const stop = startLeaseHeartbeat(store, ctx.runId, run.logger);
+  const stop = startLeaseHeartbeat(store, ctx.runId, run.logger, () => run.journal?.started ?? true);
   try {
     return await work();
   } finally {

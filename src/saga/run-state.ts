@@ -57,6 +57,8 @@ export interface RunState {
    * transaction, which also writes the step's checkpoint.
    */
   readonly checkpoints: boolean;
+  /** True when the journal lives in the app database: a database step's transaction also carries its events. */
+  journalInTransaction: boolean;
   readonly logger: Logger;
   readonly baseDriver: Driver;
   /** The caller's key for the whole run (not a step's `ctx.idempotencyKey`). */
@@ -84,6 +86,7 @@ export function newRunState(
     store: journal?.store,
     journal,
     checkpoints,
+    journalInTransaction: false,
     logger,
     baseDriver: ctx.driver,
     idempotencyKey,

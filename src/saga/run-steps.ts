@@ -4,6 +4,7 @@ import { serializeError } from "./errors.ts";
 import { runExactlyOnce } from "./exactly-once.ts";
 import { JournalWriteError } from "./journal-writer.ts";
 import { AttemptsExhausted, runWithRetry, withTimeout } from "./retry.ts";
+import type { RunEvent } from "./run-events.ts";
 import type { RunState, StepFailure } from "./run-state.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
@@ -68,7 +69,7 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === firstAttempt) await journalStart(n);
-    return withTimeout(Promise.resolve(executeOnce(run, step)), name, step.options.timeout);
+    return withTimeout(Promise.resolve(executeOnce(run, step, index)), name, step.options.timeout);
   };
   try {
     const { value, attempts } = await runWithRetry(attempt, step.options.retry, {
@@ -93,11 +94,29 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
  * savepoint for a retried database step of a transactional run, so that a failed attempt undoes only its own
  * writes and (on PostgreSQL) does not leave the whole transaction aborted for the next attempt.
  */
-async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>): Promise<unknown> {
+async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
   const { ctx } = run;
   const database = step.options.effect === "database";
-  if (run.checkpoints && database) return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx));
+  if (run.checkpoints && database) {
+    const attempt = ctx.attempt;
+    return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result));
+  }
   const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await step.execute(ctx);
   if (run.journal) assertJournalable(step.name, result, ctx.data);
   return result;
+}
+
+/**
+ * What a database step's transaction can journal ahead of time, besides its own completion: the next step's first
+ * attempt when that step is external — it starts right after the commit, and an attempt recorded a moment early
+ * can only grant fewer retries, never more — or the run's end when this step was the last.
+ */
+function writtenAhead(run: RunState, index: number, attempts: number, result: unknown): RunEvent[] {
+  const { ctx, steps } = run;
+  const at = new Date();
+  const events: RunEvent[] = [{ type: "step-completed", runId: ctx.runId, step: steps[index]!.name, index, attempts, result, data: { ...ctx.data }, at }];
+  const next = steps[index + 1];
+  if (!next) events.push({ type: "run-finished", runId: ctx.runId, status: "COMPLETED", result, at });
+  else if (next.options.effect !== "database") events.push({ type: "step-started", runId: ctx.runId, step: next.name, index: index + 1, attempt: 1, at });
+  return events;
 }

@@ -13,6 +13,9 @@ import { logRequest, useOperationName } from "./request-log.ts";
 import { requestIdFrom, runInRequestScope } from "./request-scope.ts";
 import { yogaLogger } from "./yoga-logger.ts";
 
+/** The header `useCSRFPrevention` asks for by default. */
+const DEFAULT_CSRF_HEADER = "x-graphql-yoga-csrf";
+
 export interface CreateServerOptions {
   schema: GraphQLSchema;
   /** Structured (JSON) logger for requests, masked errors and shutdown. @default createLogger(): pino to stdout at LOG_LEVEL or "info" */
@@ -119,7 +122,7 @@ function createYogaServer(options: CreateServerOptions, endpoint: string, logger
     context: requestContextFactory(options.requestContext),
     plugins: [
       useHealthEndpoint({ checks: options.healthChecks, timeoutMs: options.healthCheckTimeoutMs, isClosing }),
-      graphiqlPlugin(options.graphiql ?? true, endpoint),
+      graphiqlPlugin(options.graphiql ?? true, endpoint, options.csrfPrevention),
       options.csrfPrevention === false ? {} : useCSRFPrevention(options.csrfPrevention),
       useOperationName(),
       ...(options.plugins ?? []),
@@ -127,10 +130,19 @@ function createYogaServer(options: CreateServerOptions, endpoint: string, logger
   });
 }
 
-function graphiqlPlugin(setting: boolean | GraphiQLOptions, endpoint: string): Plugin {
+function graphiqlPlugin(setting: boolean | GraphiQLOptions, endpoint: string, csrf: CreateServerOptions["csrfPrevention"]): Plugin {
   if (setting === false) return {};
-  const page = new OfflineGraphiQLPage({ title: "sagaql GraphiQL", ...(setting === true ? {} : setting) });
+  const options = setting === true ? {} : setting;
+  // GraphiQL sends subscriptions as GET event streams, which CSRF prevention refuses without its header.
+  const additionalHeaders = { ...csrfHeader(csrf), ...options.additionalHeaders };
+  const page = new OfflineGraphiQLPage({ title: "sagaql GraphiQL", ...options, additionalHeaders });
   return useOfflineGraphiQL(page, endpoint);
+}
+
+function csrfHeader(csrf: CreateServerOptions["csrfPrevention"]): Record<string, string> {
+  if (csrf === false) return {};
+  const [name] = csrf?.requestHeaders ?? [DEFAULT_CSRF_HEADER];
+  return name ? { [name]: "graphiql" } : {};
 }
 
 function listen(http: Server, endpoint: string, logger: Logger, options: ListenOptions = {}): Promise<ListeningAddress> {

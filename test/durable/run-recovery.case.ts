@@ -103,7 +103,7 @@ export function runRecoveryCases(createDatabase: () => Promise<Db>): void {
   test("a run of a workflow this instance does not know is parked with WORKFLOW_UNKNOWN", async () => {
     const fixture = await shortLeaseFixture(createDatabase);
     const definition = checkoutWorkflow(new FakeProvider(), { transactional: false });
-    const runId = await runUntilCrash(fixture, definition, eventIs("step-started", "charge"));
+    const runId = await runUntilCrash(fixture, definition, eventIs("step-started", "ship"));
     const other = await instance(fixture, "instance-b", []);
 
     await retryUntil(async () => (await other.recovery.recoverNow()).parked === 1, { what: "the run to be parked" });

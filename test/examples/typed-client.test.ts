@@ -34,6 +34,8 @@ function summarize(outcome: CheckoutOutcome): string {
     case "ValidationError":
     case "NotFoundError":
     case "ForbiddenError":
+    case "RunInProgressError":
+    case "IdempotencyConflictError":
       return `${outcome.code}: ${outcome.message}`;
     default:
       return outcome satisfies never;

@@ -141,6 +141,6 @@ describe("action mutations", () => {
       productPing: ["idempotencyKey"],
     });
     const success = await app.gql(`{ __type(name: "ProductRestockAllSuccess") { fields { name } } }`);
-    expect(success.data!.__type.fields.map((f: { name: string }) => f.name)).toEqual(["result", "runId"]);
+    expect(success.data!.__type.fields.map((f: { name: string }) => f.name)).toEqual(["result", "runId", "replayed"]);
   });
 });

@@ -30,6 +30,15 @@ export function interruptingRunStore(target: DurableRunStore, matches: EventMatc
   const store = new Proxy(target, {
     get(object, property) {
       if (property === "record") return (event: RunEvent) => write([event], () => object.record(event));
+      // Inside the caller's transaction: a crash "after" the write still rolls it back, like one "before".
+      if (property === "recordAllThrough") {
+        type Through = NonNullable<DurableRunStore["recordAllThrough"]>;
+        return async (...args: Parameters<Through>) => {
+          let batch: Awaited<ReturnType<Through>> | undefined;
+          await write(args[1], async () => void (batch = await object.recordAllThrough!(...args)));
+          return batch!;
+        };
+      }
       if (property === "recordAll") return (events: readonly RunEvent[]) => write(events, () => (object.recordAll ? object.recordAll(events) : recordEach(object, events)));
       // A heartbeat from a dead process renews nothing.
       if (property === "renewLease") return (...args: Parameters<DurableRunStore["renewLease"]>) => (crashed ? Promise.resolve(false) : object.renewLease(...args));

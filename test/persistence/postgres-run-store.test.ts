@@ -5,6 +5,7 @@ import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persis
 import { retryUntil } from "../helpers/retry-until.ts";
 import { durableRunStoreContract } from "./durable-run-store.case.ts";
 import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
+import { recordAllContract } from "./record-all.case.ts";
 import { runStoreContract } from "./run-store.case.ts";
 import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
 
@@ -34,6 +35,20 @@ const factory = {
 
 runStoreContract("PostgresRunStore", () => factory.fresh());
 durableRunStoreContract("PostgresRunStore", factory);
+recordAllContract("PostgresRunStore", factory);
+
+/** Notifications on `channel`, as they arrive, to a connection of their own that LISTENs until the test ends. */
+async function listen(channel: string): Promise<string[]> {
+  const listener = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await listener.connect();
+  onTestFinished(() => listener.end());
+  const heard: string[] = [];
+  listener.on("notification", (message) => {
+    if (message.channel === channel) heard.push(message.payload ?? "");
+  });
+  await listener.query(`LISTEN "${channel}"`);
+  return heard;
+}
 
 describe("PostgresRunStore", () => {
   test("keeps its tables in a schema of its own", async () => {
@@ -93,6 +108,41 @@ describe("PostgresRunStore", () => {
     script.completes(1, 2).finished("COMPLETED", { result: 2 });
     for (const event of script.events.slice(3)) await store.record(event);
     expect(await store.getRun(script.runId)).toStrictEqual(await reference(script));
+  });
+
+  test.each(["after-commit", "in-transaction"] as const)(
+    "announces every journaled event on <schema>_run_events as runId:seq (%s), parking included, refused batches not",
+    async (announce) => {
+      const store = await openStore({ schema: newSchema(), announce });
+      const heard = await listen(store.channel);
+      expect(store.channel).toBe(`${store.schema}_run_events`);
+
+      const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1).stepStarted(1);
+      await store.record(script.events[0]!);
+      await store.recordAll!(script.events.slice(1));
+      const missing = { type: "step-started", runId: script.runId, step: "z", index: 9, attempt: 1, at: new Date() } as const;
+      await expect(store.recordAll!([missing])).rejects.toThrow(/no step #9/);
+      expect(await store.parkRun(script.runId, "gave up")).toBe(true);
+
+      const journaled = await store.listEvents({ runId: script.runId });
+      expect(journaled).toHaveLength(5);
+      const expected = journaled.map((e) => `${script.runId}:${e.seq}`);
+      await retryUntil(() => heard.length >= expected.length, { what: "a notification per journaled event" });
+      expect([...heard].sort()).toEqual([...expected].sort());
+    },
+  );
+
+  test("announces nothing but parked runs when announcements are off", async () => {
+    const store = await openStore({ schema: newSchema(), announce: "off" });
+    const heard = await listen(store.channel);
+    const quiet = new RunScript(newRunId(), ["a"]).completes(0, 1).finished("COMPLETED", { result: 1 });
+    await play(store, quiet);
+    const parked = new RunScript(newRunId(), ["a"]);
+    await play(store, parked);
+    expect(await store.parkRun(parked.runId, "gave up")).toBe(true);
+    const parkSeq = (await store.listEvents({ runId: parked.runId })).at(-1)!.seq;
+    await retryUntil(() => heard.length > 0, { what: "the parking notification" });
+    expect(heard).toEqual([`${parked.runId}:${parkSeq}`]);
   });
 
   test("rejects a schema name that is not a plain identifier", async () => {

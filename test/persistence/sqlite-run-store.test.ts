@@ -10,6 +10,7 @@ import { journalPathFor } from "../../src/persistence/open-run-store.ts";
 import { SqliteRunStore, type SqliteRunStoreOptions } from "../../src/persistence/sqlite-run-store.ts";
 import { durableRunStoreContract } from "./durable-run-store.case.ts";
 import { temporaryDirectory } from "./run-store-databases.ts";
+import { recordAllContract } from "./record-all.case.ts";
 import { runStoreContract } from "./run-store.case.ts";
 import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
 
@@ -35,6 +36,7 @@ const factory = {
 
 runStoreContract("SqliteRunStore", () => factory.fresh());
 durableRunStoreContract("SqliteRunStore", factory);
+recordAllContract("SqliteRunStore", factory);
 
 describe("SqliteRunStore", () => {
   test("runs its connection in WAL mode with synchronous=FULL and a busy timeout", () => {

@@ -1,0 +1,123 @@
+/**
+ * The checkout example's entities and services over a fresh database and journal, on SQLite or PostgreSQL, with
+ * both ways in: `runAction` directly and an in-process yoga instance over `buildSchema`. The payment provider's
+ * own file is what "charged once" is checked against.
+ */
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createYoga } from "graphql-yoga";
+import { entities, order } from "../../examples/checkout/entities.ts";
+import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
+import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
+import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
+import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
+import { getDatamodel as postgresDatamodel } from "../../generated/checkout/postgresql/pothos-types.ts";
+import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
+import { getDatamodel as sqliteDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
+import { buildSchema } from "../../src/graphql/build-schema.ts";
+import type { GraphQLContext } from "../../src/graphql/context.ts";
+import type { GraphQLPrismaClient } from "../../src/graphql/prisma-client.ts";
+import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { runAction, type ActionRuntime, type ActionSuccess, type RunActionRequest } from "../../src/runtime/run-action.ts";
+import { ServiceRegistry } from "../../src/saga/services.ts";
+import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
+import { silentLogger } from "../../src/saga/logger.ts";
+import type { Provider } from "../helpers/fresh-database.ts";
+import { createPostgresDatabaseFor, createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** What the tests use of either provider's generated client. */
+export interface CheckoutRows {
+  product: {
+    create(args: { data: { sku: string; name: string; price: number; stock: number } }): Promise<{ id: string }>;
+    findMany(): Promise<Array<{ sku: string; stock: number }>>;
+  };
+  order: {
+    create(args: { data: { items: string; total: number; shippingCountry?: string } }): Promise<{ id: string }>;
+  };
+}
+
+export interface IdempotencyFixture {
+  provider: Provider;
+  /** Mutable: tests shorten `idempotencyWaitMs` on it; the GraphQL schema reads the same object. */
+  runtime: ActionRuntime;
+  store: DurableRunStore;
+  payment: PaymentService;
+  rows: CheckoutRows;
+  /** `order.checkout` through `runAction`. */
+  checkout(request: RunActionRequest): Promise<ActionSuccess>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T | null; errors?: Array<{ message: string }> }>;
+  /** A pending order for `quantity` of a fresh product with `stock`. */
+  newOrder(options?: { stock?: number; quantity?: number; shippingCountry?: string }): Promise<{ orderId: string; sku: string }>;
+  stockOf(sku: string): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+export interface IdempotencyFixtureOptions {
+  /** How long `pm_card_slow` takes, in ms. @default 300 */
+  slowCardMs?: number;
+  /** @default 15000, the runtime's own default */
+  idempotencyWaitMs?: number;
+}
+
+export async function createIdempotencyFixture(provider: Provider, options: IdempotencyFixtureOptions = {}): Promise<IdempotencyFixture> {
+  const database = await openCheckoutDatabase(provider);
+  const providers = mkdtempSync(join(tmpdir(), "sagaql-idempotency-providers-"));
+  const store = await openRunStore(database.url);
+  const payment = new PaymentService(join(providers, "payment.db"), { slowMs: options.slowCardMs ?? 300 });
+  const shipping = new ShippingService(join(providers, "shipping.db"));
+  const runtime: ActionRuntime = {
+    driver: database.driver,
+    store,
+    services: new ServiceRegistry({ inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping }),
+    logger: silentLogger,
+    idempotencyWaitMs: options.idempotencyWaitMs,
+  };
+  const datamodel = provider === "postgresql" ? postgresDatamodel() : sqliteDatamodel();
+  const schema = buildSchema({ entities, runtime, prisma: database.prisma as GraphQLPrismaClient, datamodel });
+  const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
+  const rows = database.prisma as unknown as CheckoutRows;
+  let products = 0;
+  return {
+    provider,
+    runtime,
+    store,
+    payment,
+    rows,
+    checkout: (request) => runAction(runtime, order, "checkout", request),
+    gql: async (query, variables = {}) => {
+      const response = await yoga.fetch("http://yoga/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as never;
+    },
+    newOrder: async ({ stock = 5, quantity = 2, shippingCountry } = {}) => {
+      const sku = `SKU-${++products}`;
+      await rows.product.create({ data: { sku, name: `Product ${sku}`, price: 10, stock } });
+      const items = JSON.stringify([{ sku, quantity }]);
+      const { id } = await rows.order.create({ data: { items, total: 10 * quantity, ...(shippingCountry ? { shippingCountry } : {}) } });
+      return { orderId: id, sku };
+    },
+    stockOf: async (sku) => (await rows.product.findMany()).find((product) => product.sku === sku)?.stock,
+    close: async () => {
+      payment.close();
+      shipping.close();
+      await store.close();
+      await database.close();
+      await rm(providers, { recursive: true, force: true });
+    },
+  };
+}
+
+function openCheckoutDatabase(provider: Provider): Promise<TestDatabase<unknown>> {
+  const migrationsDir = join(ROOT, "prisma", provider, "migrations");
+  return provider === "postgresql"
+    ? createPostgresDatabaseFor({ migrationsDir, PrismaClient: PostgresClient })
+    : createSqliteDatabaseFor({ migrationsDir, PrismaClient: SqliteClient });
+}
