@@ -56,6 +56,8 @@ describe("GraphiQL in a browser", () => {
       `__typename ... on OrderCheckoutSuccess { result order { status } } ... on WorkflowError { message code } } }`;
     await page.keyboard.insertText(mutation);
     expect((await editorText(page, ".graphiql-query-editor .view-lines")).trim()).toBe(mutation);
+    // GraphiQL takes the typed text in (and puts it in the page URL) a moment later; a click before that runs the old query.
+    await expect.poll(() => decodeURIComponent(page.url()), { timeout: 10_000 }).toContain(order.id);
 
     const answered = page.waitForResponse((response) => response.url() === url && (response.request().postData() ?? "").includes("orderCheckout"));
     await page.locator(".graphiql-execute-button").click();
