@@ -5,7 +5,6 @@ import { qualified } from "./journal-schema-postgres.ts";
 import { recordFunction, type RecordFunction } from "./postgres-record-function.ts";
 import { EVENT_PLANS, toPositional, type PlanParams } from "./run-store-event-plans.ts";
 import { runsWithSteps } from "./run-store-rows.ts";
-import { STEP_CHECKPOINT_TABLE } from "./step-checkpoint-sql.ts";
 
 const JSON_OID = 114;
 
@@ -55,8 +54,6 @@ export class PostgresStatements {
   /** The server-side function that applies a batch of events; `recordEvents` calls it. */
   readonly recordFunction: RecordFunction;
   readonly recordEvents: PreparedQuery;
-  /** `recordEvents` plus a step checkpoint in the app database, in one statement (see `recordAllThrough`). */
-  readonly recordEventsWithCheckpoint: PreparedQuery;
   /** Reads the journal's identity, to tell whether another connection reaches this same journal. */
   readonly journalId: PreparedQuery;
   /** Gives a journal its identity on first use. */
@@ -84,12 +81,6 @@ export class PostgresStatements {
       `INSERT INTO ${t("journal_meta")} (key, value) VALUES ('journal_id', gen_random_uuid()::text) ON CONFLICT (key) DO NOTHING`,
     );
     this.recordEvents = new PreparedQuery(`SELECT ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`);
-    // The checkpoint table is the app's (unqualified: the app connection's search path), as step-checkpoint-sql.ts writes it.
-    this.recordEventsWithCheckpoint = new PreparedQuery(
-      `WITH checkpoint AS (INSERT INTO ${STEP_CHECKPOINT_TABLE} (run_id, step, output) VALUES (:checkpointRun, :checkpointStep, :checkpointOutput)
-         ON CONFLICT (run_id, step) DO NOTHING RETURNING 1)
-       SELECT (SELECT count(*) FROM checkpoint)::int AS inserted, ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`,
-    );
     this.runByIdempotencyKey = withSteps(`SELECT * FROM ${t("runs")} WHERE workflow = :workflow AND idempotency_key = :key`, NEWEST_FIRST);
     this.journaledRun = withSteps(`SELECT * FROM ${t("runs")} WHERE id = :id`, NEWEST_FIRST);
     this.unfinishedRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);

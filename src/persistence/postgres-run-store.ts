@@ -1,7 +1,7 @@
 import pg, { type Pool, type QueryConfig } from "pg";
 import type { RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import type { ListRunsFilter, StepCheckpoint } from "../saga/run-store.ts";
+import type { ListRunsFilter } from "../saga/run-store.ts";
 import {
   recoveryExhausted,
   type DurableRunStore,
@@ -67,8 +67,6 @@ export type JournalQuery = (sql: string, values: readonly unknown[]) => Promise<
 /** Events written inside a caller's transaction: announce them once that transaction has committed. */
 export interface RecordedBatch {
   announce(): void;
-  /** False when the checkpoint given with the events already existed: another execution of the step committed. */
-  checkpointWritten: boolean;
 }
 
 type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
@@ -149,27 +147,16 @@ export class PostgresRunStore implements DurableRunStore {
    * back (a run another instance took over must not commit its step). Call `announce()` on the result after the
    * commit, never before: a listener woken earlier would not find the events yet. Check `reaches(query)` first.
    */
-  async recordAllThrough(query: JournalQuery, events: readonly RunEvent[], checkpoint?: StepCheckpoint): Promise<RecordedBatch> {
-    if (events.length === 0 && !checkpoint) return { announce: () => undefined, checkpointWritten: true };
-    const statement = this.#throughStatement(events, checkpoint);
-    let row: Record<string, unknown>;
+  async recordAllThrough(query: JournalQuery, events: readonly RunEvent[]): Promise<RecordedBatch> {
+    if (events.length === 0) return { announce: () => undefined };
+    const statement = this.#sql.recordEvents.positional({ owner: this.owner, leaseMs: this.leaseMs, events: encodeBatch(events) });
+    let seqs: unknown[];
     try {
-      row = (await query(statement.text, statement.values))[0]!;
+      seqs = (await query(statement.text, statement.values))[0]!.seqs as unknown[];
     } catch (error) {
       throw await this.#failure(events, error);
     }
-    const seqs = row.seqs as unknown[];
-    return {
-      announce: () => this.#announcer?.announce(events.map((event, i) => `${event.runId}:${String(seqs[i])}`)),
-      checkpointWritten: checkpoint === undefined || Number(row.inserted) > 0,
-    };
-  }
-
-  #throughStatement(events: readonly RunEvent[], checkpoint: StepCheckpoint | undefined): { text: string; values: unknown[] } {
-    const params = { owner: this.owner, leaseMs: this.leaseMs, events: encodeBatch(events) };
-    if (!checkpoint) return this.#sql.recordEvents.positional(params);
-    const output = encodeJournalValue(checkpoint.output, `the checkpoint of step "${checkpoint.key}" (run ${checkpoint.runId})`) ?? "null";
-    return this.#sql.recordEventsWithCheckpoint.positional({ ...params, checkpointRun: checkpoint.runId, checkpointStep: checkpoint.key, checkpointOutput: output });
+    return { announce: () => this.#announcer?.announce(events.map((event, i) => `${event.runId}:${String(seqs[i])}`)) };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Driver } from "./driver.ts";
 import { errorMessage, NonRetryableError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
-import type { RawQuery, RunStore, StepCheckpoint } from "./run-store.ts";
+import type { RawQuery, RunStore } from "./run-store.ts";
 
 /**
  * The journal refused or failed a write. The run stops where it is: going on without a record would let a crash
@@ -67,17 +67,15 @@ export class JournalWriter {
   }
 
   /**
-   * Writes the deferred events, then `ahead`, and `checkpoint` through `query` — inside the caller's open
-   * transaction, in one round trip. Call `committed()` or `rolledBack()` once that transaction ended. False when the
-   * checkpoint already existed: the caller must roll back.
+   * Writes the deferred events, then `ahead`, through `query` — inside the caller's open transaction, in one round
+   * trip. Call `committed()` or `rolledBack()` once that transaction ended.
    */
-  async writeThrough(query: RawQuery, ahead: RunEvent[], checkpoint?: StepCheckpoint): Promise<boolean> {
+  async writeThrough(query: RawQuery, ahead: RunEvent[]): Promise<void> {
     const taken = this.#pending;
     this.#pending = [];
     try {
-      const batch = await this.store.recordAllThrough!(query, [...taken, ...ahead], checkpoint);
+      const batch = await this.store.recordAllThrough!(query, [...taken, ...ahead]);
       this.#inTransaction = { taken, ahead, announce: batch.announce };
-      return batch.checkpointWritten;
     } catch (error) {
       this.#pending = taken.concat(this.#pending);
       throw error instanceof JournalWriteError ? error : new JournalWriteError(this.runId, error);

@@ -4,13 +4,6 @@ import type { RunSnapshot } from "./run-snapshot.ts";
 /** Runs SQL (parameters `$1…$n`) on one connection — inside the caller's transaction, if it has one. */
 export type RawQuery = (sql: string, values: readonly unknown[]) => Promise<ReadonlyArray<Record<string, unknown>>>;
 
-/** A step checkpoint for the app database's checkpoint table: the step's key in its run, and its output. */
-export interface StepCheckpoint {
-  runId: string;
-  key: string;
-  output: unknown;
-}
-
 export interface ListRunsFilter {
   status?: RunStatus;
   workflow?: string;
@@ -35,11 +28,9 @@ export interface RunStore {
    * Records events inside a transaction of the app database that the caller controls (`query` runs on its
    * connection), for a journal kept in that same database: they commit or roll back with the transaction's own
    * writes and cost no commit of their own. Call `announce()` on the result once that transaction committed.
-   * With `checkpoint`, the same statement also writes that step checkpoint (`Driver.writeStepCheckpoint`'s row):
-   * `checkpointWritten` is false when it already existed, and the caller must roll back. Absent on journals kept
-   * elsewhere (a SQLite journal has its own file).
+   * Absent on journals kept elsewhere (a SQLite journal has its own file).
    */
-  recordAllThrough?(query: RawQuery, events: readonly RunEvent[], checkpoint?: StepCheckpoint): Promise<{ announce(): void; checkpointWritten: boolean }>;
+  recordAllThrough?(query: RawQuery, events: readonly RunEvent[]): Promise<{ announce(): void }>;
   /** Whether `query` reaches this very journal, so that `recordAllThrough` may use it. */
   reaches?(query: RawQuery): Promise<boolean>;
   getRun(runId: string): Promise<RunSnapshot | null>;
