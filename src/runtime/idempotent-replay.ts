@@ -33,6 +33,7 @@ function failureOfFinishedRun(run: RunSnapshot): WorkflowFailure {
     rolledBack: run.rolledBack,
     // A run that failed outside any step (its commit) counts one attempt, as the engine reports it.
     attempts: failed?.attempts ?? 1,
+    retryable: cause.code === "DATABASE_UNAVAILABLE",
     cause,
     data: run.data,
   };

@@ -2,6 +2,7 @@ import type { DataMap, StepContext } from "./context.ts";
 import type { TransactionOptions } from "./driver.ts";
 import { WorkflowDefinitionError } from "./errors.ts";
 import { step as makeStep, type AnyStepContext, type Step, type StepOptions } from "./step.ts";
+import type { ForwardRecoveryOptions, TransientRetryOptions } from "./wait-policy.ts";
 
 export interface WorkflowOptions {
   /**
@@ -11,6 +12,20 @@ export interface WorkflowOptions {
   useTransaction?: boolean;
   /** Timeouts of that transaction. @default { timeout: 30000, maxWait: 10000 } */
   transaction?: TransactionOptions;
+  /**
+   * How long the run waits out database failures that can pass — a lost connection, a pool or lock wait that
+   * timed out, a serialization failure — before it fails: the transaction (or the database step) is tried again
+   * with backoff, and an external step that completed is not called again. @default { forMs: 60000 }
+   */
+  transientRetry?: TransientRetryOptions;
+  /**
+   * Forward recovery after a pivot. A pivot is a completed step that nothing can undo (one without a
+   * compensation, like shipping; see the step option `pivot`). Compensating the steps before it would leave
+   * "refunded but shipped", so once a pivot completed, a later failure is retried — the failed step, or the whole
+   * transaction with the external steps' results kept — until it succeeds; when the tries run out the run is parked
+   * FAILED for a person, with nothing compensated. @default false: a failure compensates, whatever completed
+   */
+  forwardRecovery?: boolean | ForwardRecoveryOptions;
 }
 
 export interface WorkflowDefinition<Ctx = AnyStepContext, Out = unknown> {
@@ -34,6 +49,7 @@ export function defineWorkflow<Ctx, Out>(
     throw new WorkflowDefinitionError(`A workflow needs a non-empty string name, got ${JSON.stringify(name)}`);
   }
   assertSteps(name, steps);
+  assertForwardRecovery(name, options.forwardRecovery);
   return Object.freeze({
     name,
     steps: Object.freeze([...steps]),
@@ -58,6 +74,19 @@ function assertSteps(workflow: string, steps: readonly unknown[]): void {
     }
     seen.add(candidate.name);
   });
+}
+
+function assertForwardRecovery(workflow: string, forward: WorkflowOptions["forwardRecovery"]): void {
+  if (forward === undefined || typeof forward === "boolean") return;
+  if (typeof forward !== "object" || forward === null) {
+    throw new WorkflowDefinitionError(`Workflow "${workflow}": forwardRecovery must be a boolean or an object like { maxAttempts: 10 }`);
+  }
+  for (const field of ["maxAttempts", "delay", "backoff", "maxDelay"] as const) {
+    const value = forward[field];
+    if (value !== undefined && !(value >= 0)) {
+      throw new WorkflowDefinitionError(`Workflow "${workflow}": forwardRecovery.${field} must be a number ≥ 0, got ${String(value)}`);
+    }
+  }
 }
 
 function isStep(value: unknown): value is Step<unknown, unknown> {
@@ -110,8 +139,16 @@ export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Ou
   }
 
   transactional(transaction?: TransactionOptions): WorkflowBuilder<Input, Data, Out> {
-    const options = { ...this.#options, useTransaction: true, ...(transaction ? { transaction } : {}) };
-    return new WorkflowBuilder<Input, Data, Out>(this.name, { steps: this.#steps, options, data: this.#data });
+    return this.#with({ useTransaction: true, ...(transaction ? { transaction } : {}) });
+  }
+
+  /** Once a pivot completed, later failures are retried forward instead of compensated (`forwardRecovery`). */
+  forwardRecovery(options: ForwardRecoveryOptions | true = true): WorkflowBuilder<Input, Data, Out> {
+    return this.#with({ forwardRecovery: options });
+  }
+
+  #with(options: WorkflowOptions): WorkflowBuilder<Input, Data, Out> {
+    return new WorkflowBuilder<Input, Data, Out>(this.name, { steps: this.#steps, options: { ...this.#options, ...options }, data: this.#data });
   }
 
   build(): WorkflowDefinition<StepContext<Input, unknown, Data>, Out> {

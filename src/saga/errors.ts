@@ -50,6 +50,34 @@ export class TransactionCommitError extends Error {
 }
 
 /**
+ * The database stayed unavailable — lost connections, a pool or lock that could not be had, refused commits — for
+ * longer than the workflow waits such failures out (`transientRetry.forMs`). Nothing about the work was wrong:
+ * when the run left no effect, the same request can simply be sent again later.
+ */
+export class DatabaseUnavailableError extends NonRetryableError {
+  // Non-retryable: the wait is already spent; a step's retry policy must not spend it again.
+  override readonly code = "DATABASE_UNAVAILABLE";
+  declare readonly cause: unknown;
+  constructor(readonly waitedMs: number, cause: unknown) {
+    super(`The database stayed unavailable for ${Math.round(waitedMs / 100) / 10} s; nothing was done`, { cause });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+/**
+ * A run past its pivot could not be driven forward within its `forwardRecovery` tries. It is parked FAILED, with
+ * nothing compensated: undoing the steps before the pivot could not undo the pivot. A person must finish it.
+ */
+export class ForwardRecoveryExhaustedError extends Error {
+  readonly code = "FORWARD_RECOVERY_EXHAUSTED";
+  constructor(readonly stepName: string | null, readonly tries: number, cause: unknown) {
+    const where = stepName === null ? "its transaction" : `step "${stepName}"`;
+    super(`The run got past a step that cannot be undone, then ${where} kept failing (${tries} tries): ${errorMessage(cause)}`, { cause });
+    this.name = "ForwardRecoveryExhaustedError";
+  }
+}
+
+/**
  * `record(run-started)` used an idempotency key that another run of the same workflow already has: a duplicate
  * request lost the race. Look the winner up with `findRunByIdempotencyKey`.
  */

@@ -1,6 +1,9 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import type { CheckpointOutput } from "./checkpoint-keys.ts";
-import { isConnectionLoss } from "./connection-loss.ts";
+import { DatabaseUnavailableError } from "./errors.ts";
+import { sleep } from "./retry.ts";
+import { isTransientDatabaseError } from "./transient-error.ts";
+import { transientWaits } from "./wait-policy.ts";
 import type { RunEvent } from "./run-events.ts";
 import type { RunState } from "./run-state.ts";
 
@@ -14,6 +17,8 @@ class DuplicateExecution {}
  * the committed result and shared data instead, so a resumed or duplicated run never applies the writes twice.
  */
 export async function runExactlyOnce(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {
+  const waits = transientWaits(run.options.transientRetry);
+  const since = Date.now();
   // A lost connection rolled the transaction back — or lost only the answer to its COMMIT: the checkpoint tells.
   for (let tries = 1; ; tries++) {
     if (run.resume || tries > 1) {
@@ -23,14 +28,14 @@ export async function runExactlyOnce(run: RunState, key: string, work: () => unk
     try {
       return await transactionWithCheckpoint(run, key, work, ahead);
     } catch (error) {
-      if (tries >= CONNECTION_TRIES || !isConnectionLoss(error)) throw error;
-      run.logger.warn({ runId: run.ctx.runId, step: run.ctx.stepName, try: tries }, "a database step lost its connection; trying it again");
+      if (!isTransientDatabaseError(error)) throw error;
+      const wait = waits.next();
+      if (wait === undefined) throw new DatabaseUnavailableError(Date.now() - since, error);
+      run.logger.warn({ runId: run.ctx.runId, step: run.ctx.stepName, try: tries, delayMs: wait }, "a database step failed for a reason that can pass; trying it again");
+      await sleep(wait);
     }
   }
 }
-
-/** Tries of a database step whose transaction lost its connection, before the attempt counts as failed. */
-const CONNECTION_TRIES = 3;
 
 /** `ahead`: events to write in the same transaction, when the journal shares the app database. */
 async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {

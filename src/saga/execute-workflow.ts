@@ -64,6 +64,11 @@ export interface WorkflowFailure {
   rolledBack: boolean;
   /** How many attempts the failed step made. */
   attempts: number;
+  /**
+   * True when the database stayed unavailable past the workflow's `transientRetry` wait and the run left no
+   * effect: nothing ran, and the same request can be sent again later.
+   */
+  retryable: boolean;
   cause: SerializedError;
   data: DataMap;
 }
@@ -126,8 +131,8 @@ function startState(driver: Driver, definition: AnyWorkflow, options: ExecuteOpt
   const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
   const journal = store === undefined ? undefined : new JournalWriter(store, runId);
   const checkpoints = journal !== undefined && definition.options.useTransaction !== true;
-  const run = newRunState(ctx, steps, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
-  if (definition.options.useTransaction === true) run.replayLog = { initialData: { ...initial }, dataAfter: [], previous: undefined };
+  const run = newRunState(ctx, steps, definition.options, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
+  if (definition.options.useTransaction === true) run.replayLog = { initialData: { ...initial }, dataAfter: [], reached: { results: [], dataAfter: [] } };
   return run;
 }
 

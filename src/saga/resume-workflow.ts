@@ -8,6 +8,7 @@ import type { WorkflowOutcome } from "./execute-workflow.ts";
 import { JournalWriter } from "./journal-writer.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
+import { isPivot, pivotCompleted } from "./pivot.ts";
 import { finishCompleted, finishFailed, proceed, whileOwned } from "./run-phases.ts";
 import type { StepSnapshot } from "./run-snapshot.ts";
 import { newRunState, type ResumePoint, type RunState } from "./run-state.ts";
@@ -43,24 +44,63 @@ export async function resumeWorkflow<Out>(
   options: ResumeOptions,
 ): Promise<WorkflowOutcome<Out>> {
   const run = resumedState(driver, definition, journaled, options);
-  return whileOwned(run, () => continueRun<Out>(run, definition, journaled));
+  return whileOwned(run, () => continueRun<Out>(run, definition, journaled, options.started));
 }
 
-async function continueRun<Out>(run: RunState, definition: AnyWorkflow, journaled: JournaledRun): Promise<WorkflowOutcome<Out>> {
+async function continueRun<Out>(run: RunState, definition: AnyWorkflow, journaled: JournaledRun, started: StartedEvent | undefined): Promise<WorkflowOutcome<Out>> {
   const snapshot = journaled.run;
   const failed = snapshot.steps.find((s) => s.status === "FAILED");
-  // A failed transactional run always rolled back: the failure ended its transaction.
-  if (snapshot.status === "COMPENSATING" || failed) {
-    const index = failed?.index ?? run.results.length;
-    const failure = { index, stepName: snapshot.failedStep ?? failed?.name ?? null, error: reviveError(snapshot.error ?? failed?.error), attempts: failed?.attempts ?? 0, rolledBack: snapshot.rolledBack || snapshot.transactional };
-    return finishFailed(run, failure) as Promise<WorkflowOutcome<Out>>;
+  if (snapshot.status === "COMPENSATING") return compensate<Out>(run, snapshot, failed);
+  if (snapshot.transactional) {
+    const committed = await run.baseDriver.readStepCheckpoint(run.ctx.runId, COMMIT_CHECKPOINT_KEY);
+    if (committed) return finishCommitted<Out>(run, snapshot.steps, committed.output as CheckpointOutput);
+    if (goesForward(run, snapshot.steps)) return replayForward<Out>(run, definition, snapshot, started);
+  } else if (failed && goesForward(run, snapshot.steps)) {
+    run.retryFrom = { index: failed.index, attempt: failed.attempts + 1 };
+    return proceed<Out>(run, definition);
   }
+  // A failed transactional run always rolled back: the failure ended its transaction.
+  if (failed) return compensate<Out>(run, snapshot, failed);
   if (!snapshot.transactional) return proceed<Out>(run, definition);
-  const committed = await run.baseDriver.readStepCheckpoint(run.ctx.runId, COMMIT_CHECKPOINT_KEY);
-  if (committed) return finishCommitted<Out>(run, snapshot.steps, committed.output as CheckpointOutput);
   const interrupted = await resolveInDoubtStep(run, snapshot.steps);
   const error = new RunInterruptedError(interrupted);
   return finishFailed(run, { index: run.results.length, stepName: interrupted, error, attempts: 0, rolledBack: true }) as Promise<WorkflowOutcome<Out>>;
+}
+
+type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
+
+function compensate<Out>(run: RunState, snapshot: JournaledRun["run"], failed: StepSnapshot | undefined): Promise<WorkflowOutcome<Out>> {
+  const index = failed?.index ?? run.results.length;
+  const failure = { index, stepName: snapshot.failedStep ?? failed?.name ?? null, error: reviveError(snapshot.error ?? failed?.error), attempts: failed?.attempts ?? 0, rolledBack: snapshot.rolledBack || snapshot.transactional };
+  return finishFailed(run, failure) as Promise<WorkflowOutcome<Out>>;
+}
+
+/**
+ * Whether a run of a workflow with forward recovery got past its pivot — or was interrupted inside one, which may
+ * have taken effect — so that it must be driven forward, not compensated.
+ */
+function goesForward(run: RunState, steps: readonly StepSnapshot[]): boolean {
+  if (!run.options.forwardRecovery) return false;
+  const transactional = run.options.useTransaction === true;
+  if (pivotCompleted(run.steps, run.results.length, transactional)) return true;
+  const next = run.steps[run.results.length];
+  return transactional && next !== undefined && steps[run.results.length]?.status === "RUNNING" && isPivot(next, true);
+}
+
+/**
+ * A transactional run past its pivot whose transaction did not commit: its transaction is tried again from the
+ * first step, the journaled external steps' results reused (an in-doubt one runs again under its key).
+ */
+function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapshot: JournaledRun["run"], started: StartedEvent | undefined): Promise<WorkflowOutcome<Out>> {
+  const initialData = { ...(started?.data ?? snapshot.data) };
+  const results = run.results.slice();
+  // The journal keeps the shared data as the last completed step left it: each reused step gets that.
+  run.replayLog = { initialData, dataAfter: [], reached: { results, dataAfter: results.map(() => ({ ...snapshot.data })) } };
+  run.results.length = 0;
+  const data = run.ctx.data;
+  for (const key of Object.keys(data)) delete data[key];
+  Object.assign(data, initialData);
+  return proceed<Out>(run, definition);
 }
 
 function resumedState(driver: Driver, definition: AnyWorkflow, journaled: JournaledRun, options: ResumeOptions): RunState {
@@ -68,13 +108,34 @@ function resumedState(driver: Driver, definition: AnyWorkflow, journaled: Journa
   assertSameSteps(journaled, definition);
   const ctx = new RunContext(snapshot.id, definition.name, driver, snapshot.input, options.started?.resource, snapshot.resourceId ?? undefined, { ...snapshot.data }, options.services);
   const journal = new JournalWriter(options.store, snapshot.id, true);
-  const run = newRunState(ctx, definition.steps as readonly Step<AnyStepContext, unknown>[], journal, !snapshot.transactional, options.logger ?? consoleLogger, snapshot.idempotencyKey ?? undefined);
-  for (const step of snapshot.steps) {
-    if (!DONE.has(step.status)) break;
-    run.results.push(step.result);
-  }
+  const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
+  const run = newRunState(ctx, steps, definition.options, journal, !snapshot.transactional, options.logger ?? consoleLogger, snapshot.idempotencyKey ?? undefined);
+  run.results.push(...completedResults(snapshot, steps));
   run.resume = resumePoint(journaled, run.results.length);
   return run;
+}
+
+/**
+ * The results of the steps the run had got past, by position. Outside a transaction steps finish in order, so
+ * that is the finished prefix. A transactional run may have tried its transaction again: a later try re-runs the
+ * database steps (so the journal can show one running again) but not the external steps after them, which stay
+ * completed. Those count too — their effects stand whatever became of the transaction — and a database step
+ * between them was rolled back with the transaction.
+ */
+function completedResults(snapshot: JournaledRun["run"], steps: readonly Step<AnyStepContext, unknown>[]): unknown[] {
+  const results: unknown[] = [];
+  const last = snapshot.transactional ? lastIndexDone(snapshot.steps) : -1;
+  for (const step of snapshot.steps) {
+    if (DONE.has(step.status)) results.push(step.result);
+    else if (step.index < last && steps[step.index]?.options.effect === "database") results.push(undefined);
+    else break;
+  }
+  return results;
+}
+
+function lastIndexDone(steps: readonly StepSnapshot[]): number {
+  for (let index = steps.length - 1; index >= 0; index--) if (DONE.has(steps[index]!.status)) return index;
+  return -1;
 }
 
 function resumePoint(journaled: JournaledRun, stepIndex: number): ResumePoint {

@@ -1,22 +1,33 @@
-import { isConnectionLoss } from "./connection-loss.ts";
 import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "./checkpoint-keys.ts";
-import { compensateCompleted } from "./compensate.ts";
+import { compensateCompleted, type CompensationReport } from "./compensate.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
 import { isDurableRunStore } from "./durable-run-store.ts";
-import { errorMessage, serializeError, TransactionCommitError } from "./errors.ts";
+import {
+  DatabaseUnavailableError,
+  errorMessage,
+  ForwardRecoveryExhaustedError,
+  serializeError,
+  TransactionCommitError,
+  type SerializedError,
+} from "./errors.ts";
 import type { WorkflowFailure, WorkflowOutcome, WorkflowSuccess } from "./execute-workflow.ts";
 import { JournalWriteError } from "./journal-writer.ts";
 import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
 import { localRuns } from "./local-runs.ts";
 import type { ReplayLog, RunState, StepFailure } from "./run-state.ts";
+import { pivotCompleted } from "./pivot.ts";
+import { sleep } from "./retry.ts";
 import { runSteps } from "./run-steps.ts";
+import { isTransientDatabaseError } from "./transient-error.ts";
+import { forwardWaits, transientWaits, type Waits } from "./wait-policy.ts";
 
 type AnyWorkflow = WorkflowDefinition<never, unknown>;
 
 /** Runs the remaining steps — in one transaction when the workflow asks for it — and settles the run. */
 export async function proceed<Out>(run: RunState, definition: AnyWorkflow): Promise<WorkflowOutcome<Out>> {
-  const failure = definition.options.useTransaction ? await runInTransaction(run, definition) : await runSteps(run, passFailure);
-  return failure ? finishFailed(run, failure) : finishCompleted<Out>(run);
+  const failure = definition.options.useTransaction ? await runInTransaction(run) : await runStepsForward(run);
+  if (!failure) return finishCompleted<Out>(run);
+  return failure.stuckAfterPivot ? finishStuck(run, failure) : finishFailed(run, failure);
 }
 
 /**
@@ -48,26 +59,113 @@ class Rollback {
   constructor(readonly failure: StepFailure) {}
 }
 
-/** Replays of a transaction that lost its connection, before the run gives up and compensates. */
-const MAX_REPLAYS = 3;
-
 /**
- * All steps share one transaction. When it fails because the database connection was lost (a restart, a
- * killed backend), the database rolled it back without any step being at fault: it is replayed in a new
- * transaction — database steps run again, external steps that completed keep their results and are not called
- * again — so the run ends as it would have without the interruption.
+ * All steps share one transaction. When it fails for a reason that can pass — a lost connection, a busy pool or
+ * lock, a refused commit — the database rolled it back without any step being at fault: it is tried again, with
+ * backoff, in a new transaction — database steps run again, external steps that completed keep their results and
+ * are not called again — so the run ends as it would have without the interruption. Past a pivot, every failure
+ * is tried again that way (forward recovery). A run that gives up compensates every external step that completed
+ * in any of its tries.
  */
-async function runInTransaction(run: RunState, definition: AnyWorkflow): Promise<StepFailure | undefined> {
-  for (let replays = 0; ; replays++) {
-    const failure = await transactionOnce(run, definition);
-    if (!failure || run.replayLog === undefined || replays >= MAX_REPLAYS || !isConnectionLoss(failure.error)) return failure;
-    run.logger.warn({ runId: run.ctx.runId, replay: replays + 1, err: serializeError(failure.error) }, "the workflow transaction lost its database connection; replaying it");
-    startReplay(run, run.replayLog);
+async function runInTransaction(run: RunState): Promise<StepFailure | undefined> {
+  const transient = transientWaits(run.options.transientRetry);
+  const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
+  const since = Date.now();
+  for (;;) {
+    const failure = await transactionOnce(run);
+    const log = run.replayLog;
+    if (!failure || log === undefined) return failure;
+    const wait = await nextTry(run, failure, log, { transient, forward, since });
+    if (wait === undefined) {
+      restoreReached(run, log);
+      return failure;
+    }
+    run.logger.warn(
+      { runId: run.ctx.runId, step: failure.stepName, delayMs: wait, err: serializeError(failure.error) },
+      "the workflow transaction failed for a reason that can pass; trying it again",
+    );
+    await sleep(wait);
+    startReplay(run, log);
   }
 }
 
+interface TryPolicies {
+  transient: Waits;
+  forward: Waits | undefined;
+  /** When the transaction's first try started. */
+  since: number;
+}
+
+/**
+ * The wait before the transaction's next try, or undefined when the run gives up (and `failure` says why). Past a
+ * pivot the completed steps' events are made durable first, so that a crash while waiting resumes forward too.
+ */
+async function nextTry(run: RunState, failure: StepFailure, log: ReplayLog, policies: TryPolicies): Promise<number | undefined> {
+  noteReached(run, log);
+  const { transient, forward } = policies;
+  if (forward && pivotCompleted(run.steps, log.reached.results.length, true)) {
+    const wait = forward.next();
+    if (wait === undefined) markStuck(failure, forward.count);
+    else await run.journal?.write();
+    return wait;
+  }
+  if (!isTransientDatabaseError(failure.error)) return undefined;
+  const wait = transient.next();
+  if (wait === undefined) failure.error = new DatabaseUnavailableError(Date.now() - policies.since, failure.error);
+  return wait;
+}
+
+function markStuck(failure: StepFailure, retries: number): void {
+  failure.stuckAfterPivot = true;
+  failure.error = new ForwardRecoveryExhaustedError(failure.stepName, retries + 1, failure.error);
+}
+
+/**
+ * Outside a transaction, a step that fails after a pivot completed is tried again (the journal counts its
+ * attempts on) instead of compensating the steps before it.
+ */
+async function runStepsForward(run: RunState): Promise<StepFailure | undefined> {
+  const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
+  for (;;) {
+    const failure = await runSteps(run, passFailure);
+    if (!failure || !forward || !pivotCompleted(run.steps, run.results.length, false)) return failure;
+    const wait = forward.next();
+    if (wait === undefined) {
+      markStuck(failure, forward.count);
+      return failure;
+    }
+    run.logger.warn(
+      { runId: run.ctx.runId, step: failure.stepName, delayMs: wait, err: serializeError(failure.error) },
+      "a step failed after a pivot; trying it again to go forward",
+    );
+    await run.journal?.write();
+    await sleep(wait);
+    run.failure = undefined;
+    run.retryFrom = { index: failure.index, attempt: failure.attempts + 1 };
+  }
+}
+
+/** Merges what the try that just failed got to into what earlier tries reached. */
+function noteReached(run: RunState, log: ReplayLog): void {
+  const { reached } = log;
+  for (let index = 0; index < run.results.length; index++) {
+    reached.results[index] = run.results[index];
+    reached.dataAfter[index] = log.dataAfter[index] ?? { ...run.ctx.data };
+  }
+}
+
+/**
+ * Before a run that gave up is compensated: the steps an earlier try completed but the last one did not reach
+ * count as completed again — their external effects stand — and the shared data is as they left it.
+ */
+function restoreReached(run: RunState, log: ReplayLog): void {
+  const { reached } = log;
+  if (reached.results.length <= run.results.length) return;
+  for (let index = run.results.length; index < reached.results.length; index++) run.results.push(reached.results[index]);
+  Object.assign(run.ctx.data, reached.dataAfter[reached.dataAfter.length - 1]);
+}
+
 function startReplay(run: RunState, log: ReplayLog): void {
-  log.previous = { results: run.results.slice(), dataAfter: log.dataAfter.slice() };
   run.results.length = 0;
   log.dataAfter.length = 0;
   run.failure = undefined;
@@ -82,8 +180,8 @@ function startReplay(run: RunState, log: ReplayLog): void {
  * external effects are not, so the caller still compensates those. A journaled run also writes a commit
  * checkpoint in the transaction: after a crash it tells a committed run from a rolled-back one.
  */
-async function transactionOnce(run: RunState, definition: AnyWorkflow): Promise<StepFailure | undefined> {
-  const transactionOptions = { timeout: 30_000, maxWait: 10_000, ...definition.options.transaction };
+async function transactionOnce(run: RunState): Promise<StepFailure | undefined> {
+  const transactionOptions = { timeout: 30_000, maxWait: 10_000, ...run.options.transaction };
   try {
     await run.baseDriver.transaction(async (tx) => {
       run.ctx.driver = tx;
@@ -131,8 +229,24 @@ function completed<Out>(run: RunState): WorkflowSuccess<Out> {
   return { ok: true, status: "COMPLETED", runId: ctx.runId, result: results[results.length - 1] as Out, data: ctx.data };
 }
 
+/**
+ * A run past its pivot that could not go forward: parked FAILED for a person, nothing compensated, because undoing
+ * the steps before the pivot could not undo the pivot itself.
+ */
+export async function finishStuck(run: RunState, failure: StepFailure): Promise<WorkflowFailure> {
+  const { ctx, journal } = run;
+  const cause = serializeError(failure.error);
+  run.logger.error({ runId: ctx.runId, workflow: ctx.workflow, step: failure.stepName, err: cause }, "a run past its pivot could not go forward; parked for a person to finish it");
+  await journal?.write({ type: "run-finished", runId: ctx.runId, status: "FAILED", error: cause, at: new Date() });
+  const completed = run.steps.slice(0, run.results.length).map((s) => s.name);
+  return failureOutcome(run, failure, "FAILED", { compensated: [], failed: [], uncompensated: completed.reverse() }, cause);
+}
+
 export async function finishFailed(run: RunState, failure: StepFailure): Promise<WorkflowFailure> {
   const { ctx, journal } = run;
+  // Only a run that left nothing behind may tell its caller to simply try again: one that did compensates for
+  // the failure underneath, and says that.
+  if (failure.error instanceof DatabaseUnavailableError && leftEffects(run)) failure.error = failure.error.cause;
   const cause = serializeError(failure.error);
   if (!run.resume?.compensating) {
     journal?.defer({ type: "run-compensating", runId: ctx.runId, failedStep: failure.stepName, error: cause, rolledBack: failure.rolledBack, at: new Date() });
@@ -140,10 +254,16 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
   const report = await compensateCompleted(run, failure.rolledBack);
   const status = report.failed.length > 0 ? "FAILED" : "COMPENSATED";
   await journal?.write({ type: "run-finished", runId: ctx.runId, status, error: cause, at: new Date() });
+  const outcome = failureOutcome(run, failure, status, report, cause);
+  outcome.retryable = failure.error instanceof DatabaseUnavailableError;
+  return outcome;
+}
+
+function failureOutcome(run: RunState, failure: StepFailure, status: WorkflowFailure["status"], report: CompensationReport, cause: SerializedError): WorkflowFailure {
   return {
     ok: false,
     status,
-    runId: ctx.runId,
+    runId: run.ctx.runId,
     error: errorMessage(failure.error),
     code: "ACTION_ERROR",
     failedStep: failure.stepName,
@@ -152,7 +272,16 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
     uncompensatedSteps: report.uncompensated,
     rolledBack: failure.rolledBack,
     attempts: failure.attempts,
+    retryable: false,
     cause,
-    data: ctx.data,
+    data: run.ctx.data,
   };
 }
+
+/** Whether a completed step left an effect a rollback did not undo: an external one, or any step outside a transaction. */
+function leftEffects(run: RunState): boolean {
+  if (!run.options.useTransaction) return run.results.length > 0;
+  for (let index = 0; index < run.results.length; index++) if (run.steps[index]!.options.effect !== "database") return true;
+  return false;
+}
+

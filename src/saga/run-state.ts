@@ -1,4 +1,5 @@
 import type { RunContext } from "./context.ts";
+import type { WorkflowOptions } from "./define-workflow.ts";
 import type { Driver } from "./driver.ts";
 import type { SerializedError } from "./errors.ts";
 import type { JournalWriter } from "./journal-writer.ts";
@@ -13,6 +14,8 @@ export interface StepFailure {
   error: unknown;
   attempts: number;
   rolledBack: boolean;
+  /** Set when the run had got past a pivot and forward recovery gave up: it is parked, not compensated. */
+  stuckAfterPivot?: boolean;
 }
 
 /** Where a run resumed from its journal stands: what the interrupted execution already did. */
@@ -31,22 +34,34 @@ export interface ResumePoint {
   compensationAttempts: readonly number[];
 }
 
+/** Each completed step's result and the shared data right after it, by index. */
+export interface ReachedSteps {
+  readonly results: unknown[];
+  readonly dataAfter: Record<string, unknown>[];
+}
+
 /**
- * What a transactional run keeps to replay its transaction when the database connection is lost mid-way:
- * the steps' results and shared data, so that external steps are not executed a second time.
+ * What a transactional run keeps to try its transaction again after it failed for a reason that can pass (a lost
+ * connection, a busy database) or, past a pivot, to drive it forward: what the external steps returned, so that
+ * they are not executed a second time.
  */
 export interface ReplayLog {
   readonly initialData: Record<string, unknown>;
-  /** `ctx.data` after each completed step, by index. */
+  /** `ctx.data` after each completed step of the try under way, by index. */
   readonly dataAfter: Record<string, unknown>[];
-  /** Set while replaying: what the lost transaction's steps returned; external steps' results are reused. */
-  previous: { results: readonly unknown[]; dataAfter: readonly Record<string, unknown>[] } | undefined;
+  /**
+   * The furthest any earlier try got. Its external steps' effects stand whatever became of the transaction: a
+   * later try reuses their results, and a run that gives up compensates them even where its last try, cut short
+   * again, did not get as far.
+   */
+  readonly reached: ReachedSteps;
 }
 
 /** Everything one execution carries between its phases; never shared between runs. */
 export interface RunState {
   readonly ctx: RunContext;
   readonly steps: readonly Step<AnyStepContext, unknown>[];
+  readonly options: Readonly<WorkflowOptions>;
   /** Results of the completed steps, by position; its length is how far the run got. */
   readonly results: unknown[];
   readonly store: RunStore | undefined;
@@ -68,12 +83,15 @@ export interface RunState {
   /** Present for a transactional run that is executed (not resumed). */
   replayLog: ReplayLog | undefined;
   failure: StepFailure | undefined;
+  /** Set when a failed step is tried again to drive the run forward: the attempt it goes on with. */
+  retryFrom: { index: number; attempt: number } | undefined;
 }
 
 /** Positional on purpose: this runs once per run, and an options object would be one more allocation. */
 export function newRunState(
   ctx: RunContext,
   steps: readonly Step<AnyStepContext, unknown>[],
+  options: Readonly<WorkflowOptions>,
   journal: JournalWriter | undefined,
   checkpoints: boolean,
   logger: Logger,
@@ -82,6 +100,7 @@ export function newRunState(
   return {
     ctx,
     steps,
+    options,
     results: [],
     store: journal?.store,
     journal,
@@ -93,5 +112,6 @@ export function newRunState(
     resume: undefined,
     replayLog: undefined,
     failure: undefined,
+    retryFrom: undefined,
   };
 }

@@ -47,19 +47,19 @@ async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknow
   return result.value;
 }
 
-/** While a lost transaction is replayed, an external step that completed in it is not executed again. */
+/** When a transaction is tried again, an external step that completed in an earlier try is not executed again. */
 function replayedResult(run: RunState, step: Step<AnyStepContext, unknown>, index: number): { value: unknown } | undefined {
-  const previous = run.replayLog?.previous;
-  if (!previous || index >= previous.results.length || step.options.effect === "database") return undefined;
-  Object.assign(run.ctx.data, previous.dataAfter[index]);
-  return { value: previous.results[index] };
+  const reached = run.replayLog?.reached;
+  if (!reached || index >= reached.results.length || step.options.effect === "database") return undefined;
+  Object.assign(run.ctx.data, reached.dataAfter[index]);
+  return { value: reached.results[index] };
 }
 
 async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
   const { ctx, journal } = run;
   const name = step.name;
   const durableStart = step.options.effect !== "database";
-  const firstAttempt = run.resume?.stepIndex === index ? run.resume.nextAttempt : 1;
+  const firstAttempt = firstAttemptOf(run, index);
   const journalStart = (n: number) => {
     if (!journal) return;
     const started = { type: "step-started", runId: ctx.runId, step: name, index, attempt: n, at: new Date() } as const;
@@ -87,6 +87,12 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
     journal?.defer({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
     throw caught;
   }
+}
+
+/** The attempt a step starts with: where a resumed run or a forward retry left its count, else 1. */
+function firstAttemptOf(run: RunState, index: number): number {
+  if (run.retryFrom?.index === index) return run.retryFrom.attempt;
+  return run.resume?.stepIndex === index ? run.resume.nextAttempt : 1;
 }
 
 /**

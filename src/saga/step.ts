@@ -34,6 +34,12 @@ export interface StepOptions {
   timeout?: number;
   /** @default "external" */
   effect?: StepEffect;
+  /**
+   * Whether this step's effect, once done, cannot be undone, so that a workflow with `forwardRecovery` goes
+   * forward after it instead of compensating. Say `false` for a step without a compensation that has no effect to
+   * undo (a validation). @default true for a step without a compensation — in a workflow transaction, an external one
+   */
+  pivot?: boolean;
 }
 
 /** The shape every step context satisfies; steps declared for a narrower context still fit here. */
@@ -84,6 +90,9 @@ function assertStepArguments(name: unknown, execute: unknown, compensate: unknow
   assertRetry(name, "compensationRetry", options.compensationRetry);
   if (options.timeout !== undefined && !(options.timeout > 0)) {
     throw new WorkflowDefinitionError(`Step "${name}": timeout must be a positive number of ms`);
+  }
+  if (options.pivot !== undefined && typeof options.pivot !== "boolean") {
+    throw new WorkflowDefinitionError(`Step "${name}": pivot must be a boolean, got ${JSON.stringify(options.pivot)}`);
   }
   if (options.effect !== undefined && options.effect !== "external" && options.effect !== "database") {
     throw new WorkflowDefinitionError(`Step "${name}": effect must be "external" or "database", got ${JSON.stringify(options.effect)}`);

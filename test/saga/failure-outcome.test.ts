@@ -56,6 +56,7 @@ describe("failure outcome", () => {
       uncompensatedSteps: [],
       rolledBack: false,
       attempts: 1,
+      retryable: false,
       cause: { name: "Error", message: "Payment failed" },
       data: { note: "kept" },
     });
