@@ -2,6 +2,12 @@ import type { Driver } from "./driver.ts";
 import { errorMessage, NonRetryableError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import type { RawQuery, RunStore } from "./run-store.ts";
+import { sleep } from "./retry.ts";
+import { isTransientDatabaseError } from "./transient-error.ts";
+import { transientWaits } from "./wait-policy.ts";
+
+/** How long a journal write waits out a lost connection or a busy database before the run stops. */
+const JOURNAL_WAIT_MS = 30_000;
 
 /**
  * The journal refused or failed a write. The run stops where it is: going on without a record would let a crash
@@ -59,11 +65,30 @@ export class JournalWriter {
     if (events.length === 0) return;
     this.#pending = [];
     try {
-      await this.#record(events);
+      await this.#recordWaitingOut(events);
     } catch (error) {
       throw error instanceof JournalWriteError ? error : new JournalWriteError(this.runId, error);
     }
     this.#noteStarted(events);
+  }
+
+  /**
+   * A journal that lost its connection (or found its database busy) is written again once it is back: the run
+   * waits rather than stopping, since stopping hands it to recovery only after its lease runs out. A write whose
+   * commit went through but whose answer was lost is written twice; every event but a run's start and end applies
+   * the same way twice, and those two are refused the second time (the run then stops and recovery settles it).
+   */
+  async #recordWaitingOut(events: RunEvent[]): Promise<void> {
+    const waits = transientWaits({ forMs: JOURNAL_WAIT_MS });
+    for (;;) {
+      try {
+        return await this.#record(events);
+      } catch (error) {
+        const wait = isTransientDatabaseError(error) ? waits.next() : undefined;
+        if (wait === undefined) throw error;
+        await sleep(wait);
+      }
+    }
   }
 
   /**

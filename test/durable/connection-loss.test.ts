@@ -2,29 +2,15 @@
  * Every connection to the app database killed (`pg_terminate_backend`) while a transactional run is between
  * steps: the run ends as a clean run would — its transaction is replayed, external steps are not called twice.
  */
-import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
 import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
 import type { RunStore } from "../../src/saga/run-store.ts";
+import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { RecordingLogger } from "../saga/recording-logger.ts";
 import { FakeProvider } from "./fake-provider.ts";
-
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-
-async function killConnections(databaseUrl: string): Promise<number> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    const name = new URL(databaseUrl).pathname.slice(1);
-    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-    return killed.rowCount ?? 0;
-  } finally {
-    await admin.end();
-  }
-}
 
 function checkout(db: TestDatabase<unknown>, provider: FakeProvider, killed: number[]) {
   return defineWorkflow(
