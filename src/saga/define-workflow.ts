@@ -10,7 +10,10 @@ export interface WorkflowOptions {
    * Completed steps' external effects are still compensated after the rollback. @default false
    */
   useTransaction?: boolean;
-  /** Timeouts of that transaction. @default { timeout: 30000, maxWait: 10000 } */
+  /**
+   * Timeouts of that transaction: `maxWait` for it to start, `timeout` for it to finish.
+   * @default { timeout: 30000, maxWait: transientRetry.forMs }
+   */
   transaction?: TransactionOptions;
   /**
    * How long the run waits out database failures that can pass — a lost connection, a pool or lock wait that

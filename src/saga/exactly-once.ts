@@ -17,8 +17,8 @@ class DuplicateExecution {}
  * the committed result and shared data instead, so a resumed or duplicated run never applies the writes twice.
  */
 export async function runExactlyOnce(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {
-  const waits = transientWaits(run.options.transientRetry);
   const since = Date.now();
+  const waits = transientWaits(run.options.transientRetry, since);
   // A lost connection rolled the transaction back — or lost only the answer to its COMMIT: the checkpoint tells.
   for (let tries = 1; ; tries++) {
     if (run.resume || tries > 1) {

@@ -79,7 +79,7 @@ export class JournalWriter {
    * the same way twice, and those two are refused the second time (the run then stops and recovery settles it).
    */
   async #recordWaitingOut(events: RunEvent[]): Promise<void> {
-    const waits = transientWaits({ forMs: JOURNAL_WAIT_MS });
+    const waits = transientWaits({ forMs: JOURNAL_WAIT_MS }, Date.now());
     for (;;) {
       try {
         return await this.#record(events);

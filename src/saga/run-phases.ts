@@ -19,7 +19,7 @@ import { pivotCompleted } from "./pivot.ts";
 import { sleep } from "./retry.ts";
 import { runSteps } from "./run-steps.ts";
 import { isTransientDatabaseError } from "./transient-error.ts";
-import { forwardWaits, transientWaits, type Waits } from "./wait-policy.ts";
+import { forwardWaits, TRANSIENT_FOR_MS, transientWaits, type Waits } from "./wait-policy.ts";
 
 type AnyWorkflow = WorkflowDefinition<never, unknown>;
 
@@ -68,9 +68,9 @@ class Rollback {
  * in any of its tries.
  */
 async function runInTransaction(run: RunState): Promise<StepFailure | undefined> {
-  const transient = transientWaits(run.options.transientRetry);
-  const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
   const since = Date.now();
+  const transient = transientWaits(run.options.transientRetry, since);
+  const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
   for (;;) {
     const failure = await transactionOnce(run);
     const log = run.replayLog;
@@ -181,7 +181,10 @@ function startReplay(run: RunState, log: ReplayLog): void {
  * checkpoint in the transaction: after a crash it tells a committed run from a rolled-back one.
  */
 async function transactionOnce(run: RunState): Promise<StepFailure | undefined> {
-  const transactionOptions = { timeout: 30_000, maxWait: 10_000, ...run.options.transaction };
+  // Waiting for a connection (or SQLite's one writer) is what the run would do anyway while it waits out a busy
+  // database: unless told otherwise, the start may take as long as that.
+  const maxWait = run.options.transientRetry?.forMs ?? TRANSIENT_FOR_MS;
+  const transactionOptions = { timeout: 30_000, maxWait, ...run.options.transaction };
   try {
     await run.baseDriver.transaction(async (tx) => {
       run.ctx.driver = tx;

@@ -22,6 +22,8 @@ export interface ForwardRecoveryOptions {
   maxDelay?: number;
 }
 
+export const TRANSIENT_FOR_MS = 60_000;
+
 /** Hands out the waits of one policy in turn; `undefined` once the policy gives up. */
 export interface Waits {
   next(): number | undefined;
@@ -29,16 +31,15 @@ export interface Waits {
   readonly count: number;
 }
 
-export function transientWaits(options: TransientRetryOptions = {}, now: () => number = Date.now): Waits {
-  const forMs = options.forMs ?? 60_000;
+/** `since`: when the work being retried first started; the deadline counts from there. */
+export function transientWaits(options: TransientRetryOptions = {}, since: number = Date.now(), now: () => number = Date.now): Waits {
+  const forMs = options.forMs ?? TRANSIENT_FOR_MS;
   const policy = { maxAttempts: Number.MAX_SAFE_INTEGER, delay: options.delay ?? 50, backoff: 2, maxDelay: options.maxDelay ?? 2000, jitter: 0.5 };
-  let first: number | undefined;
   let count = 0;
   return {
     next() {
-      first ??= now();
       const wait = retryDelay(policy, count + 1);
-      if (now() + wait - first > forMs) return undefined;
+      if (now() + wait - since > forMs) return undefined;
       count += 1;
       return wait;
     },

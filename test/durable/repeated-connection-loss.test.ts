@@ -124,7 +124,7 @@ describe("a transactional run whose tries keep losing their connection", () => {
 describe("forward recovery of a transactional run past its pivot", () => {
   test("drives the run forward through repeated lost connections: shipped, charged once, never refunded", async () => {
     const fixture = await setUp();
-    const definition = checkout(fixture, { reserveOnRetries: 4, finalize: 1 }, { forwardRecovery: { ...QUICK, maxAttempts: 10 }, transientRetry: { forMs: 1 } });
+    const definition = checkout(fixture, { reserveOnRetries: 4, finalize: 1 }, { forwardRecovery: { ...QUICK, maxAttempts: 10 }, transientRetry: { forMs: 1 }, transaction: { maxWait: 5000 } });
 
     const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
 
