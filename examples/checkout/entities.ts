@@ -78,7 +78,9 @@ export const order = entity("order", {
           return { success: true as const, chargeId, shipmentId };
         }),
       ],
-      { useTransaction: true },
+      // Once the parcel shipped, refunding the card would leave "refunded but shipped": a failure after it is
+      // retried forward until the order completes (or a person is called), never compensated.
+      { useTransaction: true, forwardRecovery: true },
     ),
 });
 

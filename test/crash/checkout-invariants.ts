@@ -14,7 +14,8 @@ export interface CheckoutFacts {
  * The crash suite's invariants for one checkout, as readable violations (none when they all hold):
  * the run ended COMPLETED or COMPENSATED; the stock is its start minus the order's items only if it completed
  * (so never restored twice, never lost); at most one charge per run, kept exactly when the order completed and
- * otherwise refunded exactly once; at most one shipment per order; the order's status and ids agree.
+ * otherwise refunded exactly once; at most one shipment per order, and none for a compensated run; the order's
+ * status and ids agree.
  */
 export function checkoutViolations(facts: CheckoutFacts): string[] {
   const { run, order, scenario, stock, providers } = facts;
@@ -43,6 +44,8 @@ export function checkoutViolations(facts: CheckoutFacts): string[] {
     if (shipments.length !== 1 || order.shipmentId !== shipments[0]?.id) fail(`the order's shipment ${order.shipmentId} is not its one shipment (${shipments.map((s) => s.id).join(", ")})`);
   } else if (run.status === "COMPENSATED") {
     if (stock !== scenario.stockBefore) fail(`the run was compensated, yet stock is ${stock}, expected ${scenario.stockBefore}`);
+    // The checkout goes forward past its shipment: a compensated run never leaves a parcel on its way.
+    if (shipments.length > 0) fail(`the run was compensated, yet order ${scenario.orderId} was shipped`);
     if (order.status !== "pending" || order.chargeId !== null || order.shipmentId !== null) {
       fail(`the run was compensated, yet the order is ${order.status} (charge ${order.chargeId}, shipment ${order.shipmentId})`);
     }

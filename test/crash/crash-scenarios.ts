@@ -40,12 +40,17 @@ export const JOURNAL_CRASHES: readonly JournalCrash[] = [
 
 /**
  * How a checkout crashed there must end. The transaction commits just before the write that carries finalize's
- * completion and `run-finished`: from there on the commit checkpoint says COMPLETED; before it the crash rolled
- * the database back, so the external steps are compensated. A crash before `run-started` is durable leaves no run.
+ * completion and `run-finished`: from there on the commit checkpoint says COMPLETED. Before it the crash rolled
+ * the database back, so the external steps are compensated — unless the shipment (the pivot, which nothing can
+ * undo) had durably started: then the checkout goes forward, the shipment asked again under its key, and
+ * completes. A crash before `run-started` is durable leaves no run.
  */
 export function expectedOutcome({ path, point }: JournalCrash): Outcome {
   if (point.event === "run-started" && point.when === "before") return "NOT STARTED";
   if (path === "fails at shipping") return "COMPENSATED";
   const afterCommit = point.event === "run-finished" || (point.event === "step-completed" && point.step === "finalize");
-  return afterCommit ? "COMPLETED" : "COMPENSATED";
+  // charge-payment's completion is written with create-shipment's start.
+  const chargeDone = point.step === "charge-payment" && point.event === "step-completed" && point.when === "after";
+  const pivotStarted = chargeDone || (point.step === "create-shipment" && !(point.event === "step-started" && point.when === "before")) || point.step === "finalize";
+  return afterCommit || pivotStarted ? "COMPLETED" : "COMPENSATED";
 }
