@@ -3,6 +3,12 @@ import { ServiceRegistry, type ServiceMap, type Services } from "./services.ts";
 
 export type DataMap = Record<string, unknown>;
 
+/** Makes `data` hold exactly `next`, in place: steps and compensations keep the same object. */
+export function replaceData(data: DataMap, next: Readonly<DataMap>): void {
+  for (const key of Object.keys(data)) delete data[key];
+  Object.assign(data, next);
+}
+
 /**
  * What a step receives. `Input` comes from the action's `.input()`, `Resource` from its entity's fields,
  * `Data` from the workflow's declared shared data (`withData`, `ctx.set`).

@@ -1,5 +1,6 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import type { CheckpointOutput } from "./checkpoint-keys.ts";
+import { replaceData } from "./context.ts";
 import { DatabaseUnavailableError } from "./errors.ts";
 import { sleep } from "./retry.ts";
 import { isTransientDatabaseError } from "./transient-error.ts";
@@ -67,8 +68,6 @@ async function transactionWithCheckpoint(run: RunState, key: string, work: () =>
 /** The committed execution's view wins: its result, and the shared data as it left it. */
 function adopt(run: RunState, output: unknown): unknown {
   const { result, data } = output as CheckpointOutput;
-  const shared = run.ctx.data;
-  for (const key of Object.keys(shared)) delete shared[key];
-  Object.assign(shared, data);
+  replaceData(run.ctx.data, data);
   return result;
 }

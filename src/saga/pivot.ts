@@ -2,8 +2,9 @@ import type { AnyStepContext, Step } from "./step.ts";
 
 /**
  * A pivot is a step whose effect nothing can undo: an external step without a compensation (shipping goods), or,
- * outside a workflow transaction, a database step without one — unless the step says otherwise. Once a pivot completed, compensating the steps
- * before it cannot put the world back as it was ("refunded but shipped"); the run can only go forward.
+ * outside a workflow transaction, a database step without one — unless the step says otherwise (`pivot`). Once a
+ * pivot completed, compensating the steps before it cannot put the world back as it was ("refunded but shipped"):
+ * the run can only go forward.
  */
 export function isPivot(step: Step<AnyStepContext, unknown>, transactional: boolean): boolean {
   if (step.options.pivot !== undefined) return step.options.pivot;

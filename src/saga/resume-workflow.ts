@@ -1,5 +1,5 @@
 import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "./checkpoint-keys.ts";
-import { RunContext } from "./context.ts";
+import { RunContext, replaceData } from "./context.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
 import type { Driver } from "./driver.ts";
 import type { DurableRunStore, JournaledRun } from "./durable-run-store.ts";
@@ -35,7 +35,8 @@ const DONE: ReadonlySet<string> = new Set(["COMPLETED", "COMPENSATING", "COMPENS
  * Takes an interrupted run up where its journal left it. A non-transactional run goes on from its first
  * unfinished step (its database steps' checkpoints tell which of them committed). A transactional run either
  * committed (its commit checkpoint says so: it ends COMPLETED) or was rolled back by the crash: its completed
- * external steps are compensated and it ends COMPENSATED. A run that was compensating goes on compensating.
+ * external steps are compensated and it ends COMPENSATED — unless its workflow has forward recovery and it got past
+ * (or into) its pivot: then its transaction is tried again, forward. A run that was compensating goes on compensating.
  */
 export async function resumeWorkflow<Out>(
   driver: Driver,
@@ -97,9 +98,7 @@ function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapshot: Jo
   // The journal keeps the shared data as the last completed step left it: each reused step gets that.
   run.replayLog = { initialData, dataAfter: [], reached: { results, dataAfter: results.map(() => ({ ...snapshot.data })) } };
   run.results.length = 0;
-  const data = run.ctx.data;
-  for (const key of Object.keys(data)) delete data[key];
-  Object.assign(data, initialData);
+  replaceData(run.ctx.data, initialData);
   return proceed<Out>(run, definition);
 }
 

@@ -1,5 +1,6 @@
 import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "./checkpoint-keys.ts";
 import { compensateCompleted, type CompensationReport } from "./compensate.ts";
+import { replaceData } from "./context.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
 import { isDurableRunStore } from "./durable-run-store.ts";
 import {
@@ -169,9 +170,7 @@ function startReplay(run: RunState, log: ReplayLog): void {
   run.results.length = 0;
   log.dataAfter.length = 0;
   run.failure = undefined;
-  const data = run.ctx.data;
-  for (const key of Object.keys(data)) delete data[key];
-  Object.assign(data, log.initialData);
+  replaceData(run.ctx.data, log.initialData);
 }
 
 /**
