@@ -78,7 +78,9 @@ function addSuccessType(builder: Builder, target: ActionTarget, name: string) {
       ...(definition.hasResource
         ? { [entity.name]: t.field({ type: entityType, nullable: true, description: `The ${entity.typeName} after the run.`, resolve: (success) => success.resource }) }
         : {}),
-      runId: t.exposeID("runId", { description: "The journaled run (see workflowRun)." }),
+      // Nullable only to match WorkflowError.runId: GraphQL refuses one response name with two nullabilities,
+      // so `... on Success { runId } ... on WorkflowError { runId }` would not validate. A success always has one.
+      runId: t.exposeID("runId", { nullable: true, description: "The journaled run (see workflowRun); always set on success." }),
       replayed: t.exposeBoolean("replayed", {
         description: "True when an earlier request with the same idempotencyKey ran the action and this is its outcome again.",
       }),

@@ -84,7 +84,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
     expect(success.order).toMatchObject({ id: order.id, status: "completed", chargeId, shipmentId });
     expect((await stockBySku())["KB-001"]).toBe(before["KB-001"]! - 2);
 
-    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: success.runId });
+    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: success.runId! });
     expect(workflowRun).toMatchObject({ workflow: "order.checkout", status: "COMPLETED", failedStep: null });
     expect(workflowRun?.steps.map((step) => [step.name, step.status])).toEqual([
       ["reserve-inventory", "COMPLETED"],
@@ -98,7 +98,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
     const order = await createOrder([{ sku: "CB-001", quantity: 1 }], 9.99);
     const success = expectMember(await checkout(order.id, "pm_card_flaky"), "OrderCheckoutSuccess");
     expect(success.order?.status).toBe("completed");
-    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: success.runId });
+    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: success.runId! });
     expect(workflowRun?.steps.find((step) => step.name === "charge-payment")).toMatchObject({ status: "COMPLETED", attempts: 2 });
   });
 
@@ -111,7 +111,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
     expect(summarize(failure)).toBe(`ACTION_ERROR at charge-payment: ${failure.message}`);
     expect(await stockBySku()).toEqual(before);
     expect((await typedRequest(url, OrderDocument, { id: order.id })).order?.status).toBe("pending");
-    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: failure.failedRunId! });
+    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: failure.runId! });
     expect(workflowRun?.status).toBe("COMPENSATED");
   });
 
@@ -148,7 +148,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
       code: "NOT_FOUND",
       failedStep: null,
       compensatedSteps: [],
-      failedRunId: null,
+      runId: null,
       entity: "order",
       resourceId: id,
     });
@@ -156,6 +156,6 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
 
   it("reports a missing id as ValidationError naming the field", async () => {
     const failure = expectMember(await checkout("", "pm_card_visa"), "ValidationError");
-    expect(failure).toMatchObject({ code: "VALIDATION_ERROR", failedStep: null, failedRunId: null, problems: [{ field: "id", message: "is required" }] });
+    expect(failure).toMatchObject({ code: "VALIDATION_ERROR", failedStep: null, runId: null, problems: [{ field: "id", message: "is required" }] });
   });
 });

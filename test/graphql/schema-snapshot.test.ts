@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type GraphQLNamedType, type GraphQLSchema, isEnumType, isInterfaceType, isObjectType, isUnionType } from "graphql";
+import { type GraphQLNamedType, type GraphQLSchema, isEnumType, isInterfaceType, isObjectType, isUnionType, parse, validate } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkoutSchema } from "../../scripts/checkout-sdl.ts";
 import { printSortedSchema } from "../../src/graphql/print-sorted-schema.ts";
@@ -68,13 +68,34 @@ describe("the checkout schema has the shape of CONTRACT §3", () => {
     expect(union.getTypes().map((t) => t.name).sort()).toEqual(
       ["CompensationFailedError", "ForbiddenError", "IdempotencyConflictError", "NotFoundError", "OrderCheckoutSuccess", "RunInProgressError", "StepFailedError", "ValidationError"],
     );
-    expect(fieldsOf(schema.getType("OrderCheckoutSuccess"))).toEqual({ result: "JSON!", order: "Order", runId: "ID!", replayed: "Boolean!" });
+    expect(fieldsOf(schema.getType("OrderCheckoutSuccess"))).toEqual({ result: "JSON!", order: "Order", runId: "ID", replayed: "Boolean!" });
     const workflowError = { message: "String!", code: "String!", failedStep: "String", compensatedSteps: "[String!]!", runId: "ID" };
     expect(fieldsOf(schema.getType("WorkflowError"))).toEqual(workflowError);
     for (const member of union.getTypes().filter((t) => t.name.endsWith("Error"))) {
       expect(member.getInterfaces().map((i) => i.name)).toEqual(["WorkflowError"]);
       expect(fieldsOf(member)).toMatchObject(workflowError);
     }
+  });
+
+  it("gives every field shared by members of an action result one type, so no selection needs an alias", () => {
+    const unions = Object.values(schema.getTypeMap()).filter((t) => isUnionType(t) && t.name.endsWith("Result"));
+    expect(unions.length).toBeGreaterThan(0);
+    for (const union of unions) {
+      if (!isUnionType(union)) continue;
+      const typesByField = new Map<string, Set<string>>();
+      for (const member of union.getTypes()) {
+        for (const [name, type] of Object.entries(fieldsOf(member))) typesByField.set(name, (typesByField.get(name) ?? new Set()).add(type));
+      }
+      const clashes = [...typesByField].filter(([, types]) => types.size > 1).map(([name, types]) => `${union.name}.${name}: ${[...types].join(" vs ")}`);
+      expect(clashes).toEqual([]);
+    }
+  });
+
+  it("validates the natural selection of runId on the success member and on WorkflowError", () => {
+    const document = parse(`mutation($id: ID!, $input: OrderCheckoutInput!) {
+      orderCheckout(id: $id, input: $input) { ... on OrderCheckoutSuccess { runId replayed } ... on WorkflowError { runId code message } }
+    }`);
+    expect(validate(schema, document).map((e) => e.message)).toEqual([]);
   });
 
   it("has the run inspection types and enums", () => {
