@@ -79,6 +79,7 @@ export type { PostgresRunStoreOptions } from "./persistence/postgres-run-store.t
 export { openRunStore, journalPathFor } from "./persistence/open-run-store.ts";
 export type { OpenRunStoreOptions } from "./persistence/open-run-store.ts";
 export { IdempotencyKeyConflictError } from "./persistence/durable-run-store.ts";
+export { ResourceHeldError } from "./saga/errors.ts";
 export type {
   DurableRunStore,
   DurableRunStoreOptions,
@@ -101,6 +102,7 @@ export {
   ForbiddenError,
   RunInProgressError,
   IdempotencyConflictError,
+  ResourceBusyError,
 } from "./runtime/action-errors.ts";
 export type { FieldProblem, IdempotencyMismatch } from "./runtime/action-errors.ts";
 export { buildSchema } from "./graphql/build-schema.ts";

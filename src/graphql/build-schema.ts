@@ -14,6 +14,7 @@ import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
 import { addRunQueries } from "./runs.ts";
+import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
 
 export interface BuildSchemaOptions {
@@ -57,6 +58,13 @@ function durableStore(runtime: ActionRuntime): DurableRunStore {
   return runtime.store;
 }
 
+/** Only an entity with actions on a row can have a held row; the others skip the look-up. */
+function rowHolder(entity: AnyEntity, runtime: ActionRuntime): ((id: string) => Promise<string | null>) | undefined {
+  const store = runtime.store;
+  if (!store.findRunHolding || !Object.values(entity.actionDefinitions).some((action) => action.hasResource)) return undefined;
+  return (id) => store.findRunHolding!(resourceKey(entity.name, id));
+}
+
 /** Filter and sort types every entity's inputs use. */
 interface SharedInputs {
   filters: FilterRefs;
@@ -73,6 +81,7 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     type,
     inputs: addEntityInputs(builder, entity, shared.filters, shared.sortOrder),
     delegate,
+    holder: rowHolder(entity, options.runtime),
   };
   addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target);

@@ -3,7 +3,8 @@ import { GraphQLError } from "graphql";
 /**
  * CRUD refusals are GraphQL errors with a stable `extensions.code`, which yoga passes through unmasked:
  * BAD_USER_INPUT (the request itself is wrong), NOT_FOUND (no row with that id), CONFLICT (a unique field
- * already holds the value). Every one is raised before or instead of a write, so nothing changed.
+ * already holds the value), RESOURCE_BUSY (an action's run holds the row). Every one is raised before or instead
+ * of a write, so nothing changed.
  */
 export function badUserInput(message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", ...details } });
@@ -16,6 +17,12 @@ export function notFound(typeName: string, id: string): GraphQLError {
 export function conflict(typeName: string, fields: readonly string[]): GraphQLError {
   const which = fields.length > 0 ? fields.join(", ") : "a unique field";
   return new GraphQLError(`Another ${typeName} already has this ${which}`, { extensions: { code: "CONFLICT", fields } });
+}
+
+export function resourceBusy(typeName: string, id: string): GraphQLError {
+  return new GraphQLError(`${typeName} "${id}" is busy with an action's run; nothing changed, try again once it ended`, {
+    extensions: { code: "RESOURCE_BUSY", id },
+  });
 }
 
 interface PrismaErrorLike {

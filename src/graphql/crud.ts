@@ -1,7 +1,7 @@
 import type { FieldMap } from "../entity/infer.ts";
 import type { Row } from "../saga/driver.ts";
 import type { Builder } from "./builder.ts";
-import { translateWriteError } from "./crud-errors.ts";
+import { resourceBusy, translateWriteError } from "./crud-errors.ts";
 import type { EntityInputs } from "./entity-inputs.ts";
 import type { EntityTypeRef } from "./entity-type.ts";
 import { prismaListArgs, type ListArgs, type PaginationOptions } from "./list-args.ts";
@@ -15,6 +15,12 @@ export interface CrudTarget {
   type: EntityTypeRef;
   inputs: EntityInputs;
   delegate: ModelDelegate;
+  /**
+   * The run holding the row with this id, if any: an update or delete of a row an action's run holds is refused,
+   * since the run read it at its start and would act on a row that is no longer there or no longer the same.
+   * @default nothing is held
+   */
+  holder?: (id: string) => Promise<string | null>;
 }
 
 /**
@@ -54,6 +60,9 @@ export function addCrudQueries(builder: Builder, target: CrudTarget, pagination:
  */
 export function addCrudMutations(builder: Builder, target: CrudTarget): void {
   const { names, type, inputs, delegate, fields } = target;
+  const free = async (id: string) => {
+    if (target.holder && (await target.holder(id)) !== null) throw resourceBusy(names.type, id);
+  };
   builder.mutationField(names.create, (t) =>
     t.prismaField({
       type,
@@ -66,11 +75,12 @@ export function addCrudMutations(builder: Builder, target: CrudTarget): void {
     t.prismaField({
       type,
       nullable: true,
-      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT.`,
+      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT, RESOURCE_BUSY while an action's run holds the row.`,
       args: { id: t.arg.id({ required: true }), data: t.arg({ type: inputs.update, required: true }) },
-      resolve: (query, _root, args) => {
+      resolve: async (query, _root, args) => {
         const id = String(args.id);
         const data = updateData(fields, args.data);
+        await free(id);
         return write(names.type, id, () => delegate.update({ ...query, where: { id }, data }));
       },
     }),
@@ -79,9 +89,13 @@ export function addCrudMutations(builder: Builder, target: CrudTarget): void {
     t.prismaField({
       type,
       nullable: true,
-      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id.`,
+      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id, RESOURCE_BUSY while an action's run holds the row.`,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args) => write(names.type, String(args.id), () => delegate.delete({ ...query, where: { id: String(args.id) } })),
+      resolve: async (query, _root, args) => {
+        const id = String(args.id);
+        await free(id);
+        return write(names.type, id, () => delegate.delete({ ...query, where: { id } }));
+      },
     }),
   );
 }

@@ -4,12 +4,14 @@ import {
   ForbiddenError,
   IdempotencyConflictError,
   NotFoundError,
+  ResourceBusyError,
   RunInProgressError,
   StepFailedError,
   ValidationError,
   type FieldProblem,
 } from "../runtime/action-errors.ts";
 import type { FailedCompensation } from "../saga/compensate.ts";
+import { publicError } from "../runtime/public-error.ts";
 import type { Builder } from "./builder.ts";
 
 /** The failure members every action's result union carries, in the order the union lists them. */
@@ -21,6 +23,7 @@ export const ACTION_ERROR_CLASSES = [
   ForbiddenError,
   RunInProgressError,
   IdempotencyConflictError,
+  ResourceBusyError,
 ];
 
 type WorkflowErrorRef = ReturnType<typeof addWorkflowErrorInterface>;
@@ -48,7 +51,7 @@ function addWorkflowErrorInterface(builder: Builder) {
       code: t.exposeString("code", {
         description:
           "Stable, for programs: ACTION_ERROR (a step failed), COMPENSATION_FAILED, VALIDATION_ERROR, NOT_FOUND, FORBIDDEN, " +
-          "RUN_IN_PROGRESS, IDEMPOTENCY_CONFLICT.",
+          "RUN_IN_PROGRESS, IDEMPOTENCY_CONFLICT, RESOURCE_BUSY.",
       }),
       failedStep: t.exposeString("failedStep", { nullable: true, description: "The step that failed; null when the run failed before any step." }),
       compensatedSteps: t.exposeStringList("compensatedSteps", { description: "Undone steps, in the order they were undone (reverse of execution)." }),
@@ -83,8 +86,8 @@ function addRunFailureTypes(builder: Builder, workflowError: WorkflowErrorRef): 
     description: "A compensation that still failed after its retries.",
     fields: (t) => ({
       step: t.exposeString("step"),
-      message: t.string({ resolve: (failed) => failed.error.message }),
-      code: t.string({ nullable: true, resolve: (failed) => failed.error.code ?? null }),
+      message: t.string({ resolve: (failed) => publicError(failed.error, failed.step).message }),
+      code: t.string({ nullable: true, resolve: (failed) => publicError(failed.error, failed.step).code }),
     }),
   });
   builder.objectField(CompensationFailedError, "failedCompensations", (t) =>
@@ -119,6 +122,16 @@ function addRequestErrorTypes(builder: Builder, workflowError: WorkflowErrorRef)
     description: "The action's authorization rule refused the request; nothing ran.",
     interfaces: [workflowError],
     isTypeOf: isInstance(ForbiddenError),
+  });
+  builder.objectType(ResourceBusyError, {
+    name: "ResourceBusyError",
+    description: "Another action's run still holds the row (one run per row at a time) after the server's wait; nothing ran. Send the request again later.",
+    interfaces: [workflowError],
+    isTypeOf: isInstance(ResourceBusyError),
+    fields: (t) => ({
+      entity: t.exposeString("entity", { description: "The entity's name, e.g. order." }),
+      resourceId: t.id({ description: "The row's id.", resolve: (error) => error.id }),
+    }),
   });
 }
 

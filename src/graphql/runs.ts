@@ -1,3 +1,5 @@
+import { publicError, type PublicError } from "../runtime/public-error.ts";
+import type { SerializedError } from "../saga/errors.ts";
 import type { RunStatus, StepStatus } from "../saga/run-events.ts";
 import type { RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
 import type { RunStore } from "../saga/run-store.ts";
@@ -58,6 +60,11 @@ export function addRunQueries(builder: Builder, store: RunStore): RunRef {
 }
 
 type RunStatusRef = PothosSchemaTypes.EnumRef<Types, RunStatus>;
+
+/** Clients see a journaled error as an action's result shows it: infrastructure text stays in the journal. */
+function shown(error: SerializedError | null | undefined, step: string | null): PublicError | undefined {
+  return error ? publicError(error, step) : undefined;
+}
 export type RunRef = PothosSchemaTypes.ObjectRef<Types, RunSnapshot>;
 
 function addStepRunType(builder: Builder) {
@@ -69,9 +76,9 @@ function addStepRunType(builder: Builder) {
       index: t.exposeInt("index", { description: "Position in the workflow, from 0." }),
       status: t.field({ type: stepStatus, resolve: (step) => step.status }),
       attempts: t.exposeInt("attempts", { description: "Attempts made so far, the first included." }),
-      error: t.string({ nullable: true, description: "The last attempt's error.", resolve: (step) => step.error?.message ?? null }),
-      errorCode: t.string({ nullable: true, resolve: (step) => step.error?.code ?? null }),
-      compensationError: t.string({ nullable: true, description: "Why undoing the step failed.", resolve: (step) => step.compensationError?.message ?? null }),
+      error: t.string({ nullable: true, description: "The last attempt's error.", resolve: (step) => shown(step.error, step.name)?.message ?? null }),
+      errorCode: t.string({ nullable: true, resolve: (step) => shown(step.error, step.name)?.code ?? null }),
+      compensationError: t.string({ nullable: true, description: "Why undoing the step failed.", resolve: (step) => shown(step.compensationError, step.name)?.message ?? null }),
       result: t.field({ type: "JSON", nullable: true, description: "What the step returned.", resolve: (step) => step.result ?? null }),
       startedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.startedAt }),
       endedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.endedAt }),
@@ -89,8 +96,8 @@ function addRunType(builder: Builder, runStatus: RunStatusRef): RunRef {
       status: t.field({ type: runStatus, resolve: (r) => r.status }),
       steps: t.field({ type: [stepRun], resolve: (r) => r.steps }),
       failedStep: t.exposeString("failedStep", { nullable: true }),
-      error: t.string({ nullable: true, description: "The error that stopped the run.", resolve: (r) => r.error?.message ?? null }),
-      errorCode: t.string({ nullable: true, resolve: (r) => r.error?.code ?? null }),
+      error: t.string({ nullable: true, description: "The error that stopped the run.", resolve: (r) => shown(r.error, r.failedStep)?.message ?? null }),
+      errorCode: t.string({ nullable: true, resolve: (r) => shown(r.error, r.failedStep)?.code ?? null }),
       input: t.field({ type: "JSON", nullable: true, resolve: (r) => r.input ?? null }),
       data: t.field({ type: "JSON", description: "What the steps shared through ctx.set.", resolve: (r) => r.data }),
       result: t.field({ type: "JSON", nullable: true, description: "The last step's result, once COMPLETED.", resolve: (r) => r.result ?? null }),

@@ -1,5 +1,4 @@
-import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
+import { newRunOwner } from "../saga/run-owner.ts";
 
 // The port lives in the engine (src/saga/durable-run-store.ts); re-exported here for the modules that import it from here.
 export {
@@ -17,7 +16,10 @@ export { IdempotencyKeyConflictError } from "../saga/errors.ts";
 
 /** Options both SQL stores share. */
 export interface DurableRunStoreOptions {
-  /** Who `record(run-started)` leases new runs to. @default `${hostname}:${pid}:${random}` — unique per process */
+  /**
+   * Who `record(run-started)` leases new runs to. @default `newRunOwner()`: unique per store, naming this process
+   * (and `SAGAQL_INSTANCE_ID`) so that a restart can prove it gone and take its runs over at once
+   */
   owner?: string;
   /** Length of the lease a new run starts with, in ms. @default 30000 */
   leaseMs?: number;
@@ -26,5 +28,5 @@ export interface DurableRunStoreOptions {
 export const DEFAULT_LEASE_MS = 30_000;
 
 export function defaultRunOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  return newRunOwner();
 }

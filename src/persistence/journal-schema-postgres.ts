@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from "pg";
 
 /** The version this code writes; a journal at a newer version is refused rather than misread. */
-export const POSTGRES_JOURNAL_VERSION = 1;
+export const POSTGRES_JOURNAL_VERSION = 2;
 
 const RUN_STATUSES = "'RUNNING','COMPLETED','COMPENSATING','COMPENSATED','FAILED'";
 const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
@@ -77,6 +77,12 @@ function migrations(schema: string): readonly string[] {
       payload json NOT NULL
     );
     CREATE INDEX events_run ON ${t("events")} (run_id, seq);
+    `,
+    // One run per resource at a time: a second unfinished run on the same row cannot start while one holds it.
+    `
+    ALTER TABLE ${t("runs")} ADD COLUMN resource_key text;
+    CREATE UNIQUE INDEX runs_active_resource ON ${t("runs")} (resource_key)
+      WHERE resource_key IS NOT NULL AND status IN ('RUNNING', 'COMPENSATING');
     `,
   ];
 }

@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 
 /** The version this code writes; a journal at a newer version is refused rather than misread. */
-export const SQLITE_JOURNAL_VERSION = 1;
+export const SQLITE_JOURNAL_VERSION = 2;
 
 const RUN_STATUSES = "'RUNNING','COMPLETED','COMPENSATING','COMPENSATED','FAILED'";
 const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
@@ -64,6 +64,12 @@ const MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL
   );
   CREATE INDEX sagaql_events_run ON sagaql_events (run_id, seq);
+  `,
+  // One run per resource at a time: a second unfinished run on the same row cannot start while one holds it.
+  `
+  ALTER TABLE sagaql_runs ADD COLUMN resource_key TEXT;
+  CREATE UNIQUE INDEX sagaql_runs_active_resource ON sagaql_runs (resource_key)
+    WHERE resource_key IS NOT NULL AND status IN ('RUNNING','COMPENSATING');
   `,
 ];
 

@@ -46,6 +46,7 @@ const FIELD_TYPES: Record<string, string> = {
   input: "json",
   inputHash: "text",
   resourceId: "text",
+  resourceKey: "text",
   idempotencyKey: "text",
   transactional: "boolean",
 };
@@ -106,13 +107,13 @@ ${branches.join("\n")}
 END`;
 }
 
-/** The run, its PENDING steps; a taken id or idempotency key raises the unique violation the caller maps. */
+/** The run, its PENDING steps; a taken id, idempotency key or held resource raises the unique violation the caller maps. */
 function startStatements(t: (name: string) => string): string {
   return `v_seq := nextval('${t("event_seq")}');
 INSERT INTO ${t("runs")} (id, workflow, status, input, input_hash, data, resource_id, idempotency_key, transactional, result,
-  created_at, updated_at, owner, lease_expires_at, heartbeat_at, start_seq, last_seq)
+  created_at, updated_at, owner, lease_expires_at, heartbeat_at, start_seq, last_seq, resource_key)
 VALUES (v_id, ${bind(":workflow, 'RUNNING', :input, :inputHash, :data, :resourceId, :idempotencyKey, :transactional, 'null'::json")},
-  ${bind(":at, :at, :owner, now() + :leaseMs * interval '1 millisecond', now()")}, v_seq, v_seq);
+  ${bind(":at, :at, :owner, now() + :leaseMs * interval '1 millisecond', now()")}, v_seq, v_seq, ${bind(":resourceKey")});
 INSERT INTO ${t("steps")} (run_id, idx, name, status, result)
   SELECT v_id, s.ord - 1, s.name, 'PENDING', 'null'::json FROM jsonb_array_elements_text(e->'names') WITH ORDINALITY AS s (name, ord);`;
 }

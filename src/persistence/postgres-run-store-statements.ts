@@ -59,6 +59,7 @@ export class PostgresStatements {
   /** Gives a journal its identity on first use. */
   readonly ensureJournalId: PreparedQuery;
   readonly runByIdempotencyKey: PreparedQuery;
+  readonly runHolding: PreparedQuery;
   readonly journaledRun: PreparedQuery;
   readonly unfinishedRuns: PreparedQuery;
   readonly claimableRuns: PreparedQuery;
@@ -82,6 +83,8 @@ export class PostgresStatements {
     );
     this.recordEvents = new PreparedQuery(`SELECT ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`);
     this.runByIdempotencyKey = withSteps(`SELECT * FROM ${t("runs")} WHERE workflow = :workflow AND idempotency_key = :key`, NEWEST_FIRST);
+    // The same condition as the partial unique index, so the index answers it.
+    this.runHolding = new PreparedQuery(`SELECT id FROM ${t("runs")} WHERE resource_key = :key AND status IN ('RUNNING', 'COMPENSATING')`);
     this.journaledRun = withSteps(`SELECT * FROM ${t("runs")} WHERE id = :id`, NEWEST_FIRST);
     this.unfinishedRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);
     this.claimableRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} AND ${LEASE_FREE} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);
@@ -90,7 +93,7 @@ export class PostgresStatements {
     const returning = "RETURNING id, owner, lease_expires_at, recovery_attempts";
     // A conditional UPDATE: a concurrent claimant blocks on the row lock, re-checks the WHERE against the
     // winner's version, and finds the lease taken. Exactly one wins.
-    this.claimRun = new PreparedQuery(`UPDATE ${t("runs")} ${claim} WHERE id = :id AND ${UNFINISHED} AND (${LEASE_FREE} OR owner = :owner) ${returning}`);
+    this.claimRun = new PreparedQuery(`UPDATE ${t("runs")} ${claim} WHERE id = :id AND ${UNFINISHED} AND (${LEASE_FREE} OR owner = :owner OR owner = :goneOwner::text) ${returning}`);
     // SKIP LOCKED: instances sweeping for work take disjoint batches instead of queueing behind each other.
     this.claimRecoverableRuns = new PreparedQuery(
       `UPDATE ${t("runs")} ${claim} WHERE ${UNFINISHED} AND ${LEASE_FREE} AND id IN (

@@ -11,7 +11,7 @@ import {
   type RunLease,
   type UnfinishedRunsFilter,
 } from "../saga/durable-run-store.ts";
-import { IdempotencyKeyConflictError, type SerializedError } from "../saga/errors.ts";
+import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../saga/errors.ts";
 import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
 import { PostgresEventAnnouncer } from "./postgres-event-announcer.ts";
@@ -183,6 +183,11 @@ export class PostgresRunStore implements DurableRunStore {
     return (await this.#runs(this.#sql.journaledRun.config({ id: runId })))[0] ?? null;
   }
 
+  async findRunHolding(resourceKey: string): Promise<string | null> {
+    const rows = (await this.#pool.query<{ id: string }>(this.#sql.runHolding.config({ key: resourceKey }))).rows;
+    return rows[0]?.id ?? null;
+  }
+
   async findRunByIdempotencyKey(workflow: string, idempotencyKey: string): Promise<JournaledRun | null> {
     return (await this.#runs(this.#sql.runByIdempotencyKey.config({ workflow, key: idempotencyKey })))[0] ?? null;
   }
@@ -192,8 +197,8 @@ export class PostgresRunStore implements DurableRunStore {
     return this.#runs(query.config({ take: filter.take ?? 100 }));
   }
 
-  async claimRun(runId: string, owner: string, leaseMs: number): Promise<RunLease | null> {
-    const result = await this.#pool.query<LeaseRow>(this.#sql.claimRun.config({ id: runId, owner, leaseMs }));
+  async claimRun(runId: string, owner: string, leaseMs: number, goneOwner?: string): Promise<RunLease | null> {
+    const result = await this.#pool.query<LeaseRow>(this.#sql.claimRun.config({ id: runId, owner, leaseMs, goneOwner: goneOwner ?? null }));
     return result.rows[0] ? toLease(result.rows[0]) : null;
   }
 
@@ -248,6 +253,9 @@ export class PostgresRunStore implements DurableRunStore {
     const { code, constraint } = sqlStateOf(error);
     if (code !== "23505") return error;
     if (constraint === "runs_pkey") return new Error(`Run ${event.runId} is already journaled`);
+    if (constraint === "runs_active_resource" && event.resourceKey !== undefined) {
+      return new ResourceHeldError(event.resourceKey, await this.findRunHolding(event.resourceKey));
+    }
     if (constraint !== "runs_idempotency_key" || event.idempotencyKey === undefined) return error;
     const existing = await this.findRunByIdempotencyKey(event.workflow, event.idempotencyKey);
     return new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing?.run.id ?? "");
@@ -296,6 +304,7 @@ function startParams(event: StartedEvent): PlanParams {
     data: encodeJournalValue({ ...event.data }, `the data of run ${event.runId}`)!,
     resourceId: event.resourceId ?? null,
     idempotencyKey: event.idempotencyKey ?? null,
+    resourceKey: event.resourceKey ?? null,
     transactional: event.transactional,
   };
 }

@@ -27,6 +27,7 @@ export class SqliteStatements {
   readonly runExists: Statement;
   readonly runGuard: Statement;
   readonly runByIdempotencyKey: Statement;
+  readonly runHolding: Statement;
   readonly journaledRun: Statement;
   readonly unfinishedRuns: Statement;
   readonly claimableRuns: Statement;
@@ -43,9 +44,9 @@ export class SqliteStatements {
     this.insertEvent = db.prepare("INSERT INTO sagaql_events (run_id, type, at, payload) VALUES (:id, :type, :at, :payload)");
     this.insertRun = db.prepare(
       `INSERT INTO sagaql_runs (id, workflow, status, input, input_hash, data, resource_id, idempotency_key, transactional, result,
-         created_at, updated_at, owner, lease_expires_at, heartbeat_at, start_seq, last_seq)
+         created_at, updated_at, owner, lease_expires_at, heartbeat_at, start_seq, last_seq, resource_key)
        VALUES (:id, :workflow, 'RUNNING', :input, :inputHash, :data, :resourceId, :idempotencyKey, :transactional, 'null',
-         :at, :at, :owner, :now + :leaseMs, :now, :seq, :seq)`,
+         :at, :at, :owner, :now + :leaseMs, :now, :seq, :seq, :resourceKey)`,
     );
     this.insertStep = db.prepare("INSERT INTO sagaql_steps (run_id, idx, name, status, result) VALUES (:id, :idx, :name, 'PENDING', 'null')");
     this.runExists = db.prepare("SELECT 1 FROM sagaql_runs WHERE id = ?").pluck();
@@ -53,6 +54,8 @@ export class SqliteStatements {
     this.runByIdempotencyKey = db.prepare(
       runsWithSteps("SELECT * FROM sagaql_runs WHERE workflow = :workflow AND idempotency_key = :key", NEWEST_FIRST),
     );
+    // The same condition as the partial unique index, so the index answers it.
+    this.runHolding = db.prepare("SELECT id FROM sagaql_runs WHERE resource_key = ? AND status IN ('RUNNING','COMPENSATING')").pluck();
     this.journaledRun = db.prepare(runsWithSteps("SELECT * FROM sagaql_runs WHERE id = :id", NEWEST_FIRST));
     this.unfinishedRuns = db.prepare(runsWithSteps(`SELECT * FROM sagaql_runs WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST));
     this.claimableRuns = db.prepare(
@@ -62,7 +65,7 @@ export class SqliteStatements {
         recovery_attempts = recovery_attempts + (CASE WHEN owner IS :owner THEN 0 ELSE 1 END)`;
     const returning = "RETURNING id, owner, lease_expires_at, recovery_attempts";
     this.claimRun = db.prepare(
-      `UPDATE sagaql_runs ${claim} WHERE id = :id AND ${UNFINISHED} AND (${LEASE_FREE} OR owner = :owner) ${returning}`,
+      `UPDATE sagaql_runs ${claim} WHERE id = :id AND ${UNFINISHED} AND (${LEASE_FREE} OR owner = :owner OR owner = :goneOwner) ${returning}`,
     );
     // One statement under SQLite's single writer: two processes cannot both see a run as claimable.
     this.claimRecoverableRuns = db.prepare(

@@ -13,7 +13,7 @@ import {
   type RunLease,
   type UnfinishedRunsFilter,
 } from "../saga/durable-run-store.ts";
-import { IdempotencyKeyConflictError, type SerializedError } from "../saga/errors.ts";
+import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../saga/errors.ts";
 import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { refusal, type GuardRow } from "./run-store-refusal.ts";
 import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
@@ -117,13 +117,17 @@ export class SqliteRunStore implements DurableRunStore {
     return assembleRuns(this.#sql.runByIdempotencyKey.all({ workflow, key: idempotencyKey }) as RunStepRow[])[0] ?? null;
   }
 
+  async findRunHolding(resourceKey: string): Promise<string | null> {
+    return (this.#sql.runHolding.get(resourceKey) as string | undefined) ?? null;
+  }
+
   async listUnfinishedRuns(filter: UnfinishedRunsFilter = {}): Promise<JournaledRun[]> {
     const statement = filter.claimable ? this.#sql.claimableRuns : this.#sql.unfinishedRuns;
     return assembleRuns(statement.all({ take: filter.take ?? 100, now: Date.now() }) as RunStepRow[]);
   }
 
-  async claimRun(runId: string, owner: string, leaseMs: number): Promise<RunLease | null> {
-    const row = this.#sql.claimRun.get({ id: runId, owner, leaseMs, now: Date.now() }) as LeaseRow | undefined;
+  async claimRun(runId: string, owner: string, leaseMs: number, goneOwner?: string): Promise<RunLease | null> {
+    const row = this.#sql.claimRun.get({ id: runId, owner, leaseMs, now: Date.now(), goneOwner: goneOwner ?? null }) as LeaseRow | undefined;
     return row ? toLease(row) : null;
   }
 
@@ -182,7 +186,11 @@ export class SqliteRunStore implements DurableRunStore {
   #startConflict(event: StartedEvent, error: unknown): unknown {
     const code = (error as { code?: string }).code;
     if (code === "SQLITE_CONSTRAINT_PRIMARYKEY") return new Error(`Run ${event.runId} is already journaled`);
-    if (code !== "SQLITE_CONSTRAINT_UNIQUE" || event.idempotencyKey === undefined) return error;
+    if (code !== "SQLITE_CONSTRAINT_UNIQUE") return error;
+    if (event.resourceKey !== undefined && String((error as Error).message).includes("resource_key")) {
+      return new ResourceHeldError(event.resourceKey, (this.#sql.runHolding.get(event.resourceKey) as string | undefined) ?? null);
+    }
+    if (event.idempotencyKey === undefined) return error;
     const existing = this.#sql.runByIdempotencyKey.get({ workflow: event.workflow, key: event.idempotencyKey }) as RunStepRow | undefined;
     return new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing?.id ?? "");
   }
@@ -227,6 +235,7 @@ function startParams(event: StartedEvent, lease: { owner: string; leaseMs: numbe
     data: encodeJournalValue({ ...event.data }, `the data of run ${event.runId}`)!,
     resourceId: event.resourceId ?? null,
     idempotencyKey: event.idempotencyKey ?? null,
+    resourceKey: event.resourceKey ?? null,
     transactional: event.transactional ? 1 : 0,
     owner: lease.owner,
     leaseMs: lease.leaseMs,

@@ -1,5 +1,6 @@
 import type { FailedCompensation } from "../saga/compensate.ts";
 import type { WorkflowFailure } from "../saga/execute-workflow.ts";
+import { isInfrastructureError, publicError } from "./public-error.ts";
 
 /**
  * Expected failures of an action, each with the `WorkflowError` shape clients see: the GraphQL layer turns
@@ -19,17 +20,22 @@ export abstract class RunFailedError extends ActionError {
   override readonly runId: string;
   readonly uncompensatedSteps: readonly string[];
   readonly attempts: number;
-  /** The failed step's own error code, when it had one (e.g. `PAYMENT_DECLINED`). */
+  /**
+   * The failed step's own error code, when it had one (e.g. `PAYMENT_DECLINED`); for a failure of the database,
+   * its driver or the journal, a stable code such as `DATABASE_UNAVAILABLE` or `DATABASE_ERROR`.
+   */
   readonly causeCode: string | null;
 
+  /** `message` is what a client may see: an infrastructure error's own text stays in `failure.cause` and the log. */
   constructor(failure: WorkflowFailure) {
-    super(failure.error);
+    const shown = publicError(failure.cause, failure.failedStep);
+    super(isInfrastructureError(failure.cause) ? shown.message : failure.error);
     this.failedStep = failure.failedStep;
     this.compensatedSteps = failure.compensatedSteps;
     this.runId = failure.runId;
     this.uncompensatedSteps = failure.uncompensatedSteps;
     this.attempts = failure.attempts;
-    this.causeCode = failure.cause.code ?? null;
+    this.causeCode = shown.code;
   }
 }
 
@@ -98,6 +104,19 @@ export class RunInProgressError extends ActionError {
     super(`The run for idempotency key "${idempotencyKey}" (${runId}) is still in progress; retry later with the same key for its outcome`);
     this.name = "RunInProgressError";
     this.runId = runId;
+  }
+}
+
+/**
+ * Another run of an action still holds the row (one run per row at a time), and it did not end within the wait
+ * bound (`ActionRuntime.resourceWaitMs`). Nothing ran; the same request can be sent again later.
+ */
+export class ResourceBusyError extends ActionError {
+  readonly code = "RESOURCE_BUSY";
+
+  constructor(readonly entity: string, readonly id: string) {
+    super(`${entity} "${id}" is busy with another action's run; nothing ran, retry later`);
+    this.name = "ResourceBusyError";
   }
 }
 

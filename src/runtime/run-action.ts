@@ -2,12 +2,16 @@ import type { ActionDefinition, RequestContext } from "../entity/define-action.t
 import type { EntityDefinition } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Driver, Row } from "../saga/driver.ts";
-import { executeWorkflow } from "../saga/execute-workflow.ts";
+import { executeWorkflow, type WorkflowFailure } from "../saga/execute-workflow.ts";
 import type { Logger } from "../saga/logger.ts";
 import type { RunStore } from "../saga/run-store.ts";
 import type { ServiceRegistry } from "../saga/services.ts";
 import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
-import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently } from "./idempotent-action.ts";
+import { ResourceHeldError } from "../saga/errors.ts";
+import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently, type IdempotentOutcome, type KeyedRunStore } from "./idempotent-action.ts";
+import { isInfrastructureError } from "./public-error.ts";
+import { resourceKey } from "./resource-key.ts";
+import { DEFAULT_RESOURCE_WAIT_MS, waitForResource } from "./wait-for-resource.ts";
 import { validateInput } from "./validate-input.ts";
 
 /** What running an action needs from the application. */
@@ -22,6 +26,12 @@ export interface ActionRuntime {
    * @default 15000
    */
   idempotencyWaitMs?: number;
+  /**
+   * How long an action on a row waits for another action's run on the same row to end, in ms, before it fails
+   * with `ResourceBusyError` (nothing ran). One run per row at a time: a run holds its row until it ends.
+   * @default 5000
+   */
+  resourceWaitMs?: number;
 }
 
 export interface RunActionRequest {
@@ -51,9 +61,10 @@ export interface ActionSuccess {
 export type AnyEntity = EntityDefinition<string, FieldMap, Record<string, ActionDefinition<never, never, unknown, boolean>>>;
 
 /**
- * Runs one entity action as a saga: checks the input (and idempotency key), asks the authorization rule, loads
- * the row, then executes the workflow with the run journaled — or, under a key that already has a run, replays
- * that run's outcome. Expected failures are thrown as `ActionError`s, a replayed failure as the same one.
+ * Runs one entity action as a saga: checks the input (and idempotency key), asks the authorization rule, waits
+ * until no other run holds the row, loads it, then executes the workflow with the run journaled — or, under a key
+ * that already has a run, replays that run's outcome. Expected failures are thrown as `ActionError`s, a replayed
+ * failure as the same one.
  */
 export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionSuccess> {
   const definition = entity.actionDefinitions[actionName];
@@ -61,30 +72,57 @@ export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actio
   const input = validateInput(definition.inputFields, request.input);
   const store = keyedStore(request.idempotencyKey, runtime.store);
   await authorize(definition, input, request);
-  const resource = definition.hasResource ? await loadResource(runtime.driver, entity.name, request.id) : undefined;
-  const resourceId = definition.hasResource ? request.id : undefined;
-  const execute = () =>
-    executeWorkflow(runtime.driver, definition.workflow, {
-      input,
+  const id = definition.hasResource ? requireId(request.id) : undefined;
+  const attempt = () => runOnce(runtime, { entity, definition, input, id, store, idempotencyKey: request.idempotencyKey });
+  const { outcome, replayed } =
+    id === undefined ? await attempt() : await waitForResource({ entity: entity.name, id, waitMs: runtime.resourceWaitMs ?? DEFAULT_RESOURCE_WAIT_MS }, attempt);
+  if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
+  const after = id === undefined ? null : await runtime.driver.findOne(entity.name, { id });
+  return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
+}
+
+interface Attempt {
+  entity: AnyEntity;
+  definition: ActionDefinition<unknown, never, unknown, boolean>;
+  input: unknown;
+  /** The row the action runs on; undefined for an action without a resource. */
+  id: string | undefined;
+  store: KeyedRunStore | undefined;
+  idempotencyKey: string | undefined;
+}
+
+/**
+ * One try at running the action: refused with `ResourceHeldError` while another run holds the row, before the
+ * row is read, so that the run reads it as the holder left it. A run that starts holds the row until it ends.
+ */
+async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<IdempotentOutcome> {
+  const { entity, definition, id, store } = attempt;
+  const key = id === undefined ? undefined : resourceKey(entity.name, id);
+  const execute = async () => {
+    const resource = key === undefined ? undefined : await loadFreeResource(runtime, entity.name, id!, key);
+    return executeWorkflow(runtime.driver, definition.workflow, {
+      input: attempt.input,
       resource,
-      resourceId,
+      resourceId: id,
+      resourceKey: key,
       services: runtime.services,
       store: runtime.store,
       logger: runtime.logger,
-      idempotencyKey: request.idempotencyKey,
+      idempotencyKey: attempt.idempotencyKey,
     });
+  };
   // Without a key, no look-up: the common request pays nothing for idempotency.
-  const { outcome, replayed } =
-    store === undefined
-      ? { outcome: await execute(), replayed: false }
-      : await runIdempotently(
-          store,
-          { workflow: definition.workflow.name, key: request.idempotencyKey!, input, resourceId: resourceId ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS },
-          execute,
-        );
-  if (!outcome.ok) throw failureError(outcome);
-  const after = definition.hasResource ? await runtime.driver.findOne(entity.name, { id: request.id }) : null;
-  return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
+  if (store === undefined) return { outcome: await execute(), replayed: false };
+  const request = { workflow: definition.workflow.name, key: attempt.idempotencyKey!, input: attempt.input, resourceId: id ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS };
+  return runIdempotently(store, request, execute);
+}
+
+/** A failure the infrastructure caused is logged with its detail here, since its client gets only a plain message. */
+function reportedFailure(runtime: ActionRuntime, failure: WorkflowFailure, replayed: boolean): Error {
+  if (!replayed && isInfrastructureError(failure.cause)) {
+    runtime.logger.error({ runId: failure.runId, step: failure.failedStep, status: failure.status, err: failure.cause }, "an action's run failed on an infrastructure error");
+  }
+  return failureError(failure);
 }
 
 async function authorize(definition: ActionDefinition<unknown, never, unknown, boolean>, input: unknown, request: RunActionRequest): Promise<void> {
@@ -94,9 +132,16 @@ async function authorize(definition: ActionDefinition<unknown, never, unknown, b
   throw new ForbiddenError(typeof verdict === "string" && verdict !== "" ? verdict : "Not allowed to run this action");
 }
 
-async function loadResource(driver: Driver, entity: string, id: string | undefined): Promise<Row> {
+function requireId(id: string | undefined): string {
   if (id === undefined || id === "") throw new ValidationError("id is required", [{ field: "id", message: "is required" }]);
-  const row = await driver.findOne(entity, { id });
+  return id;
+}
+
+/** The store refuses a second run on the row anyway; asking first spares a read of a row that is not free yet. */
+async function loadFreeResource(runtime: ActionRuntime, entity: string, id: string, key: string): Promise<Row> {
+  const holder = runtime.store.findRunHolding ? await runtime.store.findRunHolding(key) : null;
+  if (holder !== null) throw new ResourceHeldError(key, holder);
+  const row = await runtime.driver.findOne(entity, { id });
   if (!row) throw new NotFoundError(entity, id);
   return row;
 }

@@ -73,10 +73,11 @@ export interface DurableRunStore extends RunStore {
   /** Runs still RUNNING or COMPENSATING, oldest first. */
   listUnfinishedRuns(filter?: UnfinishedRunsFilter): Promise<JournaledRun[]>;
   /**
-   * Takes the lease when it is free, expired or already `owner`'s; of concurrent claimants exactly one wins.
+   * Takes the lease when it is free, expired or already `owner`'s — or held by `goneOwner`, an owner the caller
+   * proved gone (see `ownerIsGone`), whatever its lease says; of concurrent claimants exactly one wins.
    * Returns null when another owner holds a live lease, or the run is finished or unknown.
    */
-  claimRun(runId: string, owner: string, leaseMs: number): Promise<RunLease | null>;
+  claimRun(runId: string, owner: string, leaseMs: number, goneOwner?: string): Promise<RunLease | null>;
   /** Claims up to `take` claimable unfinished runs, oldest first, skipping those another instance is claiming. */
   claimRecoverableRuns(owner: string, leaseMs: number, take?: number): Promise<RunLease[]>;
   /** Extends `owner`'s lease; false when the run is no longer `owner`'s (it was taken over) or finished. */

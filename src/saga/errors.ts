@@ -90,6 +90,18 @@ export class IdempotencyKeyConflictError extends Error {
 }
 
 /** The journal refused an event because the run already ended: a terminal run is never reopened. */
+/**
+ * A run could not start: another unfinished run holds the same resource. Refused before anything ran, so the
+ * caller may wait and start it again.
+ */
+export class ResourceHeldError extends Error {
+  readonly code = "RESOURCE_HELD";
+  constructor(readonly resourceKey: string, readonly holderRunId: string | null) {
+    super(`Resource ${resourceKey} is held by ${holderRunId === null ? "another run" : `run ${holderRunId}`} until it ends`);
+    this.name = "ResourceHeldError";
+  }
+}
+
 export class RunFinishedError extends Error {
   readonly code = "RUN_FINISHED";
   constructor(readonly runId: string, readonly status: string) {

@@ -20,6 +20,11 @@ export interface ExecuteOptions {
   /** What steps read as `ctx.resource`. @default undefined */
   resource?: unknown;
   resourceId?: string;
+  /**
+   * What the run holds until it ends (e.g. `order:42`): the store refuses to start it while another unfinished
+   * run holds the same key (`ResourceHeldError`, before anything ran). @default the run holds nothing
+   */
+  resourceKey?: string;
   /** Shared data on top of the workflow's `initialData`. @default {} */
   data?: DataMap;
   /** Services for `ctx.resolve(name)`. @default none */
@@ -90,23 +95,25 @@ export function executeWorkflow<Out>(
     if (options.store === undefined && definition.options.useTransaction !== true) {
       return runSteps(run, settle) as Promise<WorkflowOutcome<Out>>;
     }
-    return executeInPhases<Out>(run, definition, options.resource);
+    return executeInPhases<Out>(run, definition, options);
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
-async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, resource: unknown): Promise<WorkflowOutcome<Out>> {
+async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, options: ExecuteOptions): Promise<WorkflowOutcome<Out>> {
   if (run.journal === undefined) return proceed<Out>(run, definition);
   run.journalInTransaction = run.checkpoints && (await journalShares(run.journal.store, run.baseDriver));
-  const start = startEvent(run, definition, resource);
-  // A first database step's transaction can carry the start: until it commits, the run has done nothing.
-  if (run.journalInTransaction && run.steps[0]?.options.effect === "database") run.journal.defer(start);
+  const start = startEvent(run, definition, options);
+  // A first database step's transaction can carry the start: until it commits, the run has done nothing. Not a
+  // run that holds a resource: its hold must be visible to others from the start.
+  const deferrable = options.resourceKey === undefined && run.steps[0]?.options.effect === "database";
+  if (run.journalInTransaction && deferrable) run.journal.defer(start);
   else await run.journal.write(start);
   return whileOwned(run, () => proceed<Out>(run, definition));
 }
 
-function startEvent(run: RunState, definition: AnyWorkflow, resource: unknown): RunEvent {
+function startEvent(run: RunState, definition: AnyWorkflow, options: ExecuteOptions): RunEvent {
   const { ctx } = run;
   return {
     type: "run-started",
@@ -116,9 +123,10 @@ function startEvent(run: RunState, definition: AnyWorkflow, resource: unknown): 
     input: ctx.input,
     data: ctx.data,
     resourceId: ctx.resourceId,
-    resource,
+    resource: options.resource,
     transactional: definition.options.useTransaction === true,
     idempotencyKey: run.idempotencyKey,
+    ...(options.resourceKey === undefined ? {} : { resourceKey: options.resourceKey }),
     at: new Date(),
   };
 }

@@ -1,5 +1,5 @@
 import { isTerminalStatus } from "./durable-run-store.ts";
-import { IdempotencyKeyConflictError, RunFinishedError } from "./errors.ts";
+import { IdempotencyKeyConflictError, ResourceHeldError, RunFinishedError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import { applyRunEvent, snapshotFromStart, type RunSnapshot } from "./run-snapshot.ts";
 import type { ListRunsFilter, RunStore } from "./run-store.ts";
@@ -13,6 +13,8 @@ export class InMemoryRunStore implements RunStore {
   readonly #runs = new Map<string, RunSnapshot>();
   /** Run id by workflow and idempotency key. */
   readonly #keys = new Map<string, string>();
+  /** Run id by the resource key it holds, while that run is unfinished. */
+  readonly #holds = new Map<string, string>();
 
   async record(event: RunEvent): Promise<void> {
     if (event.type === "run-started") return this.#start(event);
@@ -20,6 +22,11 @@ export class InMemoryRunStore implements RunStore {
     if (!run) throw new Error(`Run ${event.runId} was never started in this store`);
     if (isTerminalStatus(run.status)) throw new RunFinishedError(run.id, run.status);
     applyRunEvent(run, event);
+    if (isTerminalStatus(run.status)) this.#release(run.id);
+  }
+
+  async findRunHolding(resourceKey: string): Promise<string | null> {
+    return this.#holds.get(resourceKey) ?? null;
   }
 
   /** The run of `workflow` started with `idempotencyKey`, if any. */
@@ -44,13 +51,20 @@ export class InMemoryRunStore implements RunStore {
 
   #start(event: Extract<RunEvent, { type: "run-started" }>): void {
     if (this.#runs.has(event.runId)) throw new Error(`Run ${event.runId} is already journaled`);
+    const holder = event.resourceKey === undefined ? undefined : this.#holds.get(event.resourceKey);
+    if (holder !== undefined) throw new ResourceHeldError(event.resourceKey!, holder);
     if (event.idempotencyKey !== undefined) {
       const key = keyOf(event.workflow, event.idempotencyKey);
       const existing = this.#keys.get(key);
       if (existing !== undefined) throw new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing);
       this.#keys.set(key, event.runId);
     }
+    if (event.resourceKey !== undefined) this.#holds.set(event.resourceKey, event.runId);
     this.#runs.set(event.runId, snapshotFromStart(event));
+  }
+
+  #release(runId: string): void {
+    for (const [key, holder] of this.#holds) if (holder === runId) this.#holds.delete(key);
   }
 }
 

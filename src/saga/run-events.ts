@@ -39,6 +39,11 @@ export type RunEvent =
       resource?: unknown;
       transactional: boolean;
       idempotencyKey: string | undefined;
+      /**
+       * The resource the run holds until it ends (e.g. `order:42`): a store refuses to start a second unfinished
+       * run with the same key (`ResourceHeldError`). Absent: the run holds nothing.
+       */
+      resourceKey?: string;
     })
   | (StepEventBase & { type: "step-started"; attempt: number })
   | (StepEventBase & { type: "step-retrying"; attempt: number; error: SerializedError; delayMs: number })

@@ -6,7 +6,11 @@ import { localRuns } from "./local-runs.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
 import { resumeWorkflow } from "./resume-workflow.ts";
+import { ownerIsGone } from "./run-owner.ts";
 import type { ServiceMap, ServiceRegistry } from "./services.ts";
+
+/** Unfinished runs looked at per pass for an owner that is gone: oldest first, as claims go. */
+const GONE_OWNER_SCAN = 500;
 
 export interface RunRecoveryOptions {
   /** The journal to recover from; this instance claims runs as `store.owner`. */
@@ -87,6 +91,7 @@ export class RunRecovery {
     const pass: RecoveryPass = { resumed: 0, parked: 0, failed: 0 };
     const { store, batchSize, logger } = this.#options;
     try {
+      for (const outcome of await this.#takeOverFromGoneOwners()) pass[outcome] += 1;
       for (;;) {
         const leases = await store.claimRecoverableRuns(store.owner, store.leaseMs, batchSize);
         const outcomes = await Promise.all(leases.filter((l) => !localRuns.has(l.runId)).map((lease) => this.#recover(lease)));
@@ -97,6 +102,20 @@ export class RunRecovery {
       logger.error({ err: serializeError(error) }, "run recovery pass failed; trying again at the next interval");
     }
     return pass;
+  }
+
+  /**
+   * Runs whose lease is still live but whose owner is provably gone (a process of this host that died, or this
+   * instance before a restart) are taken over now: waiting out their lease would leave them, and every client
+   * resending their keys, stuck for its whole length. Claimed only from that very owner, so a run another
+   * recoverer took first is left alone.
+   */
+  async #takeOverFromGoneOwners(): Promise<Array<keyof RecoveryPass>> {
+    const { store } = this.#options;
+    const unfinished = await store.listUnfinishedRuns({ take: GONE_OWNER_SCAN });
+    const orphans = unfinished.filter((r) => r.owner !== null && !localRuns.has(r.run.id) && ownerIsGone(r.owner, store.owner));
+    const leases = await Promise.all(orphans.map((r) => store.claimRun(r.run.id, store.owner, store.leaseMs, r.owner!)));
+    return Promise.all(leases.filter((lease): lease is RunLease => lease !== null).map((lease) => this.#recover(lease)));
   }
 
   async #recover(lease: RunLease): Promise<keyof RecoveryPass> {

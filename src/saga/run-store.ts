@@ -33,6 +33,11 @@ export interface RunStore {
   recordAllThrough?(query: RawQuery, events: readonly RunEvent[]): Promise<{ announce(): void }>;
   /** Whether `query` reaches this very journal, so that `recordAllThrough` may use it. */
   reaches?(query: RawQuery): Promise<boolean>;
+  /**
+   * The unfinished run that holds `resourceKey` (see `run-started`'s `resourceKey`), or null. Stores that keep
+   * no holds omit it, and then nothing is refused for being held.
+   */
+  findRunHolding?(resourceKey: string): Promise<string | null>;
   getRun(runId: string): Promise<RunSnapshot | null>;
   listRuns(filter?: ListRunsFilter): Promise<RunSnapshot[]>;
   close?(): Promise<void>;

@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("two server processes sharing one PostgreSQL database", () => {
-  it("when the instance running a checkout is SIGKILLed, exactly one other instance takes the run over once its lease expires, and compensates it", async () => {
+  it("when the instance running a checkout is SIGKILLed, exactly one other instance takes the run over (at once: its process is provably gone) and compensates it", async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     // A third process, loaded now and started the moment A dies: it competes with B for the run.
     const restartOfA = spawnInstance();

@@ -36,6 +36,7 @@ function summarize(outcome: CheckoutOutcome): string {
     case "ForbiddenError":
     case "RunInProgressError":
     case "IdempotencyConflictError":
+    case "ResourceBusyError":
       return `${outcome.code}: ${outcome.message}`;
     default:
       return outcome satisfies never;

@@ -76,6 +76,17 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
       expect(await store.claimRun(script.runId, "recoverer-2", HOUR)).toMatchObject({ owner: "recoverer-2", recoveryAttempts: 2 });
     });
 
+    test("a live lease is taken over from the owner named as gone, and only from that owner", async () => {
+      const store = await factory.fresh({ owner: "dead-process", leaseMs: HOUR });
+      const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1);
+      await play(store, script);
+      expect(await store.claimRun(script.runId, "restarted", HOUR, "some-other-owner")).toBeNull();
+      const lease = await store.claimRun(script.runId, "restarted", HOUR, "dead-process");
+      expect(lease).toMatchObject({ owner: "restarted", recoveryAttempts: 1 });
+      expect(await store.claimRun(script.runId, "late-recoverer", HOUR, "dead-process"), "already taken: the gone owner no longer holds it").toBeNull();
+      await expect(store.record(script.stepStarted(1).events.at(-1)!), "the old owner's writes are refused").rejects.toMatchObject({ code: "RUN_LEASE_LOST" });
+    });
+
     test("renewLease extends the owner's lease only; releaseRun frees it for another claimant", async () => {
       const store = await factory.fresh({ owner: "runner", leaseMs: HOUR });
       const script = new RunScript(newRunId(), ["a"]);

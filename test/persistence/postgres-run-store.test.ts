@@ -1,3 +1,4 @@
+import { POSTGRES_JOURNAL_VERSION } from "../../src/persistence/journal-schema-postgres.ts";
 import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
 import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
@@ -59,7 +60,7 @@ describe("PostgresRunStore", () => {
     );
     expect(tables.rows.map((row) => row.table_name)).toEqual(["events", "journal_meta", "runs", "steps"]);
     const version = await admin.query(`SELECT value FROM "${store.schema}".journal_meta WHERE key = 'schema_version'`);
-    expect(version.rows).toEqual([{ value: "1" }]);
+    expect(version.rows).toEqual([{ value: String(POSTGRES_JOURNAL_VERSION) }]);
   });
 
   test("records while the app's transaction is open, and keeps the record after that transaction rolls back", async () => {
@@ -83,7 +84,7 @@ describe("PostgresRunStore", () => {
   test("refuses a journal written by a newer schema version", async () => {
     const store = await factory.fresh();
     await admin.query(`UPDATE "${store.schema}".journal_meta SET value = '99' WHERE key = 'schema_version'`);
-    await expect(PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema })).rejects.toThrow(/version 99.*up to 1/);
+    await expect(PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema })).rejects.toThrow(new RegExp(`version 99.*up to ${POSTGRES_JOURNAL_VERSION}\\b`));
   });
 
   test("works on a pool it is given and leaves that pool open when closed", async () => {

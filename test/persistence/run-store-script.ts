@@ -19,6 +19,7 @@ export interface RunScriptOptions {
   data?: DataMap;
   resourceId?: string;
   idempotencyKey?: string;
+  resourceKey?: string;
   transactional?: boolean;
   /** Milliseconds after T0 of the run's first event; each later event is 1 ms later. @default 0 */
   startAt?: number;
@@ -31,8 +32,9 @@ export class RunScript {
 
   constructor(readonly runId: string, readonly steps: readonly string[], readonly options: RunScriptOptions = {}) {
     this.#clock = T0 + (options.startAt ?? 0);
-    const { workflow = "checkout", input, data = {}, resourceId, idempotencyKey, transactional = false } = options;
-    this.#push({ type: "run-started", runId, workflow, steps, input, data, resourceId, transactional, idempotencyKey });
+    const { workflow = "checkout", input, data = {}, resourceId, idempotencyKey, resourceKey, transactional = false } = options;
+    const held = resourceKey === undefined ? {} : { resourceKey };
+    this.#push({ type: "run-started", runId, workflow, steps, input, data, resourceId, transactional, idempotencyKey, ...held });
   }
 
   stepStarted(index: number, attempt = 1): this {

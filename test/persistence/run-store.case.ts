@@ -189,6 +189,26 @@ export function runStoreContract(name: string, fresh: RunStoreFactory): void {
       await expect(store.record({ type: "step-started", runId: script.runId, step: "z", index: 7, attempt: 1, at: new Date() })).rejects.toThrow(/no step #7/);
     });
 
+    test("holds a resource from a run's start to its end: a second run on it is refused until then, another resource is free", async () => {
+      const store = await fresh();
+      const resourceKey = `order:${newRunId("held")}`;
+      const holder = new RunScript(newRunId("holder"), ["a"], { resourceKey }).stepStarted(0);
+      await play(store, holder);
+      const second = new RunScript(newRunId("second"), ["a"], { resourceKey });
+      await expect(store.record(second.events[0]!)).rejects.toMatchObject({ name: "ResourceHeldError", code: "RESOURCE_HELD", resourceKey, holderRunId: holder.runId });
+      expect(await store.getRun(second.runId)).toBeNull();
+      expect(await store.findRunHolding!(resourceKey)).toBe(holder.runId);
+      await play(store, new RunScript(newRunId("other"), ["a"], { resourceKey: `${resourceKey}-other` }));
+
+      await store.record({ type: "run-compensating", runId: holder.runId, failedStep: "a", error: failure("no"), rolledBack: false, at: new Date() });
+      await expect(store.record(second.events[0]!), "still held while compensating").rejects.toMatchObject({ code: "RESOURCE_HELD" });
+      await store.record({ type: "run-finished", runId: holder.runId, status: "COMPENSATED", error: failure("no"), at: new Date() });
+
+      expect(await store.findRunHolding!(resourceKey)).toBeNull();
+      await store.record(second.events[0]!);
+      expect(await store.findRunHolding!(resourceKey)).toBe(second.runId);
+    });
+
     test("hands out copies: changing a returned snapshot changes nothing in the journal", async () => {
       const store = await fresh();
       const script = new RunScript(newRunId(), ["a"], { data: { n: 1 } }).completes(0, { list: [1] }, { n: 2 });

@@ -1,3 +1,4 @@
+import { SQLITE_JOURNAL_VERSION } from "../../src/persistence/journal-schema-sqlite.ts";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -72,7 +73,7 @@ describe("SqliteRunStore", () => {
     expect(await store.listRuns()).toHaveLength(4);
     const raw = new Sqlite(filename, { readonly: true });
     onTestFinished(() => void raw.close());
-    expect(raw.prepare("SELECT key, value FROM sagaql_journal_meta").all()).toEqual([{ key: "schema_version", value: "1" }]);
+    expect(raw.prepare("SELECT key, value FROM sagaql_journal_meta").all()).toEqual([{ key: "schema_version", value: String(SQLITE_JOURNAL_VERSION) }]);
   });
 
   test("of several processes claiming one run at once, exactly one wins", async () => {
@@ -108,7 +109,7 @@ describe("SqliteRunStore", () => {
     const raw = new Sqlite(filename);
     raw.prepare("UPDATE sagaql_journal_meta SET value = '99' WHERE key = 'schema_version'").run();
     raw.close();
-    expect(() => new SqliteRunStore({ filename })).toThrow(/schema version 99.*up to 1/);
+    expect(() => new SqliteRunStore({ filename })).toThrow(new RegExp(`schema version 99.*up to ${SQLITE_JOURNAL_VERSION}\\b`));
   });
 
   test("creates the journal's directory when it is missing", async () => {
