@@ -49,6 +49,11 @@ export interface CreateServerOptions {
   exposeErrors?: boolean;
   /** How long `close()` lets requests in flight finish before cutting their connections, in ms. @default 30000 */
   shutdownGraceMs?: number;
+  /**
+   * How long a pause in new connections `close()` waits for before it stops accepting them (2 s at most), in ms,
+   * so that requests clients already sent (still in the kernel's queues) are answered rather than reset. @default 100
+   */
+  shutdownSettleMs?: number;
   /** Released by `close()` after the last request finished, in order: services, run store, database. @default [] */
   onClose?: Array<() => unknown>;
   /** @default yoga's: any origin */
@@ -167,8 +172,8 @@ function displayHost(host: string): string {
 
 async function shutDown(graceful: GracefulHttp, yoga: SagaqlServer["yoga"], logger: Logger, options: CreateServerOptions): Promise<void> {
   const graceMs = options.shutdownGraceMs ?? 30_000;
-  logger.info({ inFlight: graceful.inFlight, graceMs }, "shutting down: no new connections; waiting for requests in flight");
-  const { abandoned } = await graceful.drain(graceMs);
+  logger.info({ inFlight: graceful.inFlight, graceMs }, "shutting down: answering what was received, then no new connections; waiting for requests in flight");
+  const { abandoned } = await graceful.drain(graceMs, options.shutdownSettleMs);
   if (abandoned > 0) logger.warn({ abandoned }, "grace period over: cut the connections of unfinished requests");
   await yoga.dispose();
   for (const release of options.onClose ?? []) {
