@@ -167,7 +167,9 @@ describe("the client of an instance that lost its lease", () => {
 
     const reply = send();
     await shipEntered.wait();
-    const [{ id: runId }] = (await storeB.listRuns()) as [{ id: string }];
+    const runs = await storeB.listRuns();
+    expect(runs).toHaveLength(1);
+    const runId = runs[0]!.id;
     await retryUntil(async () => (await storeB!.claimRun(runId, "instance-b", 60_000)) ?? undefined, { timeoutMs: 10_000, intervalMs: 20, what: "A's lease to run out" });
     current = "B";
     const [started] = await storeB.listEvents({ runId, take: 1 });
