@@ -2,10 +2,14 @@ import type { AnyField, FieldKind } from "../entity/field.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import { ValidationError, type FieldProblem } from "./action-errors.ts";
 
+// A 32-bit signed integer, as a GraphQL Int and the databases' INTEGER columns hold it: the range is not symmetric.
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+
 const CHECKS: Record<FieldKind, (value: unknown) => boolean> = {
   string: (v) => typeof v === "string",
   text: (v) => typeof v === "string",
-  int: (v) => Number.isInteger(v) && Math.abs(v as number) <= 2 ** 31 - 1,
+  int: (v) => Number.isInteger(v) && (v as number) >= INT_MIN && (v as number) <= INT_MAX,
   float: (v) => typeof v === "number" && Number.isFinite(v),
   boolean: (v) => typeof v === "boolean",
   datetime: (v) => v instanceof Date && !Number.isNaN(v.getTime()),

@@ -10,6 +10,7 @@ import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
+import { CommitRefusingDriver } from "../helpers/commit-refusing-driver.ts";
 import { eventIs, interruptingRunStore, type EventMatcher } from "../helpers/interrupting-run-store.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
@@ -160,6 +161,26 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
     expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: "charge", compensatedSteps: ["charge", "deposit"] });
     expect(fixture.provider.charges.size).toBe(1);
     expect(fixture.provider.refunds.size).toBe(1);
+  });
+
+  test("a journaled transactional run whose commit is refused ends COMPENSATED outside any step: the charge refunded once, no commit checkpoint", async () => {
+    const fixture = await setUp(createDatabase);
+    const shipped: string[] = [];
+    const definition = checkoutWorkflow(fixture.provider, { transactional: true, shipped });
+    const refusing = new CommitRefusingDriver(fixture.db.driver);
+    const runId = crypto.randomUUID();
+
+    const outcome = await executeWorkflow(refusing, definition, { runId, input: { amount: 10 }, store: fixture.store, logger: silentLogger });
+
+    expect(refusing.refusedCommits).toBe(1);
+    expect(shipped).toEqual(["ch_1"]);
+    expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: null, rolledBack: true, compensatedSteps: ["charge", "deposit"], cause: { code: "TRANSACTION_COMMIT_FAILED" } });
+    expect(fixture.provider.refunds).toEqual(new Set(["ch_1"]));
+    expect(fixture.provider.refundCalls).toBe(1);
+    expect(await balance(fixture)).toBe(0);
+    expect(await fixture.db.driver.readStepCheckpoint(runId, "commit")).toBeNull();
+    expect(await fixture.store.getRun(runId)).toMatchObject({ status: "COMPENSATED", failedStep: null, rolledBack: true, error: { code: "TRANSACTION_COMMIT_FAILED" } });
+    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "COMPLETED"]);
   });
 
   test("a transactional run that committed before the crash ends COMPLETED, nothing undone", async () => {

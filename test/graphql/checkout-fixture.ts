@@ -20,6 +20,7 @@ import type { GraphQLContext } from "../../src/graphql/context.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
 import type { AnyEntity } from "../../src/runtime/run-action.ts";
 import { ServiceRegistry, type RunStore } from "../../src/index.ts";
+import type { Driver } from "../../src/saga/driver.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -34,6 +35,8 @@ export interface GraphQLResult<T = Record<string, any>> {
 
 export interface CheckoutFixture {
   prisma: CheckoutPrisma;
+  /** The driver the actions' runs use. */
+  driver: Driver;
   store: RunStore;
   payment: PaymentService;
   shipping: ShippingService;
@@ -47,6 +50,8 @@ export interface CheckoutFixtureOptions {
   entities?: readonly AnyEntity[];
   /** Builds the payment service over its provider file, e.g. a subclass whose refunds fail. */
   payment?: (file: string) => PaymentService;
+  /** Opens the run journal for the database at `url`, e.g. the real one behind a fault. @default openRunStore(url) */
+  runStore?: (url: string) => Promise<RunStore>;
 }
 
 export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}): Promise<CheckoutFixture> {
@@ -55,7 +60,7 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
     PrismaClient,
   });
   const providers = mkdtempSync(join(tmpdir(), "sagaql-graphql-providers-"));
-  const store = await openRunStore(database.url);
+  const store = await (options.runStore ?? openRunStore)(database.url);
   const payment = (options.payment ?? ((file) => new PaymentService(file, { slowMs: 10 })))(join(providers, "payment.db"));
   const shipping = new ShippingService(join(providers, "shipping.db"));
   const runtime = {
@@ -82,7 +87,7 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
     await database.close();
     await rm(providers, { recursive: true, force: true });
   };
-  return { prisma: database.prisma, store, payment, shipping, gql, close };
+  return { prisma: database.prisma, driver: database.driver, store, payment, shipping, gql, close };
 }
 
 /** Adds the products an order's items name; returns their ids by SKU. */

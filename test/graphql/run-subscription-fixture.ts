@@ -70,12 +70,18 @@ async function startInstance(databaseUrl: string, dataDir: string, options: Inst
 
 export const RUN_UPDATED = /* GraphQL */ `
   subscription RunUpdated($id: ID!) {
-    workflowRunUpdated(id: $id) { id status failedStep steps { name status attempts } }
+    workflowRunUpdated(id: $id) { id status failedStep updatedAt steps { name status attempts error startedAt endedAt } }
   }
 `;
 
 export interface RunUpdate {
-  workflowRunUpdated: { id: string; status: string; failedStep: string | null; steps: Array<{ name: string; status: string; attempts: number }> };
+  workflowRunUpdated: {
+    id: string;
+    status: string;
+    failedStep: string | null;
+    updatedAt: string;
+    steps: Array<{ name: string; status: string; attempts: number; error: string | null; startedAt: string | null; endedAt: string | null }>;
+  };
 }
 
 /** A product with `stock` units and an order for one of it, shipped to `country`; returns the order id. */
@@ -123,6 +129,44 @@ export async function graphql<T = Record<string, unknown>>(url: string, query: s
   const response = await postGraphQL<T>(url, query, variables);
   if (response.body.errors?.length || !response.body.data) throw new Error(`GraphQL failed: ${JSON.stringify(response.body.errors)}`);
   return response.body.data;
+}
+
+/** Where a step's status stands in its life: a later payload may only move it forward. */
+const STEP_STAGE: Record<string, number> = {
+  PENDING: 0,
+  RUNNING: 1,
+  COMPLETED: 2,
+  FAILED: 2,
+  SKIPPED: 2,
+  COMPENSATING: 3,
+  COMPENSATED: 4,
+  COMPENSATION_FAILED: 4,
+};
+const RUN_STAGE: Record<string, number> = { RUNNING: 0, COMPENSATING: 1, COMPLETED: 2, COMPENSATED: 2, FAILED: 2 };
+
+/**
+ * What is wrong with the payloads as they arrived, unfolded: a snapshot equal to the one before it (every
+ * journaled event changes what RUN_UPDATED selects, so an equal one is a transition sent twice), a run or step
+ * status that moves backwards, an attempt count that falls, or a payload that is not the run. Empty when none.
+ */
+export function sequenceProblems(payloads: Array<{ data?: RunUpdate | null; errors?: unknown }>): string[] {
+  const problems: string[] = [];
+  let previous: RunUpdate["workflowRunUpdated"] | undefined;
+  payloads.forEach((payload, i) => {
+    const run = payload.data?.workflowRunUpdated;
+    if (!run || payload.errors !== undefined) return void problems.push(`#${i} is not a snapshot: ${JSON.stringify(payload)}`);
+    if (previous) {
+      if (JSON.stringify(run) === JSON.stringify(previous)) problems.push(`#${i} repeats #${i - 1}`);
+      if (RUN_STAGE[run.status]! < RUN_STAGE[previous.status]!) problems.push(`#${i} run ${previous.status} -> ${run.status}`);
+      run.steps.forEach((step, index) => {
+        const before = previous!.steps[index]!;
+        if (STEP_STAGE[step.status]! < STEP_STAGE[before.status]!) problems.push(`#${i} ${step.name} ${before.status} -> ${step.status}`);
+        if (step.attempts < before.attempts) problems.push(`#${i} ${step.name} attempts ${before.attempts} -> ${step.attempts}`);
+      });
+    }
+    previous = run;
+  });
+  return problems;
 }
 
 /** The run's status in each payload, with consecutive repeats folded: RUNNING, COMPENSATING, COMPENSATED. */

@@ -12,6 +12,7 @@ import {
   createOrder,
   RUN_UPDATED,
   runningRunOf,
+  sequenceProblems,
   startInstances,
   statusProgression,
   stepProgression,
@@ -51,6 +52,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRunUpdated over SSE, 
     const payloads = await remote.ended();
     expect(await outcome).toEqual({ __typename: "OrderCheckoutSuccess", runId });
     expect(payloads.every((payload) => payload.errors === undefined && payload.data?.workflowRunUpdated.id === runId)).toBe(true);
+    expect(sequenceProblems(payloads)).toEqual([]);
     expect(statusProgression(payloads)).toEqual(["RUNNING", "COMPLETED"]);
     // The slow charge leaves time to subscribe before the later steps start: each of their transitions is streamed.
     expect(stepProgression(payloads, "create-shipment")).toEqual(["PENDING", "RUNNING", "COMPLETED"]);
@@ -58,6 +60,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRunUpdated over SSE, 
     expect(payloads.at(-1)?.data?.workflowRunUpdated.steps.map((step) => step.status)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED"]);
     // The executing instance's own subscriber sees the very same transitions.
     const own = await local.ended();
+    expect(sequenceProblems(own)).toEqual([]);
     expect(stepProgression(own, "create-shipment")).toEqual(["PENDING", "RUNNING", "COMPLETED"]);
     expect(own.at(-1)).toEqual(payloads.at(-1));
   });
@@ -71,6 +74,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRunUpdated over SSE, 
 
     const payloads = await subscription.ended();
     expect((await outcome).__typename).toBe("StepFailedError");
+    expect(sequenceProblems(payloads)).toEqual([]);
     expect(statusProgression(payloads)).toEqual(["RUNNING", "COMPENSATING", "COMPENSATED"]);
     expect(stepProgression(payloads, "create-shipment")).toEqual(["PENDING", "RUNNING", "FAILED"]);
     expect(stepProgression(payloads, "charge-payment").slice(-2)).toEqual(["COMPENSATING", "COMPENSATED"]);

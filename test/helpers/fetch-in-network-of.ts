@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 
+import { networkCut, nsenterArgs } from "./network-cut.ts";
+
 const run = promisify(execFile);
 
 export interface NamespacedResponse {
@@ -11,7 +13,7 @@ export interface NamespacedResponse {
 
 /**
  * `fetch` from inside the network namespace of process `pid` (e.g. a server started with `unshare -n`, whose
- * loopback the test's own namespace cannot reach). Needs root and `nsenter`.
+ * loopback the test's own namespace cannot reach), with `nsenter`.
  */
 export async function fetchInNetworkOf(pid: number, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<NamespacedResponse> {
   const script = `
@@ -19,6 +21,20 @@ export async function fetchInNetworkOf(pid: number, url: string, init: { method?
     const text = await response.text();
     process.stdout.write(JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers), text }));
   `;
-  const { stdout } = await run("nsenter", ["-t", String(pid), "-n", process.execPath, "--input-type=module", "-e", script], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await inNetworkOf(pid, [process.execPath, "--input-type=module", "-e", script]);
   return JSON.parse(stdout) as NamespacedResponse;
+}
+
+/** The network interfaces process `pid` sees, by name. */
+export async function interfacesInNetworkOf(pid: number): Promise<string[]> {
+  const { stdout } = await inNetworkOf(pid, ["ip", "-o", "link", "show"]);
+  return stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => line.split(":")[1]!.trim().split("@")[0]!);
+}
+
+function inNetworkOf(pid: number, command: string[]): Promise<{ stdout: string }> {
+  const [nsenter, ...args] = nsenterArgs(networkCut(), pid);
+  return run(nsenter!, [...args, ...command], { maxBuffer: 64 * 1024 * 1024 });
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { networkCut, unshareArgs } from "./network-cut.ts";
 import { retryUntil } from "./retry-until.ts";
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -24,7 +25,7 @@ export interface StartedProcess {
 export function startNpm(env: Record<string, string>, options: { script?: string; offline?: boolean } = {}): StartedProcess {
   const npm = ["npm", "run", "--silent", options.script ?? "start"];
   // Offline: a network namespace of its own, with nothing but a loopback interface. `exec` keeps npm the child's pid.
-  const [command, ...args] = options.offline ? ["unshare", "-n", "sh", "-c", `ip link set lo up && exec ${npm.join(" ")}`] : npm;
+  const [command, ...args] = options.offline ? [...unshareArgs(networkCut()), "sh", "-c", `ip link set lo up && exec ${npm.join(" ")}`] : npm;
   const child = spawn(command!, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));

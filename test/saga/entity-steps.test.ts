@@ -52,17 +52,21 @@ describe.each([
 
   test("a later failure restores the values updateEntityStep replaced, and only those", async () => {
     const before = await db.driver.create("user", { email: "u@x", name: "Before", role: "member" });
+    let seen: Row | null | undefined;
     const outcome = await runWorkflow(
       db.driver,
       "promote",
       [
         updateEntityStep("set-role", user, () => ({ email: "u@x" }), () => ({ role: "admin", name: "After" }), { storeAs: "userId", compensate: true }),
-        step("check", async (ctx) => expect(await ctx.driver.findOne("user", { id: ctx.get("userId") })).toMatchObject({ role: "admin" })),
+        step("check", async (ctx) => {
+          seen = await ctx.driver.findOne("user", { id: ctx.get("userId") });
+        }),
         failing,
       ],
       options,
     );
-    expect(outcome).toMatchObject({ ok: false, compensatedSteps: ["set-role"] });
+    expect(seen).toMatchObject({ id: before.id, role: "admin", name: "After" });
+    expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: ["set-role"] });
     expect(await db.driver.findOne("user", { id: before.id })).toMatchObject({ email: "u@x", name: "Before", role: "member" });
   });
 
@@ -81,17 +85,21 @@ describe.each([
       meta: null,
       tags: ["a", "b"],
     });
+    let notesLeft: number | undefined;
     const outcome = await runWorkflow(
       db.driver,
       "purge",
       [
         deleteEntityStep("delete-note", note, () => ({ title: "keep me" }), { storeAs: "deletedId", compensate: true }),
-        step("check", async (ctx) => expect(await ctx.driver.count("note")).toBe(0)),
+        step("check", async (ctx) => {
+          notesLeft = await ctx.driver.count("note");
+        }),
         failing,
       ],
       options,
     );
-    expect(outcome).toMatchObject({ ok: false, compensatedSteps: ["delete-note"], data: { deletedId: original.id } });
+    expect(notesLeft).toBe(0);
+    expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: ["delete-note"], data: { deletedId: original.id } });
     expect(await db.driver.findOne("note", { id: original.id })).toEqual(original);
   });
 
@@ -102,7 +110,7 @@ describe.each([
       [createEntityStep("create-user", "user", () => ({ email: "stays@x", name: "S" })), failing],
       options,
     );
-    expect(outcome).toMatchObject({ ok: false, compensatedSteps: useTransaction ? ["create-user"] : [] });
+    expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: useTransaction ? ["create-user"] : [] });
     expect(await db.driver.count("user")).toBe(useTransaction ? 0 : 1);
   });
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { NonRetryableError, runWorkflow, step, workflow, executeWorkflow, type StepContext } from "../../src/index.ts";
 import { UniqueConstraintError } from "../../src/saga/driver-errors.ts";
 import { silentLogger as silent } from "../../src/saga/logger.ts";
+import { CommitRefusingDriver } from "../helpers/commit-refusing-driver.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
 /** A stand-in for an external API: its effects live outside the database, so no rollback reaches them. */
@@ -27,11 +28,14 @@ describe("transactional workflows on SQLite", () => {
   let db: TestDatabase;
   let payments: PaymentProvider;
   let compensations: string[];
+  /** `ctx.rolledBack` as the charge's compensation saw it, once per call. */
+  let rolledBackSeen: boolean[];
 
   beforeEach(async () => {
     db = await createSqliteTestDatabase();
     payments = new PaymentProvider();
     compensations = [];
+    rolledBackSeen = [];
   });
   afterEach(() => db.close());
 
@@ -69,6 +73,7 @@ describe("transactional workflows on SQLite", () => {
         },
         (ctx, id) => {
           compensations.push("charge");
+          rolledBackSeen.push(ctx.rolledBack);
           ctx.resolve<PaymentProvider>("payments").refund(id);
         },
       ),
@@ -97,6 +102,32 @@ describe("transactional workflows on SQLite", () => {
     expect(await db.driver.count("account")).toBe(0);
     expect(await stockOf()).toBe(5);
     expect(payments.refunds).toEqual(["ch_1"]);
+    expect(rolledBackSeen).toEqual([true]);
+  });
+
+  test("a commit refused after every step succeeded fails the run with TransactionCommitError outside any step, and compensates the external effects", async () => {
+    const finish = step("finalize", async (ctx: StepContext) => (await ctx.driver.create("account", { owner: "buyer" })).id);
+    const refusing = new CommitRefusingDriver(db.driver);
+    const outcome = await runWorkflow(refusing, "checkout", checkoutSteps(finish), { useTransaction: true, services: { payments }, logger: silent });
+
+    expect(refusing.refusedCommits).toBe(1);
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "COMPENSATED",
+      failedStep: null,
+      rolledBack: true,
+      error: "The workflow transaction failed to commit: FOREIGN KEY constraint failed",
+      cause: { name: "TransactionCommitError", code: "TRANSACTION_COMMIT_FAILED" },
+      compensatedSteps: ["charge", "reserve", "create-user"],
+      uncompensatedSteps: ["finalize", "notify"],
+    });
+    // The rollback undid the database steps: only the charge, an external effect, needed its compensation.
+    expect(compensations).toEqual(["charge"]);
+    expect(rolledBackSeen).toEqual([true]);
+    expect(payments.refunds).toEqual(["ch_1"]);
+    expect(await db.driver.count("user")).toBe(0);
+    expect(await db.driver.count("account")).toBe(0);
+    expect(await stockOf()).toBe(5);
   });
 
   test("database steps count as compensated after the rollback without their compensation running again", async () => {
@@ -121,6 +152,7 @@ describe("transactional workflows on SQLite", () => {
     expect(compensations).toEqual(["charge", "reserve", "create-user"]);
     expect(await stockOf()).toBe(5);
     expect(await db.driver.count("user")).toBe(0);
+    expect(rolledBackSeen).toEqual([false]);
   });
 
   test("a run whose steps all succeed commits every write and returns the last step's result", async () => {
