@@ -48,7 +48,7 @@ export async function serveCheckout(options: ServeCheckoutOptions): Promise<Runn
   await mkdir(options.dataDir, { recursive: true });
   const provider = providerOf(options.databaseUrl);
   const migrated = await applyMigrations({ url: options.databaseUrl, schemaPath: join(PROJECT_ROOT, "prisma", provider, "schema.prisma"), cwd: PROJECT_ROOT });
-  logger.info({ provider, ms: Math.round(performance.now() - started), output: lastLine(migrated.output) }, "migrations applied");
+  logger.info({ provider, ms: Math.round(performance.now() - started), output: lastLine(migrated.output), ranCli: migrated.ranCli }, "migrations applied");
   const app = await createCheckoutApp({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir,

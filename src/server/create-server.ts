@@ -93,7 +93,8 @@ export function createServer(options: CreateServerOptions): SagaqlServer {
   const endpoint = options.graphqlEndpoint ?? "/graphql";
   const http = createHttpServer();
   const graceful = new GracefulHttp(http);
-  const yoga = createYogaServer(options, endpoint, logger, () => graceful.closing);
+  const page = graphiqlPage(options.graphiql ?? true, options.csrfPrevention);
+  const yoga = createYogaServer(options, endpoint, logger, () => graceful.closing, page);
   http.on("request", (request: IncomingMessage, response: ServerResponse) => {
     graceful.track(request, response);
     const scope = { id: requestIdFrom(request.headers) };
@@ -106,12 +107,23 @@ export function createServer(options: CreateServerOptions): SagaqlServer {
     yoga,
     http,
     logger,
-    listen: (listenOptions) => listen(http, endpoint, logger, listenOptions),
+    listen: async (listenOptions) => {
+      const address = await listen(http, endpoint, logger, listenOptions);
+      // Once the server is up, not during its start, which the page's CPU time would slow.
+      void page?.prepare();
+      return address;
+    },
     close: () => (closed ??= shutDown(graceful, yoga, logger, options)),
   };
 }
 
-function createYogaServer(options: CreateServerOptions, endpoint: string, logger: Logger, isClosing: () => boolean): SagaqlServer["yoga"] {
+function createYogaServer(
+  options: CreateServerOptions,
+  endpoint: string,
+  logger: Logger,
+  isClosing: () => boolean,
+  page: OfflineGraphiQLPage | undefined,
+): SagaqlServer["yoga"] {
   return createYoga<{ req: IncomingMessage; res: ServerResponse }>({
     schema: options.schema,
     graphqlEndpoint: endpoint,
@@ -127,7 +139,7 @@ function createYogaServer(options: CreateServerOptions, endpoint: string, logger
     context: requestContextFactory(options.requestContext),
     plugins: [
       useHealthEndpoint({ checks: options.healthChecks, timeoutMs: options.healthCheckTimeoutMs, isClosing }),
-      graphiqlPlugin(options.graphiql ?? true, endpoint, options.csrfPrevention),
+      page ? useOfflineGraphiQL(page, endpoint) : {},
       options.csrfPrevention === false ? {} : useCSRFPrevention(options.csrfPrevention),
       useOperationName(),
       ...(options.plugins ?? []),
@@ -135,13 +147,12 @@ function createYogaServer(options: CreateServerOptions, endpoint: string, logger
   });
 }
 
-function graphiqlPlugin(setting: boolean | GraphiQLOptions, endpoint: string, csrf: CreateServerOptions["csrfPrevention"]): Plugin {
-  if (setting === false) return {};
+function graphiqlPage(setting: boolean | GraphiQLOptions, csrf: CreateServerOptions["csrfPrevention"]): OfflineGraphiQLPage | undefined {
+  if (setting === false) return undefined;
   const options = setting === true ? {} : setting;
   // GraphiQL sends subscriptions as GET event streams, which CSRF prevention refuses without its header.
   const additionalHeaders = { ...csrfHeader(csrf), ...options.additionalHeaders };
-  const page = new OfflineGraphiQLPage({ title: "sagaql GraphiQL", ...options, additionalHeaders });
-  return useOfflineGraphiQL(page, endpoint);
+  return new OfflineGraphiQLPage({ title: "sagaql GraphiQL", ...options, additionalHeaders });
 }
 
 function csrfHeader(csrf: CreateServerOptions["csrfPrevention"]): Record<string, string> {

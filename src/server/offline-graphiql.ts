@@ -1,4 +1,3 @@
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
@@ -17,19 +16,29 @@ interface CompressedPage {
 /**
  * Renders the self-contained GraphiQL page (its JS, CSS and editor workers inlined: nothing is fetched from a CDN,
  * so it works offline) once, and compresses it once. The page is ~9 MB; brotli takes it to ~2 MB. Compressing per
- * request would cost ~0.5 s of CPU each time, so the variants are built in the background when the server starts.
+ * request would cost ~0.5 s of CPU each time, so the variants are built in the background by `prepare()`. Nothing
+ * is done before that: loading the 9 MB renderer and compressing its page take about a second of CPU, which would
+ * slow a server's start on a small machine if they ran alongside it.
  */
 export class OfflineGraphiQLPage {
-  readonly #page: Promise<CompressedPage>;
+  readonly #options: GraphiQLOptions;
+  #page: Promise<CompressedPage> | undefined;
 
   constructor(options: GraphiQLOptions) {
-    this.#page = compressPage(renderGraphiQL(options));
+    this.#options = options;
+  }
+
+  /** Starts building the page, once; a request that comes first waits for it. */
+  prepare(): Promise<CompressedPage> {
+    if (this.#page) return this.#page;
+    this.#page = import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => compressPage(renderGraphiQL(this.#options)));
     // Surfaced on the first request instead; avoid an unhandled rejection before then.
     this.#page.catch(() => {});
+    return this.#page;
   }
 
   async respond(request: Request, fetchAPI: { Response: typeof Response }): Promise<Response> {
-    const page = await this.#page;
+    const page = await this.prepare();
     const headers: Record<string, string> = {
       "content-type": "text/html; charset=utf-8",
       etag: page.etag,

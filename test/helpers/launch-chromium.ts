@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-
-/** Debian's Chromium: Playwright's own browser download is unreachable offline. `CHROMIUM_PATH` overrides it. */
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { bundledChromium } from "./bundled-chromium.ts";
 
 /** Flags verified on these machines: headless, and nothing that phones home (updates, sync, QUIC, field trials). */
 const FLAGS = [
@@ -18,6 +16,24 @@ const FLAGS = [
   "--disable-sync",
 ];
 
+interface Browser {
+  executablePath: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The headless Chromium that ships inside an npm package, so `npm install` is all a machine needs
+ * (Playwright's own browser download is unreachable offline). `CHROMIUM_PATH` picks another binary.
+ */
+async function browser(): Promise<Browser> {
+  const override = process.env.CHROMIUM_PATH;
+  if (override !== undefined) return { executablePath: override, env: process.env };
+  const bundled = await bundledChromium();
+  const inherited = process.env.LD_LIBRARY_PATH;
+  const libraryPath = inherited ? `${bundled.libraryPath}:${inherited}` : bundled.libraryPath;
+  return { executablePath: bundled.executable, env: { ...process.env, LD_LIBRARY_PATH: libraryPath } };
+}
+
 export interface Chromium {
   context: BrowserContext;
   /** Closes the browser and deletes its profile. */
@@ -26,9 +42,9 @@ export interface Chromium {
 
 /** Headless Chromium with a fresh profile (no GraphiQL tabs or history left from another run). */
 export async function launchChromium(): Promise<Chromium> {
-  if (!existsSync(EXECUTABLE)) throw new Error(`No Chromium at ${EXECUTABLE}: run \`apt-get update && apt-get install -y chromium\` (as .ci/run does)`);
+  const { executablePath, env } = await browser();
   const profile = mkdtempSync(join(tmpdir(), "sagaql-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: EXECUTABLE, headless: true, args: FLAGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath, env, headless: true, args: FLAGS });
   return {
     context,
     close: async () => {
