@@ -11,10 +11,11 @@
  *
  * On SQLite, then on PostgreSQL (each contender on a database of its own), after a warm-up, rounds alternate the
  * contenders (rotating who goes first) at concurrency 1 and 16, then one round at 200. Figures: throughput over
- * all rounds, p50/p99 over every request, the CPU time per checkout of the process that served it. Afterwards
+ * all rounds, p50/p99 over every request, the CPU time per checkout of the process that served it; each ratio is
+ * the median of the rounds' own ratios, as a round's contenders ran back to back on the same shared machine. Afterwards
  * each contender's work is checked (orders completed, stock taken, one charge and one shipment each).
  *
- * `BENCH_API_ROUNDS` (default 2), `BENCH_API_C1` (100), `BENCH_API_C16` (400) and `BENCH_API_C200` (1000) set
+ * `BENCH_API_ROUNDS` (default 3), `BENCH_API_C1` (80), `BENCH_API_C16` (240) and `BENCH_API_C200` (600) set
  * requests per round; `BENCH_API_PROVIDERS` (default "sqlite,postgresql") picks the databases.
  *
  *     npm run bench:api
@@ -24,17 +25,18 @@ import { fileURLToPath } from "node:url";
 import type { Provider } from "./api/bench-database.ts";
 import type { Contender } from "./api/contenders.ts";
 import { measureLoad, percentile } from "./api/measure-load.ts";
+import { median } from "./durable/measure-throughput.ts";
 import { setUpProvider } from "./api/provider-setup.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PROVIDERS = (process.env.BENCH_API_PROVIDERS ?? "sqlite,postgresql").split(",") as Provider[];
-const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_API_ROUNDS ?? 3);
 const CONCURRENCY = [1, 16, 200] as const;
 type Concurrency = (typeof CONCURRENCY)[number];
 const RUNS: Record<Concurrency, number> = {
-  1: Number(process.env.BENCH_API_C1 ?? 100),
-  16: Number(process.env.BENCH_API_C16 ?? 400),
-  200: Number(process.env.BENCH_API_C200 ?? 1000),
+  1: Number(process.env.BENCH_API_C1 ?? 80),
+  16: Number(process.env.BENCH_API_C16 ?? 240),
+  200: Number(process.env.BENCH_API_C200 ?? 600),
 };
 /** The c=200 cell is one round: it is there for its tail latency. */
 const ROUNDS_AT: Record<Concurrency, number> = { 1: ROUNDS, 16: ROUNDS, 200: 1 };
@@ -47,6 +49,8 @@ interface Cell {
   seconds: number;
   latenciesMs: number[];
   cpuMs: number;
+  /** Each round's throughput, in round order. */
+  roundRates: number[];
 }
 
 type Cells = Map<string, Cell>;
@@ -66,7 +70,7 @@ async function benchProvider(provider: Provider, cells: Cells): Promise<void> {
         for (const { contender, take } of order) {
           const cpuBefore = contender.cpuMs();
           const result = await measureLoad(contender.checkout, take(RUNS[concurrency]), concurrency);
-          add(cells, cellKey(provider, concurrency, contender.key), { ...result, cpuMs: contender.cpuMs() - cpuBefore });
+          add(cells, cellKey(provider, concurrency, contender.key), { ...result, cpuMs: contender.cpuMs() - cpuBefore, roundRates: [result.requests / result.seconds] });
           log(`${provider} c=${concurrency} ${contender.label}: ${(result.requests / result.seconds).toFixed(1)}/s`);
         }
       }
@@ -89,11 +93,12 @@ function taker(ids: readonly string[]): (count: number) => string[] {
 }
 
 function add(cells: Cells, key: string, result: Cell): void {
-  const cell = cells.get(key) ?? { requests: 0, seconds: 0, latenciesMs: [], cpuMs: 0 };
+  const cell = cells.get(key) ?? { requests: 0, seconds: 0, latenciesMs: [], cpuMs: 0, roundRates: [] };
   cell.requests += result.requests;
   cell.seconds += result.seconds;
   cell.latenciesMs.push(...result.latenciesMs);
   cell.cpuMs += result.cpuMs;
+  cell.roundRates.push(...result.roundRates);
   cells.set(key, cell);
 }
 
@@ -118,10 +123,14 @@ function report(cells: Cells): void {
       }
     }
   }
-  console.log("CPU: the serving process's own (user + system); for (b) this process's, which also ran the load for nobody else then.");
+  console.log("CPU ms/checkout: user + system time of the process that did the work (the server child; for (b) the benchmark process itself), database server excluded.");
   for (const provider of PROVIDERS) {
     for (const concurrency of [1, 16] as const) {
-      const ratio = rate(cells.get(cellKey(provider, concurrency, "sagaql"))!) / rate(cells.get(cellKey(provider, concurrency, "handwritten"))!);
+      const ours = cells.get(cellKey(provider, concurrency, "sagaql"))!.roundRates;
+      const baseline = cells.get(cellKey(provider, concurrency, "handwritten"))!.roundRates;
+      const perRound = ours.map((value, i) => value / baseline[i]!);
+      const ratio = median(perRound);
+      console.log(`${NAMES[provider]}-c${concurrency} sagaql ÷ (a), per round: ${perRound.map((r) => r.toFixed(2)).join(" ")}`);
       console.log(`RESULT ${NAMES[provider]}-c${concurrency} ratio=${ratio.toFixed(2)} target=${TARGET}`);
     }
   }
