@@ -2,9 +2,12 @@ import { readFileSync } from "node:fs";
 import { postGraphql } from "./post-graphql.ts";
 import type { RawSqlCheckout } from "./raw-sql-checkout.ts";
 
+/** How the table names each contender. */
+export const CONTENDER_LABELS = { sagaql: "sagaql (npm start)", handwritten: "(a) hand-written yoga+Prisma", rawsql: "(b) raw SQL, in-process" } as const;
+
 /** One way of checking out an order, and where its CPU time is spent. */
 export interface Contender {
-  key: "sagaql" | "handwritten" | "rawsql";
+  key: keyof typeof CONTENDER_LABELS;
   label: string;
   checkout(id: string): Promise<void>;
   /** CPU time (user + system) so far, in ms, of the process doing the checkouts' server-side work. */
@@ -38,7 +41,7 @@ export function sagaqlContender(url: string, pid: number): Contender {
     const result = data.orderCheckout;
     if (result.__typename !== "OrderCheckoutSuccess" || result.order?.status !== "completed") throw new Error(`sagaql checkout of ${id}: ${JSON.stringify(result)}`);
   };
-  return { key: "sagaql", label: "sagaql (npm start)", checkout, cpuMs: () => processCpuMs(pid) };
+  return { key: "sagaql", label: CONTENDER_LABELS.sagaql, checkout, cpuMs: () => processCpuMs(pid) };
 }
 
 /** The bare graphql-yoga server with the hand-written resolver. */
@@ -47,7 +50,7 @@ export function handwrittenContender(url: string, pid: number): Contender {
     const data = await postGraphql<{ orderCheckout: CheckedOutOrder }>(url, HANDWRITTEN_CHECKOUT, { id, paymentMethodId: "pm_card_visa" });
     if (data.orderCheckout.status !== "completed") throw new Error(`hand-written checkout of ${id}: ${JSON.stringify(data.orderCheckout)}`);
   };
-  return { key: "handwritten", label: "hand-written yoga+Prisma", checkout, cpuMs: () => processCpuMs(pid) };
+  return { key: "handwritten", label: CONTENDER_LABELS.handwritten, checkout, cpuMs: () => processCpuMs(pid) };
 }
 
 /** The raw-SQL floor, run in this process (no HTTP). */
@@ -56,7 +59,7 @@ export function rawSqlContender(floor: RawSqlCheckout): Contender {
     const used = process.cpuUsage();
     return (used.user + used.system) / 1000;
   };
-  return { key: "rawsql", label: "raw SQL, in-process", checkout: (id) => floor.checkout(id), cpuMs };
+  return { key: "rawsql", label: CONTENDER_LABELS.rawsql, checkout: (id) => floor.checkout(id), cpuMs };
 }
 
 /** A child process's user + system time from /proc (Linux), in ms. */

@@ -1,7 +1,7 @@
 import { median } from "../durable/measure-throughput.ts";
 import type { Provider } from "./bench-database.ts";
 import { cellOf, type Cell, type Cells } from "./cells.ts";
-import type { Contender } from "./contenders.ts";
+import { CONTENDER_LABELS, type Contender } from "./contenders.ts";
 import { percentile } from "./measure-load.ts";
 
 export interface ReportOptions {
@@ -13,7 +13,6 @@ export interface ReportOptions {
 }
 
 const KEYS = ["sagaql", "handwritten", "rawsql"] as const;
-const LABELS: Record<Contender["key"], string> = { sagaql: "sagaql (npm start)", handwritten: "(a) hand-written yoga+Prisma", rawsql: "(b) raw SQL, in-process" };
 const NAMES: Record<Provider, string> = { sqlite: "sqlite", postgresql: "postgres" };
 const rate = (cell: Cell) => cell.requests / cell.seconds;
 const cpuPerCheckout = (cell: Cell) => cell.cpuMs / cell.requests;
@@ -45,7 +44,7 @@ function printTable(cells: Cells, providers: readonly Provider[]): void {
           percentile(cell.latenciesMs, 99).toFixed(1).padStart(8),
           cpuPerCheckout(cell).toFixed(2).padStart(16),
         ];
-        console.log(`${NAMES[provider].padEnd(9)} ${String(concurrency).padStart(3)}  ${LABELS[key].padEnd(29)} ${columns.join(" ")}`);
+        console.log(`${NAMES[provider].padEnd(9)} ${String(concurrency).padStart(3)}  ${CONTENDER_LABELS[key].padEnd(29)} ${columns.join(" ")}`);
       }
     }
   }
