@@ -48,6 +48,8 @@ export { resumeWorkflow } from "./saga/resume-workflow.ts";
 export type { ResumeOptions } from "./saga/resume-workflow.ts";
 export { RunRecovery } from "./saga/run-recovery.ts";
 export type { RunRecoveryOptions, RecoveryPass } from "./saga/run-recovery.ts";
+export { RunRetention, DEFAULT_RETENTION_MS } from "./saga/run-retention.ts";
+export type { RunRetentionOptions } from "./saga/run-retention.ts";
 export { isDurableRunStore } from "./saga/durable-run-store.ts";
 export { entityWorkflows } from "./runtime/entity-workflows.ts";
 export { announcingRunStore } from "./saga/run-event-feed.ts";

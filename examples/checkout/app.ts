@@ -10,6 +10,7 @@ import { ServiceRegistry, type Driver, type Logger } from "../../src/index.ts";
 import { entityWorkflows } from "../../src/runtime/entity-workflows.ts";
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import { RunRecovery } from "../../src/saga/run-recovery.ts";
+import { RunRetention } from "../../src/saga/run-retention.ts";
 import { consoleLogger } from "../../src/saga/logger.ts";
 import { entities } from "./entities.ts";
 import { InventoryService } from "./services/inventory-service.ts";
@@ -40,6 +41,8 @@ export interface CheckoutRecoveryOptions {
   maxRecoveryAttempts?: number;
   /** False leaves interrupted runs alone (another instance recovers them). @default true */
   enabled?: boolean;
+  /** How long a finished run is kept, in ms; 0 keeps runs forever. See `RunRetention`. @default 30 days */
+  retentionMs?: number;
 }
 
 export interface CheckoutServices {
@@ -89,6 +92,7 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
   };
   const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel, runEvents });
   const recovery = startRecovery(runtime, store, options.recovery);
+  const retention = startRetention(runtime, store, options.recovery);
   const healthChecks = {
     database: () => database.prisma.$queryRawUnsafe("SELECT 1"),
     journal: () => store.getRun("health-probe"),
@@ -97,6 +101,7 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
   const close = () =>
     (closing ??= (async () => {
       await recovery?.stop();
+      await retention?.stop();
       services.payment.close();
       services.shipping.close();
       await runEvents.close();
@@ -120,6 +125,14 @@ function startRecovery(runtime: ActionRuntime, store: DurableRunStore, options: 
   });
   void recovery.start();
   return recovery;
+}
+
+/** Pruning runs with each instance: batches are small and skip each other's rows, so several instances may prune. */
+function startRetention(runtime: ActionRuntime, store: DurableRunStore, options: CheckoutRecoveryOptions = {}): RunRetention | undefined {
+  if (options.enabled === false || options.retentionMs === 0) return undefined;
+  const retention = new RunRetention({ store, maxAgeMs: options.retentionMs, logger: runtime.logger });
+  void retention.start();
+  return retention;
 }
 
 /** What the app uses of either provider's generated client. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import pg, { type QueryConfig } from "pg";
-import { UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
+import { TERMINAL_STATUSES, UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
 import { qualified } from "./journal-schema-postgres.ts";
 import { recordFunction, type RecordFunction } from "./postgres-record-function.ts";
 import { EVENT_PLANS, toPositional, type PlanParams } from "./run-store-event-plans.ts";
@@ -68,6 +68,7 @@ export class PostgresStatements {
   readonly renewLease: PreparedQuery;
   readonly releaseRun: PreparedQuery;
   readonly parkRun: PreparedQuery;
+  readonly pruneRuns: PreparedQuery;
   readonly #listRuns = new Map<string, PreparedQuery>();
   readonly #listEvents = new Map<string, PreparedQuery>();
   readonly #t: (name: string) => string;
@@ -104,6 +105,15 @@ export class PostgresStatements {
     );
     this.releaseRun = new PreparedQuery(`UPDATE ${t("runs")} SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner`);
     this.parkRun = new PreparedQuery(parkSql(t, runEventsChannel(schema)));
+    const finished = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+    // One statement, one commit; SKIP LOCKED keeps two instances pruning at once out of each other's way. Steps go
+    // with their run (ON DELETE CASCADE).
+    this.pruneRuns = new PreparedQuery(
+      `WITH doomed AS (SELECT id FROM ${t("runs")} WHERE status IN (${finished}) AND updated_at < :before::timestamptz
+                        ORDER BY updated_at LIMIT :take FOR UPDATE SKIP LOCKED),
+            gone_events AS (DELETE FROM ${t("events")} WHERE run_id IN (SELECT id FROM doomed))
+       DELETE FROM ${t("runs")} WHERE id IN (SELECT id FROM doomed) RETURNING id`,
+    );
   }
 
   listRuns(status: boolean, workflow: boolean): PreparedQuery {

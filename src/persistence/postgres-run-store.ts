@@ -222,6 +222,10 @@ export class PostgresRunStore implements DurableRunStore {
     return ((await this.#pool.query(this.#sql.parkRun.config(params))).rowCount ?? 0) > 0;
   }
 
+  async pruneFinishedRuns(endedBefore: Date, take: number): Promise<number> {
+    return (await this.#pool.query(this.#sql.pruneRuns.config({ before: endedBefore, take }))).rowCount ?? 0;
+  }
+
   async listEvents(filter: ListEventsFilter = {}): Promise<JournaledEvent[]> {
     const query = this.#sql.listEvents(filter.runId !== undefined);
     const params = { runId: filter.runId ?? null, afterSeq: filter.afterSeq ?? 0, take: filter.take ?? 1000 };

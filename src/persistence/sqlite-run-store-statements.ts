@@ -1,6 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { RunEventType } from "../saga/run-events.ts";
-import { UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
+import { TERMINAL_STATUSES, UNFINISHED_STATUSES } from "../saga/durable-run-store.ts";
 import { EVENT_PLANS, type PlanParams } from "./run-store-event-plans.ts";
 import { runsWithSteps as joinSteps } from "./run-store-rows.ts";
 
@@ -36,6 +36,9 @@ export class SqliteStatements {
   readonly renewLease: Statement;
   readonly releaseRun: Statement;
   readonly parkRun: Statement;
+  readonly prunableRuns: Statement;
+  readonly pruneEvents: Statement;
+  readonly pruneRuns: Statement;
   readonly #events = new Map<RunEventType, EventStatements>();
   readonly #listRuns = new Map<string, Statement>();
   readonly #listEvents = new Map<string, Statement>();
@@ -75,6 +78,11 @@ export class SqliteStatements {
     this.renewLease = db.prepare(
       `UPDATE sagaql_runs SET lease_expires_at = :now + :leaseMs, heartbeat_at = :now WHERE id = :id AND owner = :owner AND ${UNFINISHED}`,
     );
+    const finished = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+    this.prunableRuns = db.prepare(`SELECT id FROM sagaql_runs WHERE status IN (${finished}) AND updated_at < :before ORDER BY updated_at LIMIT :take`).pluck();
+    this.pruneEvents = db.prepare("DELETE FROM sagaql_events WHERE run_id IN (SELECT value FROM json_each(:ids))");
+    // Steps go with their run (ON DELETE CASCADE).
+    this.pruneRuns = db.prepare(`DELETE FROM sagaql_runs WHERE status IN (${finished}) AND id IN (SELECT value FROM json_each(:ids))`);
     this.releaseRun = db.prepare("UPDATE sagaql_runs SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner");
     // Parking ends the run FAILED (the run-finished plan) and frees it; whoever holds the lease does not matter.
     this.parkRun = db.prepare(

@@ -58,6 +58,7 @@ export class SqliteRunStore implements DurableRunStore {
   readonly #sql: SqliteStatements;
   readonly #record: (events: readonly RunEvent[]) => void;
   readonly #park: (runId: string, error: SerializedError) => boolean;
+  readonly #prune: (before: number, take: number) => number;
 
   /** Same as the constructor, for symmetry with `PostgresRunStore.open`. */
   static async open(options: SqliteRunStoreOptions): Promise<SqliteRunStore> {
@@ -87,6 +88,11 @@ export class SqliteRunStore implements DurableRunStore {
     });
     this.#record = apply.immediate;
     this.#park = this.#db.transaction((runId: string, error: SerializedError) => this.#parkInTransaction(runId, error)).immediate;
+    this.#prune = this.#db.transaction((before: number, take: number) => {
+      const ids = JSON.stringify(this.#sql.prunableRuns.all({ before, take }));
+      this.#sql.pruneEvents.run({ ids });
+      return this.#sql.pruneRuns.run({ ids }).changes;
+    }).immediate;
   }
 
   /** The better-sqlite3 API is synchronous: the write is committed (and synced) before the promise settles. */
@@ -151,6 +157,10 @@ export class SqliteRunStore implements DurableRunStore {
       if (error === NOT_PARKED) return false;
       throw error;
     }
+  }
+
+  async pruneFinishedRuns(endedBefore: Date, take: number): Promise<number> {
+    return this.#prune(endedBefore.getTime(), take);
   }
 
   async listEvents(filter: ListEventsFilter = {}): Promise<JournaledEvent[]> {

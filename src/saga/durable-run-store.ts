@@ -90,6 +90,12 @@ export interface DurableRunStore extends RunStore {
    * A string reason becomes an error with code `RECOVERY_EXHAUSTED`. False when the run is finished or unknown.
    */
   parkRun(runId: string, reason: string | SerializedError): Promise<boolean>;
+  /**
+   * Deletes up to `take` runs that ended (COMPLETED, COMPENSATED or FAILED) before `endedBefore`, with their
+   * steps and events, oldest first; never a running or compensating one. Returns how many it deleted. A pruned
+   * run's idempotency key is free again: keep runs longer than any client may resend a key.
+   */
+  pruneFinishedRuns(endedBefore: Date, take: number): Promise<number>;
   /** Journaled events in sequence order, for streaming transitions and catching up after a disconnect. */
   listEvents(filter?: ListEventsFilter): Promise<JournaledEvent[]>;
   /** Closes the store's own connections. */

@@ -17,6 +17,7 @@ try {
     leaseMs: optionalMs(process.env.SAGAQL_LEASE_MS, "SAGAQL_LEASE_MS"),
     intervalMs: optionalMs(process.env.SAGAQL_RECOVERY_INTERVAL_MS, "SAGAQL_RECOVERY_INTERVAL_MS"),
     maxRecoveryAttempts: optionalMs(process.env.SAGAQL_MAX_RECOVERY_ATTEMPTS, "SAGAQL_MAX_RECOVERY_ATTEMPTS"),
+    retentionMs: optionalMs(process.env.SAGAQL_RUN_RETENTION_MS, "SAGAQL_RUN_RETENTION_MS"),
   };
   const starting = serveCheckout({ ...config, logger, slowCardMs, recovery });
   // Installed before startup finishes: a signal during migrations waits for the server, then shuts it down.
@@ -31,7 +32,8 @@ try {
 /**
  * A whole, non-negative number from the environment: `CHECKOUT_SLOW_CARD_MS` (how long pm_card_slow takes,
  * default 3000), `SAGAQL_LEASE_MS` (default 30000), `SAGAQL_RECOVERY_INTERVAL_MS` (default 5000),
- * `SAGAQL_MAX_RECOVERY_ATTEMPTS` (default 5).
+ * `SAGAQL_MAX_RECOVERY_ATTEMPTS` (default 5), `SAGAQL_RUN_RETENTION_MS` (how long finished runs are kept, default
+ * 30 days; 0 keeps them forever).
  */
 function optionalMs(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;

@@ -3,7 +3,7 @@ import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-s
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/saga/errors.ts";
 import { hashRunInput } from "../../src/persistence/run-store-json.ts";
-import { failure, newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import { failure, newRunId, play, reference, RunScript, T0 } from "./run-store-script.ts";
 
 export interface DurableRunStoreFactory<S extends DurableRunStore = DurableRunStore> {
   /** A new, empty journal for one test, disposed of when the test ends. */
@@ -74,6 +74,39 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
       expect(await store.claimRun(script.runId, "recoverer-1", HOUR)).toMatchObject({ recoveryAttempts: 1 });
       expect(await store.claimRun(script.runId, "recoverer-1", 0)).not.toBeNull();
       expect(await store.claimRun(script.runId, "recoverer-2", HOUR)).toMatchObject({ owner: "recoverer-2", recoveryAttempts: 2 });
+    });
+
+    test("prunes finished runs that ended before the cutoff, with their steps and events, in batches; never an unfinished one", async () => {
+      const store = await factory.fresh({ owner: "runner", leaseMs: HOUR });
+      const finished = await Promise.all(
+        ["COMPLETED", "COMPENSATED", "FAILED"].map(async (status) => {
+          const script = new RunScript(newRunId("old"), ["a"]).completes(0, 1).finished(status as "COMPLETED", status === "COMPLETED" ? { result: 1 } : { error: failure("no") });
+          await play(store, script);
+          return script.runId;
+        }),
+      );
+      const running = new RunScript(newRunId("running"), ["a"]).stepStarted(0);
+      await play(store, running);
+      const cutoff = new Date(Date.now() + 60_000);
+
+      expect(await store.pruneFinishedRuns(cutoff, 2)).toBe(2);
+      expect(await store.pruneFinishedRuns(cutoff, 2)).toBe(1);
+      expect(await store.pruneFinishedRuns(cutoff, 2)).toBe(0);
+
+      for (const runId of finished) {
+        expect(await store.getJournaledRun(runId)).toBeNull();
+        expect(await store.listEvents({ runId })).toEqual([]);
+      }
+      expect(await store.getJournaledRun(running.runId)).toMatchObject({ run: { status: "RUNNING" } });
+      expect((await store.listEvents({ runId: running.runId })).length).toBeGreaterThan(0);
+    });
+
+    test("keeps finished runs that ended after the cutoff", async () => {
+      const store = await factory.fresh({ owner: "runner", leaseMs: HOUR });
+      const script = new RunScript(newRunId("recent"), ["a"], { startAt: Date.now() - T0 }).completes(0, 1).finished("COMPLETED", { result: 1 });
+      await play(store, script);
+      expect(await store.pruneFinishedRuns(new Date(Date.now() - 60_000), 10)).toBe(0);
+      expect(await store.getJournaledRun(script.runId)).not.toBeNull();
     });
 
     test("a live lease is taken over from the owner named as gone, and only from that owner", async () => {
