@@ -149,7 +149,7 @@ function addIdempotencyErrorTypes(builder: Builder, workflowError: WorkflowError
     description: "The run this idempotency key names is still in progress after the server's wait; nothing new ran. Retry later with the same key.",
     interfaces: [workflowError],
     isTypeOf: isInstance(RunInProgressError),
-    fields: (t) => ({ idempotencyKey: t.exposeString("idempotencyKey") }),
+    fields: (t) => ({ idempotencyKey: t.exposeString("idempotencyKey", { nullable: true, description: "Null when the request sent none: its own run was taken over by another instance." }) }),
   });
   builder.objectType(IdempotencyConflictError, {
     name: "IdempotencyConflictError",
@@ -157,7 +157,8 @@ function addIdempotencyErrorTypes(builder: Builder, workflowError: WorkflowError
     interfaces: [workflowError],
     isTypeOf: isInstance(IdempotencyConflictError),
     fields: (t) => ({
-      idempotencyKey: t.exposeString("idempotencyKey"),
+      // Nullable like RunInProgressError's, so that a selection of both validates.
+      idempotencyKey: t.exposeString("idempotencyKey", { nullable: true, description: "The key the request reused." }),
       mismatch: t.field({ type: mismatch, resolve: (error) => error.mismatch }),
     }),
   });

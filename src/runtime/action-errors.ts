@@ -93,15 +93,20 @@ export class ForbiddenError extends ActionError {
 }
 
 /**
- * A request reused an idempotency key whose run is still going, and it did not end within the wait bound
- * (`ActionRuntime.idempotencyWaitMs`). Nothing new ran; retry later with the same key to get the run's outcome.
+ * The run the request is waiting for is still going after the wait bound (`ActionRuntime.idempotencyWaitMs`): a
+ * request that reused a key whose run is in progress (nothing new ran; retry later with the same key for the
+ * outcome), or one whose own run another instance took over (read `workflowRun(runId)` for the outcome).
  */
 export class RunInProgressError extends ActionError {
   readonly code = "RUN_IN_PROGRESS";
   override readonly runId: string;
 
-  constructor(runId: string, readonly idempotencyKey: string) {
-    super(`The run for idempotency key "${idempotencyKey}" (${runId}) is still in progress; retry later with the same key for its outcome`);
+  constructor(runId: string, readonly idempotencyKey: string | null) {
+    super(
+      idempotencyKey === null
+        ? `Run ${runId} is still in progress on another instance; read workflowRun(id: "${runId}") for its outcome`
+        : `The run for idempotency key "${idempotencyKey}" (${runId}) is still in progress; retry later with the same key for its outcome`,
+    );
     this.name = "RunInProgressError";
     this.runId = runId;
   }

@@ -86,7 +86,7 @@ async function replay(store: RunStore, request: IdempotentRequest, earlier: Keye
   const { run } = earlier;
   if (run.resourceId !== request.resourceId) throw new IdempotencyConflictError(run.id, request.key, "resource");
   if ((earlier.inputHash ?? hashRunInput(run.input)) !== hashRunInput(request.input)) throw new IdempotencyConflictError(run.id, request.key, "input");
-  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request);
+  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key);
   return { outcome: outcomeOfFinishedRun(finished), replayed: true };
 }
 
@@ -98,12 +98,15 @@ function isKeyConflict(error: unknown): boolean {
   return false;
 }
 
-/** Polls the journal until the run ends; past the bound, the client is told to come back later. */
-async function waitForEnd(store: RunStore, runId: string, request: IdempotentRequest): Promise<RunSnapshot> {
-  const deadline = Date.now() + request.waitMs;
+/**
+ * Polls the journal until the run ends; past `waitMs`, the client is told to come back later (with its key, or by
+ * reading the run).
+ */
+export async function waitForEnd(store: RunStore, runId: string, waitMs: number, key: string | null): Promise<RunSnapshot> {
+  const deadline = Date.now() + waitMs;
   for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
     const left = deadline - Date.now();
-    if (left <= 0) throw new RunInProgressError(runId, request.key);
+    if (left <= 0) throw new RunInProgressError(runId, key);
     await sleep(Math.min(delay, left));
     const run = await store.getRun(runId);
     if (!run) throw new Error(`Run ${runId} disappeared from the journal while a duplicate request waited for it`);

@@ -2,13 +2,14 @@ import type { ActionDefinition, RequestContext } from "../entity/define-action.t
 import type { EntityDefinition } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Driver, Row } from "../saga/driver.ts";
-import { executeWorkflow, type WorkflowFailure } from "../saga/execute-workflow.ts";
+import { executeWorkflow, type WorkflowFailure, type WorkflowOutcome } from "../saga/execute-workflow.ts";
 import type { Logger } from "../saga/logger.ts";
 import type { RunStore } from "../saga/run-store.ts";
 import type { ServiceRegistry } from "../saga/services.ts";
 import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
-import { ResourceHeldError } from "../saga/errors.ts";
-import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently, type IdempotentOutcome, type KeyedRunStore } from "./idempotent-action.ts";
+import { ResourceHeldError, RunFinishedError, RunLeaseLostError } from "../saga/errors.ts";
+import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently, waitForEnd, type IdempotentOutcome, type KeyedRunStore } from "./idempotent-action.ts";
+import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
 import { isInfrastructureError } from "./public-error.ts";
 import { resourceKey } from "./resource-key.ts";
 import { DEFAULT_RESOURCE_WAIT_MS, waitForResource } from "./wait-for-resource.ts";
@@ -111,10 +112,34 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
       idempotencyKey: attempt.idempotencyKey,
     });
   };
+  const executeOrFollow = () => followIfTakenOver(runtime, execute, attempt.idempotencyKey ?? null);
   // Without a key, no look-up: the common request pays nothing for idempotency.
-  if (store === undefined) return { outcome: await execute(), replayed: false };
+  if (store === undefined) return { outcome: await executeOrFollow(), replayed: false };
   const request = { workflow: definition.workflow.name, key: attempt.idempotencyKey!, input: attempt.input, resourceId: id ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS };
-  return runIdempotently(store, request, execute);
+  return runIdempotently(store, request, executeOrFollow);
+}
+
+/**
+ * An instance that lost its run to another one (its lease ran out while it was cut off) stops without undoing
+ * anything; its caller then gets the outcome the other instance reaches, as a duplicate request would.
+ */
+async function followIfTakenOver(runtime: ActionRuntime, execute: () => Promise<WorkflowOutcome<unknown>>, key: string | null): Promise<WorkflowOutcome<unknown>> {
+  try {
+    return await execute();
+  } catch (error) {
+    const runId = takenOverRun(error);
+    if (runId === undefined) throw error;
+    const finished = await waitForEnd(runtime.store, runId, runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS, key);
+    return outcomeOfFinishedRun(finished);
+  }
+}
+
+/** The run a journal refused this instance's write for, because another instance owns or ended it. */
+function takenOverRun(error: unknown): string | undefined {
+  for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) {
+    if (error instanceof RunLeaseLostError || error instanceof RunFinishedError) return error.runId;
+  }
+  return undefined;
 }
 
 /** A failure the infrastructure caused is logged with its detail here, since its client gets only a plain message. */

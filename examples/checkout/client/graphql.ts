@@ -66,11 +66,11 @@ export type OrderCheckoutMutationVariables = Exact<{
 export type OrderCheckoutMutation = { orderCheckout:
     | { __typename: 'CompensationFailedError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, causeCode: string | null, failedCompensations: Array<{ step: string, message: string }> }
     | { __typename: 'ForbiddenError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null }
-    | { __typename: 'IdempotencyConflictError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string, mismatch: IdempotencyMismatch }
+    | { __typename: 'IdempotencyConflictError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string | null, mismatch: IdempotencyMismatch }
     | { __typename: 'NotFoundError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, entity: string, resourceId: string }
     | { __typename: 'OrderCheckoutSuccess', result: unknown, runId: string | null, replayed: boolean, order: { id: string, items: string, total: number, status: string, shippingCountry: string, chargeId: string | null, shipmentId: string | null } | null }
     | { __typename: 'ResourceBusyError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null }
-    | { __typename: 'RunInProgressError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string }
+    | { __typename: 'RunInProgressError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string | null }
     | { __typename: 'StepFailedError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, causeCode: string | null, attempts: number, uncompensatedSteps: Array<string> }
     | { __typename: 'ValidationError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, problems: Array<{ field: string, message: string }> }
    };
