@@ -1,12 +1,13 @@
 import type { ActionDefinition } from "../entity/define-action.ts";
 import { pascalCase } from "../entity/names.ts";
-import { runAction, type ActionRuntime, type ActionSuccess, type AnyEntity } from "../runtime/run-action.ts";
+import { runAction, startAction, type ActionRuntime, type ActionStarted, type ActionSuccess, type AnyEntity } from "../runtime/run-action.ts";
 import type { Row } from "../saga/driver.ts";
 import type { Builder } from "./builder.ts";
 import type { EntityTypeRef } from "./entity-type.ts";
 import { ACTION_ERROR_CLASSES } from "./errors.ts";
 import { entityInputFields } from "./input-fields.ts";
 import { actionFieldName } from "./names.ts";
+import type { RunRef } from "./runs.ts";
 
 export interface ActionTarget {
   entity: AnyEntity;
@@ -15,12 +16,15 @@ export interface ActionTarget {
   /** The entity's object type, for the success member's `order` field. */
   entityType: EntityTypeRef;
   runtime: ActionRuntime;
+  /** `WorkflowRun`, for the `…Started` member's `run` field. */
+  runType: RunRef;
 }
 
 interface ActionArgs {
   id?: string | number;
   input?: Row | null;
   idempotencyKey?: string | null;
+  async?: boolean | null;
 }
 
 /**
@@ -33,6 +37,7 @@ export function addActionMutation(builder: Builder, target: ActionTarget): void 
   const fieldName = actionFieldName(entity.name, actionName);
   const typePrefix = pascalCase(fieldName);
   const success = addSuccessType(builder, target, `${typePrefix}Success`);
+  const started = addStartedType(builder, target, `${typePrefix}Started`);
   const input = definition.inputFields
     ? builder.inputRef<Row>(`${typePrefix}Input`).implement({ fields: (t) => entityInputFields(t, definition.inputFields!, "create") })
     : undefined;
@@ -47,22 +52,52 @@ export function addActionMutation(builder: Builder, target: ActionTarget): void 
         "At most one run per key (1 to 255 characters): a repeated request with the same key, id and input gets the first " +
         "run's outcome (waiting for it if it is still going); with another id or input it gets IdempotencyConflictError.",
     });
+    args.async = t.arg.boolean({
+      defaultValue: false,
+      description: `True: answer ${typePrefix}Started as soon as the run is durably started; read the outcome from workflowRun or workflowRunUpdated.`,
+    }) as unknown as ArgRef;
     return t.field({
       type: success,
       description: definition.description,
       args,
-      errors: { types: ACTION_ERROR_CLASSES, directResult: true, union: { name: `${typePrefix}Result` } },
-      resolve: (_root, rawArgs, context) => {
-        const { id, input: given, idempotencyKey } = rawArgs as ActionArgs;
-        return runAction(runtime, entity, actionName, {
-          id: id === undefined ? undefined : String(id),
-          input: given ?? undefined,
-          idempotencyKey: idempotencyKey ?? undefined,
-          request: context.request,
-        });
+      errors: { types: [...ACTION_ERROR_CLASSES, started], directResult: true, union: { name: `${typePrefix}Result` } },
+      resolve: async (_root, rawArgs, context) => {
+        const { id, input: given, idempotencyKey, async: inBackground } = rawArgs as ActionArgs;
+        const request = { id: id === undefined ? undefined : String(id), input: given ?? undefined, idempotencyKey: idempotencyKey ?? undefined, request: context.request };
+        if (!inBackground) return runAction(runtime, entity, actionName, request);
+        // plugin-errors makes one success member; the other outcome travels the way the failure members do.
+        throw new started(await startAction(runtime, entity, actionName, request));
       },
     });
   });
+}
+
+/** The answer of an `async: true` request; thrown as plugin-errors' members are, one class per action. */
+abstract class StartedAnswer extends Error {
+  readonly runId: string;
+  readonly replayed: boolean;
+  constructor(started: ActionStarted) {
+    super("started");
+    this.runId = started.runId;
+    this.replayed = started.replayed;
+  }
+}
+
+function addStartedType(builder: Builder, target: ActionTarget, name: string): new (started: ActionStarted) => StartedAnswer {
+  const { entity, runtime, runType } = target;
+  const answer = class extends StartedAnswer {};
+  builder.objectType(answer, {
+    name,
+    description: `${entity.typeName} ${target.actionName} started (async: true): the run goes on; its outcome is in workflowRun(runId).`,
+    isTypeOf: (value) => value instanceof answer,
+    fields: (t) => ({
+      // Nullable to match the other members' runId; always set.
+      runId: t.exposeID("runId", { nullable: true, description: "The journaled run." }),
+      run: t.field({ type: runType, nullable: true, description: "The run as it is now.", resolve: (value) => runtime.store.getRun(value.runId) }),
+      replayed: t.exposeBoolean("replayed", { description: "True when an earlier request with the same idempotencyKey started the run." }),
+    }),
+  });
+  return answer;
 }
 
 function addSuccessType(builder: Builder, target: ActionTarget, name: string) {

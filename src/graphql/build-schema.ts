@@ -13,7 +13,7 @@ import type { PaginationOptions } from "./list-args.ts";
 import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
-import { addRunQueries } from "./runs.ts";
+import { addRunQueries, declareRunType, type DeclaredRunRef } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
 
@@ -44,9 +44,9 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   builder.queryType({});
   builder.mutationType({});
   addWorkflowErrorTypes(builder);
-  const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder) };
+  const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder), run: declareRunType(builder) };
   for (const entity of options.entities) addEntity(builder, entity, options, shared);
-  const run = addRunQueries(builder, options.runtime.store);
+  const run = addRunQueries(builder, options.runtime.store, shared.run);
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
   // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
   return builder.toSchema({ sortSchema: false });
@@ -69,6 +69,7 @@ function rowHolder(entity: AnyEntity, runtime: ActionRuntime): ((id: string) => 
 interface SharedInputs {
   filters: FilterRefs;
   sortOrder: SortOrderRef;
+  run: DeclaredRunRef;
 }
 
 function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOptions, shared: SharedInputs): void {
@@ -86,7 +87,7 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
   addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target);
   for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
-    addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime });
+    addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime, runType: shared.run });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ImplementableObjectRef } from "@pothos/core";
 import { publicError, type PublicError } from "../runtime/public-error.ts";
 import type { SerializedError } from "../saga/errors.ts";
 import type { RunStatus, StepStatus } from "../saga/run-events.ts";
@@ -28,10 +29,15 @@ const STEP_STATUSES: Record<StepStatus, string> = {
 /** Past runs a list returns at most; the journal can be large. */
 const MAX_RUNS = 200;
 
-/** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; returns the `WorkflowRun` type. */
-export function addRunQueries(builder: Builder, store: RunStore): RunRef {
+/** The `WorkflowRun` type, declared first so that other types (an async action's member) can refer to it. */
+export function declareRunType(builder: Builder): DeclaredRunRef {
+  return builder.objectRef<RunSnapshot>("WorkflowRun");
+}
+
+/** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; implements `run`. */
+export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRunRef): RunRef {
   const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
-  const run = addRunType(builder, runStatus);
+  addRunType(builder, runStatus, run);
   builder.queryField("workflowRun", (t) =>
     t.field({
       type: run,
@@ -66,6 +72,7 @@ function shown(error: SerializedError | null | undefined, step: string | null): 
   return error ? publicError(error, step) : undefined;
 }
 export type RunRef = PothosSchemaTypes.ObjectRef<Types, RunSnapshot>;
+export type DeclaredRunRef = ImplementableObjectRef<Types, RunSnapshot>;
 
 function addStepRunType(builder: Builder) {
   const stepStatus = builder.enumType("WorkflowStepStatus", { values: describe(STEP_STATUSES) });
@@ -86,9 +93,9 @@ function addStepRunType(builder: Builder) {
   });
 }
 
-function addRunType(builder: Builder, runStatus: RunStatusRef): RunRef {
+function addRunType(builder: Builder, runStatus: RunStatusRef, ref: DeclaredRunRef): RunRef {
   const stepRun = addStepRunType(builder);
-  return builder.objectRef<RunSnapshot>("WorkflowRun").implement({
+  return ref.implement({
     description: "One run of a workflow (an action's saga), as the journal recorded it.",
     fields: (t) => ({
       id: t.exposeID("id"),

@@ -83,11 +83,17 @@ export async function runIdempotently(store: KeyedRunStore, request: IdempotentR
 }
 
 async function replay(store: RunStore, request: IdempotentRequest, earlier: KeyedRun): Promise<IdempotentOutcome> {
+  const run = checkSameRequest(earlier, request);
+  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key);
+  return { outcome: outcomeOfFinishedRun(finished), replayed: true };
+}
+
+/** The run the key names, if the request is the same one (the same id and input); else `IdempotencyConflictError`. */
+export function checkSameRequest(earlier: KeyedRun, request: IdempotentRequest): RunSnapshot {
   const { run } = earlier;
   if (run.resourceId !== request.resourceId) throw new IdempotencyConflictError(run.id, request.key, "resource");
   if ((earlier.inputHash ?? hashRunInput(run.input)) !== hashRunInput(request.input)) throw new IdempotencyConflictError(run.id, request.key, "input");
-  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key);
-  return { outcome: outcomeOfFinishedRun(finished), replayed: true };
+  return run;
 }
 
 /** The engine may wrap the store's refusal of the run's start (a journal write error), so its causes count too. */

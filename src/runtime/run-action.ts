@@ -8,7 +8,16 @@ import type { RunStore } from "../saga/run-store.ts";
 import type { ServiceRegistry } from "../saga/services.ts";
 import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
 import { ResourceHeldError, RunFinishedError, RunLeaseLostError } from "../saga/errors.ts";
-import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently, waitForEnd, type IdempotentOutcome, type KeyedRunStore } from "./idempotent-action.ts";
+import {
+  checkSameRequest,
+  DEFAULT_IDEMPOTENCY_WAIT_MS,
+  keyedStore,
+  runIdempotently,
+  waitForEnd,
+  type IdempotentOutcome,
+  type IdempotentRequest,
+  type KeyedRunStore,
+} from "./idempotent-action.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
 import { isInfrastructureError } from "./public-error.ts";
 import { resourceKey } from "./resource-key.ts";
@@ -48,6 +57,13 @@ export interface RunActionRequest {
   request?: RequestContext;
 }
 
+/** What `startAction` answers: the run is durably started (or was, under the same key) and goes on by itself. */
+export interface ActionStarted {
+  runId: string;
+  /** True when an earlier request with the same idempotency key started the run. */
+  replayed: boolean;
+}
+
 export interface ActionSuccess {
   runId: string;
   /** The last step's result. */
@@ -68,18 +84,61 @@ export type AnyEntity = EntityDefinition<string, FieldMap, Record<string, Action
  * failure as the same one.
  */
 export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionSuccess> {
+  const attempt = await prepareAttempt(entity, actionName, request, runtime);
+  const { outcome, replayed } = await runWaitingForResource(runtime, attempt);
+  if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
+  const after = attempt.id === undefined ? null : await runtime.driver.findOne(entity.name, { id: attempt.id });
+  return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
+}
+
+/**
+ * Starts an action's run and answers as soon as its start is durable; the run goes on in this process (and after a
+ * crash, through recovery), its outcome read from the journal. The same checks run first, and fail the same way;
+ * a key whose run exists answers that run, whatever its state.
+ */
+export async function startAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionStarted> {
+  const attempt = await prepareAttempt(entity, actionName, request, runtime);
+  if (attempt.store !== undefined) {
+    const earlier = await attempt.store.findRunByIdempotencyKey(attempt.definition.workflow.name, attempt.idempotencyKey!);
+    if (earlier) return { runId: checkSameRequest(earlier, requestOf(runtime, attempt)).id, replayed: true };
+  }
+  let started!: (runId: string) => void;
+  const onStart = new Promise<string>((resolve) => (started = resolve));
+  const running = runWaitingForResource(runtime, { ...attempt, onStarted: started });
+  // Settles either way, so a run failing after its start is never an unhandled rejection; its outcome is in the journal.
+  const ended = running.then(
+    ({ outcome, replayed }) => {
+      if (!outcome.ok) reportedFailure(runtime, outcome, replayed);
+      return { outcome, replayed };
+    },
+    (error: unknown) => ({ error }),
+  );
+  const first = await Promise.race([onStart.then((runId) => ({ runId })), ended]);
+  if ("runId" in first) return { runId: first.runId, replayed: false };
+  if ("error" in first) throw first.error;
+  return { runId: first.outcome.runId, replayed: first.replayed };
+}
+
+/** Validation, the key's shape, the authorization rule and the id: everything that needs no run. */
+async function prepareAttempt(entity: AnyEntity, actionName: string, request: RunActionRequest, runtime: ActionRuntime): Promise<Attempt> {
   const definition = entity.actionDefinitions[actionName];
   if (!definition) throw new Error(`Entity "${entity.name}" has no action "${actionName}"`);
   const input = validateInput(definition.inputFields, request.input);
   const store = keyedStore(request.idempotencyKey, runtime.store);
   await authorize(definition, input, request);
   const id = definition.hasResource ? requireId(request.id) : undefined;
-  const attempt = () => runOnce(runtime, { entity, definition, input, id, store, idempotencyKey: request.idempotencyKey });
-  const { outcome, replayed } =
-    id === undefined ? await attempt() : await waitForResource({ entity: entity.name, id, waitMs: runtime.resourceWaitMs ?? DEFAULT_RESOURCE_WAIT_MS }, attempt);
-  if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
-  const after = id === undefined ? null : await runtime.driver.findOne(entity.name, { id });
-  return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
+  return { entity, definition, input, id, store, idempotencyKey: request.idempotencyKey };
+}
+
+function runWaitingForResource(runtime: ActionRuntime, attempt: Attempt): Promise<IdempotentOutcome> {
+  const once = () => runOnce(runtime, attempt);
+  if (attempt.id === undefined) return once();
+  return waitForResource({ entity: attempt.entity.name, id: attempt.id, waitMs: runtime.resourceWaitMs ?? DEFAULT_RESOURCE_WAIT_MS }, once);
+}
+
+function requestOf(runtime: ActionRuntime, attempt: Attempt): IdempotentRequest {
+  const { definition, input, id } = attempt;
+  return { workflow: definition.workflow.name, key: attempt.idempotencyKey!, input, resourceId: id ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS };
 }
 
 interface Attempt {
@@ -90,6 +149,8 @@ interface Attempt {
   id: string | undefined;
   store: KeyedRunStore | undefined;
   idempotencyKey: string | undefined;
+  /** See `ExecuteOptions.onStarted`. */
+  onStarted?: (runId: string) => void;
 }
 
 /**
@@ -110,13 +171,13 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
       store: runtime.store,
       logger: runtime.logger,
       idempotencyKey: attempt.idempotencyKey,
+      onStarted: attempt.onStarted,
     });
   };
   const executeOrFollow = () => followIfTakenOver(runtime, execute, attempt.idempotencyKey ?? null);
   // Without a key, no look-up: the common request pays nothing for idempotency.
   if (store === undefined) return { outcome: await executeOrFollow(), replayed: false };
-  const request = { workflow: definition.workflow.name, key: attempt.idempotencyKey!, input: attempt.input, resourceId: id ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS };
-  return runIdempotently(store, request, executeOrFollow);
+  return runIdempotently(store, requestOf(runtime, attempt), executeOrFollow);
 }
 
 /**

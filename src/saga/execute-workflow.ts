@@ -40,6 +40,11 @@ export interface ExecuteOptions {
   logger?: Logger;
   /** Recorded with the run, so a duplicate request can find it. */
   idempotencyKey?: string;
+  /**
+   * Called once the run's start is durable (it needs `store`), before its first step: a caller that must not wait
+   * for the outcome can answer then. The start is then written at once, not in a first database step's transaction.
+   */
+  onStarted?: (runId: string) => void;
 }
 
 export interface WorkflowSuccess<Out> {
@@ -107,9 +112,10 @@ async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, opti
   const start = startEvent(run, definition, options);
   // A first database step's transaction can carry the start: until it commits, the run has done nothing. Not a
   // run that holds a resource: its hold must be visible to others from the start.
-  const deferrable = options.resourceKey === undefined && run.steps[0]?.options.effect === "database";
+  const deferrable = options.resourceKey === undefined && options.onStarted === undefined && run.steps[0]?.options.effect === "database";
   if (run.journalInTransaction && deferrable) run.journal.defer(start);
   else await run.journal.write(start);
+  options.onStarted?.(run.ctx.runId);
   return whileOwned(run, () => proceed<Out>(run, definition));
 }
 

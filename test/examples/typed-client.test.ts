@@ -28,6 +28,8 @@ function summarize(outcome: CheckoutOutcome): string {
   switch (outcome.__typename) {
     case "OrderCheckoutSuccess":
       return `completed (run ${outcome.runId})`;
+    case "OrderCheckoutStarted":
+      return "started in the background";
     case "StepFailedError":
     case "CompensationFailedError":
       return `${outcome.code} at ${outcome.failedStep}: ${outcome.message}`;

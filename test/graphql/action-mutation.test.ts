@@ -135,10 +135,10 @@ describe("action mutations", () => {
       data!.__type.fields.map((f: { name: string; args: Array<{ name: string }> }) => [f.name, f.args.map((a) => a.name)]),
     );
     expect(args).toMatchObject({
-      orderCheckout: ["id", "input", "idempotencyKey"],
-      orderCancel: ["id", "idempotencyKey"],
-      productRestockAll: ["input", "idempotencyKey"],
-      productPing: ["idempotencyKey"],
+      orderCheckout: ["id", "input", "idempotencyKey", "async"],
+      orderCancel: ["id", "idempotencyKey", "async"],
+      productRestockAll: ["input", "idempotencyKey", "async"],
+      productPing: ["idempotencyKey", "async"],
     });
     const success = await app.gql(`{ __type(name: "ProductRestockAllSuccess") { fields { name } } }`);
     expect(success.data!.__type.fields.map((f: { name: string }) => f.name)).toEqual(["result", "runId", "replayed"]);

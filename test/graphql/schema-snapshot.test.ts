@@ -43,7 +43,7 @@ describe("the checkout schema has the shape of CONTRACT §3", () => {
       orderCreate: "(data: OrderCreateInput!)Order!",
       orderUpdate: "(id: ID!, data: OrderUpdateInput!)Order",
       orderDelete: "(id: ID!)Order",
-      orderCheckout: "(id: ID!, input: OrderCheckoutInput!, idempotencyKey: String)OrderCheckoutResult!",
+      orderCheckout: "(id: ID!, input: OrderCheckoutInput!, idempotencyKey: String, async: Boolean)OrderCheckoutResult!",
     });
   });
 
@@ -66,7 +66,7 @@ describe("the checkout schema has the shape of CONTRACT §3", () => {
     const union = schema.getType("OrderCheckoutResult");
     if (!isUnionType(union)) throw new Error("OrderCheckoutResult is not a union");
     expect(union.getTypes().map((t) => t.name).sort()).toEqual(
-      ["CompensationFailedError", "ForbiddenError", "IdempotencyConflictError", "NotFoundError", "OrderCheckoutSuccess", "ResourceBusyError", "RunInProgressError", "StepFailedError", "ValidationError"],
+      ["CompensationFailedError", "ForbiddenError", "IdempotencyConflictError", "NotFoundError", "OrderCheckoutStarted", "OrderCheckoutSuccess", "ResourceBusyError", "RunInProgressError", "StepFailedError", "ValidationError"],
     );
     expect(fieldsOf(schema.getType("OrderCheckoutSuccess"))).toEqual({ result: "JSON!", order: "Order", runId: "ID", replayed: "Boolean!" });
     const workflowError = { message: "String!", code: "String!", failedStep: "String", compensatedSteps: "[String!]!", runId: "ID" };

@@ -68,6 +68,7 @@ export type OrderCheckoutMutation = { orderCheckout:
     | { __typename: 'ForbiddenError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null }
     | { __typename: 'IdempotencyConflictError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string | null, mismatch: IdempotencyMismatch }
     | { __typename: 'NotFoundError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, entity: string, resourceId: string }
+    | { __typename: 'OrderCheckoutStarted' }
     | { __typename: 'OrderCheckoutSuccess', result: unknown, runId: string | null, replayed: boolean, order: { id: string, items: string, total: number, status: string, shippingCountry: string, chargeId: string | null, shipmentId: string | null } | null }
     | { __typename: 'ResourceBusyError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null }
     | { __typename: 'RunInProgressError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string | null }
