@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "./create-logger.ts";
 import { GracefulHttp } from "./graceful-http.ts";
 import { useHealthEndpoint, type HealthCheck } from "./health-endpoint.ts";
 import { OfflineGraphiQLPage, useOfflineGraphiQL } from "./offline-graphiql.ts";
+import { useQueryLimits, type QueryLimits } from "./query-limits.ts";
 import { requestContextFactory } from "./request-context.ts";
 import { logRequest, useOperationName } from "./request-log.ts";
 import { requestIdFrom, runInRequestScope } from "./request-scope.ts";
@@ -58,6 +59,13 @@ export interface CreateServerOptions {
   onClose?: Array<() => unknown>;
   /** @default yoga's: any origin */
   cors?: YogaServerOptions<object, object>["cors"];
+  /**
+   * Bounds on each request's document and response: tokens, depth, aliases, directives, cost (list sizes
+   * multiplied out) and response bytes; refused ones get `extensions.code` `QUERY_TOO_COMPLEX` (or
+   * `RESPONSE_TOO_LARGE`). Fields given here replace their defaults; `false` turns every limit off.
+   * @default DEFAULT_QUERY_LIMITS: { maxTokens: 2000, maxDepth: 10, maxAliases: 30, maxDirectives: 50, maxCost: 50000, defaultListSize: 50, maxResponseBytes: 5000000 }
+   */
+  limits?: QueryLimits | false;
   /** More yoga/envelop plugins, run after the built-in ones. @default [] */
   plugins?: Plugin[];
 }
@@ -142,6 +150,7 @@ function createYogaServer(
       page ? useOfflineGraphiQL(page, endpoint) : {},
       options.csrfPrevention === false ? {} : useCSRFPrevention(options.csrfPrevention),
       useOperationName(),
+      ...useQueryLimits(options.limits),
       ...(options.plugins ?? []),
     ],
   });
