@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getIntrospectionQuery } from "graphql";
 import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { createServer, type SagaqlServer } from "../../src/server/create-server.ts";
@@ -81,6 +82,13 @@ describe("query limits against the checkout app", () => {
     const response = await postGraphQL(url, "{ products(orderBy: { sku: ASC }) { id sku name price stock } workflowRuns(take: 20) { id status steps { name status attempts error } } }");
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.products).toHaveLength(4);
+  });
+
+  it("lets GraphiQL's full introspection query through", async () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const response = await postGraphQL(url, query);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toHaveProperty("__schema.queryType.name", "Query");
   });
 
   it("refuses 1,000 aliases of workflowRuns(take: 200) quickly, and /live stays responsive", async () => {
