@@ -26,7 +26,11 @@ export interface QueryLimits {
   maxCost?: number;
   /** How many items a list field counts for without a `take` argument; keep it equal to the default page size. @default 50 */
   defaultListSize?: number;
-  /** Largest response, in bytes of JSON (estimated); a bigger one is replaced by a `RESPONSE_TOO_LARGE` error. @default 5_000_000 */
+  /**
+   * Largest response, in bytes of JSON (estimated); a bigger one is replaced by a `RESPONSE_TOO_LARGE` error. The
+   * operation has run by then (a mutation's writes stay): the cost limit is what keeps big work from starting.
+   * @default 5_000_000
+   */
   maxResponseBytes?: number;
 }
 
