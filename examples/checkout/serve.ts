@@ -23,7 +23,7 @@ export interface ServeCheckoutOptions {
   logger?: Logger;
   /** How long `pm_card_slow` takes, in ms. @default 3000 */
   slowCardMs?: number;
-  /** @default true */
+  /** @default true, false when NODE_ENV=production */
   graphiql?: boolean;
   /** Leases and crash recovery; see `CheckoutRecoveryOptions`. */
   recovery?: CheckoutRecoveryOptions;
@@ -63,7 +63,7 @@ export async function serveCheckout(options: ServeCheckoutOptions): Promise<Runn
     const server = createServer({
       schema: app.schema,
       logger,
-      graphiql: options.graphiql === false ? false : { title: "sagaql · checkout example", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+      graphiql: (options.graphiql ?? process.env.NODE_ENV !== "production") ? { title: "sagaql · checkout example", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
       healthChecks: app.healthChecks,
       onClose: [() => app.close()],
     });

@@ -1,13 +1,17 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import type { GraphQLSchema } from "graphql";
-import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance, type YogaServerOptions } from "graphql-yoga";
+import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestContext } from "../entity/define-action.ts";
+import { corsPolicy, type CorsSetting } from "./cors-policy.ts";
 import { createLogger, type Logger } from "./create-logger.ts";
 import { GracefulHttp } from "./graceful-http.ts";
 import { useHealthEndpoint, type HealthCheck } from "./health-endpoint.ts";
 import { OfflineGraphiQLPage, useOfflineGraphiQL } from "./offline-graphiql.ts";
+import { useQueryLimits, type QueryLimits } from "./query-limits.ts";
+import { useQuietSyntaxErrors } from "./quiet-syntax-errors.ts";
+import { useSchemaDisclosure } from "./schema-disclosure.ts";
 import { requestContextFactory } from "./request-context.ts";
 import { logRequest, useOperationName } from "./request-log.ts";
 import { requestIdFrom, runInRequestScope } from "./request-scope.ts";
@@ -24,11 +28,20 @@ export interface CreateServerOptions {
   graphqlEndpoint?: string;
   /**
    * GraphiQL for browsers at the GraphQL endpoint, fully offline (no CDN). `false` turns it off; an object
-   * sets its options (title, defaultQuery, …). @default true
+   * sets its options (title, defaultQuery, …). @default true, false when NODE_ENV=production
    */
   graphiql?: boolean | GraphiQLOptions;
+  /** Whether `__schema` and `__type` may be queried. @default true, false when NODE_ENV=production */
+  introspection?: boolean;
+  /** Whether errors suggest names ("Did you mean …?"). @default true, false when NODE_ENV=production */
+  fieldSuggestions?: boolean;
   /** Largest request body accepted, in bytes; a bigger one is refused with 413 before it is parsed. @default 1_000_000 */
   maxRequestBodySize?: number;
+  /**
+   * How long a client may take to send a whole request (headers and body), in ms; one still arriving then is
+   * answered 408 and its connection closed, so slow senders cannot hold connections open. @default 30000
+   */
+  requestTimeoutMs?: number;
   /**
    * Requires one of these headers on requests a browser could send cross-site without a CORS preflight
    * (GET, and form/text POSTs). JSON POSTs are unaffected. `false` turns it off.
@@ -56,8 +69,19 @@ export interface CreateServerOptions {
   shutdownSettleMs?: number;
   /** Released by `close()` after the last request finished, in order: services, run store, database. @default [] */
   onClose?: Array<() => unknown>;
-  /** @default yoga's: any origin */
-  cors?: YogaServerOptions<object, object>["cors"];
+  /**
+   * Cross-origin access, as yoga's `cors` (e.g. `{ origin: ["https://app.example"], credentials: true }`),
+   * except that an origin not listed gets no CORS headers at all (`origin: "*"` allows any).
+   * @default false: no CORS headers, so browsers allow same-origin pages only
+   */
+  cors?: CorsSetting;
+  /**
+   * Bounds on each request's document and response: tokens, depth, aliases, directives, cost (list sizes
+   * multiplied out) and response bytes; refused ones get `extensions.code` `QUERY_TOO_COMPLEX` (or
+   * `RESPONSE_TOO_LARGE`). Fields given here replace their defaults; `false` turns every limit off.
+   * @default DEFAULT_QUERY_LIMITS: { maxTokens: 2000, maxDepth: 10, maxAliases: 30, maxDirectives: 50, maxCost: 50000, defaultListSize: 50, maxResponseBytes: 5000000 }
+   */
+  limits?: QueryLimits | false;
   /** More yoga/envelop plugins, run after the built-in ones. @default [] */
   plugins?: Plugin[];
 }
@@ -91,9 +115,9 @@ export interface SagaqlServer {
 export function createServer(options: CreateServerOptions): SagaqlServer {
   const logger = options.logger ?? createLogger();
   const endpoint = options.graphqlEndpoint ?? "/graphql";
-  const http = createHttpServer();
+  const http = createHttpServer(timeouts(options.requestTimeoutMs ?? 30_000));
   const graceful = new GracefulHttp(http);
-  const page = graphiqlPage(options.graphiql ?? true, options.csrfPrevention);
+  const page = graphiqlPage(options.graphiql ?? !inProduction(), options.csrfPrevention);
   const yoga = createYogaServer(options, endpoint, logger, () => graceful.closing, page);
   http.on("request", (request: IncomingMessage, response: ServerResponse) => {
     graceful.track(request, response);
@@ -135,16 +159,32 @@ function createYogaServer(
     landingPage: false,
     // Yoga's built-in check answers 200 without probing anything: keep it as liveness, `/health` probes dependencies.
     healthCheckEndpoint: "/live",
-    cors: options.cors,
+    cors: corsPolicy(options.cors),
     context: requestContextFactory(options.requestContext),
     plugins: [
       useHealthEndpoint({ checks: options.healthChecks, timeoutMs: options.healthCheckTimeoutMs, isClosing }),
       page ? useOfflineGraphiQL(page, endpoint) : {},
       options.csrfPrevention === false ? {} : useCSRFPrevention(options.csrfPrevention),
       useOperationName(),
+      useQuietSyntaxErrors(),
+      useSchemaDisclosure({ introspection: options.introspection ?? !inProduction(), fieldSuggestions: options.fieldSuggestions ?? !inProduction() }),
+      ...useQueryLimits(options.limits),
       ...(options.plugins ?? []),
     ],
   });
+}
+
+function inProduction(): boolean {
+  return process.env.NODE_ENV === "production";
+}
+
+/** Node checks these on a timer: it runs often enough that a short timeout is enforced near its time. */
+function timeouts(requestTimeout: number) {
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(60_000, requestTimeout),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
+  };
 }
 
 function graphiqlPage(setting: boolean | GraphiQLOptions, csrf: CreateServerOptions["csrfPrevention"]): OfflineGraphiQLPage | undefined {
