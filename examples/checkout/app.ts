@@ -11,6 +11,8 @@ import { entityWorkflows } from "../../src/runtime/entity-workflows.ts";
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import { RunRecovery } from "../../src/saga/run-recovery.ts";
 import { RunRetention } from "../../src/saga/run-retention.ts";
+import { instrumentRunStore } from "../../src/observability/instrument-run-store.ts";
+import { RunMetrics } from "../../src/observability/run-metrics.ts";
 import { consoleLogger } from "../../src/saga/logger.ts";
 import { entities } from "./entities.ts";
 import { InventoryService } from "./services/inventory-service.ts";
@@ -63,6 +65,8 @@ export interface CheckoutApp {
   recovery: RunRecovery | undefined;
   /** Probes for the server's `/health`: the app database and the run journal answer. */
   healthChecks: Record<string, () => Promise<unknown>>;
+  /** The runs' Prometheus metrics; `serveCheckout` serves them at `/metrics` with the server's own. */
+  metrics: RunMetrics;
   /** Closes the providers, then the journal, then the database. */
   close(): Promise<void>;
 }
@@ -75,7 +79,8 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
   const { PrismaClient, datamodel } = await loadGeneratedPrisma(providerOf(options.databaseUrl));
   const database = await openDatabase(options.databaseUrl, PrismaClient);
   const opened = await openRunStore(options.databaseUrl, { leaseMs: options.recovery?.leaseMs });
-  const journal = options.wrapRunStore ? options.wrapRunStore(opened) : opened;
+  const metrics = new RunMetrics();
+  const journal = instrumentRunStore(options.wrapRunStore ? options.wrapRunStore(opened) : opened, metrics);
   const runEvents = await openRunEventFeed(options.databaseUrl, { store: journal, logger: options.logger });
   // Subscribers in this process hear of the runs it executes at once, not at the feed's next poll.
   const store = announcingRunStore(journal, runEvents);
@@ -108,7 +113,7 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
       await store.close?.();
       await database.close();
     })());
-  return { schema, runtime, driver: database.driver, store, runEvents, services, recovery, healthChecks, close };
+  return { schema, runtime, driver: database.driver, store, runEvents, services, recovery, metrics, healthChecks, close };
 }
 
 /** In the background: a first pass resumes what the last process left unfinished, without delaying startup. */

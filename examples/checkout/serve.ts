@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { useMetricsEndpoint } from "../../src/observability/use-metrics-endpoint.ts";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
 import { providerOf } from "../../src/persistence/open-database.ts";
@@ -65,6 +66,7 @@ export async function serveCheckout(options: ServeCheckoutOptions): Promise<Runn
       logger,
       graphiql: (options.graphiql ?? process.env.NODE_ENV !== "production") ? { title: "sagaql · checkout example", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
       healthChecks: app.healthChecks,
+      plugins: useMetricsEndpoint(app.metrics.registry),
       onClose: [() => app.close()],
     });
     const address = await server.listen({ port: options.port, host: options.host });

@@ -1,0 +1,58 @@
+import { performance } from "node:perf_hooks";
+import type { DurableRunStore, JournaledRun, RunLease } from "../saga/durable-run-store.ts";
+import type { RunEvent } from "../saga/run-events.ts";
+import type { RawQuery } from "../saga/run-store.ts";
+import type { JournalWrite, RunMetrics } from "./run-metrics.ts";
+
+/**
+ * The same journal, reporting to `metrics`: each write's latency, and its events once they are durable — after
+ * the write resolved, or for events written through a database step's transaction, once it committed (`announce`).
+ * Every other call passes through untouched.
+ */
+export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics): DurableRunStore {
+  const timed = async <T>(kind: JournalWrite, events: readonly RunEvent[], write: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await write();
+    metrics.journalWrite(kind, (performance.now() - started) / 1000);
+    if (kind !== "through") for (const event of events) metrics.observe(event);
+    return result;
+  };
+  const overrides: Partial<DurableRunStore> = {
+    record: (event: RunEvent) => timed("record", [event], () => store.record(event)),
+    claimRecoverableRuns: async (owner: string, leaseMs: number, take?: number): Promise<RunLease[]> => {
+      const leases = await store.claimRecoverableRuns(owner, leaseMs, take);
+      metrics.tookOver(leases.length);
+      return leases;
+    },
+    claimRun: async (runId: string, owner: string, leaseMs: number, goneOwner?: string): Promise<RunLease | null> => {
+      const lease = await store.claimRun(runId, owner, leaseMs, goneOwner);
+      if (lease && goneOwner !== undefined) metrics.tookOver(1);
+      return lease;
+    },
+    getJournaledRun: async (runId: string): Promise<JournaledRun | null> => {
+      const journaled = await store.getJournaledRun(runId);
+      if (journaled) metrics.noteWorkflow(runId, journaled.run.workflow);
+      return journaled;
+    },
+  };
+  if (store.recordAll) overrides.recordAll = (events) => timed("recordAll", events, () => store.recordAll!(events));
+  if (store.recordAllThrough) {
+    overrides.recordAllThrough = (query: RawQuery, events: readonly RunEvent[]) =>
+      timed("through", events, async () => {
+        const batch = await store.recordAllThrough!(query, events);
+        return {
+          announce: () => {
+            for (const event of events) metrics.observe(event);
+            batch.announce();
+          },
+        };
+      });
+  }
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (Object.hasOwn(overrides, property)) return overrides[property as keyof DurableRunStore];
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
