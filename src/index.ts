@@ -50,6 +50,7 @@ export { RunRecovery } from "./saga/run-recovery.ts";
 export type { RunRecoveryOptions, RecoveryPass } from "./saga/run-recovery.ts";
 export { RunRetention, DEFAULT_RETENTION_MS } from "./saga/run-retention.ts";
 export { RunMetrics } from "./observability/run-metrics.ts";
+export { RunTracing } from "./observability/run-tracing.ts";
 export { instrumentRunStore } from "./observability/instrument-run-store.ts";
 export { useMetricsEndpoint } from "./observability/use-metrics-endpoint.ts";
 export type { RunRetentionOptions } from "./saga/run-retention.ts";

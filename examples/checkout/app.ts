@@ -13,6 +13,7 @@ import { RunRecovery } from "../../src/saga/run-recovery.ts";
 import { RunRetention } from "../../src/saga/run-retention.ts";
 import { instrumentRunStore } from "../../src/observability/instrument-run-store.ts";
 import { RunMetrics } from "../../src/observability/run-metrics.ts";
+import { RunTracing } from "../../src/observability/run-tracing.ts";
 import { consoleLogger } from "../../src/saga/logger.ts";
 import { entities } from "./entities.ts";
 import { InventoryService } from "./services/inventory-service.ts";
@@ -80,7 +81,7 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Ch
   const database = await openDatabase(options.databaseUrl, PrismaClient);
   const opened = await openRunStore(options.databaseUrl, { leaseMs: options.recovery?.leaseMs });
   const metrics = new RunMetrics();
-  const journal = instrumentRunStore(options.wrapRunStore ? options.wrapRunStore(opened) : opened, metrics);
+  const journal = instrumentRunStore(options.wrapRunStore ? options.wrapRunStore(opened) : opened, metrics, new RunTracing());
   const runEvents = await openRunEventFeed(options.databaseUrl, { store: journal, logger: options.logger });
   // Subscribers in this process hear of the runs it executes at once, not at the feed's next poll.
   const store = announcingRunStore(journal, runEvents);

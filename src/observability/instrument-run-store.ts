@@ -7,14 +7,18 @@ import type { JournalWrite, RunMetrics } from "./run-metrics.ts";
 /**
  * The same journal, reporting to `metrics`: each write's latency, and its events once they are durable — after
  * the write resolved, or for events written through a database step's transaction, once it committed (`announce`).
- * Every other call passes through untouched.
+ * `observers` (e.g. `RunTracing`) see the same durable events. Every other call passes through untouched.
  */
-export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics): DurableRunStore {
+export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics, ...observers: Array<{ observe(event: RunEvent): void }>): DurableRunStore {
+  const observe = (event: RunEvent) => {
+    metrics.observe(event);
+    for (const observer of observers) observer.observe(event);
+  };
   const timed = async <T>(kind: JournalWrite, events: readonly RunEvent[], write: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await write();
     metrics.journalWrite(kind, (performance.now() - started) / 1000);
-    if (kind !== "through") for (const event of events) metrics.observe(event);
+    if (kind !== "through") for (const event of events) observe(event);
     return result;
   };
   const overrides: Partial<DurableRunStore> = {
@@ -42,7 +46,7 @@ export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics):
         const batch = await store.recordAllThrough!(query, events);
         return {
           announce: () => {
-            for (const event of events) metrics.observe(event);
+            for (const event of events) observe(event);
             batch.announce();
           },
         };
