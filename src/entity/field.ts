@@ -40,12 +40,20 @@ export interface Field<K extends FieldKind = FieldKind, Optional extends boolean
   readonly maximum: number | undefined;
   /** The longest string, in characters, a string or text field takes; undefined for other kinds. */
   readonly maximumLength: number | undefined;
+  /** Left out of the API's create and update inputs: only steps and the column's default write it. */
+  readonly isServerOnly: boolean;
+  /** Left out of the API entirely (object type, inputs, filters, sorting); steps still read and write it. */
+  readonly isHidden: boolean;
   /** The column may hold null; reading it gives `null`, creating may omit it. */
   optional(): Field<K, true, HasDefault>;
   /** Creating may omit the field; the database fills in `value`. */
   default(value: FieldTypeOf[K]): Field<K, Optional, true>;
   /** A unique index on the column; a duplicate write fails with a unique-violation error. */
   unique(): Field<K, Optional, HasDefault>;
+  /** Clients read the field but never set it; needs `.default()` or `.optional()` so creating can omit it. */
+  serverOnly(): Field<K, Optional, HasDefault>;
+  /** The API never shows the field nor takes it; needs `.default()` or `.optional()` so creating can omit it. */
+  hidden(): Field<K, Optional, HasDefault>;
   /** Values below `value` are refused before they reach the database. Numeric fields only. */
   readonly min: K extends NumericKind ? (value: number) => Field<K, Optional, HasDefault> : never;
   /** Values above `value` are refused before they reach the database. Numeric fields only. */
@@ -68,6 +76,8 @@ interface FieldState<K extends FieldKind> {
   minimum: number | undefined;
   maximum: number | undefined;
   maximumLength: number | undefined;
+  isServerOnly: boolean;
+  isHidden: boolean;
 }
 
 const NUMERIC: readonly FieldKind[] = ["int", "float"];
@@ -81,6 +91,8 @@ function makeField<K extends FieldKind, O extends boolean, D extends boolean>(st
     optional: () => makeField<K, true, D>({ ...state, isOptional: true }),
     default: (value: FieldTypeOf[K]) => makeField<K, O, true>({ ...state, hasDefault: true, defaultValue: value }),
     unique: () => makeField<K, O, D>({ ...state, isUnique: true }),
+    serverOnly: () => makeField<K, O, D>({ ...state, isServerOnly: true }),
+    hidden: () => makeField<K, O, D>({ ...state, isHidden: true }),
     min: numeric ? (value: number) => makeField<K, O, D>({ ...state, minimum: bound("min", value) }) : undefined,
     max: numeric ? (value: number) => makeField<K, O, D>({ ...state, maximum: bound("max", value) }) : undefined,
     maxLength: TEXTUAL.includes(state.kind) ? (characters: number) => makeField<K, O, D>({ ...state, maximumLength: length(characters) }) : undefined,
@@ -121,6 +133,8 @@ function base<K extends FieldKind>(kind: K): Field<K, false, false> {
     minimum: undefined,
     maximum: undefined,
     maximumLength,
+    isServerOnly: false,
+    isHidden: false,
   });
 }
 
