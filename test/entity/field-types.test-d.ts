@@ -33,6 +33,12 @@ describe("field types", () => {
     expectTypeOf(int.min).parameter(0).toEqualTypeOf<number>();
   });
 
+  test("serverOnly() and hidden() keep the field's type, so steps read and write it as before", () => {
+    expectTypeOf(string.default("pending").serverOnly()).toEqualTypeOf<Field<"string", false, true>>();
+    expectTypeOf(json.optional().hidden()).toEqualTypeOf<Field<"json", true, false>>();
+    expectTypeOf(int.hidden().default(0).min(0)).toEqualTypeOf<Field<"int", false, true>>();
+  });
+
   test("bounds are offered only where they fit the kind", () => {
     // @ts-expect-error a string has a length bound, not a value range
     string.min(0);

@@ -82,6 +82,12 @@ describe("field builders", () => {
     expect(() => string.maxLength(0)).toThrow("maxLength() takes a positive integer");
   });
 
+  test("serverOnly() and hidden() mark the field, and chain with the other modifiers", () => {
+    expect(string.default("pending").serverOnly().maxLength(20)).toMatchObject({ isServerOnly: true, isHidden: false, defaultValue: "pending", maximumLength: 20 });
+    expect(int.hidden().optional().min(0)).toMatchObject({ isHidden: true, isServerOnly: false, isOptional: true, minimum: 0 });
+    expect(string).toMatchObject({ isServerOnly: false, isHidden: false });
+  });
+
   test("bounds exist only on the kinds they fit", () => {
     expect(string.min).toBeUndefined();
     expect(boolean.max).toBeUndefined();
