@@ -6,13 +6,13 @@ import type { Shipment, ShippingService } from "./services/shipping-service.ts";
 export const product = entity("product", {
   name: string,
   sku: string.unique(),
-  price: float,
-  stock: int,
+  price: float.min(0),
+  stock: int.min(0),
 });
 
 export const order = entity("order", {
-  items: string, // JSON array of {sku, quantity}
-  total: float,
+  items: string.maxLength(10_000), // JSON array of {sku, quantity}
+  total: float.min(0),
   status: string.default("pending"),
   chargeId: string.optional(),
   shipmentId: string.optional(),

@@ -49,6 +49,10 @@ function assertFields(entityName: string, fields: FieldMap): void {
       throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is reserved (every entity has id, createdAt, updatedAt)`);
     }
     if (!isField(field)) throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is not a field builder (string, int, …)`);
+    if ((field.isServerOnly || field.isHidden) && !field.isOptional && !field.hasDefault) {
+      const modifier = field.isHidden ? "hidden" : "serverOnly";
+      throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is ${modifier}(), so clients cannot set it: give it .default() or .optional()`);
+    }
   }
 }
 

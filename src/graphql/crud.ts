@@ -68,7 +68,7 @@ export function addCrudMutations(builder: Builder, target: CrudTarget): void {
       type,
       description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT.`,
       args: { data: t.arg({ type: inputs.create, required: true }) },
-      resolve: (query, _root, args) => write(names.type, undefined, () => delegate.create({ ...query, data: createData(args.data) })),
+      resolve: (query, _root, args) => write(names.type, undefined, () => delegate.create({ ...query, data: createData(fields, args.data) })),
     }),
   );
   builder.mutationField(names.update, (t) =>

@@ -20,19 +20,29 @@ interface EntityLike {
   fields: FieldMap;
 }
 
-/** `OrderWhereInput`, `OrderOrderByInput`, `OrderCreateInput`, `OrderUpdateInput`. */
+/**
+ * `OrderWhereInput`, `OrderOrderByInput`, `OrderCreateInput`, `OrderUpdateInput`. A `.hidden()` field is in
+ * none of them, so a client cannot even probe its value with a filter; a `.serverOnly()` one can be filtered
+ * and sorted on but is in neither write input.
+ */
 export function addEntityInputs(builder: Builder, entity: EntityLike, filters: FilterRefs, sortOrder: SortOrderRef): EntityInputs {
+  const visible = { ...entity, fields: pick(entity.fields, (field) => !field.isHidden) };
+  const writable = pick(visible.fields, (field) => !field.isServerOnly);
   return {
-    where: addWhereInput(builder, entity, filters),
-    orderBy: addOrderByInput(builder, entity, sortOrder),
+    where: addWhereInput(builder, visible, filters),
+    orderBy: addOrderByInput(builder, visible, sortOrder),
     create: builder.inputRef<Row>(`${entity.typeName}CreateInput`).implement({
-      fields: (t) => entityInputFields(t, entity.fields, "create"),
+      fields: (t) => entityInputFields(t, writable, "create"),
     }),
     update: builder.inputRef<Row>(`${entity.typeName}UpdateInput`).implement({
       description: "Only the fields given change.",
-      fields: (t) => entityInputFields(t, entity.fields, "update"),
+      fields: (t) => entityInputFields(t, writable, "update"),
     }),
   };
+}
+
+function pick(fields: FieldMap, keep: (field: FieldMap[string]) => boolean): FieldMap {
+  return Object.fromEntries(Object.entries(fields).filter(([, field]) => keep(field)));
 }
 
 function addWhereInput(builder: Builder, entity: EntityLike, filters: FilterRefs): InputRef {

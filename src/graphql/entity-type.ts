@@ -6,8 +6,8 @@ import { SCALAR_OF, type ScalarName } from "./scalars.ts";
 export type EntityTypeRef = ReturnType<typeof addEntityType>;
 
 /**
- * The object type of an entity, backed by its Prisma model: `id`, `createdAt`, `updatedAt` and every field,
- * nullable exactly when the field is `.optional()`. Rows are typed as plain records (the models are only
+ * The object type of an entity, backed by its Prisma model: `id`, `createdAt`, `updatedAt` and every field
+ * but the `.hidden()` ones, nullable exactly when the field is `.optional()`. Rows are typed as plain records (the models are only
  * known at run time), so columns are read by name rather than through the typed `t.expose*` helpers.
  */
 export function addEntityType(builder: Builder, entity: { typeName: string; fields: FieldMap }) {
@@ -20,7 +20,9 @@ export function addEntityType(builder: Builder, entity: { typeName: string; fiel
         createdAt: column("createdAt", "DateTime", false),
         updatedAt: column("updatedAt", "DateTime", false),
       };
-      for (const [name, field] of Object.entries(entity.fields)) fields[name] = column(name, SCALAR_OF[field.kind], field.isOptional);
+      for (const [name, field] of Object.entries(entity.fields)) {
+        if (!field.isHidden) fields[name] = column(name, SCALAR_OF[field.kind], field.isOptional);
+      }
       return fields;
     },
   });

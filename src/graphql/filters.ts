@@ -23,9 +23,9 @@ const DESCRIPTIONS: Record<string, string> = {
   lte: "Less than or equal to the value.",
   gt: "Greater than the value.",
   gte: "Greater than or equal to the value.",
-  contains: "Contains the value as a substring.",
-  startsWith: "Starts with the value.",
-  endsWith: "Ends with the value.",
+  contains: "Contains the value as a substring; every character, % and _ too, matches only itself.",
+  startsWith: "Starts with the value; every character, % and _ too, matches only itself.",
+  endsWith: "Ends with the value; every character, % and _ too, matches only itself.",
   isNull: "true: the field is null; false: it is not. A required field is never null.",
 };
 

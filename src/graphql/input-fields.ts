@@ -21,7 +21,17 @@ export function entityInputFields(t: InputFieldBuilder, fields: FieldMap, mode: 
 }
 
 function describeInput(field: AnyField, mode: "create" | "update"): string | undefined {
-  if (mode === "update") return field.isOptional ? "Null clears the field." : undefined;
-  if (field.hasDefault) return `Defaults to ${JSON.stringify(field.defaultValue)}.`;
-  return undefined;
+  const parts = [...describeBounds(field)];
+  if (mode === "update" && field.isOptional) parts.push("Null clears the field.");
+  if (mode === "create" && field.hasDefault) parts.push(`Defaults to ${JSON.stringify(field.defaultValue)}.`);
+  return parts.length > 0 ? parts.join(" ") : undefined;
+}
+
+/** The declared bounds, so a client learns them from the schema rather than from a refusal. */
+function describeBounds(field: AnyField): string[] {
+  const parts: string[] = [];
+  if (field.minimum !== undefined) parts.push(`At least ${field.minimum}.`);
+  if (field.maximum !== undefined) parts.push(`At most ${field.maximum}.`);
+  if (field.maximumLength !== undefined) parts.push(`At most ${field.maximumLength} characters.`);
+  return parts;
 }

@@ -19,6 +19,8 @@ export interface ListArgs {
 /** Nested AND/OR/NOT deeper than this is refused: no real filter needs it, and it bounds the query's size. */
 const MAX_DEPTH = 8;
 const MAX_LIST_VALUES = 1000;
+/** Operators Prisma turns into a LIKE pattern, where `%` and `_` would otherwise be wildcards. */
+const PATTERN_OPERATORS = new Set(["contains", "startsWith", "endsWith"]);
 /** A condition no row satisfies: the id is in an empty list. */
 const NOTHING: Row = { id: { in: [] } };
 
@@ -67,7 +69,7 @@ function fieldConditions(field: string, filter: Row, nullable: boolean): Row[] {
     if (Array.isArray(operand) && operand.length > MAX_LIST_VALUES) {
       throw badUserInput(`where.${field}.${op} lists more than ${MAX_LIST_VALUES} values`, { field: `where.${field}.${op}` });
     }
-    operators[op] = operand;
+    operators[op] = PATTERN_OPERATORS.has(op) ? escapeLike(operand as string) : operand;
   }
   if (Object.keys(operators).length > 0) conditions.push({ [field]: operators });
   return conditions;
@@ -85,4 +87,12 @@ function prismaOrderBy(orderBy: readonly Row[] | null | undefined): Row[] {
   // A unique last key makes the order total, so take/skip pages never repeat or skip a row.
   if (!result.some((element) => "id" in element)) result.push({ id: "asc" });
   return result;
+}
+
+/**
+ * The operand matched literally: `%`, `_` and the escape character itself are each preceded by a backslash,
+ * the escape character of LIKE on PostgreSQL and, through the SQLite connection's ESCAPE clause, on SQLite.
+ */
+export function escapeLike(operand: string): string {
+  return operand.replace(/[\\%_]/g, "\\$&");
 }

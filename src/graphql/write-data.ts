@@ -1,4 +1,5 @@
 import { objectEnumValues } from "@prisma/client/runtime/client";
+import { valueProblem } from "../entity/check-value.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Row } from "../saga/driver.ts";
 import { badUserInput } from "./crud-errors.ts";
@@ -10,8 +11,10 @@ const DB_NULL = objectEnumValues.instances.DbNull;
  * The create data Prisma gets. GraphQL has already checked types and required fields; a null for a field
  * that may be left out means "left out", so the column's default (or NULL) applies.
  */
-export function createData(data: Row): Row {
-  return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== null && value !== undefined));
+export function createData(fields: FieldMap, data: Row): Row {
+  const given = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== null && value !== undefined));
+  refuseInvalid(fields, given);
+  return given;
 }
 
 /** The update data Prisma gets: null clears an optional field, and is refused for a required one. */
@@ -28,5 +31,21 @@ export function updateData(fields: FieldMap, data: Row): Row {
   if (required.length > 0) {
     throw badUserInput(`${required.join(", ")} cannot be null`, { fields: required });
   }
+  refuseInvalid(fields, result);
   return result;
+}
+
+/** Every value a field may not hold, named in one refusal, so a client fixes them all at once. */
+function refuseInvalid(fields: FieldMap, data: Row): void {
+  const problems: Array<{ field: string; message: string }> = [];
+  for (const [name, value] of Object.entries(data)) {
+    const field = fields[name];
+    if (!field || value === null || value === DB_NULL) continue;
+    const message = valueProblem(field, value);
+    if (message !== undefined) problems.push({ field: name, message });
+  }
+  if (problems.length > 0) {
+    const text = problems.map((p) => `${p.field} ${p.message}`).join("; ");
+    throw badUserInput(`Invalid data: ${text}`, { fields: problems.map((p) => p.field), problems });
+  }
 }

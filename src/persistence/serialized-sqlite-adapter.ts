@@ -1,4 +1,5 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { withLikeEscape } from "./sqlite-like-escape.ts";
 
 type SqliteConnection = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
 type SqliteTransaction = Awaited<ReturnType<SqliteConnection["startTransaction"]>>;
@@ -50,7 +51,8 @@ function once(fn: () => void): () => void {
  * better-sqlite3 would wait for the lock synchronously, freezing the event loop the transaction needs).
  * Plain SELECTs go to a second, read-only connection instead: in WAL mode it reads the last committed state
  * without waiting, so reads never see uncommitted writes and are not held up by a long transaction.
- * Every connection gets WAL, the synchronous level and a busy timeout set explicitly.
+ * Every connection gets WAL, the synchronous level and a busy timeout set explicitly, and every LIKE the
+ * backslash as its escape character.
  */
 export function serializedSqliteAdapter(url: string, options: SqliteConnectionOptions = {}) {
   const busyTimeout = options.busyTimeout ?? 10_000;
@@ -80,8 +82,11 @@ function serialize(writer: SqliteConnection, reader: SqliteConnection | undefine
   const serialized: SqliteConnection = {
     provider: writer.provider,
     adapterName: writer.adapterName,
-    queryRaw: (query) => (reader && READ_ONLY.test(query.sql) ? reader.queryRaw(query) : lock.run(() => writer.queryRaw(query))),
-    executeRaw: (query) => lock.run(() => writer.executeRaw(query)),
+    queryRaw: (raw) => {
+      const query = withLikeEscape(raw);
+      return reader && READ_ONLY.test(query.sql) ? reader.queryRaw(query) : lock.run(() => writer.queryRaw(query));
+    },
+    executeRaw: (query) => lock.run(() => writer.executeRaw(withLikeEscape(query))),
     executeScript: (script) => lock.run(() => writer.executeScript(script)),
     async startTransaction(isolationLevel) {
       const release = await lock.acquire();
@@ -115,10 +120,10 @@ function holdUntilClosed(transaction: SqliteTransaction, release: () => void): S
     provider: transaction.provider,
     adapterName: transaction.adapterName,
     options: transaction.options,
-    queryRaw: (query) => transaction.queryRaw(query),
+    queryRaw: (query) => transaction.queryRaw(withLikeEscape(query)),
     async executeRaw(query) {
       try {
-        return await transaction.executeRaw(query);
+        return await transaction.executeRaw(withLikeEscape(query));
       } catch (error) {
         // Prisma does not call rollback() after a failed COMMIT; without this the connection stays locked.
         if (/^\s*COMMIT/i.test(query.sql)) {

@@ -1,20 +1,7 @@
-import type { AnyField, FieldKind } from "../entity/field.ts";
+import { valueProblem } from "../entity/check-value.ts";
+import type { AnyField } from "../entity/field.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import { ValidationError, type FieldProblem } from "./action-errors.ts";
-
-// A 32-bit signed integer, as a GraphQL Int and the databases' INTEGER columns hold it: the range is not symmetric.
-const INT_MIN = -(2 ** 31);
-const INT_MAX = 2 ** 31 - 1;
-
-const CHECKS: Record<FieldKind, (value: unknown) => boolean> = {
-  string: (v) => typeof v === "string",
-  text: (v) => typeof v === "string",
-  int: (v) => Number.isInteger(v) && (v as number) >= INT_MIN && (v as number) <= INT_MAX,
-  float: (v) => typeof v === "number" && Number.isFinite(v),
-  boolean: (v) => typeof v === "boolean",
-  datetime: (v) => v instanceof Date && !Number.isNaN(v.getTime()),
-  json: (v) => v !== undefined,
-};
 
 /**
  * Checks an action's input against its declared fields and fills in defaults. GraphQL already enforces
@@ -42,5 +29,6 @@ function checkField(name: string, field: AnyField, value: unknown): FieldProblem
   if (value === undefined || value === null) {
     return field.isOptional || field.hasDefault ? undefined : { field: name, message: "is required" };
   }
-  return CHECKS[field.kind](value) ? undefined : { field: name, message: `must be a ${field.kind}` };
+  const message = valueProblem(field, value);
+  return message === undefined ? undefined : { field: name, message };
 }

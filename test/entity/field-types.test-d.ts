@@ -24,6 +24,34 @@ describe("field types", () => {
     expectTypeOf(int.unique()).toEqualTypeOf<Field<"int", false, false>>();
   });
 
+  test("bounds chain with the other modifiers and keep the field's type", () => {
+    expectTypeOf(int.min(0)).toEqualTypeOf<Field<"int", false, false>>();
+    expectTypeOf(float.min(0).max(10).default(1).optional()).toEqualTypeOf<Field<"float", true, true>>();
+    expectTypeOf(int.default(0).min(0).unique()).toEqualTypeOf<Field<"int", false, true>>();
+    expectTypeOf(string.maxLength(40).optional()).toEqualTypeOf<Field<"string", true, false>>();
+    expectTypeOf(text.default("").maxLength(10)).toEqualTypeOf<Field<"text", false, true>>();
+    expectTypeOf(int.min).parameter(0).toEqualTypeOf<number>();
+  });
+
+  test("serverOnly() and hidden() keep the field's type, so steps read and write it as before", () => {
+    expectTypeOf(string.default("pending").serverOnly()).toEqualTypeOf<Field<"string", false, true>>();
+    expectTypeOf(json.optional().hidden()).toEqualTypeOf<Field<"json", true, false>>();
+    expectTypeOf(int.hidden().default(0).min(0)).toEqualTypeOf<Field<"int", false, true>>();
+  });
+
+  test("bounds are offered only where they fit the kind", () => {
+    // @ts-expect-error a string has a length bound, not a value range
+    string.min(0);
+    // @ts-expect-error a boolean has no range
+    boolean.max(1);
+    // @ts-expect-error a number has no length
+    int.maxLength(3);
+    // @ts-expect-error a datetime has no range
+    datetime.optional().min(0);
+    // @ts-expect-error a bound is a number
+    int.min("0");
+  });
+
   test("default() takes a value of the field's own kind", () => {
     expectTypeOf(int.default).parameter(0).toEqualTypeOf<number>();
     expectTypeOf(datetime.default).parameter(0).toEqualTypeOf<Date>();

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { boolean, datetime, float, int, json, string, text } from "../../src/index.ts";
-import { isField } from "../../src/entity/field.ts";
+import { DEFAULT_MAX_LENGTH, isField } from "../../src/entity/field.ts";
 
 describe("field builders", () => {
   test.each([
@@ -58,6 +58,40 @@ describe("field builders", () => {
   test("fields are frozen", () => {
     expect(Object.isFrozen(string)).toBe(true);
     expect(Object.isFrozen(float.optional().default(1.5))).toBe(true);
+  });
+
+  test("min() and max() bound numbers, maxLength() strings, and chain with the other modifiers", () => {
+    expect(int.min(0).default(3).optional().max(10)).toMatchObject({ minimum: 0, maximum: 10, defaultValue: 3, isOptional: true });
+    expect(float.unique().min(-1.5)).toMatchObject({ minimum: -1.5, maximum: undefined, isUnique: true });
+    expect(string.maxLength(40).default("x")).toMatchObject({ maximumLength: 40, defaultValue: "x" });
+    expect(int).toMatchObject({ minimum: undefined, maximum: undefined, maximumLength: undefined });
+  });
+
+  test("strings have a default maximum length, text a larger one", () => {
+    expect(string.maximumLength).toBe(DEFAULT_MAX_LENGTH.string);
+    expect(text.optional().maximumLength).toBe(DEFAULT_MAX_LENGTH.text);
+    expect(DEFAULT_MAX_LENGTH.text).toBeGreaterThan(DEFAULT_MAX_LENGTH.string);
+  });
+
+  test("contradictory bounds fail where the field is defined", () => {
+    expect(() => int.min(5).max(4)).toThrow("min(5) is above max(4)");
+    expect(() => int.min(0).default(-1)).toThrow("default(-1) is outside the field's range");
+    expect(() => float.default(2).max(1)).toThrow("outside the field's range");
+    expect(() => string.default("abc").maxLength(2)).toThrow("longer than maxLength(2)");
+    expect(() => float.min(Number.NaN)).toThrow("min() takes a finite number");
+    expect(() => string.maxLength(0)).toThrow("maxLength() takes a positive integer");
+  });
+
+  test("serverOnly() and hidden() mark the field, and chain with the other modifiers", () => {
+    expect(string.default("pending").serverOnly().maxLength(20)).toMatchObject({ isServerOnly: true, isHidden: false, defaultValue: "pending", maximumLength: 20 });
+    expect(int.hidden().optional().min(0)).toMatchObject({ isHidden: true, isServerOnly: false, isOptional: true, minimum: 0 });
+    expect(string).toMatchObject({ isServerOnly: false, isHidden: false });
+  });
+
+  test("bounds exist only on the kinds they fit", () => {
+    expect(string.min).toBeUndefined();
+    expect(boolean.max).toBeUndefined();
+    expect(int.maxLength).toBeUndefined();
   });
 
   test("isField tells field builders from other values", () => {

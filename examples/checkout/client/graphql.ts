@@ -12,17 +12,22 @@ export type IdempotencyMismatch =
   | 'RESOURCE';
 
 export type OrderCheckoutInput = {
+  /** At most 1000 characters. */
   paymentMethodId: string;
 };
 
 export type OrderCreateInput = {
+  /** At most 1000 characters. */
   chargeId?: string | null | undefined;
+  /** At most 10000 characters. */
   items: string;
+  /** At most 1000 characters. */
   shipmentId?: string | null | undefined;
-  /** Defaults to "US". */
+  /** At most 1000 characters. Defaults to "US". */
   shippingCountry?: string | null | undefined;
-  /** Defaults to "pending". */
+  /** At most 1000 characters. Defaults to "pending". */
   status?: string | null | undefined;
+  /** At least 0. */
   total: number;
 };
 
