@@ -36,7 +36,7 @@ describe("RunTracing", () => {
             return "ch_1";
           },
           () => undefined,
-          { retry: { maxAttempts: 2, backoffMs: 1 } },
+          { retry: { maxAttempts: 2, delay: 1 } },
         ),
         step("ship", () => {
           throw new Error("no carrier");
