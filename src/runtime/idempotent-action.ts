@@ -5,6 +5,8 @@ import { errorCode } from "../saga/errors.ts";
 import type { WorkflowOutcome } from "../saga/execute-workflow.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import type { RunStore } from "../saga/run-store.ts";
+import { readWaitingOut } from "../saga/transient-read.ts";
+import type { TransientRetryOptions } from "../saga/wait-policy.ts";
 import { IdempotencyConflictError, RunInProgressError, ValidationError } from "./action-errors.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
 
@@ -39,6 +41,8 @@ export interface IdempotentRequest {
   resourceId: string | null;
   /** How long to wait for a run of the same key still in progress, in ms. */
   waitMs: number;
+  /** How the journal reads wait out a lost connection or a busy database: the workflow's. @default its default */
+  transientRetry?: TransientRetryOptions;
 }
 
 export interface IdempotentOutcome {
@@ -70,13 +74,14 @@ export function keyedStore(key: string | undefined, store: RunStore): KeyedRunSt
  * other's start is refused before any step ran, and it replays the winner.
  */
 export async function runIdempotently(store: KeyedRunStore, request: IdempotentRequest, execute: () => Promise<WorkflowOutcome<unknown>>): Promise<IdempotentOutcome> {
-  const earlier = await store.findRunByIdempotencyKey(request.workflow, request.key);
+  const find = () => readWaitingOut(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
+  const earlier = await find();
   if (earlier) return replay(store, request, earlier);
   try {
     return { outcome: await execute(), replayed: false };
   } catch (error) {
     if (!isKeyConflict(error)) throw error;
-    const winner = await store.findRunByIdempotencyKey(request.workflow, request.key);
+    const winner = await find();
     if (!winner) throw error;
     return replay(store, request, winner);
   }
@@ -105,7 +110,7 @@ async function waitForEnd(store: RunStore, runId: string, request: IdempotentReq
     const left = deadline - Date.now();
     if (left <= 0) throw new RunInProgressError(runId, request.key);
     await sleep(Math.min(delay, left));
-    const run = await store.getRun(runId);
+    const run = await readWaitingOut(() => store.getRun(runId), request.transientRetry);
     if (!run) throw new Error(`Run ${runId} disappeared from the journal while a duplicate request waited for it`);
     if (isTerminalStatus(run.status)) return run;
   }

@@ -8,6 +8,7 @@ import type { RunStore } from "../saga/run-store.ts";
 import type { ServiceRegistry } from "../saga/services.ts";
 import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
 import { ResourceHeldError } from "../saga/errors.ts";
+import { readWaitingOut } from "../saga/transient-read.ts";
 import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently, type IdempotentOutcome, type KeyedRunStore } from "./idempotent-action.ts";
 import { isInfrastructureError } from "./public-error.ts";
 import { resourceKey } from "./resource-key.ts";
@@ -77,7 +78,9 @@ export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actio
   const { outcome, replayed } =
     id === undefined ? await attempt() : await waitForResource({ entity: entity.name, id, waitMs: runtime.resourceWaitMs ?? DEFAULT_RESOURCE_WAIT_MS }, attempt);
   if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
-  const after = id === undefined ? null : await runtime.driver.findOne(entity.name, { id });
+  // The run's effects stand whatever becomes of this read: a fault it can wait out must not turn them into an error.
+  const transientRetry = definition.workflow.options.transientRetry;
+  const after = id === undefined ? null : await readWaitingOut(() => runtime.driver.findOne(entity.name, { id }), transientRetry);
   return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
 }
 
@@ -99,7 +102,7 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
   const { entity, definition, id, store } = attempt;
   const key = id === undefined ? undefined : resourceKey(entity.name, id);
   const execute = async () => {
-    const resource = key === undefined ? undefined : await loadFreeResource(runtime, entity.name, id!, key);
+    const resource = key === undefined ? undefined : await loadFreeResource(runtime, attempt, key);
     return executeWorkflow(runtime.driver, definition.workflow, {
       input: attempt.input,
       resource,
@@ -113,7 +116,14 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
   };
   // Without a key, no look-up: the common request pays nothing for idempotency.
   if (store === undefined) return { outcome: await execute(), replayed: false };
-  const request = { workflow: definition.workflow.name, key: attempt.idempotencyKey!, input: attempt.input, resourceId: id ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS };
+  const request = {
+    workflow: definition.workflow.name,
+    key: attempt.idempotencyKey!,
+    input: attempt.input,
+    resourceId: id ?? null,
+    waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS,
+    transientRetry: definition.workflow.options.transientRetry,
+  };
   return runIdempotently(store, request, execute);
 }
 
@@ -137,11 +147,18 @@ function requireId(id: string | undefined): string {
   return id;
 }
 
-/** The store refuses a second run on the row anyway; asking first spares a read of a row that is not free yet. */
-async function loadFreeResource(runtime: ActionRuntime, entity: string, id: string, key: string): Promise<Row> {
-  const holder = runtime.store.findRunHolding ? await runtime.store.findRunHolding(key) : null;
+/**
+ * The store refuses a second run on the row anyway; asking first spares a read of a row that is not free yet.
+ * Both reads wait out a fault that passes, as the run itself would.
+ */
+async function loadFreeResource(runtime: ActionRuntime, attempt: Attempt, key: string): Promise<Row> {
+  const { store, driver } = runtime;
+  const entity = attempt.entity.name;
+  const id = attempt.id!;
+  const transientRetry = attempt.definition.workflow.options.transientRetry;
+  const holder = store.findRunHolding ? await readWaitingOut(() => store.findRunHolding!(key), transientRetry) : null;
   if (holder !== null) throw new ResourceHeldError(key, holder);
-  const row = await runtime.driver.findOne(entity, { id });
+  const row = await readWaitingOut(() => driver.findOne(entity, { id }), transientRetry);
   if (!row) throw new NotFoundError(entity, id);
   return row;
 }
