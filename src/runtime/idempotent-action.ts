@@ -5,7 +5,7 @@ import { errorCode } from "../saga/errors.ts";
 import type { WorkflowOutcome } from "../saga/execute-workflow.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import type { RunStore } from "../saga/run-store.ts";
-import { readWaitingOut } from "../saga/transient-read.ts";
+import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import type { TransientRetryOptions } from "../saga/wait-policy.ts";
 import { IdempotencyConflictError, RunInProgressError, ValidationError } from "./action-errors.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
@@ -74,7 +74,7 @@ export function keyedStore(key: string | undefined, store: RunStore): KeyedRunSt
  * other's start is refused before any step ran, and it replays the winner.
  */
 export async function runIdempotently(store: KeyedRunStore, request: IdempotentRequest, execute: () => Promise<WorkflowOutcome<unknown>>): Promise<IdempotentOutcome> {
-  const find = () => readWaitingOut(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
+  const find = () => waitOutTransient(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
   const earlier = await find();
   if (earlier) return replay(store, request, earlier);
   try {
@@ -110,7 +110,7 @@ async function waitForEnd(store: RunStore, runId: string, request: IdempotentReq
     const left = deadline - Date.now();
     if (left <= 0) throw new RunInProgressError(runId, request.key);
     await sleep(Math.min(delay, left));
-    const run = await readWaitingOut(() => store.getRun(runId), request.transientRetry);
+    const run = await waitOutTransient(() => store.getRun(runId), request.transientRetry);
     if (!run) throw new Error(`Run ${runId} disappeared from the journal while a duplicate request waited for it`);
     if (isTerminalStatus(run.status)) return run;
   }

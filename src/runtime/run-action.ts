@@ -8,7 +8,7 @@ import type { RunStore } from "../saga/run-store.ts";
 import type { ServiceRegistry } from "../saga/services.ts";
 import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
 import { ResourceHeldError } from "../saga/errors.ts";
-import { readWaitingOut } from "../saga/transient-read.ts";
+import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import { DEFAULT_IDEMPOTENCY_WAIT_MS, keyedStore, runIdempotently, type IdempotentOutcome, type KeyedRunStore } from "./idempotent-action.ts";
 import { isInfrastructureError } from "./public-error.ts";
 import { resourceKey } from "./resource-key.ts";
@@ -80,7 +80,7 @@ export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actio
   if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
   // The run's effects stand whatever becomes of this read: a fault it can wait out must not turn them into an error.
   const transientRetry = definition.workflow.options.transientRetry;
-  const after = id === undefined ? null : await readWaitingOut(() => runtime.driver.findOne(entity.name, { id }), transientRetry);
+  const after = id === undefined ? null : await waitOutTransient(() => runtime.driver.findOne(entity.name, { id }), transientRetry);
   return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
 }
 
@@ -156,9 +156,9 @@ async function loadFreeResource(runtime: ActionRuntime, attempt: Attempt, key: s
   const entity = attempt.entity.name;
   const id = attempt.id!;
   const transientRetry = attempt.definition.workflow.options.transientRetry;
-  const holder = store.findRunHolding ? await readWaitingOut(() => store.findRunHolding!(key), transientRetry) : null;
+  const holder = store.findRunHolding ? await waitOutTransient(() => store.findRunHolding!(key), transientRetry) : null;
   if (holder !== null) throw new ResourceHeldError(key, holder);
-  const row = await readWaitingOut(() => driver.findOne(entity, { id }), transientRetry);
+  const row = await waitOutTransient(() => driver.findOne(entity, { id }), transientRetry);
   if (!row) throw new NotFoundError(entity, id);
   return row;
 }
