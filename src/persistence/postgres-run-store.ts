@@ -12,6 +12,7 @@ import {
   type UnfinishedRunsFilter,
 } from "../saga/durable-run-store.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../saga/errors.ts";
+import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
 import { PostgresEventAnnouncer } from "./postgres-event-announcer.ts";
@@ -21,6 +22,9 @@ import { encodeEvent, eventParams, type PlanParams } from "./run-store-event-pla
 import { refusal } from "./run-store-refusal.ts";
 import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
 import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
+
+/** How long opening the journal waits out a database that drops its connections (it is restarting), in ms. */
+const OPEN_WAIT_MS = 30_000;
 
 export interface PostgresRunStoreOptions extends DurableRunStoreOptions {
   /** `postgresql://…` of the database to journal in; ignored when `pool` is given. */
@@ -113,8 +117,11 @@ export class PostgresRunStore implements DurableRunStore {
     const sql = new PostgresStatements(schema, options.announce === "in-transaction");
     let journalId: string;
     try {
-      await preparePostgresJournal(pool, schema, [sql.recordFunction]);
-      journalId = await readJournalId(pool, sql);
+      // Both are safe to do again: a connection lost meanwhile (a restarting database) is waited out, not fatal.
+      journalId = await waitOutTransient(async () => {
+        await preparePostgresJournal(pool, schema, [sql.recordFunction]);
+        return readJournalId(pool, sql);
+      }, { forMs: OPEN_WAIT_MS });
     } catch (error) {
       if (!options.pool) await pool.end();
       throw error;

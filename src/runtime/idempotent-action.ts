@@ -5,6 +5,8 @@ import { errorCode } from "../saga/errors.ts";
 import type { WorkflowOutcome } from "../saga/execute-workflow.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import type { RunStore } from "../saga/run-store.ts";
+import { waitOutTransient } from "../saga/wait-out-transient.ts";
+import type { TransientRetryOptions } from "../saga/wait-policy.ts";
 import { IdempotencyConflictError, RunInProgressError, ValidationError } from "./action-errors.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
 
@@ -39,6 +41,8 @@ export interface IdempotentRequest {
   resourceId: string | null;
   /** How long to wait for a run of the same key still in progress, in ms. */
   waitMs: number;
+  /** How the journal reads wait out a lost connection or a busy database: the workflow's. @default its default */
+  transientRetry?: TransientRetryOptions;
 }
 
 export interface IdempotentOutcome {
@@ -70,13 +74,14 @@ export function keyedStore(key: string | undefined, store: RunStore): KeyedRunSt
  * other's start is refused before any step ran, and it replays the winner.
  */
 export async function runIdempotently(store: KeyedRunStore, request: IdempotentRequest, execute: () => Promise<WorkflowOutcome<unknown>>): Promise<IdempotentOutcome> {
-  const earlier = await store.findRunByIdempotencyKey(request.workflow, request.key);
+  const find = () => waitOutTransient(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
+  const earlier = await find();
   if (earlier) return replay(store, request, earlier);
   try {
     return { outcome: await execute(), replayed: false };
   } catch (error) {
     if (!isKeyConflict(error)) throw error;
-    const winner = await store.findRunByIdempotencyKey(request.workflow, request.key);
+    const winner = await find();
     if (!winner) throw error;
     return replay(store, request, winner);
   }
@@ -84,7 +89,7 @@ export async function runIdempotently(store: KeyedRunStore, request: IdempotentR
 
 async function replay(store: RunStore, request: IdempotentRequest, earlier: KeyedRun): Promise<IdempotentOutcome> {
   const run = checkSameRequest(earlier, request);
-  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key);
+  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key, request.transientRetry);
   return { outcome: outcomeOfFinishedRun(finished), replayed: true };
 }
 
@@ -108,13 +113,13 @@ function isKeyConflict(error: unknown): boolean {
  * Polls the journal until the run ends; past `waitMs`, the client is told to come back later (with its key, or by
  * reading the run).
  */
-export async function waitForEnd(store: RunStore, runId: string, waitMs: number, key: string | null): Promise<RunSnapshot> {
+export async function waitForEnd(store: RunStore, runId: string, waitMs: number, key: string | null, transientRetry?: IdempotentRequest["transientRetry"]): Promise<RunSnapshot> {
   const deadline = Date.now() + waitMs;
   for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
     const left = deadline - Date.now();
     if (left <= 0) throw new RunInProgressError(runId, key);
     await sleep(Math.min(delay, left));
-    const run = await store.getRun(runId);
+    const run = await waitOutTransient(() => store.getRun(runId), transientRetry);
     if (!run) throw new Error(`Run ${runId} disappeared from the journal while a duplicate request waited for it`);
     if (isTerminalStatus(run.status)) return run;
   }

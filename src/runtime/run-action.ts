@@ -19,6 +19,7 @@ import {
   type KeyedRunStore,
 } from "./idempotent-action.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
+import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import { isInfrastructureError } from "./public-error.ts";
 import { resourceKey } from "./resource-key.ts";
 import { DEFAULT_RESOURCE_WAIT_MS, waitForResource } from "./wait-for-resource.ts";
@@ -87,7 +88,9 @@ export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actio
   const attempt = await prepareAttempt(entity, actionName, request, runtime);
   const { outcome, replayed } = await runWaitingForResource(runtime, attempt);
   if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
-  const after = attempt.id === undefined ? null : await runtime.driver.findOne(entity.name, { id: attempt.id });
+  // The run's effects stand whatever becomes of this read: a fault it can wait out must not turn them into an error.
+  const transientRetry = attempt.definition.workflow.options.transientRetry;
+  const after = attempt.id === undefined ? null : await waitOutTransient(() => runtime.driver.findOne(entity.name, { id: attempt.id }), transientRetry);
   return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
 }
 
@@ -99,7 +102,8 @@ export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actio
 export async function startAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionStarted> {
   const attempt = await prepareAttempt(entity, actionName, request, runtime);
   if (attempt.store !== undefined) {
-    const earlier = await attempt.store.findRunByIdempotencyKey(attempt.definition.workflow.name, attempt.idempotencyKey!);
+    const { store, definition, idempotencyKey } = attempt;
+    const earlier = await waitOutTransient(() => store.findRunByIdempotencyKey(definition.workflow.name, idempotencyKey!), definition.workflow.options.transientRetry);
     if (earlier) return { runId: checkSameRequest(earlier, requestOf(runtime, attempt)).id, replayed: true };
   }
   let started!: (runId: string) => void;
@@ -138,7 +142,14 @@ function runWaitingForResource(runtime: ActionRuntime, attempt: Attempt): Promis
 
 function requestOf(runtime: ActionRuntime, attempt: Attempt): IdempotentRequest {
   const { definition, input, id } = attempt;
-  return { workflow: definition.workflow.name, key: attempt.idempotencyKey!, input, resourceId: id ?? null, waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS };
+  return {
+    workflow: definition.workflow.name,
+    key: attempt.idempotencyKey!,
+    input,
+    resourceId: id ?? null,
+    waitMs: runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS,
+    transientRetry: definition.workflow.options.transientRetry,
+  };
 }
 
 interface Attempt {
@@ -161,7 +172,7 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
   const { entity, definition, id, store } = attempt;
   const key = id === undefined ? undefined : resourceKey(entity.name, id);
   const execute = async () => {
-    const resource = key === undefined ? undefined : await loadFreeResource(runtime, entity.name, id!, key);
+    const resource = key === undefined ? undefined : await loadFreeResource(runtime, attempt, key);
     return executeWorkflow(runtime.driver, definition.workflow, {
       input: attempt.input,
       resource,
@@ -174,7 +185,7 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
       onStarted: attempt.onStarted,
     });
   };
-  const executeOrFollow = () => followIfTakenOver(runtime, execute, attempt.idempotencyKey ?? null);
+  const executeOrFollow = () => followIfTakenOver(runtime, execute, attempt.idempotencyKey ?? null, definition.workflow.options.transientRetry);
   // Without a key, no look-up: the common request pays nothing for idempotency.
   if (store === undefined) return { outcome: await executeOrFollow(), replayed: false };
   return runIdempotently(store, requestOf(runtime, attempt), executeOrFollow);
@@ -184,13 +195,18 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
  * An instance that lost its run to another one (its lease ran out while it was cut off) stops without undoing
  * anything; its caller then gets the outcome the other instance reaches, as a duplicate request would.
  */
-async function followIfTakenOver(runtime: ActionRuntime, execute: () => Promise<WorkflowOutcome<unknown>>, key: string | null): Promise<WorkflowOutcome<unknown>> {
+async function followIfTakenOver(
+  runtime: ActionRuntime,
+  execute: () => Promise<WorkflowOutcome<unknown>>,
+  key: string | null,
+  transientRetry: IdempotentRequest["transientRetry"],
+): Promise<WorkflowOutcome<unknown>> {
   try {
     return await execute();
   } catch (error) {
     const runId = takenOverRun(error);
     if (runId === undefined) throw error;
-    const finished = await waitForEnd(runtime.store, runId, runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS, key);
+    const finished = await waitForEnd(runtime.store, runId, runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS, key, transientRetry);
     return outcomeOfFinishedRun(finished);
   }
 }
@@ -223,11 +239,18 @@ function requireId(id: string | undefined): string {
   return id;
 }
 
-/** The store refuses a second run on the row anyway; asking first spares a read of a row that is not free yet. */
-async function loadFreeResource(runtime: ActionRuntime, entity: string, id: string, key: string): Promise<Row> {
-  const holder = runtime.store.findRunHolding ? await runtime.store.findRunHolding(key) : null;
+/**
+ * The store refuses a second run on the row anyway; asking first spares a read of a row that is not free yet.
+ * Both reads wait out a fault that passes, as the run itself would.
+ */
+async function loadFreeResource(runtime: ActionRuntime, attempt: Attempt, key: string): Promise<Row> {
+  const { store, driver } = runtime;
+  const entity = attempt.entity.name;
+  const id = attempt.id!;
+  const transientRetry = attempt.definition.workflow.options.transientRetry;
+  const holder = store.findRunHolding ? await waitOutTransient(() => store.findRunHolding!(key), transientRetry) : null;
   if (holder !== null) throw new ResourceHeldError(key, holder);
-  const row = await runtime.driver.findOne(entity, { id });
+  const row = await waitOutTransient(() => driver.findOne(entity, { id }), transientRetry);
   if (!row) throw new NotFoundError(entity, id);
   return row;
 }

@@ -8,7 +8,7 @@ import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
 import { proceed, settle, whileOwned } from "./run-phases.ts";
 import type { RunStore } from "./run-store.ts";
-import { newRunState, type RunState } from "./run-state.ts";
+import { newReplayLog, newRunState, type RunState } from "./run-state.ts";
 import { localRunId, randomRunId } from "./run-id.ts";
 import { runSteps } from "./run-steps.ts";
 import type { ServiceMap, ServiceRegistry } from "./services.ts";
@@ -146,7 +146,7 @@ function startState(driver: Driver, definition: AnyWorkflow, options: ExecuteOpt
   const journal = store === undefined ? undefined : new JournalWriter(store, runId);
   const checkpoints = journal !== undefined && definition.options.useTransaction !== true;
   const run = newRunState(ctx, steps, definition.options, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
-  if (definition.options.useTransaction === true) run.replayLog = { initialData: { ...initial }, dataAfter: [], reached: { results: [], dataAfter: [] } };
+  if (definition.options.useTransaction === true) run.replayLog = newReplayLog({ ...initial });
   return run;
 }
 

@@ -11,7 +11,7 @@ import type { RunEvent } from "./run-events.ts";
 import { isPivot, pivotCompleted } from "./pivot.ts";
 import { finishCompleted, finishFailed, proceed, whileOwned } from "./run-phases.ts";
 import type { StepSnapshot } from "./run-snapshot.ts";
-import { newRunState, type ResumePoint, type RunState } from "./run-state.ts";
+import { newReplayLog, newRunState, type ResumePoint, type RunState } from "./run-state.ts";
 import type { ServiceMap, ServiceRegistry } from "./services.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
@@ -92,14 +92,26 @@ function goesForward(run: RunState, steps: readonly StepSnapshot[]): boolean {
  * A transactional run past its pivot whose transaction did not commit: its transaction is tried again from the
  * first step, the journaled external steps' results reused (an in-doubt one runs again under its key).
  */
-function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapshot: JournaledRun["run"], started: StartedEvent | undefined): Promise<WorkflowOutcome<Out>> {
+async function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapshot: JournaledRun["run"], started: StartedEvent | undefined): Promise<WorkflowOutcome<Out>> {
   const initialData = { ...(started?.data ?? snapshot.data) };
   const results = run.results.slice();
-  // The journal keeps the shared data as the last completed step left it: each reused step gets that.
-  run.replayLog = { initialData, dataAfter: [], reached: { results, dataAfter: results.map(() => ({ ...snapshot.data })) } };
+  // The journal keeps the shared data as the furthest try left it: each reused step gets that.
+  const dataAfter = results.map(() => ({ ...snapshot.data }));
+  run.replayLog = newReplayLog(initialData, { results, dataAfter, wroteInTransaction: await stepsThatWrote(run.store as DurableRunStore, run.ctx.runId) });
   run.results.length = 0;
   replaceData(run.ctx.data, initialData);
   return proceed<Out>(run, definition);
+}
+
+/** The external steps whose completion the journal records as having written through the run's transaction. */
+async function stepsThatWrote(store: DurableRunStore, runId: string): Promise<Set<number>> {
+  const wrote = new Set<number>();
+  for (let afterSeq = 0; ; ) {
+    const page = await store.listEvents({ runId, afterSeq, take: 1000 });
+    for (const { event } of page) if (event.type === "step-completed" && event.wroteInTransaction === true) wrote.add(event.index);
+    if (page.length < 1000) return wrote;
+    afterSeq = page[page.length - 1]!.seq;
+  }
 }
 
 function resumedState(driver: Driver, definition: AnyWorkflow, journaled: JournaledRun, options: ResumeOptions): RunState {

@@ -47,7 +47,9 @@ export type RunEvent =
     })
   | (StepEventBase & { type: "step-started"; attempt: number })
   | (StepEventBase & { type: "step-retrying"; attempt: number; error: SerializedError; delayMs: number })
-  | (StepEventBase & { type: "step-completed"; attempts: number; result: unknown; data: DataMap })
+  // `wroteInTransaction`: an external step of a workflow transaction that also wrote through it; a later try of the
+  // transaction, in this process or a resuming one, runs it again rather than reusing its result.
+  | (StepEventBase & { type: "step-completed"; attempts: number; result: unknown; data: DataMap; wroteInTransaction?: true })
   | (StepEventBase & { type: "step-failed"; attempts: number; error: SerializedError })
   | (EventBase & { type: "run-compensating"; failedStep: string | null; error: SerializedError; rolledBack: boolean })
   | (StepEventBase & { type: "compensation-started"; attempt: number })

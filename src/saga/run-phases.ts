@@ -152,6 +152,7 @@ function noteReached(run: RunState, log: ReplayLog): void {
   for (let index = 0; index < run.results.length; index++) {
     reached.results[index] = run.results[index];
     reached.dataAfter[index] = log.dataAfter[index] ?? { ...run.ctx.data };
+    if (log.wroteInTransaction.has(index)) reached.wroteInTransaction.add(index);
   }
 }
 
@@ -169,6 +170,7 @@ function restoreReached(run: RunState, log: ReplayLog): void {
 function startReplay(run: RunState, log: ReplayLog): void {
   run.results.length = 0;
   log.dataAfter.length = 0;
+  log.wroteInTransaction.clear();
   run.failure = undefined;
   replaceData(run.ctx.data, log.initialData);
 }

@@ -38,6 +38,11 @@ export interface ResumePoint {
 export interface ReachedSteps {
   readonly results: unknown[];
   readonly dataAfter: Record<string, unknown>[];
+  /**
+   * External steps that also wrote through the workflow transaction, by index: the rollback took those writes,
+   * so a later try runs them again (under the same idempotency key) instead of reusing their results.
+   */
+  readonly wroteInTransaction: Set<number>;
 }
 
 /**
@@ -49,6 +54,8 @@ export interface ReplayLog {
   readonly initialData: Record<string, unknown>;
   /** `ctx.data` after each completed step of the try under way, by index. */
   readonly dataAfter: Record<string, unknown>[];
+  /** The external steps of the try under way that wrote through its transaction, by index. */
+  readonly wroteInTransaction: Set<number>;
   /**
    * The furthest any earlier try got. Its external steps' effects stand whatever became of the transaction: a
    * later try reuses their results, and a run that gives up compensates them even where its last try, cut short
@@ -114,4 +121,9 @@ export function newRunState(
     failure: undefined,
     retryFrom: undefined,
   };
+}
+
+/** The replay log of a transactional run about to make its first try, or (resumed) a try after `reached`. */
+export function newReplayLog(initialData: Record<string, unknown>, reached?: ReachedSteps): ReplayLog {
+  return { initialData, dataAfter: [], wroteInTransaction: new Set(), reached: reached ?? { results: [], dataAfter: [], wroteInTransaction: new Set() } };
 }

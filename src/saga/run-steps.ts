@@ -7,6 +7,7 @@ import { AttemptsExhausted, runWithRetry, withTimeout } from "./retry.ts";
 import type { RunEvent } from "./run-events.ts";
 import type { RunState, StepFailure } from "./run-state.ts";
 import type { AnyStepContext, Step } from "./step.ts";
+import { writeNotingDriver } from "./write-noting-driver.ts";
 
 /**
  * Runs the steps in order from where the run stands, stopping at the first failure, and resolves to what
@@ -47,10 +48,15 @@ async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknow
   return result.value;
 }
 
-/** When a transaction is tried again, an external step that completed in an earlier try is not executed again. */
+/**
+ * When a transaction is tried again, an external step that completed in an earlier try is not executed again —
+ * unless it also wrote through that transaction: the rollback took its writes, so it runs again, under the same
+ * idempotency key, for them to be made again.
+ */
 function replayedResult(run: RunState, step: Step<AnyStepContext, unknown>, index: number): { value: unknown } | undefined {
   const reached = run.replayLog?.reached;
   if (!reached || index >= reached.results.length || step.options.effect === "database") return undefined;
+  if (reached.wroteInTransaction.has(index)) return undefined;
   Object.assign(run.ctx.data, reached.dataAfter[index]);
   return { value: reached.results[index] };
 }
@@ -80,7 +86,8 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
         return journalStart(n + 1);
       },
     }, firstAttempt);
-    journal?.defer({ type: "step-completed", runId: ctx.runId, step: name, index, attempts, result: value, data: { ...ctx.data }, at: new Date() });
+    const wrote = run.replayLog?.wroteInTransaction.has(index) === true;
+    journal?.defer({ type: "step-completed", runId: ctx.runId, step: name, index, attempts, result: value, data: journaledData(run), ...(wrote ? { wroteInTransaction: true } : {}), at: new Date() });
     return value;
   } catch (caught) {
     if (!(caught instanceof AttemptsExhausted) || caught.error instanceof JournalWriteError) throw caught;
@@ -107,9 +114,34 @@ async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>, i
     const attempt = ctx.attempt;
     return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result));
   }
-  const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await step.execute(ctx);
+  const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await executeNotingWrites(run, step, index);
   if (run.journal) assertJournalable(step.name, result, ctx.data);
   return result;
+}
+
+/** An external step of a workflow transaction runs on a driver that notes whether it wrote through the transaction. */
+async function executeNotingWrites(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
+  const { ctx } = run;
+  const log = run.replayLog;
+  const tx = ctx.driver;
+  if (!log || step.options.effect === "database" || !tx.inTransaction) return step.execute(ctx);
+  ctx.driver = writeNotingDriver(tx, () => log.wroteInTransaction.add(index));
+  try {
+    return await step.execute(ctx);
+  } finally {
+    ctx.driver = tx;
+  }
+}
+
+/**
+ * The shared data a step's completion journals. A try of a transaction after the first starts again from the
+ * initial data, and the external steps it reuses put theirs back only as it reaches them: until then, the journal
+ * keeps what the furthest try had, so that a crash meanwhile resumes with every reused step's data.
+ */
+export function journaledData(run: RunState): Record<string, unknown> {
+  const furthest = run.replayLog?.reached.dataAfter;
+  const last = furthest?.[furthest.length - 1];
+  return last === undefined ? { ...run.ctx.data } : { ...last, ...run.ctx.data };
 }
 
 /**
