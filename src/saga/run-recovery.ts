@@ -6,6 +6,7 @@ import { localRuns } from "./local-runs.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
 import { resumeWorkflow } from "./resume-workflow.ts";
+import { PeriodicPass } from "./periodic-pass.ts";
 import { ownerIsGone } from "./run-owner.ts";
 import type { ServiceMap, ServiceRegistry } from "./services.ts";
 
@@ -51,8 +52,7 @@ export class RunRecovery {
   readonly #options: Required<Omit<RunRecoveryOptions, "services">> & Pick<RunRecoveryOptions, "services">;
   readonly #workflows: ReadonlyMap<string, WorkflowDefinition<never, unknown>>;
   readonly #failures = new Map<string, number>();
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<RecoveryPass> | undefined;
+  readonly #periodic: PeriodicPass<RecoveryPass>;
 
   constructor(options: RunRecoveryOptions) {
     this.#options = {
@@ -63,28 +63,22 @@ export class RunRecovery {
       batchSize: options.batchSize ?? 10,
     };
     this.#workflows = new Map(options.workflows.map((w) => [w.name, w]));
+    this.#periodic = new PeriodicPass(() => this.#runPass(), this.#options.intervalMs);
   }
 
   /** Runs a first pass now and then one every `intervalMs`; resolves with the first pass. */
   start(): Promise<RecoveryPass> {
-    if (this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.recoverNow(), this.#options.intervalMs);
-      this.#timer.unref();
-    }
-    return this.recoverNow();
+    return this.#periodic.start();
   }
 
   /** One pass; a call while a pass is under way shares it. Never rejects: problems are logged. */
   recoverNow(): Promise<RecoveryPass> {
-    this.#pass ??= this.#runPass().finally(() => (this.#pass = undefined));
-    return this.#pass;
+    return this.#periodic.now();
   }
 
   /** Stops the timer and waits for the pass under way. */
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#pass;
+  stop(): Promise<void> {
+    return this.#periodic.stop();
   }
 
   async #runPass(): Promise<RecoveryPass> {

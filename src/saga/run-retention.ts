@@ -1,6 +1,7 @@
 import type { DurableRunStore } from "./durable-run-store.ts";
 import { serializeError } from "./errors.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
+import { PeriodicPass } from "./periodic-pass.ts";
 
 /** Finished runs are kept 30 days by default: long past any client resending a key, short of an ever-growing journal. */
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -24,8 +25,7 @@ export interface RunRetentionOptions {
  */
 export class RunRetention {
   readonly #options: Required<Omit<RunRetentionOptions, "logger">> & { logger: Logger };
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<number> | undefined;
+  readonly #periodic: PeriodicPass<number>;
 
   constructor(options: RunRetentionOptions) {
     this.#options = {
@@ -35,27 +35,21 @@ export class RunRetention {
       intervalMs: options.intervalMs ?? 60 * 60 * 1000,
       logger: options.logger ?? consoleLogger,
     };
+    this.#periodic = new PeriodicPass(() => this.#runPass(), this.#options.intervalMs);
   }
 
   /** A first pass now, then one every `intervalMs`; resolves with the first pass's count. */
   start(): Promise<number> {
-    if (this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.pruneNow(), this.#options.intervalMs);
-      this.#timer.unref();
-    }
-    return this.pruneNow();
+    return this.#periodic.start();
   }
 
   /** One pass: batches until fewer than `batchSize` were due. Never rejects: a failure is logged and tried next time. */
   pruneNow(): Promise<number> {
-    this.#pass ??= this.#runPass().finally(() => (this.#pass = undefined));
-    return this.#pass;
+    return this.#periodic.now();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#pass;
+  stop(): Promise<void> {
+    return this.#periodic.stop();
   }
 
   async #runPass(): Promise<number> {

@@ -1,8 +1,7 @@
-import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import type { GraphQLContext } from "../../src/graphql/context.ts";
+import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { InMemoryRunStore, ServiceRegistry } from "../../src/index.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { entities, note as noteEntity } from "../fixtures/entities.ts";
@@ -16,11 +15,7 @@ beforeAll(async () => {
   database = await createSqliteTestDatabase();
   const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
   const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel: getDatamodel() });
-  const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
-  gql = async (query, variables = {}) => {
-    const response = await yoga.fetch("http://yoga/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-    return response.json() as never;
-  };
+  gql = inProcessGraphQL(schema);
 });
 afterAll(async () => {
   await database.close();

@@ -2,11 +2,10 @@
  * A `.serverOnly()` field is readable but in no write input, so only steps and its default write it; a
  * `.hidden()` field is nowhere in the API. Both through the real schema, on both databases.
  */
-import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import type { GraphQLContext } from "../../src/graphql/context.ts";
+import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { action, entity, InMemoryRunStore, ServiceRegistry, step, string } from "../../src/index.ts";
 import { WorkflowDefinitionError } from "../../src/saga/errors.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
@@ -46,11 +45,7 @@ describe.each(["sqlite", "postgresql"] as const)("server-only and hidden fields 
     database = provider === "sqlite" ? await createSqliteTestDatabase() : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
     const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
     const schema = buildSchema({ entities: [user, guarded, note, product], runtime, prisma: database.prisma, datamodel: getDatamodel() });
-    const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
-    gql = async (query, variables = {}) => {
-      const response = await yoga.fetch("http://yoga/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-      return (await response.json()) as Result;
-    };
+    gql = inProcessGraphQL(schema);
   }, 30_000);
   afterAll(async () => {
     await database?.close();

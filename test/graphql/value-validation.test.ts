@@ -2,12 +2,11 @@
  * Values a field cannot hold are refused before they reach the database, through CRUD inputs and action
  * inputs alike, and `contains` / `startsWith` / `endsWith` match `%`, `_` and `\` literally, on both databases.
  */
-import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { FLOAT_LIMIT } from "../../src/entity/check-value.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import type { GraphQLContext } from "../../src/graphql/context.ts";
+import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { action, InMemoryRunStore, int, ServiceRegistry, step, string } from "../../src/index.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
@@ -34,11 +33,7 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
     database = provider === "sqlite" ? await createSqliteTestDatabase() : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
     const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
     const schema = buildSchema({ entities: [user, account, note, stocked], runtime, prisma: database.prisma, datamodel: getDatamodel() });
-    const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
-    gql = async (query, variables = {}) => {
-      const response = await yoga.fetch("http://yoga/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-      return (await response.json()) as Result;
-    };
+    gql = inProcessGraphQL(schema);
   }, 30_000);
   afterAll(async () => {
     await database?.close();
