@@ -14,7 +14,7 @@ const STEPS = 4;
 const RUNS_PER_ROUND = Number(process.env.BENCH_RUNS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 161);
 const WARMUP_RUNS = 100_000;
-const TARGET = 0.77;
+const TARGET = 0.85;
 
 type Input = { orderId: number };
 
