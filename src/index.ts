@@ -97,6 +97,8 @@ export type {
 } from "./persistence/durable-run-store.ts";
 export { hashRunInput, JournalEncodingError } from "./persistence/run-store-json.ts";
 export { runAction } from "./runtime/run-action.ts";
+export { startAction } from "./runtime/start-action.ts";
+export type { ActionStarted } from "./runtime/start-action.ts";
 export type { ActionRuntime, ActionSuccess, AnyEntity, RunActionRequest } from "./runtime/run-action.ts";
 export {
   ActionError,

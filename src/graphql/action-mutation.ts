@@ -1,6 +1,7 @@
 import type { ActionDefinition } from "../entity/define-action.ts";
 import { pascalCase } from "../entity/names.ts";
-import { runAction, startAction, type ActionRuntime, type ActionStarted, type ActionSuccess, type AnyEntity } from "../runtime/run-action.ts";
+import { runAction, type ActionRuntime, type ActionSuccess, type AnyEntity } from "../runtime/run-action.ts";
+import { startAction, type ActionStarted } from "../runtime/start-action.ts";
 import type { Row } from "../saga/driver.ts";
 import type { Builder } from "./builder.ts";
 import type { EntityTypeRef } from "./entity-type.ts";
