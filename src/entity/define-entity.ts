@@ -7,6 +7,16 @@ import { assertIdentifier, pascalCase, RESERVED_ACTIONS, RESERVED_FIELDS } from 
 
 export type ActionMap<Row> = Record<string, ActionDefinition<Row, never, unknown, boolean>>;
 
+/** Which generated operations an entity has: `read` is `x(id)` and `xs(…)`; the others the CRUD mutations. */
+export interface CrudOperations {
+  read: boolean;
+  create: boolean;
+  update: boolean;
+  delete: boolean;
+}
+
+const ALL_CRUD: CrudOperations = Object.freeze({ read: true, create: true, update: true, delete: true });
+
 export interface EntityDefinition<Name extends string = string, F extends FieldMap = FieldMap, A = {}> {
   readonly kind: "entity";
   readonly name: Name;
@@ -15,8 +25,15 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
   readonly fields: F;
   /** Actions by name; each workflow is renamed `<entity>.<action>`. */
   readonly actionDefinitions: A;
+  /** The generated operations it has. @default every one */
+  readonly crudOperations: CrudOperations;
   /** Adds actions; each becomes the mutation `<entity><Action>`. */
   actions<NA extends ActionMap<InferEntity<F>>>(actions: NA): EntityDefinition<Name, F, A & NA>;
+  /**
+   * Turns generated operations off, e.g. `.crud({ delete: false })` for rows only an action may remove, or
+   * `{ create: false, update: false, delete: false }` for rows that change through actions alone.
+   */
+  crud(operations: Partial<CrudOperations>): EntityDefinition<Name, F, A>;
 }
 
 /** The stored row type of an entity definition. */
@@ -25,20 +42,32 @@ export type EntityRow<E> = E extends EntityDefinition<string, infer F, unknown> 
 export function entity<const Name extends string, F extends FieldMap>(name: Name, fields: F): EntityDefinition<Name, F, {}> {
   assertIdentifier("Entity", name);
   assertFields(name, fields);
-  return build(name, fields, {});
+  return build(name, fields, {}, ALL_CRUD);
 }
 
-function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A): EntityDefinition<Name, F, A> {
+function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A, crudOperations: CrudOperations): EntityDefinition<Name, F, A> {
   return Object.freeze({
     kind: "entity",
     name,
     typeName: pascalCase(name),
     fields,
     actionDefinitions,
+    crudOperations,
     actions<NA extends ActionMap<InferEntity<F>>>(actions: NA) {
-      return build(name, fields, { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA);
+      return build(name, fields, { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA, crudOperations);
+    },
+    crud(operations: Partial<CrudOperations>) {
+      return build(name, fields, actionDefinitions, Object.freeze({ ...crudOperations, ...checkedOperations(name, operations) }));
     },
   });
+}
+
+function checkedOperations(entityName: string, operations: Partial<CrudOperations>): Partial<CrudOperations> {
+  for (const [operation, on] of Object.entries(operations)) {
+    if (!Object.hasOwn(ALL_CRUD, operation)) throw new WorkflowDefinitionError(`Entity "${entityName}": crud() knows read, create, update and delete, not "${operation}"`);
+    if (typeof on !== "boolean") throw new WorkflowDefinitionError(`Entity "${entityName}": crud({ ${operation} }) must be true or false`);
+  }
+  return operations;
 }
 
 function assertFields(entityName: string, fields: FieldMap): void {

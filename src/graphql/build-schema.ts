@@ -84,8 +84,8 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     delegate,
     holder: rowHolder(entity, options.runtime),
   };
-  addCrudQueries(builder, target, options.pagination ?? {});
-  addCrudMutations(builder, target);
+  if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
+  addCrudMutations(builder, target, entity.crudOperations);
   for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
     addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime, runType: shared.run });
   }

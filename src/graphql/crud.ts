@@ -1,3 +1,4 @@
+import type { CrudOperations } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Row } from "../saga/driver.ts";
 import type { Builder } from "./builder.ts";
@@ -58,11 +59,18 @@ export function addCrudQueries(builder: Builder, target: CrudTarget, pagination:
  * id) is a GraphQL error with `extensions.code`; update and delete then return null, create fails the
  * whole mutation (its result is non-null).
  */
-export function addCrudMutations(builder: Builder, target: CrudTarget): void {
-  const { names, type, inputs, delegate, fields } = target;
+export function addCrudMutations(builder: Builder, target: CrudTarget, operations: Omit<CrudOperations, "read">): void {
+  const { names } = target;
   const free = async (id: string) => {
     if (target.holder && (await target.holder(id)) !== null) throw resourceBusy(names.type, id);
   };
+  if (operations.create) addCreate(builder, target);
+  if (operations.update) addUpdate(builder, target, free);
+  if (operations.delete) addDelete(builder, target, free);
+}
+
+function addCreate(builder: Builder, target: CrudTarget): void {
+  const { names, type, inputs, delegate, fields } = target;
   builder.mutationField(names.create, (t) =>
     t.prismaField({
       type,
@@ -71,6 +79,10 @@ export function addCrudMutations(builder: Builder, target: CrudTarget): void {
       resolve: (query, _root, args) => write(names.type, undefined, () => delegate.create({ ...query, data: createData(fields, args.data) })),
     }),
   );
+}
+
+function addUpdate(builder: Builder, target: CrudTarget, free: (id: string) => Promise<void>): void {
+  const { names, type, inputs, delegate, fields } = target;
   builder.mutationField(names.update, (t) =>
     t.prismaField({
       type,
@@ -85,6 +97,10 @@ export function addCrudMutations(builder: Builder, target: CrudTarget): void {
       },
     }),
   );
+}
+
+function addDelete(builder: Builder, target: CrudTarget, free: (id: string) => Promise<void>): void {
+  const { names, type, delegate } = target;
   builder.mutationField(names.delete, (t) =>
     t.prismaField({
       type,
