@@ -95,6 +95,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
 
     // Filtered by status through the form, then the declined checkout opened from the list.
     await page.locator("a", { hasText: "all runs" }).click();
+    await page.locator("#filters input[name=workflow]").fill("order.refund");
+    await page.locator("#filters button[type=submit]").click();
+    await expect.poll(() => page.url()).toContain("workflow=order.refund");
+    await page.locator("#runs-empty").waitFor();
+    await page.locator("#filters input[name=workflow]").fill("order.checkout");
     await page.locator("#filters select[name=status]").selectOption("COMPENSATED");
     await page.locator("#filters button[type=submit]").click();
     await expect.poll(() => page.url()).toContain("status=COMPENSATED");
