@@ -71,7 +71,7 @@ export async function serveCheckout(options: ServeCheckoutOptions): Promise<Runn
       onClose: [() => app.close()],
     });
     const address = await server.listen({ port: options.port, host: options.host });
-    logger.info({ ms: Math.round(performance.now() - started), url: address.graphqlUrl }, "checkout example ready");
+    logger.info({ ms: Math.round(performance.now() - started), url: address.graphqlUrl, runsConsole: `${address.url}/runs` }, "checkout example ready");
     return { app, server, address, seeded, close: () => server.close() };
   } catch (error) {
     await app.close();
