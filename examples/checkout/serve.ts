@@ -1,11 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { useMetricsEndpoint } from "../../src/observability/use-metrics-endpoint.ts";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
 import { providerOf } from "../../src/persistence/open-database.ts";
+import { useMetricsEndpoint } from "../../src/observability/use-metrics-endpoint.ts";
 import { createLogger, type Logger } from "../../src/server/create-logger.ts";
 import { createServer, type ListeningAddress, type SagaqlServer } from "../../src/server/create-server.ts";
+import { useRunsConsole } from "../../src/server/runs-console.ts";
 import { createCheckoutApp, type CheckoutApp, type CheckoutAppOptions, type CheckoutRecoveryOptions } from "./app.ts";
 import { GRAPHIQL_DEFAULT_QUERY } from "./graphiql-default-query.ts";
 import { seedDemoProducts } from "./seed.ts";
@@ -66,11 +67,11 @@ export async function serveCheckout(options: ServeCheckoutOptions): Promise<Runn
       logger,
       graphiql: (options.graphiql ?? process.env.NODE_ENV !== "production") ? { title: "sagaql · checkout example", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
       healthChecks: app.healthChecks,
-      plugins: useMetricsEndpoint(app.metrics.registry),
+      plugins: [...useMetricsEndpoint(app.metrics.registry), useRunsConsole()],
       onClose: [() => app.close()],
     });
     const address = await server.listen({ port: options.port, host: options.host });
-    logger.info({ ms: Math.round(performance.now() - started), url: address.graphqlUrl }, "checkout example ready");
+    logger.info({ ms: Math.round(performance.now() - started), url: address.graphqlUrl, runsConsole: `${address.url}/runs` }, "checkout example ready");
     return { app, server, address, seeded, close: () => server.close() };
   } catch (error) {
     await app.close();

@@ -23,6 +23,7 @@ import { providerOf } from "../../src/persistence/open-database.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { createServer } from "../../src/server/create-server.ts";
 import { readServerConfig } from "../../src/server/server-config.ts";
+import { useRunsConsole } from "../../src/server/runs-console.ts";
 import { useMetricsEndpoint } from "../../src/observability/use-metrics-endpoint.ts";
 import { shutdownOnSignals } from "../../src/server/shutdown-on-signals.ts";
 import { crashOnJournalWrite, describeWrite } from "./crash-on-journal-write.ts";
@@ -58,7 +59,7 @@ try {
     wrapRunStore,
   });
   await seedDemoProducts(app.driver);
-  const server = createServer({ schema: app.schema, logger, graphiql: false, healthChecks: app.healthChecks, plugins: useMetricsEndpoint(app.metrics.registry), onClose: [() => app.close()] });
+  const server = createServer({ schema: app.schema, logger, graphiql: false, healthChecks: app.healthChecks, plugins: [...useMetricsEndpoint(app.metrics.registry), useRunsConsole()], onClose: [() => app.close()] });
   shutdownOnSignals(() => server.close(), logger);
   const address = await server.listen({ port: config.port, host: config.host });
   logger.info({ url: address.graphqlUrl, owner: app.store.owner }, "checkout example ready");

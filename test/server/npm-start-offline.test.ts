@@ -16,7 +16,7 @@ describe("npm start with the network cut off", () => {
     database = undefined;
   });
 
-  it("migrates, seeds, and serves GraphiQL and the API with nothing but a loopback interface", async () => {
+  it("migrates, seeds, and serves GraphiQL, the runs console and the API with nothing but a loopback interface", async () => {
     if (cut.mode === "impossible") throw new Error(`This machine cannot cut the network for this test: ${cut.reason}${process.env.CI ? " (in CI)" : ""}`);
     database = await freshDatabase("sqlite");
     const app = startNpm({ PORT: "0", DATABASE_URL: database.url, DATA_DIR: database.dataDir }, { offline: true });
@@ -29,6 +29,9 @@ describe("npm start with the network cut off", () => {
       const page = await fetchInNetworkOf(pid, graphqlUrl, { headers: { accept: "text/html" } });
       expect(page.status).toBe(200);
       expect(page.text).toContain("YogaGraphiQL.renderYogaGraphiQL");
+      const runsConsole = await fetchInNetworkOf(pid, String(ready.runsConsole));
+      expect(runsConsole.status).toBe(200);
+      expect(runsConsole.text).toContain("<title>sagaql · runs</title>");
 
       const products = await fetchInNetworkOf(pid, graphqlUrl, {
         method: "POST",

@@ -1,0 +1,128 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
+import { createLogger } from "../../src/server/create-logger.ts";
+import { CapturedLogs } from "../helpers/captured-logs.ts";
+import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
+import { launchChromium, type Chromium } from "../helpers/launch-chromium.ts";
+import { checkout, createOrder, runningRunOf } from "../graphql/run-subscription-fixture.ts";
+
+/** Long enough for the page to open the run and see it in progress before the charge answers. */
+const SLOW_CARD_MS = 5000;
+
+const screenshots = mkdtempSync(join(tmpdir(), "sagaql-console-screenshots-"));
+console.log(`runs console screenshots: ${screenshots}`);
+
+/** Fails the test on anything the page loads from elsewhere and on errors it logs (a blocked inline script, too). */
+function watchPage(page: Page, origin: string): { foreign: string[]; errors: string[] } {
+  const seen = { foreign: [] as string[], errors: [] as string[] };
+  page.on("request", (request) => {
+    if (!request.url().startsWith(origin) && !request.url().startsWith("data:")) seen.foreign.push(request.url());
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") seen.errors.push(message.text());
+  });
+  page.on("pageerror", (error) => seen.errors.push(error.message));
+  return seen;
+}
+
+async function statusesListed(page: Page): Promise<string[]> {
+  return page.locator("#runs tbody tr [data-status]").evaluateAll((badges) => badges.map((badge) => badge.getAttribute("data-status") ?? ""));
+}
+
+function stepStatus(page: Page, step: string): Promise<string | null> {
+  return page.locator(`#steps tr[data-step="${step}"]`).getAttribute("data-status");
+}
+
+describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser (%s)", (provider) => {
+  let database: FreshDatabase;
+  let running: RunningCheckout;
+  let chromium: Chromium;
+
+  beforeAll(async () => {
+    database = await freshDatabase(provider);
+    const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
+    [running, chromium] = await Promise.all([
+      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, port: 0, logger, slowCardMs: SLOW_CARD_MS, graphiql: false }),
+      launchChromium(),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await chromium?.close();
+    await running?.close();
+    await database?.remove();
+  });
+
+  it("lists runs of every status, follows a slow checkout live, and shows what a declined one undid", async () => {
+    const url = running.address.graphqlUrl;
+    const completed = await checkout(url, await createOrder(url, { sku: "CON-OK" }), "pm_card_visa");
+    expect(completed.__typename).toBe("OrderCheckoutSuccess");
+    const declined = await checkout(url, await createOrder(url, { sku: "CON-DECLINED" }), "pm_card_chargeDeclined");
+    expect(declined.runId).toBeTruthy();
+    const slowOrder = await createOrder(url, { sku: "CON-SLOW" });
+    const slow = checkout(url, slowOrder, "pm_card_slow");
+    const slowRunId = await runningRunOf(url, slowOrder);
+
+    const page = await chromium.context.newPage();
+    const seen = watchPage(page, running.address.url);
+    await page.goto(`${running.address.url}/runs`);
+    await page.locator("#runs").waitFor({ timeout: 10_000 });
+    // Newest first: the slow run started last.
+    expect(await statusesListed(page)).toEqual(["RUNNING", "COMPENSATED", "COMPLETED"]);
+    expect(await page.locator("#runs tbody tr").first().getAttribute("data-run")).toBe(slowRunId);
+    await page.screenshot({ path: join(screenshots, `${provider}-1-runs.png`), fullPage: true });
+
+    // Opened from the list: the page follows the run through the subscription, redrawing without reloading.
+    const stream = page.waitForResponse((response) => response.url() === url && (response.request().postData() ?? "").includes("workflowRunUpdated"));
+    await page.locator(`#runs tr[data-run="${slowRunId}"] a`).click();
+    expect((await stream).headers()["content-type"]).toContain("text/event-stream");
+    await page.evaluate(() => ((globalThis as { stayed?: boolean }).stayed = true));
+    await expect.poll(() => page.locator("#run").getAttribute("data-status")).toBe("RUNNING");
+    expect(await page.locator("#live").getAttribute("data-live")).toBe("streaming");
+    await expect.poll(() => stepStatus(page, "charge-payment")).toBe("RUNNING");
+    expect(await stepStatus(page, "reserve-inventory")).toBe("COMPLETED");
+    expect(await stepStatus(page, "finalize")).toBe("PENDING");
+    await page.screenshot({ path: join(screenshots, `${provider}-2-run-live.png`), fullPage: true });
+    await expect.poll(() => page.locator("#run").getAttribute("data-status"), { timeout: SLOW_CARD_MS + 10_000 }).toBe("COMPLETED");
+    expect(await stepStatus(page, "finalize")).toBe("COMPLETED");
+    await expect.poll(() => page.locator("#live").getAttribute("data-live")).toBe("ended");
+    expect(await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed)).toBe(true);
+    expect((await slow).__typename).toBe("OrderCheckoutSuccess");
+    await page.screenshot({ path: join(screenshots, `${provider}-3-run-completed.png`), fullPage: true });
+
+    // Filtered by status through the form, then the declined checkout opened from the list.
+    await page.locator("a", { hasText: "all runs" }).click();
+    await page.locator("#filters input[name=workflow]").fill("order.refund");
+    await page.locator("#filters button[type=submit]").click();
+    await expect.poll(() => page.url()).toContain("workflow=order.refund");
+    await page.locator("#runs-empty").waitFor();
+    await page.locator("#filters input[name=workflow]").fill("order.checkout");
+    await page.locator("#filters select[name=status]").selectOption("COMPENSATED");
+    await page.locator("#filters button[type=submit]").click();
+    await expect.poll(() => page.url()).toContain("status=COMPENSATED");
+    await page.locator("#runs").waitFor();
+    expect(await statusesListed(page)).toEqual(["COMPENSATED"]);
+    await page.locator(`#runs tr[data-run="${declined.runId}"] a`).click();
+    await page.locator("#run").waitFor();
+    expect(await page.locator("#run").getAttribute("data-status")).toBe("COMPENSATED");
+    expect(await stepStatus(page, "charge-payment")).toBe("FAILED");
+    expect(await page.locator('#steps tr[data-step="charge-payment"] .error').textContent()).toContain("declined");
+    expect(await stepStatus(page, "reserve-inventory")).toBe("COMPENSATED");
+    expect(await stepStatus(page, "create-shipment")).toBe("SKIPPED");
+    expect(await page.locator("#undone li").allTextContents()).toEqual(["reserve-inventory: undone"]);
+    expect(await page.locator("#live").getAttribute("data-live")).toBe("off");
+    await page.screenshot({ path: join(screenshots, `${provider}-4-run-compensated.png`), fullPage: true });
+
+    // The same run by query string, as a link from elsewhere would open it.
+    await page.goto(`${running.address.url}/runs?id=${declined.runId}`);
+    await expect.poll(() => page.locator("#run").getAttribute("data-status")).toBe("COMPENSATED");
+    expect(await page.locator("footer").textContent()).toContain("workflowRunCancel");
+
+    expect(seen.foreign).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
