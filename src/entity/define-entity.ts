@@ -1,6 +1,7 @@
 import { defineWorkflow } from "../saga/define-workflow.ts";
 import { WorkflowDefinitionError } from "../saga/errors.ts";
-import type { ActionDefinition } from "./define-action.ts";
+import type { Driver } from "../saga/driver.ts";
+import type { ActionDefinition, RequestContext } from "./define-action.ts";
 import { isField } from "./field.ts";
 import type { FieldMap, InferEntity } from "./infer.ts";
 import { assertIdentifier, pascalCase, RESERVED_ACTIONS, RESERVED_FIELDS } from "./names.ts";
@@ -15,6 +16,16 @@ export interface CrudOperations {
   delete: boolean;
 }
 
+/** What a value computed on create may read: the client's data (checked), the database, the request. */
+export interface ComputeArgs<Row> {
+  data: Partial<Row>;
+  driver: Driver;
+  request: RequestContext;
+}
+
+/** Per field, how the server computes its value when a client creates a row. */
+export type ComputedOnCreate<Row> = { [K in keyof Row]?: (args: ComputeArgs<Row>) => Row[K] | Promise<Row[K]> };
+
 const ALL_CRUD: CrudOperations = Object.freeze({ read: true, create: true, update: true, delete: true });
 
 export interface EntityDefinition<Name extends string = string, F extends FieldMap = FieldMap, A = {}> {
@@ -27,6 +38,8 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
   readonly actionDefinitions: A;
   /** The generated operations it has. @default every one */
   readonly crudOperations: CrudOperations;
+  /** Fields `xCreate` computes on the server (see `computeOnCreate`). @default none */
+  readonly computedOnCreate: ComputedOnCreate<InferEntity<F>>;
   /** Adds actions; each becomes the mutation `<entity><Action>`. */
   actions<NA extends ActionMap<InferEntity<F>>>(actions: NA): EntityDefinition<Name, F, A & NA>;
   /**
@@ -34,6 +47,12 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
    * `{ create: false, update: false, delete: false }` for rows that change through actions alone.
    */
   crud(operations: Partial<CrudOperations>): EntityDefinition<Name, F, A>;
+  /**
+   * Values the server computes when a client creates a row (`xCreate`), e.g. an order's total from its items'
+   * prices. The client may leave such a field out; one that sends a different value is refused (`BAD_USER_INPUT`),
+   * so a client can never set it to what suits it. Steps writing through `ctx.driver` are not affected.
+   */
+  computeOnCreate(computed: ComputedOnCreate<InferEntity<F>>): EntityDefinition<Name, F, A>;
 }
 
 /** The stored row type of an entity definition. */
@@ -42,24 +61,40 @@ export type EntityRow<E> = E extends EntityDefinition<string, infer F, unknown> 
 export function entity<const Name extends string, F extends FieldMap>(name: Name, fields: F): EntityDefinition<Name, F, {}> {
   assertIdentifier("Entity", name);
   assertFields(name, fields);
-  return build(name, fields, {}, ALL_CRUD);
+  return build(name, fields, {}, { crudOperations: ALL_CRUD, computedOnCreate: {} });
 }
 
-function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A, crudOperations: CrudOperations): EntityDefinition<Name, F, A> {
+interface Generated<Row> {
+  crudOperations: CrudOperations;
+  computedOnCreate: ComputedOnCreate<Row>;
+}
+
+function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A, generated: Generated<InferEntity<F>>): EntityDefinition<Name, F, A> {
   return Object.freeze({
     kind: "entity",
     name,
     typeName: pascalCase(name),
     fields,
     actionDefinitions,
-    crudOperations,
+    ...generated,
     actions<NA extends ActionMap<InferEntity<F>>>(actions: NA) {
-      return build(name, fields, { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA, crudOperations);
+      return build(name, fields, { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA, generated);
     },
     crud(operations: Partial<CrudOperations>) {
-      return build(name, fields, actionDefinitions, Object.freeze({ ...crudOperations, ...checkedOperations(name, operations) }));
+      return build(name, fields, actionDefinitions, { ...generated, crudOperations: Object.freeze({ ...generated.crudOperations, ...checkedOperations(name, operations) }) });
+    },
+    computeOnCreate(computed: ComputedOnCreate<InferEntity<F>>) {
+      return build(name, fields, actionDefinitions, { ...generated, computedOnCreate: Object.freeze({ ...generated.computedOnCreate, ...checkedComputed(name, fields, computed) }) });
     },
   });
+}
+
+function checkedComputed<Row>(entityName: string, fields: FieldMap, computed: ComputedOnCreate<Row>): ComputedOnCreate<Row> {
+  for (const [field, compute] of Object.entries(computed)) {
+    if (!Object.hasOwn(fields, field)) throw new WorkflowDefinitionError(`Entity "${entityName}": computeOnCreate names "${field}", which is not one of its fields`);
+    if (typeof compute !== "function") throw new WorkflowDefinitionError(`Entity "${entityName}": computeOnCreate's "${field}" must be a function`);
+  }
+  return computed;
 }
 
 function checkedOperations(entityName: string, operations: Partial<CrudOperations>): Partial<CrudOperations> {

@@ -4,7 +4,10 @@ import { isDurableRunStore, type DurableRunStore } from "../saga/durable-run-sto
 import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import { createBuilder, type Builder } from "./builder.ts";
+import { computeOnCreate } from "./computed-on-create.ts";
 import { addCrudMutations, addCrudQueries } from "./crud.ts";
+import type { ComputedOnCreate } from "../entity/define-entity.ts";
+import type { Row } from "../saga/driver.ts";
 import { addEntityInputs } from "./entity-inputs.ts";
 import { addEntityType } from "./entity-type.ts";
 import { addWorkflowErrorTypes } from "./errors.ts";
@@ -83,6 +86,7 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     inputs: addEntityInputs(builder, entity, shared.filters, shared.sortOrder),
     delegate,
     holder: rowHolder(entity, options.runtime),
+    computeOnCreate: computeOnCreate(entity.computedOnCreate as ComputedOnCreate<Row>, options.runtime.driver),
   };
   if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target, entity.crudOperations);

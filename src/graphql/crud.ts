@@ -1,3 +1,4 @@
+import type { RequestContext } from "../entity/define-action.ts";
 import type { CrudOperations } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Row } from "../saga/driver.ts";
@@ -22,6 +23,8 @@ export interface CrudTarget {
    * @default nothing is held
    */
   holder?: (id: string) => Promise<string | null>;
+  /** Computes the server's values of a create (`entity.computeOnCreate`). @default nothing is computed */
+  computeOnCreate?: (data: Row, request: RequestContext) => Promise<Row>;
 }
 
 /**
@@ -76,7 +79,11 @@ function addCreate(builder: Builder, target: CrudTarget): void {
       type,
       description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT.`,
       args: { data: t.arg({ type: inputs.create, required: true }) },
-      resolve: (query, _root, args) => write(names.type, undefined, () => delegate.create({ ...query, data: createData(fields, args.data) })),
+      resolve: async (query, _root, args, context) => {
+        const given = createData(fields, args.data);
+        const data = target.computeOnCreate ? createData(fields, await target.computeOnCreate(given, context.request)) : given;
+        return write(names.type, undefined, () => delegate.create({ ...query, data }));
+      },
     }),
   );
 }

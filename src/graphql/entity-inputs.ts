@@ -18,6 +18,7 @@ export interface EntityInputs {
 interface EntityLike {
   typeName: string;
   fields: FieldMap;
+  computedOnCreate?: object;
 }
 
 /**
@@ -32,7 +33,7 @@ export function addEntityInputs(builder: Builder, entity: EntityLike, filters: F
     where: addWhereInput(builder, visible, filters),
     orderBy: addOrderByInput(builder, visible, sortOrder),
     create: builder.inputRef<Row>(`${entity.typeName}CreateInput`).implement({
-      fields: (t) => entityInputFields(t, writable, "create"),
+      fields: (t) => entityInputFields(t, writable, "create", new Set(Object.keys(entity.computedOnCreate ?? {}))),
     }),
     update: builder.inputRef<Row>(`${entity.typeName}UpdateInput`).implement({
       description: "Only the fields given change.",

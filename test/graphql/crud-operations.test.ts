@@ -4,6 +4,7 @@ import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { InMemoryRunStore, ServiceRegistry, WorkflowDefinitionError } from "../../src/index.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
+import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 
 let database: TestDatabase<SqliteFixturesPrismaClient>;
@@ -50,5 +51,38 @@ describe("entity.crud()", () => {
 
   it("keeps the choice when actions are added after it", () => {
     expect(note.crud({ delete: false }).actions({}).crudOperations).toEqual({ read: true, create: true, update: true, delete: false });
+  });
+});
+
+describe("entity.computeOnCreate()", () => {
+  const priced = product.computeOnCreate({
+    // Reads the database through the driver, as a total computed from other rows would.
+    price: async ({ data, driver }) => (await driver.findMany("product", {})).length * 10 + (data.stock ?? 0),
+  });
+
+  async function gqlWith() {
+    const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+    return inProcessGraphQL(buildSchema({ entities: [user, account, note, priced], runtime, prisma: database.prisma, datamodel: getDatamodel() }));
+  }
+  const CREATE = "mutation ($data: ProductCreateInput!) { productCreate(data: $data) { sku price } }";
+
+  it("stores the server's value when the client leaves the field out, or sends the same one", async () => {
+    const gql = await gqlWith();
+    await database.prisma.product.deleteMany();
+    expect((await gql(CREATE, { data: { sku: "A", name: "A", stock: 3 } })).data).toEqual({ productCreate: { sku: "A", price: 3 } });
+    expect((await gql(CREATE, { data: { sku: "B", name: "B", stock: 1, price: 11 } })).data).toEqual({ productCreate: { sku: "B", price: 11 } });
+  });
+
+  it("refuses a different value with BAD_USER_INPUT naming the field, and stores nothing", async () => {
+    const gql = await gqlWith();
+    await database.prisma.product.deleteMany();
+    const refused = await gql(CREATE, { data: { sku: "C", name: "C", stock: 1, price: 0.01 } });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: ["price"] });
+    expect(refused.errors?.[0]?.message).toContain("computed by the server (1)");
+    expect(await database.prisma.product.count()).toBe(0);
+  });
+
+  it("refuses a field that is not the entity's, at definition", () => {
+    expect(() => product.computeOnCreate({ nope: () => 1 } as never)).toThrow(/not one of its fields/);
   });
 });
