@@ -90,5 +90,5 @@ function undoOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: num
   return runExactlyOnce(run, compensationCheckpointKey(step.name), async () => {
     await undo();
     return null;
-  }, undefined, signal);
+  }, undefined, ctx);
 }

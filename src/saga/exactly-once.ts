@@ -1,8 +1,8 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import type { CheckpointOutput } from "./checkpoint-keys.ts";
-import { replaceData } from "./context.ts";
+import { replaceData, type RunContext } from "./context.ts";
 import { DatabaseUnavailableError } from "./errors.ts";
-import { NEVER_ABORTED, sleep } from "./retry.ts";
+import { sleep } from "./retry.ts";
 import { isTransientDatabaseError } from "./transient-error.ts";
 import { transientWaits } from "./wait-policy.ts";
 import type { RunEvent } from "./run-events.ts";
@@ -22,7 +22,7 @@ export async function runExactlyOnce(
   key: string,
   work: () => unknown,
   ahead?: (result: unknown) => RunEvent[],
-  signal: AbortSignal = NEVER_ABORTED,
+  ctx: RunContext = run.ctx,
 ): Promise<unknown> {
   const since = Date.now();
   const waits = transientWaits(run.options.transientRetry, since);
@@ -33,7 +33,7 @@ export async function runExactlyOnce(
       if (committed) return adopt(run, committed.output);
     }
     try {
-      return await transactionWithCheckpoint(run, key, work, ahead, signal);
+      return await transactionWithCheckpoint(run, key, work, ahead, ctx);
     } catch (error) {
       if (!isTransientDatabaseError(error)) throw error;
       const wait = waits.next();
@@ -45,8 +45,13 @@ export async function runExactlyOnce(
 }
 
 /** `ahead`: events to write in the same transaction, when the journal shares the app database. */
-async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead: ((result: unknown) => RunEvent[]) | undefined, signal: AbortSignal): Promise<unknown> {
-  const { ctx, baseDriver, journal } = run;
+/**
+ * `ctx` is the context the work runs with: an attempt that can time out has one of its own, so that its
+ * transaction stays its own even while a later attempt runs its transaction beside it.
+ */
+async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead: ((result: unknown) => RunEvent[]) | undefined, ctx: RunContext): Promise<unknown> {
+  const { baseDriver, journal } = run;
+  const { signal } = ctx;
   try {
     const value = await baseDriver.transaction(async (tx) => {
       ctx.driver = tx;

@@ -112,7 +112,7 @@ async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>, i
   const database = step.options.effect === "database";
   if (run.checkpoints && database) {
     const attempt = ctx.attempt;
-    return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result), signal);
+    return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result), ctx);
   }
   const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await executeNotingWrites(run, step, index, ctx);
   if (run.journal) assertJournalable(step.name, result, ctx.data);

@@ -197,4 +197,31 @@ describe("step signal", () => {
     expect(store.events.map((event) => event.type)).toContain("step-completed");
     expect(JSON.stringify(store.events)).not.toContain('"late"');
   });
+
+  test("rolls back a database step's late transaction: only the attempt that won writes its row", async () => {
+    const store = new InMemoryRunStore();
+    const outcome = await runWorkflow(
+      db.driver,
+      "fenced-write",
+      [
+        step(
+          "add-product",
+          async (ctx) => {
+            if (ctx.attempt === 1) await delay(130);
+            const row = await ctx.driver.create("product", { sku: `FENCE-${ctx.attempt}`, name: "Lamp", price: 12, stock: 1 });
+            return row.sku as string;
+          },
+          null,
+          { effect: "database", timeout: 100, retry: { maxAttempts: 2 } },
+        ),
+      ],
+      { ...options(), store },
+    );
+
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true, result: "FENCE-2" });
+    // The first attempt's transaction ends after its late write; give it the time to.
+    await delay(300);
+    const rows = await db.driver.findMany("product", { where: { name: "Lamp" } });
+    expect(rows.map((row) => row.sku)).toEqual(["FENCE-2"]);
+  });
 });
