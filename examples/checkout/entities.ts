@@ -46,14 +46,16 @@ export const order = entity("order", {
               amount: ctx.resource.total,
               paymentMethod: ctx.input.paymentMethodId,
               idempotencyKey: ctx.idempotencyKey,
+              signal: ctx.signal,
             });
             ctx.set("chargeId", charge.id);
             return charge;
           },
           async (ctx, charge) => {
-            await ctx.resolve<PaymentService>("paymentService").refund(charge.id);
+            await ctx.resolve<PaymentService>("paymentService").refund(charge.id, { signal: ctx.signal });
           },
-          { retry: { maxAttempts: 3, delay: 200, backoff: 2 } },
+          // A charge still unanswered after 10 s is abandoned (the signal stops it) and tried again under its key.
+          { retry: { maxAttempts: 3, delay: 200, backoff: 2 }, timeout: 10_000 },
         ),
         step(
           "create-shipment",
@@ -63,6 +65,7 @@ export const order = entity("order", {
               items: ctx.resource.items,
               country: ctx.resource.shippingCountry,
               idempotencyKey: ctx.idempotencyKey,
+              signal: ctx.signal,
             });
             ctx.set("shipmentId", shipment.id);
             return shipment;

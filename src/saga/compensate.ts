@@ -65,7 +65,7 @@ async function compensateOne(run: RunState, step: Step<AnyStepContext, unknown>,
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === first) await journalStart(n);
-    return withTimeout(Promise.resolve(undoOnce(run, step, index)), name, step.options.timeout);
+    return withTimeout((signal) => undoOnce(run, step, index, signal), name, step.options.timeout);
   };
   try {
     await runWithRetry(attempt, step.options.compensationRetry, { onRetry: (n) => journalStart(n + 1) }, first);
@@ -82,12 +82,13 @@ async function compensateOne(run: RunState, step: Step<AnyStepContext, unknown>,
 }
 
 /** A database step's compensation in a durable, non-transactional run commits with its checkpoint: once. */
-function undoOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: number): unknown {
-  const undo = () => step.compensate!(run.ctx, run.results[index]);
+function undoOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: number, signal: AbortSignal): unknown {
+  const ctx = run.ctx.forAttempt(signal);
+  const undo = () => step.compensate!(ctx, run.results[index]);
   if (!run.checkpoints || step.options.effect !== "database") return undo();
   // What a compensation returns means nothing to the engine: the checkpoint only records that it happened.
   return runExactlyOnce(run, compensationCheckpointKey(step.name), async () => {
     await undo();
     return null;
-  });
+  }, undefined, ctx);
 }

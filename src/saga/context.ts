@@ -1,4 +1,5 @@
 import type { Driver } from "./driver.ts";
+import { NEVER_ABORTED } from "./retry.ts";
 import { ServiceRegistry, type ServiceMap, type Services } from "./services.ts";
 
 export type DataMap = Record<string, unknown>;
@@ -28,6 +29,13 @@ export interface StepContext<Input = unknown, Resource = unknown, Data extends D
   readonly attempt: number;
   /** `runId:stepName`: the same across retries and recovery, for external APIs that deduplicate by key. */
   readonly idempotencyKey: string;
+  /**
+   * Aborts when this attempt must stop — today when the step's `timeout` fires, with the StepTimeoutError as
+   * its reason. Pass it to `fetch` and to every provider call that takes one, or check it between pieces of
+   * work: an aborted attempt's result is thrown away, and `set` throws the reason. Never aborts for a step or
+   * compensation without a timeout.
+   */
+  readonly signal: AbortSignal;
   /** True while compensating a transactional run whose database writes the rollback already undid. */
   readonly rolledBack: boolean;
   resolve<K extends keyof Services>(name: K): Services[K];
@@ -45,6 +53,7 @@ export class RunContext implements StepContext<unknown, unknown, DataMap> {
   stepName = "";
   attempt = 1;
   rolledBack = false;
+  readonly signal: AbortSignal = NEVER_ABORTED;
 
   constructor(
     readonly runId: string,
@@ -67,7 +76,23 @@ export class RunContext implements StepContext<unknown, unknown, DataMap> {
     return this.services.resolve(name) as T;
   }
 
+  /**
+   * The context one abortable attempt sees: the run's context with the attempt's signal, step name and attempt
+   * number pinned, so that an attempt left running after its timeout still sees its own — not the next
+   * attempt's — and its late `set` calls are refused. Shares the run's data and driver through the prototype.
+   */
+  forAttempt(signal: AbortSignal): RunContext {
+    if (signal === NEVER_ABORTED) return this;
+    return Object.create(this, {
+      signal: { value: signal },
+      stepName: { value: this.stepName },
+      attempt: { value: this.attempt },
+    }) as RunContext;
+  }
+
   set(key: string, value: unknown): void {
+    // An aborted attempt's writes would reach the next step's data unseen: it is stopped instead.
+    if (this.signal.aborted) throw this.signal.reason;
     this.data[key] = value;
   }
 

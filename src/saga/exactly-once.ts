@@ -1,6 +1,6 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import type { CheckpointOutput } from "./checkpoint-keys.ts";
-import { replaceData } from "./context.ts";
+import { replaceData, type RunContext } from "./context.ts";
 import { DatabaseUnavailableError } from "./errors.ts";
 import { sleep } from "./retry.ts";
 import { isTransientDatabaseError } from "./transient-error.ts";
@@ -17,7 +17,13 @@ class DuplicateExecution {}
  * unique key lets only one execution commit. An execution that finds the checkpoint taken rolls back and adopts
  * the committed result and shared data instead, so a resumed or duplicated run never applies the writes twice.
  */
-export async function runExactlyOnce(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {
+export async function runExactlyOnce(
+  run: RunState,
+  key: string,
+  work: () => unknown,
+  ahead?: (result: unknown) => RunEvent[],
+  ctx: RunContext = run.ctx,
+): Promise<unknown> {
   const since = Date.now();
   const waits = transientWaits(run.options.transientRetry, since);
   // A lost connection rolled the transaction back — or lost only the answer to its COMMIT: the checkpoint tells.
@@ -27,7 +33,7 @@ export async function runExactlyOnce(run: RunState, key: string, work: () => unk
       if (committed) return adopt(run, committed.output);
     }
     try {
-      return await transactionWithCheckpoint(run, key, work, ahead);
+      return await transactionWithCheckpoint(run, key, work, ahead, ctx);
     } catch (error) {
       if (!isTransientDatabaseError(error)) throw error;
       const wait = waits.next();
@@ -39,12 +45,19 @@ export async function runExactlyOnce(run: RunState, key: string, work: () => unk
 }
 
 /** `ahead`: events to write in the same transaction, when the journal shares the app database. */
-async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead?: (result: unknown) => RunEvent[]): Promise<unknown> {
-  const { ctx, baseDriver, journal } = run;
+/**
+ * `ctx` is the context the work runs with: an attempt that can time out has one of its own, so that its
+ * transaction stays its own even while a later attempt runs its transaction beside it.
+ */
+async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead: ((result: unknown) => RunEvent[]) | undefined, ctx: RunContext): Promise<unknown> {
+  const { baseDriver, journal } = run;
+  const { signal } = ctx;
   try {
     const value = await baseDriver.transaction(async (tx) => {
       ctx.driver = tx;
       const result = await work();
+      // An attempt that outlived its timeout rolls back: its result and its checkpoint must not commit.
+      if (signal.aborted) throw signal.reason;
       assertJournalable(ctx.stepName, result, ctx.data);
       const output: CheckpointOutput = { result, data: ctx.data };
       if (!(await tx.writeStepCheckpoint(ctx.runId, key, output))) throw new DuplicateExecution();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { NonRetryableError, StepTimeoutError } from "./errors.ts";
 import type { RetryOptions } from "./step.ts";
 
@@ -21,15 +22,33 @@ export function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
-/** Races an attempt against its timeout; the timer is cleared either way so it cannot keep the process alive. */
-export async function withTimeout<T>(work: Promise<T>, stepName: string, timeoutMs: number | undefined): Promise<T> {
-  if (timeoutMs === undefined) return work;
+/**
+ * The signal of an attempt that nothing can abort: one shared, never-aborted signal, so that the attempts of
+ * steps without a timeout allocate nothing. Many concurrent steps may listen to it at once, hence no listener
+ * limit; a listener added to it is never called, but stays until removed (as `fetch` removes its own).
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
+
+/**
+ * Races an attempt against its timeout. The attempt gets a signal of its own that aborts, with the
+ * StepTimeoutError as its reason, when the timeout fires: work that passes it on (to `fetch`, to a provider)
+ * really stops instead of running on unseen. The timer is cleared either way so it cannot keep the process alive.
+ */
+export async function withTimeout<T>(work: (signal: AbortSignal) => T | Promise<T>, stepName: string, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return work(NEVER_ABORTED);
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepTimeoutError(stepName, timeoutMs)), timeoutMs);
+    timer = setTimeout(() => {
+      const error = new StepTimeoutError(stepName, timeoutMs);
+      // Rejected before aborting: the race is settled by the timeout, not by the attempt's own abort error.
+      reject(error);
+      controller.abort(error);
+    }, timeoutMs);
   });
   try {
-    return await Promise.race([work, timeout]);
+    return await Promise.race([work(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -75,7 +75,7 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === firstAttempt) await journalStart(n);
-    return withTimeout(Promise.resolve(executeOnce(run, step, index)), name, step.options.timeout);
+    return withTimeout((signal) => executeOnce(run, step, index, signal), name, step.options.timeout);
   };
   try {
     const { value, attempts } = await runWithRetry(attempt, step.options.retry, {
@@ -107,29 +107,29 @@ function firstAttemptOf(run: RunState, index: number): number {
  * savepoint for a retried database step of a transactional run, so that a failed attempt undoes only its own
  * writes and (on PostgreSQL) does not leave the whole transaction aborted for the next attempt.
  */
-async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
-  const { ctx } = run;
+async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: number, signal: AbortSignal): Promise<unknown> {
+  const ctx = run.ctx.forAttempt(signal);
   const database = step.options.effect === "database";
   if (run.checkpoints && database) {
     const attempt = ctx.attempt;
-    return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result));
+    return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result), ctx);
   }
-  const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await executeNotingWrites(run, step, index);
+  const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await executeNotingWrites(run, step, index, ctx);
   if (run.journal) assertJournalable(step.name, result, ctx.data);
   return result;
 }
 
 /** An external step of a workflow transaction runs on a driver that notes whether it wrote through the transaction. */
-async function executeNotingWrites(run: RunState, step: Step<AnyStepContext, unknown>, index: number): Promise<unknown> {
-  const { ctx } = run;
+async function executeNotingWrites(run: RunState, step: Step<AnyStepContext, unknown>, index: number, ctx: AnyStepContext): Promise<unknown> {
   const log = run.replayLog;
-  const tx = ctx.driver;
+  const tx = run.ctx.driver;
   if (!log || step.options.effect === "database" || !tx.inTransaction) return step.execute(ctx);
-  ctx.driver = writeNotingDriver(tx, () => log.wroteInTransaction.add(index));
+  // Set on the run's context: an attempt's own context reads the driver from it.
+  run.ctx.driver = writeNotingDriver(tx, () => log.wroteInTransaction.add(index));
   try {
     return await step.execute(ctx);
   } finally {
-    ctx.driver = tx;
+    run.ctx.driver = tx;
   }
 }
 

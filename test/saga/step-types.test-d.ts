@@ -3,7 +3,7 @@
  * result type.
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { step, type Step, type StepContext, type StepOutput } from "../../src/index.ts";
+import { step, workflow, type Step, type StepContext, type StepOutput } from "../../src/index.ts";
 
 describe("step types", () => {
   test("compensate's second parameter is execute's resolved return value", () => {
@@ -77,5 +77,21 @@ describe("step types", () => {
       // @ts-expect-error the context is read-only
       ctx.attempt = 2;
     });
+  });
+
+  test("steps and compensations get an AbortSignal, read-only", () => {
+    step(
+      "fetch",
+      async (ctx) => {
+        expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
+        // @ts-expect-error the signal is the engine's to replace, not the step's
+        ctx.signal = new AbortController().signal;
+        return fetch("http://127.0.0.1:1/", { signal: ctx.signal });
+      },
+      (ctx) => {
+        expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
+      },
+    );
+    workflow("typed").step("s", (ctx) => expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>());
   });
 });

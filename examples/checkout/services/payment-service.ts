@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type Database from "better-sqlite3";
 import { NonRetryableError } from "../../../src/index.ts";
 import { newId, openProviderDatabase } from "./provider-database.ts";
@@ -23,6 +24,8 @@ export interface ChargeRequest {
   paymentMethod: string;
   /** A repeated request with the same key returns the first charge instead of charging again. */
   idempotencyKey: string;
+  /** Abandons the request, as `fetch` does: an aborted charge is never made. */
+  signal?: AbortSignal;
 }
 
 /** The card was refused: retrying cannot help. */
@@ -57,7 +60,8 @@ interface ChargeRow {
 /**
  * A simulated card processor following the payment-provider test-card habit:
  * `pm_card_visa` charges, `pm_card_chargeDeclined` is declined, `pm_card_flaky` fails its first attempt
- * per idempotency key with a transient error, `pm_card_slow` answers after `slowMs`.
+ * per idempotency key with a transient error, `pm_card_slow` answers after `slowMs`. Like `fetch`, every call
+ * takes an optional signal and rejects with an AbortError once it fires, leaving nothing behind.
  */
 export class PaymentService {
   readonly #db: Database.Database;
@@ -69,8 +73,11 @@ export class PaymentService {
   async charge(request: ChargeRequest): Promise<Charge> {
     const existing = this.#findByKey(request.idempotencyKey);
     if (existing) return existing;
+    request.signal?.throwIfAborted();
     if (!(request.amount > 0)) throw new PaymentDeclinedError(`Payment failed: invalid amount ${request.amount}`);
     await this.#simulateCard(request);
+    // The wait may have ended just as the signal fired: an abandoned request charges nothing.
+    request.signal?.throwIfAborted();
     this.#db
       .prepare("INSERT INTO charges (id, idempotency_key, amount, currency, payment_method) VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
       .run(newId("ch"), request.idempotencyKey, request.amount, request.currency ?? "usd", request.paymentMethod);
@@ -78,7 +85,8 @@ export class PaymentService {
   }
 
   /** Refunds a charge in full. Refunding it again returns the first refund: a charge is refunded at most once. */
-  async refund(chargeId: string): Promise<Refund> {
+  async refund(chargeId: string, options: { signal?: AbortSignal } = {}): Promise<Refund> {
+    options.signal?.throwIfAborted();
     const charge = this.#db.prepare("SELECT amount FROM charges WHERE id = ?").get(chargeId) as { amount: number } | undefined;
     if (!charge) throw new NonRetryableError(`No such charge: ${chargeId}`);
     this.#db.prepare("INSERT INTO refunds (id, charge_id, amount) VALUES (?, ?, ?) ON CONFLICT (charge_id) DO NOTHING").run(newId("re"), chargeId, charge.amount);
@@ -114,7 +122,8 @@ export class PaymentService {
         if (this.#countAttempt(request.idempotencyKey) === 1) throw new PaymentUnavailableError("Payment provider temporarily unavailable");
         return;
       case "pm_card_slow":
-        await new Promise((resolve) => setTimeout(resolve, this.options.slowMs ?? 3000));
+        // Rejects with an AbortError (the signal's reason as its cause) and drops its listener either way.
+        await delay(this.options.slowMs ?? 3000, undefined, request.signal ? { signal: request.signal } : {});
         return;
       default:
         throw new PaymentDeclinedError(`Payment failed: no such payment method "${request.paymentMethod}"`);

@@ -16,6 +16,8 @@ export interface ShipmentRequest {
   country: string;
   /** A repeated request with the same key returns the first shipment instead of creating another. */
   idempotencyKey: string;
+  /** Abandons the request, as `fetch` does: an aborted request creates no shipment. */
+  signal?: AbortSignal;
 }
 
 /** The carrier does not deliver to the destination. */
@@ -43,6 +45,7 @@ export class ShippingService {
   async create(request: ShipmentRequest): Promise<Shipment> {
     const existing = this.#findByKey(request.idempotencyKey);
     if (existing) return existing;
+    request.signal?.throwIfAborted();
     if (REFUSED_COUNTRIES.has(request.country)) {
       throw new ShippingUnavailableError(`Shipping is not available to destination "${request.country}"`);
     }
