@@ -1,8 +1,8 @@
 import type { BenchOrder, BenchProduct } from "./bench-orders.ts";
 import { postGraphql } from "./post-graphql.ts";
 
-/** Mutations per request: aliases of one document, which GraphQL runs one after another. */
-const BATCH = 100;
+/** Mutations per request: aliases of one document, which GraphQL runs one after another; the server refuses more than 30. */
+const BATCH = 25;
 
 /**
  * Creates the catalogue and the orders through the served app's own mutations (`productCreate`, `orderCreate`),
