@@ -44,6 +44,8 @@ export interface Field<K extends FieldKind = FieldKind, Optional extends boolean
   readonly isServerOnly: boolean;
   /** Left out of the API entirely (object type, inputs, filters, sorting); steps still read and write it. */
   readonly isHidden: boolean;
+  /** An action input whose value the API never shows back (`workflowRun`'s `input` says "[redacted]"). */
+  readonly isSecret: boolean;
   /** The column may hold null; reading it gives `null`, creating may omit it. */
   optional(): Field<K, true, HasDefault>;
   /** Creating may omit the field; the database fills in `value`. */
@@ -54,6 +56,12 @@ export interface Field<K extends FieldKind = FieldKind, Optional extends boolean
   serverOnly(): Field<K, Optional, HasDefault>;
   /** The API never shows the field nor takes it; needs `.default()` or `.optional()` so creating can omit it. */
   hidden(): Field<K, Optional, HasDefault>;
+  /**
+   * For an action's input: steps get the value, the journal keeps it (a resumed run needs it), but `workflowRun`,
+   * `workflowRuns` and `workflowRunUpdated` show `"[redacted]"` in its place — a card number or a password never
+   * travels back out.
+   */
+  secret(): Field<K, Optional, HasDefault>;
   /** Values below `value` are refused before they reach the database. Numeric fields only. */
   readonly min: K extends NumericKind ? (value: number) => Field<K, Optional, HasDefault> : never;
   /** Values above `value` are refused before they reach the database. Numeric fields only. */
@@ -78,6 +86,7 @@ interface FieldState<K extends FieldKind> {
   maximumLength: number | undefined;
   isServerOnly: boolean;
   isHidden: boolean;
+  isSecret: boolean;
 }
 
 const NUMERIC: readonly FieldKind[] = ["int", "float"];
@@ -93,6 +102,7 @@ function makeField<K extends FieldKind, O extends boolean, D extends boolean>(st
     unique: () => makeField<K, O, D>({ ...state, isUnique: true }),
     serverOnly: () => makeField<K, O, D>({ ...state, isServerOnly: true }),
     hidden: () => makeField<K, O, D>({ ...state, isHidden: true }),
+    secret: () => makeField<K, O, D>({ ...state, isSecret: true }),
     min: numeric ? (value: number) => makeField<K, O, D>({ ...state, minimum: bound("min", value) }) : undefined,
     max: numeric ? (value: number) => makeField<K, O, D>({ ...state, maximum: bound("max", value) }) : undefined,
     maxLength: TEXTUAL.includes(state.kind) ? (characters: number) => makeField<K, O, D>({ ...state, maximumLength: length(characters) }) : undefined,
@@ -135,6 +145,7 @@ function base<K extends FieldKind>(kind: K): Field<K, false, false> {
     maximumLength,
     isServerOnly: false,
     isHidden: false,
+    isSecret: false,
   });
 }
 

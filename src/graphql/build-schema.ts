@@ -16,7 +16,7 @@ import type { PaginationOptions } from "./list-args.ts";
 import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
-import { addRunQueries, declareRunType, type DeclaredRunRef } from "./runs.ts";
+import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
 
@@ -49,7 +49,7 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   addWorkflowErrorTypes(builder);
   const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder), run: declareRunType(builder) };
   for (const entity of options.entities) addEntity(builder, entity, options, shared);
-  const run = addRunQueries(builder, options.runtime.store, shared.run);
+  const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities));
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
   // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
   return builder.toSchema({ sortSchema: false });
@@ -59,6 +59,17 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
 function durableStore(runtime: ActionRuntime): DurableRunStore {
   if (!isDurableRunStore(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run store (SqliteRunStore or PostgresRunStore) in runtime.store");
   return runtime.store;
+}
+
+function secretInputs(entities: readonly AnyEntity[]): SecretInputs {
+  const secrets = new Map<string, string[]>();
+  for (const entity of entities) {
+    for (const action of Object.values(entity.actionDefinitions)) {
+      const names = Object.entries(action.inputFields ?? {}).filter(([, field]) => field.isSecret).map(([name]) => name);
+      if (names.length > 0) secrets.set(action.workflow.name, names);
+    }
+  }
+  return secrets;
 }
 
 /** Only an entity with actions on a row can have a held row; the others skip the look-up. */

@@ -35,9 +35,9 @@ export function declareRunType(builder: Builder): DeclaredRunRef {
 }
 
 /** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; implements `run`. */
-export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRunRef): RunRef {
+export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRunRef, secrets: SecretInputs = new Map()): RunRef {
   const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
-  addRunType(builder, runStatus, run);
+  addRunType(builder, runStatus, run, secrets);
   builder.queryField("workflowRun", (t) =>
     t.field({
       type: run,
@@ -67,6 +67,19 @@ export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRu
 
 type RunStatusRef = PothosSchemaTypes.EnumRef<Types, RunStatus>;
 
+/** The `.secret()` input fields of each workflow, by workflow name. */
+export type SecretInputs = ReadonlyMap<string, readonly string[]>;
+
+const REDACTED = "[redacted]";
+
+/** The input as a client may see it: a secret field's value replaced, whatever it was. */
+function redacted(input: unknown, secret: readonly string[] | undefined): unknown {
+  if (!secret || secret.length === 0 || typeof input !== "object" || input === null) return input;
+  const shown: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const field of secret) if (field in shown) shown[field] = REDACTED;
+  return shown;
+}
+
 /** Clients see a journaled error as an action's result shows it: infrastructure text stays in the journal. */
 function shown(error: SerializedError | null | undefined, step: string | null): PublicError | undefined {
   return error ? publicError(error, step) : undefined;
@@ -93,7 +106,7 @@ function addStepRunType(builder: Builder) {
   });
 }
 
-function addRunType(builder: Builder, runStatus: RunStatusRef, ref: DeclaredRunRef): RunRef {
+function addRunType(builder: Builder, runStatus: RunStatusRef, ref: DeclaredRunRef, secrets: SecretInputs): RunRef {
   const stepRun = addStepRunType(builder);
   return ref.implement({
     description: "One run of a workflow (an action's saga), as the journal recorded it.",
@@ -105,7 +118,7 @@ function addRunType(builder: Builder, runStatus: RunStatusRef, ref: DeclaredRunR
       failedStep: t.exposeString("failedStep", { nullable: true }),
       error: t.string({ nullable: true, description: "The error that stopped the run.", resolve: (r) => shown(r.error, r.failedStep)?.message ?? null }),
       errorCode: t.string({ nullable: true, resolve: (r) => shown(r.error, r.failedStep)?.code ?? null }),
-      input: t.field({ type: "JSON", nullable: true, resolve: (r) => r.input ?? null }),
+      input: t.field({ type: "JSON", nullable: true, description: "The action's input; a `.secret()` field shows \"[redacted]\".", resolve: (r) => redacted(r.input, secrets.get(r.workflow)) ?? null }),
       data: t.field({ type: "JSON", description: "What the steps shared through ctx.set.", resolve: (r) => r.data }),
       result: t.field({ type: "JSON", nullable: true, description: "The last step's result, once COMPLETED.", resolve: (r) => r.result ?? null }),
       resourceId: t.exposeID("resourceId", { nullable: true, description: "The row the action ran on." }),
