@@ -1,6 +1,6 @@
 import type { ActionDefinition } from "../entity/define-action.ts";
 import type { Row } from "../saga/driver.ts";
-import { ResourceHeldError, RunFinishedError, RunLeaseLostError } from "../saga/errors.ts";
+import { causeMatching, ResourceHeldError, RunFinishedError, RunLeaseLostError } from "../saga/errors.ts";
 import { executeWorkflow, type WorkflowFailure, type WorkflowOutcome } from "../saga/execute-workflow.ts";
 import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
@@ -116,10 +116,7 @@ async function followIfTakenOver(
 
 /** The run a journal refused this instance's write for, because another instance owns or ended it. */
 function takenOverRun(error: unknown): string | undefined {
-  for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) {
-    if (error instanceof RunLeaseLostError || error instanceof RunFinishedError) return error.runId;
-  }
-  return undefined;
+  return causeMatching(error, (candidate) => candidate instanceof RunLeaseLostError || candidate instanceof RunFinishedError)?.runId;
 }
 
 /** A failure the infrastructure caused is logged with its detail here, since its client gets only a plain message. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { hashRunInput } from "../persistence/run-store-json.ts";
 import { isTerminalStatus } from "../saga/durable-run-store.ts";
-import { errorCode } from "../saga/errors.ts";
+import { causeMatching, errorCode } from "../saga/errors.ts";
 import type { WorkflowOutcome } from "../saga/execute-workflow.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import type { RunStore } from "../saga/run-store.ts";
@@ -101,12 +101,9 @@ export function checkSameRequest(earlier: KeyedRun, request: IdempotentRequest):
   return run;
 }
 
-/** The engine may wrap the store's refusal of the run's start (a journal write error), so its causes count too. */
+/** The store's refusal of the run's start, however deep the engine wrapped it. */
 function isKeyConflict(error: unknown): boolean {
-  for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) {
-    if (errorCode(error) === "IDEMPOTENCY_KEY_CONFLICT") return true;
-  }
-  return false;
+  return causeMatching(error, (candidate) => errorCode(candidate) === "IDEMPOTENCY_KEY_CONFLICT") !== undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ResourceHeldError } from "../saga/errors.ts";
+import { causeMatching, ResourceHeldError } from "../saga/errors.ts";
 import { ResourceBusyError } from "./action-errors.ts";
 
 /** How long an action waits for another run on the same row to end, by default. */
@@ -33,10 +33,7 @@ export async function waitForResource<T>(wait: ResourceWait, attempt: () => Prom
   }
 }
 
-/** The engine wraps a store's refusal of a run's start (a journal write error), so its causes count too. */
+/** The store's refusal of a run's start, however deep the engine wrapped it. */
 function isResourceHeld(error: unknown): boolean {
-  for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) {
-    if (error instanceof ResourceHeldError) return true;
-  }
-  return false;
+  return causeMatching(error, (candidate) => candidate instanceof ResourceHeldError) !== undefined;
 }

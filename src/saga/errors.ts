@@ -177,6 +177,20 @@ export function errorMessage(error: unknown): string {
   }
 }
 
+/**
+ * The first error in `error`'s `cause` chain (itself included) that `matches`: the engine wraps a store's refusal in
+ * its own errors (a journal write error, a step failure), so the refusal a caller looks for may sit a level or two
+ * down. Depth-limited, so a cyclic chain cannot hang it.
+ */
+export function causeMatching<T extends Error>(error: unknown, matches: (candidate: Error) => candidate is T): T | undefined;
+export function causeMatching(error: unknown, matches: (candidate: Error) => boolean): Error | undefined;
+export function causeMatching(error: unknown, matches: (candidate: Error) => boolean): Error | undefined {
+  for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) {
+    if (matches(error)) return error;
+  }
+  return undefined;
+}
+
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
   const code = (error as { code: unknown }).code;
