@@ -24,9 +24,8 @@ export class RunMetrics {
   readonly #compensations: Counter<"workflow" | "step" | "outcome">;
   readonly #takeovers: Counter;
   readonly #journalWrites: Histogram<"kind">;
-  /** Workflow by run id while a run is going here; step start times by `runId:index`. */
-  readonly #workflows = new Map<string, string>();
-  readonly #stepStarts = new Map<string, number>();
+  /** While a run is going here: its workflow, and when each of its steps started, by index. */
+  readonly #runs = new Map<string, { workflow: string; stepStarts: Map<number, number> }>();
 
   constructor(registry = new Registry()) {
     this.registry = registry;
@@ -49,21 +48,22 @@ export class RunMetrics {
 
   /** A durable event of a run. */
   observe(event: RunEvent): void {
-    const workflow = this.#workflowOf(event);
+    const run = this.#runOf(event);
+    const { workflow } = run;
     switch (event.type) {
       case "run-started":
         this.#runsStarted.inc({ workflow });
         return;
       case "step-started":
         this.#stepAttempts.inc({ workflow, step: event.step });
-        if (!this.#stepStarts.has(`${event.runId}:${event.index}`)) this.#stepStarts.set(`${event.runId}:${event.index}`, event.at.getTime());
+        if (!run.stepStarts.has(event.index)) run.stepStarts.set(event.index, event.at.getTime());
         return;
       case "step-retrying":
         this.#stepRetries.inc({ workflow, step: event.step });
         return;
       case "step-completed":
       case "step-failed":
-        this.#stepEnded(workflow, event.runId, event.index, event.step, event.type === "step-completed" ? "completed" : "failed", event.at);
+        this.#stepEnded(run, event.index, event.step, event.type === "step-completed" ? "completed" : "failed", event.at);
         return;
       case "compensation-completed":
         this.#compensations.inc({ workflow, step: event.step, outcome: event.byRollback ? "rolled_back" : "completed" });
@@ -73,7 +73,7 @@ export class RunMetrics {
         return;
       case "run-finished":
         this.#runsEnded.inc({ workflow, status: event.status });
-        this.#forget(event.runId);
+        this.#runs.delete(event.runId);
         return;
       default:
         return;
@@ -82,7 +82,9 @@ export class RunMetrics {
 
   /** A run this instance knows the workflow of without having seen its start (a run it took over). */
   noteWorkflow(runId: string, workflow: string): void {
-    this.#workflows.set(runId, workflow);
+    const run = this.#runs.get(runId);
+    if (run) run.workflow = workflow;
+    else this.#runs.set(runId, { workflow, stepStarts: new Map() });
   }
 
   tookOver(runs: number): void {
@@ -93,20 +95,17 @@ export class RunMetrics {
     this.#journalWrites.observe({ kind }, seconds);
   }
 
-  #workflowOf(event: RunEvent): string {
-    if (event.type === "run-started") this.#workflows.set(event.runId, event.workflow);
-    return this.#workflows.get(event.runId) ?? "unknown";
+  /** A run first seen here by a later event (one taken over) is counted under "unknown" until its workflow is known. */
+  #runOf(event: RunEvent): { workflow: string; stepStarts: Map<number, number> } {
+    if (event.type === "run-started") this.noteWorkflow(event.runId, event.workflow);
+    let run = this.#runs.get(event.runId);
+    if (!run) this.#runs.set(event.runId, (run = { workflow: "unknown", stepStarts: new Map() }));
+    return run;
   }
 
-  #stepEnded(workflow: string, runId: string, index: number, step: string, outcome: string, at: Date): void {
-    const key = `${runId}:${index}`;
-    const start = this.#stepStarts.get(key);
-    this.#stepStarts.delete(key);
-    if (start !== undefined) this.#stepDuration.observe({ workflow, step, outcome }, Math.max(0, at.getTime() - start) / 1000);
-  }
-
-  #forget(runId: string): void {
-    this.#workflows.delete(runId);
-    for (const key of this.#stepStarts.keys()) if (key.startsWith(`${runId}:`)) this.#stepStarts.delete(key);
+  #stepEnded(run: { workflow: string; stepStarts: Map<number, number> }, index: number, step: string, outcome: string, at: Date): void {
+    const start = run.stepStarts.get(index);
+    run.stepStarts.delete(index);
+    if (start !== undefined) this.#stepDuration.observe({ workflow: run.workflow, step, outcome }, Math.max(0, at.getTime() - start) / 1000);
   }
 }

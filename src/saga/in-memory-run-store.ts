@@ -13,8 +13,9 @@ export class InMemoryRunStore implements RunStore {
   readonly #runs = new Map<string, RunSnapshot>();
   /** Run id by workflow and idempotency key. */
   readonly #keys = new Map<string, string>();
-  /** Run id by the resource key it holds, while that run is unfinished. */
+  /** Run id by the resource key it holds, while that run is unfinished; and the key by run id, to release it. */
   readonly #holds = new Map<string, string>();
+  readonly #heldBy = new Map<string, string>();
 
   async record(event: RunEvent): Promise<void> {
     if (event.type === "run-started") return this.#start(event);
@@ -59,12 +60,18 @@ export class InMemoryRunStore implements RunStore {
       if (existing !== undefined) throw new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing);
       this.#keys.set(key, event.runId);
     }
-    if (event.resourceKey !== undefined) this.#holds.set(event.resourceKey, event.runId);
+    if (event.resourceKey !== undefined) {
+      this.#holds.set(event.resourceKey, event.runId);
+      this.#heldBy.set(event.runId, event.resourceKey);
+    }
     this.#runs.set(event.runId, snapshotFromStart(event));
   }
 
   #release(runId: string): void {
-    for (const [key, holder] of this.#holds) if (holder === runId) this.#holds.delete(key);
+    const key = this.#heldBy.get(runId);
+    if (key === undefined) return;
+    this.#heldBy.delete(runId);
+    this.#holds.delete(key);
   }
 }
 
