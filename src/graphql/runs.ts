@@ -80,9 +80,15 @@ function redacted(input: unknown, secret: readonly string[] | undefined): unknow
   return shown;
 }
 
+/** `error` and `errorCode` each ask for the same journaled error: it is classified once. */
+const shownErrors = new WeakMap<SerializedError, PublicError>();
+
 /** Clients see a journaled error as an action's result shows it: infrastructure text stays in the journal. */
 function shown(error: SerializedError | null | undefined, step: string | null): PublicError | undefined {
-  return error ? publicError(error, step) : undefined;
+  if (!error) return undefined;
+  let result = shownErrors.get(error);
+  if (!result) shownErrors.set(error, (result = publicError(error, step)));
+  return result;
 }
 export type RunRef = PothosSchemaTypes.ObjectRef<Types, RunSnapshot>;
 export type DeclaredRunRef = ImplementableObjectRef<Types, RunSnapshot>;
