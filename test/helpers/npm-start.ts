@@ -14,6 +14,8 @@ export interface StartedProcess {
   logs(): Array<Record<string, unknown>>;
   /** Resolves with the first log line matching, or fails with the output so far. */
   waitForLog(predicate: (line: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves once the output holds `text`: plain writes can arrive after a log line printed before them. */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
 }
@@ -59,5 +61,10 @@ export function startNpm(env: Record<string, string>, options: { script?: string
       throw new Error(`${(error as Error).message}\n--- output ---\n${output}`);
     }
   };
-  return { child, output: () => output, logs, waitForLog, exited };
+  const waitForOutput = async (text: string, timeoutMs = 10_000) => {
+    await retryUntil(() => output.includes(text), { timeoutMs, what: `"${text}" in the output`, intervalMs: 50 }).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- output ---\n${output}`);
+    });
+  };
+  return { child, output: () => output, logs, waitForLog, waitForOutput, exited };
 }

@@ -28,7 +28,7 @@ async function exerciseNpmStart(databaseUrl: string, dataDir: string, stop: Stop
     const ready = await app.waitForLog((line) => line.msg === "checkout example ready", "the server to be ready");
     console.info(`npm start ready in ${Math.round(performance.now() - started)} ms (${databaseUrl.split(":")[0]})`);
     const graphqlUrl = String(ready.url);
-    expect(app.output()).toContain(`GraphiQL: ${graphqlUrl}`);
+    await app.waitForOutput(`GraphiQL: ${graphqlUrl}`);
     expect((await fetch(graphqlUrl.replace("/graphql", "/health"))).status).toBe(200);
 
     const products = await postGraphQL<{ products: Product[] }>(graphqlUrl, "{ products(orderBy: { sku: ASC }) { sku stock } }");
