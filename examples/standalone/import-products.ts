@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
-import { applyMigrations, createEntityStep, executeWorkflow, InMemoryRunStore, openDatabase, step, workflow } from "../../src/index.ts";
+import { applyMigrations, createEntityStep, executeWorkflow, InMemoryRunStore, openDatabase, workflow } from "../../src/index.ts";
 
 interface ImportInput {
   rows: Array<{ name: string; sku: string; price: number; stock: number }>;

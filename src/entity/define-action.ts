@@ -10,7 +10,6 @@ import type { FieldMap, InferInput } from "./infer.ts";
  *
  *     declare module "sagaql" { interface RequestContext { user?: { id: string; role: string } } }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface RequestContext {}
 
 export interface AuthorizeArgs<Input = unknown> {

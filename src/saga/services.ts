@@ -5,7 +5,6 @@ import { ServiceNotFoundError } from "./errors.ts";
  *
  *     declare module "sagaql" { interface Services { payments: PaymentService } }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Services {}
 
 export type ServiceMap = Readonly<Record<string, unknown>>;

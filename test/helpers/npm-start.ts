@@ -58,7 +58,7 @@ export function startNpm(env: Record<string, string>, options: { script?: string
         { timeoutMs, what, intervalMs: 50 },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- output ---\n${output}`);
+      throw new Error(`${(error as Error).message}\n--- output ---\n${output}`, { cause: error });
     }
   };
   const waitForOutput = async (text: string, timeoutMs = 10_000) => {

@@ -74,7 +74,7 @@ export function spawnServerProcess(entry: string, env: Record<string, string>, o
         { timeoutMs, what, intervalMs: 20 },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- output of ${entry} ---\n${output}`);
+      throw new Error(`${(error as Error).message}\n--- output of ${entry} ---\n${output}`, { cause: error });
     }
   };
   const kill = async () => {
