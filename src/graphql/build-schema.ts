@@ -39,7 +39,7 @@ export interface BuildSchemaOptions {
   runEvents?: RunEventFeed;
 }
 
-/** The GraphQL schema of an app (CONTRACT §3), ready for any GraphQL server; its context is `GraphQLContext`. */
+/** The GraphQL schema of an app, ready for any GraphQL server; its context is `GraphQLContext`. */
 export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   assertDistinctFieldNames(options.entities);
   const builder = createBuilder(options.prisma, options.datamodel);
@@ -51,7 +51,7 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   for (const entity of options.entities) addEntity(builder, entity, options, shared);
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities));
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
-  // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
+  // Declaration order, not alphabetical: fields as the entity lists them, arguments in the order clients see documented.
   return builder.toSchema({ sortSchema: false });
 }
 

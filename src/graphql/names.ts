@@ -1,6 +1,6 @@
 import { pascalCase } from "../entity/names.ts";
 
-/** The GraphQL names one entity produces; CONTRACT §3 fixes their shape (`order` → `orders`, `orderCreate`, …). */
+/** The GraphQL names one entity produces; clients depend on their shape (`order` → `orders`, `orderCreate`, …). */
 export interface EntityNames {
   /** `Order` */
   type: string;

@@ -39,7 +39,7 @@ export abstract class RunFailedError extends ActionError {
   }
 }
 
-/** A step failed; the completed steps were compensated (code `ACTION_ERROR`, as in the seed). */
+/** A step failed; the completed steps were compensated (code `ACTION_ERROR`). */
 export class StepFailedError extends RunFailedError {
   readonly code = "ACTION_ERROR";
 

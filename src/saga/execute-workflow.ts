@@ -56,7 +56,7 @@ export interface WorkflowSuccess<Out> {
   data: DataMap;
 }
 
-/** The seed's failure shape (`error`, `code`, `failedStep`, `compensatedSteps`) plus what a caller needs to act. */
+/** The classic saga failure shape (`error`, `code`, `failedStep`, `compensatedSteps`) plus what a caller needs to act. */
 export interface WorkflowFailure {
   ok: false;
   /** COMPENSATED when every compensation succeeded; FAILED when one did not and a person must look. */

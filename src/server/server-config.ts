@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from "node:path";
 
-/** How `npm start` runs, from the environment (CONTRACT §1). */
+/** How `npm start` runs, from the environment: PORT, HOST, DATABASE_URL, DATA_DIR. */
 export interface ServerConfig {
   /** `PORT`. @default 4000 */
   port: number;

@@ -5,7 +5,7 @@ import { formatCrashPoint } from "./crash-point.ts";
 import { JOURNAL_CRASHES } from "./crash-scenarios.ts";
 
 /**
- * Item 8 of issue 4: a real server process is SIGKILLed at every boundary of the checkout's journal, in the middle
+ * A real server process is SIGKILLed at every boundary of the checkout's journal, in the middle
  * of a slow step and of a compensation; the next process recovers the run, and the invariants must hold.
  * SQLite and PostgreSQL run side by side (each crash point is one test per database, the two concurrent).
  */

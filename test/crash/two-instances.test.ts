@@ -13,7 +13,7 @@ import { CRASH_SERVER } from "./crash-harness.ts";
 import { readProviderRecords } from "./provider-records.ts";
 
 /**
- * Item 6 of issue 4: two real server processes (no fault injected) on one fresh PostgreSQL database, short leases.
+ * Two real server processes (no fault injected) on one fresh PostgreSQL database, short leases.
  * A run's owner dying hands the run to exactly one other instance; live runs are never taken over.
  */
 let database: FreshDatabase;

@@ -5,8 +5,8 @@ const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $paymentMethodId: String!, $key: String) {
     orderCheckout(id: $id, input: { paymentMethodId: $paymentMethodId }, idempotencyKey: $key) {
       __typename
-      # CONTRACT §3 types runId ID! here and ID on WorkflowError; GraphQL refuses one response name with both types.
-      ... on OrderCheckoutSuccess { result completedRunId: runId order { id status chargeId shipmentId } }
+      # runId has one type on every member, so success and errors select it under one name.
+      ... on OrderCheckoutSuccess { result runId order { id status chargeId shipmentId } }
       ... on WorkflowError { message code failedStep compensatedSteps runId }
       ... on StepFailedError { uncompensatedSteps attempts causeCode }
       ... on NotFoundError { entity resourceId }
@@ -67,9 +67,9 @@ describe("orderCheckout", () => {
     expect(outcome.order).toEqual({ id, status: "completed", chargeId: charge!.id, shipmentId: shipment!.id });
     expect(await stockBySku(app.prisma)).toEqual({ "KB-1": 3, "MS-1": 1 });
 
-    const journal = await run(outcome.completedRunId);
+    const journal = await run(outcome.runId);
     expect(journal).toMatchObject({
-      id: outcome.completedRunId,
+      id: outcome.runId,
       workflow: "order.checkout",
       status: "COMPLETED",
       failedStep: null,
@@ -182,7 +182,7 @@ describe("orderCheckout", () => {
     const outcome = await checkout(id, "pm_card_flaky");
 
     expect(outcome.__typename).toBe("OrderCheckoutSuccess");
-    const journal = await run(outcome.completedRunId);
+    const journal = await run(outcome.runId);
     expect(journal.steps.find((s: { name: string }) => s.name === "charge-payment")).toMatchObject({ status: "COMPLETED", attempts: 2 });
     expect(app.payment.charges()).toHaveLength(1);
   });
@@ -205,8 +205,8 @@ describe("workflowRuns", () => {
     const list = async (args: string) =>
       (await app.gql(`{ workflowRuns${args} { id status } }`)).data!.workflowRuns.map((r: { id: string }) => r.id);
 
-    expect(await list("")).toEqual([second.runId, first.completedRunId]);
-    expect(await list("(status: COMPLETED)")).toEqual([first.completedRunId]);
+    expect(await list("")).toEqual([second.runId, first.runId]);
+    expect(await list("(status: COMPLETED)")).toEqual([first.runId]);
     expect(await list(`(status: COMPENSATED, workflow: "order.checkout")`)).toEqual([second.runId]);
     expect(await list(`(workflow: "product.other")`)).toEqual([]);
     expect(await list("(take: 1)")).toEqual([second.runId]);

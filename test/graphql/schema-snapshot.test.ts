@@ -31,7 +31,7 @@ function fieldsOf(type: GraphQLNamedType | undefined | null): Record<string, str
 }
 
 // Read from the live schema, not the sorted SDL: arguments keep their declared order there.
-describe("the checkout schema has the shape of CONTRACT §3", () => {
+describe("the checkout schema has its documented shape", () => {
   it("has the entity queries and CRUD mutations", () => {
     expect(fieldsOf(schema.getQueryType())).toMatchObject({
       order: "(id: ID!)Order",

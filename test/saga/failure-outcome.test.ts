@@ -1,5 +1,5 @@
 /**
- * What a failed run returns: the seed's `{ error, code: "ACTION_ERROR", failedStep, compensatedSteps }`,
+ * What a failed run returns: the classic `{ error, code: "ACTION_ERROR", failedStep, compensatedSteps }`,
  * plus what a caller needs to act on it. A step's failure is a value, never a rejection.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -30,7 +30,7 @@ describe("failure outcome", () => {
     .step("create-shipment", () => ({ id: "ship_1" }))
     .build();
 
-  test("reports the seed's failure fields", async () => {
+  test("reports the classic saga failure fields", async () => {
     const outcome = await executeWorkflow(db.driver, checkout, { logger: silentLogger });
 
     expect(outcome).toMatchObject({
