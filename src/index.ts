@@ -119,3 +119,8 @@ export type { GraphQLContext } from "./graphql/context.ts";
 export type { GraphQLPrismaClient, PrismaDatamodel } from "./graphql/prisma-client.ts";
 export type { PaginationOptions } from "./graphql/list-args.ts";
 export { printSortedSchema } from "./graphql/print-sorted-schema.ts";
+export { jwtBearer } from "./server/jwt-bearer.ts";
+export type { JwtBearerOptions } from "./server/jwt-bearer.ts";
+export { signJwt } from "./server/sign-jwt.ts";
+export type { SignJwtOptions } from "./server/sign-jwt.ts";
+export type { RequestContextFactory } from "./server/request-context.ts";

@@ -1,0 +1,22 @@
+import { SignJWT, type JWTPayload } from "jose";
+
+export interface SignJwtOptions {
+  /** The shared secret `jwtBearer` verifies with. */
+  secret: string | Uint8Array;
+  /** Lifetime, as jose reads it (`"2h"`, `"7d"`) or in seconds. @default "1h" */
+  expiresIn?: string | number;
+}
+
+/**
+ * An HS256 token `jwtBearer` accepts: for development headers, tests and scripts. Production tokens come from the
+ * app's identity provider.
+ */
+export async function signJwt(claims: JWTPayload, options: SignJwtOptions): Promise<string> {
+  const key = typeof options.secret === "string" ? new TextEncoder().encode(options.secret) : options.secret;
+  const expiresIn = options.expiresIn ?? "1h";
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime(typeof expiresIn === "number" ? Math.floor(Date.now() / 1000) + expiresIn : expiresIn)
+    .sign(key);
+}
