@@ -3,6 +3,11 @@
 export { string, text, int, float, boolean, datetime, json } from "./entity/field.ts";
 export type { Field, FieldKind, FieldValue, JsonValue } from "./entity/field.ts";
 export type { FieldMap, InferEntity, InferCreate, InferUpdate, InferInput } from "./entity/infer.ts";
+export { belongsTo, hasMany } from "./entity/relation.ts";
+export type { BelongsTo, BelongsToOptions, HasMany, HasManyOptions, OnDelete } from "./entity/relation.ts";
+export type { ColumnFields, EntityFieldMap, RelationMap } from "./entity/entity-relations.ts";
+export { checkRelations } from "./entity/check-relations.ts";
+export type { ResolvedRelation } from "./entity/check-relations.ts";
 export { entity } from "./entity/define-entity.ts";
 export type { EntityDefinition, EntityRow } from "./entity/define-entity.ts";
 export { action } from "./entity/define-action.ts";
