@@ -5,6 +5,7 @@
  * inside a transaction or not, so the count is what the database really runs.
  */
 import { join } from "node:path";
+import type { GraphQLSchema } from "graphql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient as PostgresClient } from "../../generated/relations/postgresql/client/client.ts";
@@ -26,6 +27,7 @@ const MIGRATIONS = (provider: Provider) => join(import.meta.dirname, "..", "fixt
 export type RelationsClient = InstanceType<typeof SqliteClient>;
 
 export interface RelationsApp {
+  schema: GraphQLSchema;
   gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult>;
   /** The app's client (counted too); typed as the SQLite one, which has the same delegates. */
   prisma: RelationsClient;
@@ -88,6 +90,7 @@ export async function relationsApp(provider: Provider, options: Partial<Pick<Bui
   const datamodel = provider === "sqlite" ? sqliteDatamodel() : postgresDatamodel();
   const schema = buildSchema({ entities: [...entities], runtime, prisma, datamodel, ...options });
   return {
+    schema,
     gql: inProcessGraphQL(schema),
     prisma,
     driver,
