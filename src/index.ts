@@ -80,7 +80,14 @@ export type { RunStore, ListRunsFilter } from "./saga/run-store.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
 export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";
-export { DriverError, RecordNotFoundError, UniqueConstraintError, InvalidDataError, UnknownEntityError } from "./saga/driver-errors.ts";
+export {
+  DriverError,
+  RecordNotFoundError,
+  UniqueConstraintError,
+  ForeignKeyConstraintError,
+  InvalidDataError,
+  UnknownEntityError,
+} from "./saga/driver-errors.ts";
 export { PrismaDriver, openDatabase, providerOf, applyMigrations, generatePrismaSchema } from "./persistence/public.ts";
 export type { PrismaClientLike, PrismaDriverOptions, Database, OpenDatabaseOptions, PrismaClientClass, ApplyMigrationsOptions, GeneratePrismaSchemaOptions, PrismaProvider, SchemaEntity } from "./persistence/public.ts";
 export { SqliteRunStore } from "./persistence/sqlite-run-store.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { relationsApp, type RelationsApp } from "../helpers/relations-app.ts";
-import { checkRelations } from "../../src/index.ts";
+import { checkRelations, ForeignKeyConstraintError } from "../../src/index.ts";
 import { relationGuard } from "../../src/graphql/relation-guard.ts";
 import { customer as customerEntity, entities } from "../fixtures/relations/entities.ts";
 
@@ -133,5 +133,14 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     const rows = await app.driver.findMany<{ destination: string; customerId: string }>("trip", { where: { customerId: ada }, orderBy: { destination: "asc" } });
     expect(rows.map((r) => [r.destination, r.customerId])).toEqual([["Lisbon", ada], ["Oslo", ada]]);
     expect((await app.driver.create("trip", { destination: "Rome", customerId: ada })).customerId).toBe(ada);
+  });
+
+  it("refuses, through the driver, a foreign key naming no row and deleting a row trips point at", async () => {
+    const ada = await customer("ada");
+    await trip(ada, "Lisbon");
+    await expect(app.driver.create("trip", { destination: "Oslo", customerId: "nobody" })).rejects.toBeInstanceOf(ForeignKeyConstraintError);
+    await expect(app.driver.delete("customer", { id: ada })).rejects.toMatchObject({ code: "FOREIGN_KEY_CONSTRAINT", entity: "customer" });
+    expect(await app.driver.count("customer")).toBe(1);
+    expect(await app.driver.count("trip")).toBe(1);
   });
 });
