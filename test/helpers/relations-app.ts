@@ -71,7 +71,7 @@ function countingAdapter<F extends { connect(): Promise<object> }>(factory: F, c
   });
 }
 
-export async function relationsApp(provider: Provider, options: Partial<Pick<BuildSchemaOptions, "pagination">> = {}): Promise<RelationsApp> {
+export async function relationsApp(provider: Provider, options: Partial<Pick<BuildSchemaOptions, "pagination" | "entities">> = {}): Promise<RelationsApp> {
   const base =
     provider === "sqlite"
       ? await createSqliteDatabaseFor({ migrationsDir: MIGRATIONS(provider), PrismaClient: SqliteClient })
