@@ -1,9 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { relationsApp, type RelationsApp } from "../helpers/relations-app.ts";
-import { checkRelations, ForeignKeyConstraintError } from "../../src/index.ts";
+import { belongsTo, checkRelations, entity, ForeignKeyConstraintError, hasMany, InMemoryRunStore, int, ServiceRegistry, string } from "../../src/index.ts";
+import { buildSchema } from "../../src/graphql/build-schema.ts";
+import { silentLogger } from "../../src/saga/logger.ts";
+import { getDatamodel } from "../../generated/relations/sqlite/pothos-types.ts";
 import { relationGuard } from "../../src/graphql/relation-guard.ts";
 import { customer as customerEntity, entities } from "../fixtures/relations/entities.ts";
+
+/** The fixture's trip, as declared, to change one thing in it. */
+const tripDeclaration = {
+  destination: string,
+  nights: int.default(1),
+  customer: belongsTo("customer"),
+  guide: belongsTo("guide", { onDelete: "setNull" }).optional(),
+  bookings: hasMany("booking"),
+};
 
 const CREATE_CUSTOMER = "mutation ($data: CustomerCreateInput!) { customerCreate(data: $data) { id } }";
 const CREATE_TRIP = "mutation ($data: TripCreateInput!) { tripCreate(data: $data) { id customerId customer { name } guide { name } } }";
@@ -142,5 +154,21 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     await expect(app.driver.delete("customer", { id: ada })).rejects.toMatchObject({ code: "FOREIGN_KEY_CONSTRAINT", entity: "customer" });
     expect(await app.driver.count("customer")).toBe(1);
     expect(await app.driver.count("trip")).toBe(1);
+  });
+});
+
+describe("a Prisma client out of step with the relations", () => {
+  it("fails the schema build naming the missing relation field", async () => {
+    const app = await relationsApp("sqlite");
+    try {
+      const [customer, guide, , booking] = entities;
+      const changed = entity("trip", { ...tripDeclaration, lastBooking: belongsTo("booking").optional() });
+      const runtime = { driver: app.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+      expect(() => buildSchema({ entities: [customer, guide, changed, booking], runtime, prisma: app.prisma, datamodel: getDatamodel() })).toThrow(
+        /The Prisma model "Trip" lacks lastBookingId, lastBooking: regenerate/,
+      );
+    } finally {
+      await app.close();
+    }
   });
 });
