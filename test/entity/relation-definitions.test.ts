@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { belongsTo, checkRelations, entity, hasMany, string, WorkflowDefinitionError } from "../../src/index.ts";
 import { generatePrismaSchema } from "../../src/persistence/generate-prisma-schema.ts";
+import { diffSchemas } from "../../src/persistence/sync-prisma-app.ts";
+import { ROOT } from "../../scripts/prisma-apps.ts";
 
 const customer = entity("customer", { name: string, trips: hasMany("trip") });
 const trip = entity("trip", { destination: string, customer: belongsTo("customer") });
@@ -99,5 +101,17 @@ describe("the generated Prisma schema", () => {
     expect(schema).toMatch(/note_customer +Note\[\] +@relation\("NoteCustomer"\)/);
     expect(schema).toMatch(/editor +Customer\? +@relation\("NoteEditor", fields: \[editorId\], references: \[id\], onDelete: SetNull\)/);
     expect(schema).toContain("onDelete: Cascade");
+  });
+});
+
+describe("relations Prisma accepts", () => {
+  it.each(["sqlite", "postgresql"] as const)("a self-relation and two belongsTo to one entity, only one of them listed, on %s", { timeout: 60_000 }, async (provider) => {
+    const person = entity("person", { name: string, manager: belongsTo("person").optional(), reports: hasMany("person") });
+    const city = entity("city", { name: string, departures: hasMany("flight", { inverse: "from" }) });
+    const flight = entity("flight", { from: belongsTo("city"), to: belongsTo("city", { onDelete: "cascade" }) });
+    const sql = await diffSchemas(undefined, generatePrismaSchema([person, city, flight], { provider, clientOutput: "x" }), provider, ROOT);
+    expect(sql).toMatch(/"Person_managerId_fkey" FOREIGN KEY \("managerId"\) REFERENCES "Person" ?\("id"\) ON DELETE RESTRICT/);
+    expect(sql).toMatch(/"Flight_toId_fkey" FOREIGN KEY \("toId"\) REFERENCES "City" ?\("id"\) ON DELETE CASCADE/);
+    expect(sql).toMatch(/CREATE INDEX "Flight_fromId_idx"/);
   });
 });
