@@ -64,6 +64,13 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     expect(result.data?.customer.all.map((t: { destination: string }) => t.destination)).toEqual(["Lisbon", "Oslo", "Rome", "Lima"]);
   });
 
+  it("refuses a nested take above the limit with BAD_USER_INPUT, as the top-level list does", async () => {
+    await customer("ada");
+    const result = await app.gql(`{ customers { trips(take: 1000) { destination } } }`);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "take" });
+    expect(result.errors?.[0]?.message).toBe("take must be between 0 and 200");
+  });
+
   it("filters trips on their customer's fields and customers on their trips'", async () => {
     const ada = await customer("ada");
     const bob = await customer("bob");
