@@ -3,6 +3,11 @@
 export { string, text, int, float, boolean, datetime, json } from "./entity/field.ts";
 export type { Field, FieldKind, FieldValue, JsonValue } from "./entity/field.ts";
 export type { FieldMap, InferEntity, InferCreate, InferUpdate, InferInput } from "./entity/infer.ts";
+export { belongsTo, hasMany } from "./entity/relation.ts";
+export type { BelongsTo, BelongsToOptions, HasMany, HasManyOptions, OnDelete } from "./entity/relation.ts";
+export type { ColumnFields, EntityFieldMap, RelationMap } from "./entity/entity-relations.ts";
+export { checkRelations } from "./entity/check-relations.ts";
+export type { ResolvedRelation } from "./entity/check-relations.ts";
 export { entity } from "./entity/define-entity.ts";
 export type { EntityDefinition, EntityRow } from "./entity/define-entity.ts";
 export { action } from "./entity/define-action.ts";
@@ -75,7 +80,14 @@ export type { RunStore, ListRunsFilter } from "./saga/run-store.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
 export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";
-export { DriverError, RecordNotFoundError, UniqueConstraintError, InvalidDataError, UnknownEntityError } from "./saga/driver-errors.ts";
+export {
+  DriverError,
+  RecordNotFoundError,
+  UniqueConstraintError,
+  ForeignKeyConstraintError,
+  InvalidDataError,
+  UnknownEntityError,
+} from "./saga/driver-errors.ts";
 export { PrismaDriver, openDatabase, providerOf, applyMigrations, generatePrismaSchema } from "./persistence/public.ts";
 export type { PrismaClientLike, PrismaDriverOptions, Database, OpenDatabaseOptions, PrismaClientClass, ApplyMigrationsOptions, GeneratePrismaSchemaOptions, PrismaProvider, SchemaEntity } from "./persistence/public.ts";
 export { SqliteRunStore } from "./persistence/sqlite-run-store.ts";

@@ -4,6 +4,7 @@ import type { Driver } from "../saga/driver.ts";
 import type { ActionDefinition, RequestContext } from "./define-action.ts";
 import { isField } from "./field.ts";
 import type { FieldMap, InferEntity } from "./infer.ts";
+import { splitRelations, type ColumnFields, type EntityFieldMap, type RelationMap } from "./entity-relations.ts";
 import { assertIdentifier, pascalCase, RESERVED_ACTIONS, RESERVED_FIELDS } from "./names.ts";
 
 export type ActionMap<Row> = Record<string, ActionDefinition<Row, never, unknown, boolean>>;
@@ -40,6 +41,11 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
   readonly crudOperations: CrudOperations;
   /** Fields `xCreate` computes on the server (see `computeOnCreate`). @default none */
   readonly computedOnCreate: ComputedOnCreate<InferEntity<F>>;
+  /**
+   * Its `belongsTo` and `hasMany` fields by name. A `belongsTo` field `customer` also has its stored column
+   * `customerId` in `fields`; a `hasMany` stores nothing. @default none
+   */
+  readonly relations: RelationMap;
   /** Adds actions; each becomes the mutation `<entity><Action>`. */
   actions<NA extends ActionMap<InferEntity<F>>>(actions: NA): EntityDefinition<Name, F, A & NA>;
   /**
@@ -58,15 +64,21 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
 /** The stored row type of an entity definition. */
 export type EntityRow<E> = E extends EntityDefinition<string, infer F, unknown> ? InferEntity<F> : never;
 
-export function entity<const Name extends string, F extends FieldMap>(name: Name, fields: F): EntityDefinition<Name, F, {}> {
+/**
+ * Defines an entity. `fields` holds scalar fields and relations (`belongsTo`, `hasMany`); the definition's
+ * `fields` are the stored columns, so a `belongsTo` field `customer` appears there as `customerId`.
+ */
+export function entity<const Name extends string, F extends EntityFieldMap>(name: Name, fields: F): EntityDefinition<Name, ColumnFields<F>, {}> {
   assertIdentifier("Entity", name);
-  assertFields(name, fields);
-  return build(name, fields, {}, { crudOperations: ALL_CRUD, computedOnCreate: {} });
+  const { columns, relations } = splitRelations(name, fields);
+  assertFields(name, columns);
+  return build(name, columns as unknown as ColumnFields<F>, {}, { crudOperations: ALL_CRUD, computedOnCreate: {}, relations });
 }
 
 interface Generated<Row> {
   crudOperations: CrudOperations;
   computedOnCreate: ComputedOnCreate<Row>;
+  relations: RelationMap;
 }
 
 function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A, generated: Generated<InferEntity<F>>): EntityDefinition<Name, F, A> {

@@ -46,6 +46,8 @@ export interface Field<K extends FieldKind = FieldKind, Optional extends boolean
   readonly isHidden: boolean;
   /** An action input whose value the API never shows back (`workflowRun`'s `input` says "[redacted]"). */
   readonly isSecret: boolean;
+  /** The entity whose id this column holds: set on the foreign key column of a `belongsTo`, undefined otherwise. */
+  readonly references: string | undefined;
   /** The column may hold null; reading it gives `null`, creating may omit it. */
   optional(): Field<K, true, HasDefault>;
   /** Creating may omit the field; the database fills in `value`. */
@@ -87,6 +89,7 @@ interface FieldState<K extends FieldKind> {
   isServerOnly: boolean;
   isHidden: boolean;
   isSecret: boolean;
+  references: string | undefined;
 }
 
 const NUMERIC: readonly FieldKind[] = ["int", "float"];
@@ -146,7 +149,13 @@ function base<K extends FieldKind>(kind: K): Field<K, false, false> {
     isServerOnly: false,
     isHidden: false,
     isSecret: false,
+    references: undefined,
   });
+}
+
+/** The foreign key column of a `belongsTo`: a string holding an id of `target`, as long as an id is. */
+export function referenceField(target: string): Field<"string", false, false> {
+  return makeField<"string", false, false>({ ...base("string"), maximumLength: undefined, references: target });
 }
 
 export const string = base("string");

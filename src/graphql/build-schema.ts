@@ -19,6 +19,10 @@ import { addRunSubscription } from "./run-subscription.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
+import { checkRelations, type ResolvedRelation } from "../entity/check-relations.ts";
+import { addRelationFields, type RelatedTypes } from "./relation-fields.ts";
+import { addRelationFilters, whereShapes, type WhereShape } from "./relation-filters.ts";
+import { relationGuard } from "./relation-guard.ts";
 
 export interface BuildSchemaOptions {
   /** The app's entities: each becomes an object type, `x`/`xs` queries, CRUD mutations and one mutation per action. */
@@ -42,13 +46,22 @@ export interface BuildSchemaOptions {
 /** The GraphQL schema of an app, ready for any GraphQL server; its context is `GraphQLContext`. */
 export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   assertDistinctFieldNames(options.entities);
+  const relations = checkRelations(options.entities);
   const builder = createBuilder(options.prisma, options.datamodel);
   addScalars(builder);
   builder.queryType({});
   builder.mutationType({});
   addWorkflowErrorTypes(builder);
-  const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder), run: declareRunType(builder) };
-  for (const entity of options.entities) addEntity(builder, entity, options, shared);
+  const shared: SharedInputs = {
+    filters: addFilterTypes(builder),
+    sortOrder: addSortOrder(builder),
+    run: declareRunType(builder),
+    relations,
+    shapes: whereShapes(options.entities, relations),
+  };
+  const related = new Map(options.entities.map((entity) => [entity.name, addEntity(builder, entity, options, shared)]));
+  addRelationFilters(builder, relations, new Map([...related].map(([name, types]) => [name, types.inputs.where])));
+  addRelationFields(builder, relations, related, options.pagination ?? {});
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities));
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
   // Declaration order, not alphabetical: fields as the entity lists them, arguments in the order clients see documented.
@@ -84,9 +97,11 @@ interface SharedInputs {
   filters: FilterRefs;
   sortOrder: SortOrderRef;
   run: DeclaredRunRef;
+  relations: readonly ResolvedRelation[];
+  shapes: ReadonlyMap<string, WhereShape>;
 }
 
-function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOptions, shared: SharedInputs): void {
+function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOptions, shared: SharedInputs): RelatedTypes {
   assertModelMatches(options.datamodel, entity);
   const delegate = modelDelegate(options.prisma, entity.name);
   const type = addEntityType(builder, entity);
@@ -98,12 +113,15 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     delegate,
     holder: rowHolder(entity, options.runtime),
     computeOnCreate: computeOnCreate(entity.computedOnCreate as ComputedOnCreate<Row>, options.runtime.driver),
+    relations: relationGuard(options.prisma, entity, shared.relations),
+    relationFilters: shared.shapes.get(entity.name)!.relations,
   };
   if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target, entity.crudOperations);
   for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
     addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime, runType: shared.run });
   }
+  return { type, inputs: target.inputs, shape: shared.shapes.get(entity.name)! };
 }
 
 /**

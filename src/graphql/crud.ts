@@ -9,6 +9,8 @@ import type { EntityTypeRef } from "./entity-type.ts";
 import { prismaListArgs, type ListArgs, type PaginationOptions } from "./list-args.ts";
 import type { EntityNames } from "./names.ts";
 import type { ModelDelegate } from "./prisma-client.ts";
+import type { RelationGuard } from "./relation-guard.ts";
+import type { RelationFilter } from "./relation-filters.ts";
 import { createData, updateData } from "./write-data.ts";
 
 export interface CrudTarget {
@@ -25,6 +27,10 @@ export interface CrudTarget {
   holder?: (id: string) => Promise<string | null>;
   /** Computes the server's values of a create (`entity.computeOnCreate`). @default nothing is computed */
   computeOnCreate?: (data: Row, request: RequestContext) => Promise<Row>;
+  /** Foreign keys checked on writes, restricting relations on deletes. @default the entity has no relations */
+  relations?: RelationGuard;
+  /** The relation filters of `where` (`trips: { some: … }`). @default none */
+  relationFilters?: Record<string, RelationFilter>;
 }
 
 /**
@@ -52,7 +58,7 @@ export function addCrudQueries(builder: Builder, target: CrudTarget, pagination:
         take: t.arg.int({ description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).` }),
         skip: t.arg.int({ description: "Leave out this many rows first." }),
       },
-      resolve: (query, _root, args) => delegate.findMany({ ...query, ...prismaListArgs(fields, args as ListArgs, pagination) }),
+      resolve: (query, _root, args) => delegate.findMany({ ...query, ...prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters) }),
     }),
   );
 }
@@ -82,7 +88,8 @@ function addCreate(builder: Builder, target: CrudTarget): void {
       resolve: async (query, _root, args, context) => {
         const given = createData(fields, args.data);
         const data = target.computeOnCreate ? createData(fields, await target.computeOnCreate(given, context.request)) : given;
-        return write(names.type, undefined, () => delegate.create({ ...query, data }));
+        await target.relations?.checkReferences(data);
+        return write(names.type, undefined, () => delegate.create({ ...query, data }), target.relations);
       },
     }),
   );
@@ -100,7 +107,8 @@ function addUpdate(builder: Builder, target: CrudTarget, free: (id: string) => P
         const id = String(args.id);
         const data = updateData(fields, args.data);
         await free(id);
-        return write(names.type, id, () => delegate.update({ ...query, where: { id }, data }));
+        await target.relations?.checkReferences(data);
+        return write(names.type, id, () => delegate.update({ ...query, where: { id }, data }), target.relations);
       },
     }),
   );
@@ -117,16 +125,18 @@ function addDelete(builder: Builder, target: CrudTarget, free: (id: string) => P
       resolve: async (query, _root, args) => {
         const id = String(args.id);
         await free(id);
-        return write(names.type, id, () => delegate.delete({ ...query, where: { id } }));
+        await target.relations?.checkDelete(id);
+        return write(names.type, id, () => delegate.delete({ ...query, where: { id } }), target.relations, "delete");
       },
     }),
   );
 }
 
-async function write(typeName: string, id: string | undefined, run: () => Promise<Row>): Promise<Row> {
+async function write(typeName: string, id: string | undefined, run: () => Promise<Row>, relations?: RelationGuard, operation: "write" | "delete" = "write"): Promise<Row> {
   try {
     return await run();
   } catch (error) {
+    relations?.translate(error, operation, id);
     translateWriteError(error, typeName, id);
   }
 }

@@ -60,7 +60,7 @@ function addWhereInput(builder: Builder, entity: EntityLike, filters: FilterRefs
         updatedAt: t.field({ type: filters.DateTime, required: false }),
       } as Record<string, ReturnType<typeof t.boolean>>;
       for (const [name, field] of Object.entries(entity.fields)) {
-        const filter = FILTER_OF[field.kind];
+        const filter = field.references ? "ID" : FILTER_OF[field.kind];
         if (filter) fields[name] = t.field({ type: filters[filter], required: false }) as ReturnType<typeof t.boolean>;
       }
       return fields;

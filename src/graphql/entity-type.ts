@@ -21,7 +21,8 @@ export function addEntityType(builder: Builder, entity: { typeName: string; fiel
         updatedAt: column("updatedAt", "DateTime", false),
       };
       for (const [name, field] of Object.entries(entity.fields)) {
-        if (!field.isHidden) fields[name] = column(name, SCALAR_OF[field.kind], field.isOptional);
+        // A belongsTo's foreign key holds another row's id.
+        if (!field.isHidden) fields[name] = column(name, field.references ? "ID" : SCALAR_OF[field.kind], field.isOptional);
       }
       return fields;
     },

@@ -61,7 +61,7 @@ export function addFilterTypes(builder: Builder): FilterRefs {
             ? t.field({ type: [scalar as "String"], required: { list: false, items: true }, description: DESCRIPTIONS[op] })
             : t.field({ type: scalar as "String", required: false, description: DESCRIPTIONS[op] });
         }
-        if (scalar !== "ID") fields.isNull = t.boolean({ required: false, description: DESCRIPTIONS.isNull });
+        fields.isNull = t.boolean({ required: false, description: DESCRIPTIONS.isNull });
         return fields as Record<string, ReturnType<typeof t.boolean>>;
       },
     });

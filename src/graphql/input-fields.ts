@@ -16,7 +16,7 @@ export function entityInputFields(t: InputFieldBuilder, fields: FieldMap, mode: 
     // A field the server computes on create may be left out of it.
     const required = mode === "create" && !field.isOptional && !field.hasDefault && !computed.has(name);
     // The scalar is only known per field; Pothos types each scalar literal on its own.
-    result[name] = t.field({ type: SCALAR_OF[field.kind] as "Boolean", required, description: describeInput(field, mode) }) as InputFieldRef;
+    result[name] = t.field({ type: (field.references ? "ID" : SCALAR_OF[field.kind]) as "Boolean", required, description: describeInput(field, mode) }) as InputFieldRef;
   }
   return result;
 }

@@ -1,5 +1,8 @@
 import type { AnyField, FieldKind } from "../entity/field.ts";
 import type { FieldMap } from "../entity/infer.ts";
+import { checkRelations } from "../entity/check-relations.ts";
+import type { RelationMap } from "../entity/entity-relations.ts";
+import { prismaRelations, type ModelRelations } from "./prisma-relations.ts";
 
 export type PrismaProvider = "sqlite" | "postgresql";
 
@@ -8,6 +11,8 @@ export interface SchemaEntity {
   readonly name: string;
   readonly typeName: string;
   readonly fields: FieldMap;
+  /** Its `belongsTo` and `hasMany` fields. @default none */
+  readonly relations?: RelationMap;
 }
 
 export interface GeneratePrismaSchemaOptions {
@@ -48,7 +53,8 @@ const PRISMA_TYPES: Record<FieldKind, string> = {
 export function generatePrismaSchema(entities: readonly SchemaEntity[], options: GeneratePrismaSchemaOptions): string {
   const framework = options.frameworkModels === false ? [] : [STEP_CHECKPOINT_MODEL];
   assertDistinctModels([...entities.map((e) => e.typeName), ...framework.map((m) => m.name)]);
-  const sections = [header(options), ...entities.map((e) => model(e, options.provider)), ...framework.map((m) => m.text)];
+  const relations = prismaRelations(checkRelations(entities));
+  const sections = [header(options), ...entities.map((e) => model(e, options.provider, relations.get(e.typeName))), ...framework.map((m) => m.text)];
   return `${sections.join("\n\n")}\n`;
 }
 
@@ -108,19 +114,21 @@ function header(options: GeneratePrismaSchemaOptions): string {
   return lines.join("\n");
 }
 
-function model(entity: SchemaEntity, provider: PrismaProvider): string {
+function model(entity: SchemaEntity, provider: PrismaProvider, relations: ModelRelations = { rows: [], blocks: [] }): string {
   const rows: Array<[string, string, string]> = [
     ["id", "String", "@id @default(uuid())"],
     ["createdAt", "DateTime", "@default(now())"],
     ["updatedAt", "DateTime", "@updatedAt"],
     ...Object.entries(entity.fields).map(([name, field]) => column(entity, name, field, provider)),
+    ...relations.rows,
   ];
   const nameWidth = Math.max(...rows.map(([name]) => name.length));
   const typeWidth = Math.max(...rows.map(([, type]) => type.length));
   const body = rows.map(([name, type, attributes]) =>
     `  ${name.padEnd(nameWidth)} ${attributes ? `${type.padEnd(typeWidth)} ${attributes}` : type}`.trimEnd(),
   );
-  return [`model ${entity.typeName} {`, ...body, "}"].join("\n");
+  const blocks = relations.blocks.length > 0 ? ["", ...relations.blocks.map((block) => `  ${block}`)] : [];
+  return [`model ${entity.typeName} {`, ...body, ...blocks, "}"].join("\n");
 }
 
 function column(entity: SchemaEntity, name: string, field: AnyField, provider: PrismaProvider): [string, string, string] {

@@ -1,4 +1,4 @@
-import { InvalidDataError, RecordNotFoundError, UniqueConstraintError } from "../saga/driver-errors.ts";
+import { ForeignKeyConstraintError, InvalidDataError, RecordNotFoundError, UniqueConstraintError } from "../saga/driver-errors.ts";
 
 /** Prisma error codes that mean "the data does not fit the column", whichever database reported it. */
 const INVALID_DATA_CODES = new Set(["P2000", "P2005", "P2006", "P2007", "P2011", "P2012", "P2013", "P2019", "P2020", "P2023"]);
@@ -25,6 +25,7 @@ export function mapPrismaError(error: unknown, entity: string, where?: unknown):
   const code = typeof error.code === "string" ? error.code : "";
   if (code === "P2025") return new RecordNotFoundError(entity, where, { cause: error });
   if (code === "P2002") return new UniqueConstraintError(entity, uniqueFields(error.meta), { cause: error });
+  if (code === "P2003") return new ForeignKeyConstraintError(entity, { cause: error });
   if (INVALID_DATA_CODES.has(code)) return new InvalidDataError(entity, lastLine(error.message), { cause: error });
   return error;
 }

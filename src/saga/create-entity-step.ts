@@ -1,4 +1,5 @@
 import type { Row } from "./driver.ts";
+import type { EntityCreateOf, EntityRowOf } from "./entity-step-types.ts";
 import { step, type AnyStepContext, type Step, type StepOptions } from "./step.ts";
 
 export interface EntityStepOptions extends Omit<StepOptions, "effect"> {
@@ -20,24 +21,28 @@ export function entityStepOptions(options: EntityStepOptions): StepOptions {
   return { ...stepOptions, effect: "database" };
 }
 
-/** Creates a row; its compensation deletes it again. */
-export function createEntityStep<Ctx extends AnyStepContext = AnyStepContext>(
+/**
+ * Creates a row; its compensation deletes it again. Given an entity definition rather than a name, `data` is
+ * checked against it (required fields and `belongsTo` foreign keys such as `customerId` must be there) and the
+ * step's output is its row type.
+ */
+export function createEntityStep<Ctx extends AnyStepContext = AnyStepContext, E extends EntityRef = EntityRef>(
   name: string,
-  entity: EntityRef,
-  data: (ctx: Ctx) => Row | Promise<Row>,
+  entity: E,
+  data: (ctx: Ctx) => EntityCreateOf<E> | Promise<EntityCreateOf<E>>,
   options: EntityStepOptions = {},
-): Step<Ctx, Row> {
+): Step<Ctx, EntityRowOf<E>> {
   const model = entityName(entity);
-  return step<Ctx, Row>(
+  return step<Ctx, EntityRowOf<E>>(
     name,
     async (ctx) => {
-      const row = await ctx.driver.create(model, await data(ctx));
+      const row = await ctx.driver.create<EntityRowOf<E> & Row>(model, (await data(ctx)) as Row);
       if (options.storeAs) ctx.set(options.storeAs, row.id);
       return row;
     },
     options.compensate
       ? async (ctx, row) => {
-          await ctx.driver.delete(model, { id: row.id });
+          await ctx.driver.delete(model, { id: (row as Row).id });
         }
       : undefined,
     entityStepOptions(options),

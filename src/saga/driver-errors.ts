@@ -37,6 +37,18 @@ export class UniqueConstraintError extends DriverError {
   }
 }
 
+/**
+ * A write would break a relation: a foreign key naming no row (creating a trip for an unknown customer), or a
+ * delete of a row that rows of a restricting relation still point at.
+ */
+export class ForeignKeyConstraintError extends DriverError {
+  override readonly code = "FOREIGN_KEY_CONSTRAINT";
+  constructor(entity: string, options?: { cause?: unknown }) {
+    super(`A ${entity} write would break a relation: a foreign key names no row, or rows still point at the one deleted`, entity, options);
+    this.name = "ForeignKeyConstraintError";
+  }
+}
+
 /** The data or filter does not fit the entity: wrong types, missing required fields, unknown fields. */
 export class InvalidDataError extends DriverError {
   override readonly code = "INVALID_DATA";
