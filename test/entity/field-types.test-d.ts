@@ -64,7 +64,6 @@ describe("field types", () => {
     datetime.default("2026-01-01");
   });
 
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a value only so that `typeof fields` can name its type
   const fields = {
     name: string,
     body: text,
