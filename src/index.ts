@@ -31,11 +31,11 @@ export type { ExecuteOptions, WorkflowOutcome, WorkflowSuccess, WorkflowFailure 
 export type { FailedCompensation } from "./saga/compensate.ts";
 export { runWorkflow } from "./saga/run-workflow.ts";
 export type { RunWorkflowOptions } from "./saga/run-workflow.ts";
-export { createEntityStep } from "./saga/create-entity-step.ts";
-export type { EntityStepOptions, EntityRef } from "./saga/create-entity-step.ts";
-export { updateEntityStep } from "./saga/update-entity-step.ts";
-export type { EntityUpdate } from "./saga/update-entity-step.ts";
-export { deleteEntityStep } from "./saga/delete-entity-step.ts";
+export { createEntityStep } from "./entity/create-entity-step.ts";
+export type { EntityStepOptions, EntityRef } from "./entity/create-entity-step.ts";
+export { updateEntityStep } from "./entity/update-entity-step.ts";
+export type { EntityUpdate } from "./entity/update-entity-step.ts";
+export { deleteEntityStep } from "./entity/delete-entity-step.ts";
 export {
   NonRetryableError,
   ServiceNotFoundError,
