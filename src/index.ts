@@ -5,6 +5,17 @@ export type { Field, FieldKind, FieldValue, JsonValue } from "./entity/field.ts"
 export type { FieldMap, InferEntity, InferCreate, InferUpdate, InferInput } from "./entity/infer.ts";
 export { entity } from "./entity/define-entity.ts";
 export type { EntityDefinition, EntityRow } from "./entity/define-entity.ts";
+export type {
+  AccessArgs,
+  AccessRules,
+  AccessVerdict,
+  CreateAccessArgs,
+  CreateRule,
+  FieldCondition,
+  FilterableRow,
+  RowFilter,
+  RowRule,
+} from "./entity/access-rules.ts";
 export { action } from "./entity/define-action.ts";
 export type {
   ActionBuilder,
