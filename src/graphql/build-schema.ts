@@ -5,6 +5,7 @@ import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import { createBuilder, type Builder } from "./builder.ts";
 import { computeOnCreate } from "./computed-on-create.ts";
+import { crudAccess } from "./access-filter.ts";
 import { addCrudMutations, addCrudQueries } from "./crud.ts";
 import type { ComputedOnCreate } from "../entity/define-entity.ts";
 import type { Row } from "../saga/driver.ts";
@@ -98,6 +99,7 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     delegate,
     holder: rowHolder(entity, options.runtime),
     computeOnCreate: computeOnCreate(entity.computedOnCreate as ComputedOnCreate<Row>, options.runtime.driver),
+    access: crudAccess(options.prisma, delegate, entity),
   };
   if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target, entity.crudOperations);
