@@ -17,6 +17,8 @@ import type { PaginationOptions } from "./list-args.ts";
 import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
+import { warnOfOpenEntities } from "./open-entities.ts";
+import { runVisibility } from "./run-visibility.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
@@ -50,8 +52,10 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   addWorkflowErrorTypes(builder);
   const shared: SharedInputs = { filters: addFilterTypes(builder), sortOrder: addSortOrder(builder), run: declareRunType(builder) };
   for (const entity of options.entities) addEntity(builder, entity, options, shared);
-  const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities));
-  if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
+  const visibility = runVisibility(options.entities, (entity) => modelDelegate(options.prisma, entity.name), options.runtime.store);
+  const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities), visibility);
+  if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
+  warnOfOpenEntities(options.entities, options.runtime.logger);
   // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
   return builder.toSchema({ sortSchema: false });
 }
