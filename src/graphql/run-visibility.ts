@@ -91,11 +91,16 @@ async function storeFilter(plans: Map<string, WorkflowPlan>): Promise<{ visible:
   const hiddenWorkflows: string[] = [];
   const resourceIds: Record<string, string[]> = {};
   const checked = new Map<string, WorkflowPlan>();
+  // Several actions of one entity usually share one filter: its ids are read once.
+  const readIds = new Map<string, Promise<Row[]>>();
   for (const [workflow, plan] of plans) {
     if (plan.scope.kind === "none") hiddenWorkflows.push(workflow);
     else if (plan.action.authorize) checked.set(workflow, plan);
     else if (plan.scope.kind === "rows") {
-      const rows = await plan.action.delegate.findMany({ where: plan.scope.where, select: { id: true }, take: MAX_VISIBLE_IDS + 1 });
+      const { where } = plan.scope;
+      const key = `${plan.action.entity.name} ${JSON.stringify(where)}`;
+      if (!readIds.has(key)) readIds.set(key, plan.action.delegate.findMany({ where, select: { id: true }, take: MAX_VISIBLE_IDS + 1 }));
+      const rows = await readIds.get(key)!;
       if (rows.length > MAX_VISIBLE_IDS) checked.set(workflow, plan);
       else resourceIds[workflow] = rows.map((row) => String(row.id));
     }

@@ -166,6 +166,12 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       expect(await listed(admin)).toEqual([runs.restock, runs.bob, runs.alice, runs.memo]);
       // Paging counts visible runs only: the newest run alice may see is older than two she may not.
       expect(await listed(alice, 1)).toEqual([runs.alice]);
+      // One workflow without an authorize rule: the journal's query alone leaves the others' runs out.
+      const checkouts = async (caller?: Caller) =>
+        ((await app.gql(`{ workflowRuns(workflow: "order.checkout", take: 1) { id } }`, {}, caller)).data?.workflowRuns as Array<{ id: string }>).map((run) => run.id);
+      expect(await checkouts(alice)).toEqual([runs.alice]);
+      expect(await checkouts()).toEqual([]);
+      expect(await checkouts(admin)).toEqual([runs.bob]);
       expect(await app.store.listRuns()).toHaveLength(4);
     });
 
