@@ -80,7 +80,7 @@ function addCreate(builder: Builder, target: CrudTarget): void {
   builder.mutationField(names.create, (t) =>
     t.prismaField({
       type,
-      description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT.`,
+      description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT, FORBIDDEN outside the entity's access rules.`,
       args: { data: t.arg({ type: inputs.create, required: true }) },
       resolve: async (query, _root, args, context) => {
         const given = createData(fields, args.data);
@@ -97,7 +97,7 @@ function addUpdate(builder: Builder, target: CrudTarget, free: (id: string) => P
     t.prismaField({
       type,
       nullable: true,
-      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT, RESOURCE_BUSY while an action's run holds the row.`,
+      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT, RESOURCE_BUSY while an action's run holds the row, FORBIDDEN outside the entity's access rules.`,
       args: { id: t.arg.id({ required: true }), data: t.arg({ type: inputs.update, required: true }) },
       resolve: async (query, _root, args, context) => {
         const id = String(args.id);
@@ -115,7 +115,7 @@ function addDelete(builder: Builder, target: CrudTarget, free: (id: string) => P
     t.prismaField({
       type,
       nullable: true,
-      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id, RESOURCE_BUSY while an action's run holds the row.`,
+      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id, RESOURCE_BUSY while an action's run holds the row, FORBIDDEN outside the entity's access rules.`,
       args: { id: t.arg.id({ required: true }) },
       resolve: async (query, _root, args, context) => {
         const id = String(args.id);
