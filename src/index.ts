@@ -82,7 +82,7 @@ export { ServiceRegistry } from "./saga/services.ts";
 export type { Services, ServiceMap } from "./saga/services.ts";
 export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./saga/driver.ts";
 export type { Logger } from "./saga/logger.ts";
-export type { RunStore, ListRunsFilter } from "./saga/run-store.ts";
+export type { RunStore, ListRunsFilter, RunVisibilityFilter } from "./saga/run-store.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
 export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";

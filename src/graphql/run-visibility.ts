@@ -4,7 +4,7 @@ import type { AnyEntity } from "../runtime/run-action.ts";
 import { bothWhere } from "../runtime/rule-where.ts";
 import type { Row } from "../saga/driver.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import type { ListRunsFilter, RunStore, RunVisibilityFilter } from "../saga/run-store.ts";
+import { isVisibleRun, type ListRunsFilter, type RunStore, type RunVisibilityFilter } from "../saga/run-store.ts";
 
 /*
  * A caller sees the runs of the actions they may run, on the rows they may read: the action's rules (the
@@ -58,8 +58,10 @@ export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entit
       const plans = new Map<string, WorkflowPlan>();
       for (const action of chosen) plans.set(action.entity.actionDefinitions[action.actionName]!.workflow.name, await planFor(action, request));
       const { visible, checked } = await storeFilter(plans);
-      if (checked.size === 0 || take === 0) return store.listRuns({ ...filter, take, visible });
-      return scanned(store, { ...filter, visible }, take, (runs) => visibleAmong(runs, checked, request));
+      // Filtered again here: a RunStore of an app's own that ignores `visible` must not list every run.
+      const listed = async (page: ListRunsFilter) => (await store.listRuns(page)).filter((run) => isVisibleRun(run, visible));
+      if (checked.size === 0 || take === 0) return listed({ ...filter, take, visible });
+      return scanned(listed, { ...filter, visible }, take, (runs) => visibleAmong(runs, checked, request));
     },
   };
 }
@@ -109,9 +111,14 @@ async function storeFilter(plans: Map<string, WorkflowPlan>): Promise<{ visible:
 }
 
 /** Pages through the newest runs, each page larger than the last, until `take` visible ones or the end. */
-async function scanned(store: RunStore, filter: ListRunsFilter, take: number, keep: (runs: RunSnapshot[]) => Promise<RunSnapshot[]>): Promise<RunSnapshot[]> {
+async function scanned(
+  list: (filter: ListRunsFilter) => Promise<RunSnapshot[]>,
+  filter: ListRunsFilter,
+  take: number,
+  keep: (runs: RunSnapshot[]) => Promise<RunSnapshot[]>,
+): Promise<RunSnapshot[]> {
   for (let page = Math.max(take, 50); ; page = Math.min(page * 4, MAX_SCANNED_RUNS)) {
-    const runs = await store.listRuns({ ...filter, take: page });
+    const runs = await list({ ...filter, take: page });
     const kept = await keep(runs);
     if (kept.length >= take || runs.length < page || page >= MAX_SCANNED_RUNS) return kept.slice(0, take);
   }
