@@ -22,6 +22,7 @@ const SOURCES: readonly AppSource[] = [
   { name: "checkout", entitiesModule: "examples/checkout/entities.ts", prismaDir: "prisma" },
   { name: "fixtures", entitiesModule: "test/fixtures/entities.ts", prismaDir: "test/fixtures/prisma" },
   { name: "relations", entitiesModule: "test/fixtures/relations/entities.ts", prismaDir: "test/fixtures/relations/prisma" },
+  { name: "access", entitiesModule: "test/fixtures/access-entities.ts", prismaDir: "test/fixtures/access-prisma" },
 ];
 
 /** Every committed schema, found by path so this works before any entity module can be imported. */

@@ -10,6 +10,17 @@ export { checkRelations } from "./entity/check-relations.ts";
 export type { ResolvedRelation } from "./entity/check-relations.ts";
 export { entity } from "./entity/define-entity.ts";
 export type { EntityDefinition, EntityRow } from "./entity/define-entity.ts";
+export type {
+  AccessArgs,
+  AccessRules,
+  AccessVerdict,
+  CreateAccessArgs,
+  CreateRule,
+  FieldCondition,
+  FilterableRow,
+  RowFilter,
+  RowRule,
+} from "./entity/access-rules.ts";
 export { action } from "./entity/define-action.ts";
 export type {
   ActionBuilder,
@@ -76,7 +87,7 @@ export { ServiceRegistry } from "./saga/services.ts";
 export type { Services, ServiceMap } from "./saga/services.ts";
 export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./saga/driver.ts";
 export type { Logger } from "./saga/logger.ts";
-export type { RunStore, ListRunsFilter } from "./saga/run-store.ts";
+export type { RunStore, ListRunsFilter, RunVisibilityFilter } from "./saga/run-store.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
 export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";

@@ -1,6 +1,7 @@
 import { defineWorkflow } from "../saga/define-workflow.ts";
 import { WorkflowDefinitionError } from "../saga/errors.ts";
 import type { Driver } from "../saga/driver.ts";
+import { checkedAccessRules, mergedAccessRules, type AccessRules, type AnyAccessRules, type FilterableRow } from "./access-rules.ts";
 import type { ActionDefinition, RequestContext } from "./define-action.ts";
 import { isField } from "./field.ts";
 import type { FieldMap, InferEntity } from "./infer.ts";
@@ -46,6 +47,8 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
    * `customerId` in `fields`; a `hasMany` stores nothing. @default none
    */
   readonly relations: RelationMap;
+  /** Who may read, create, update, delete and run each action, and on which rows (see `access`). @default open */
+  readonly accessRules: AnyAccessRules | undefined;
   /** Adds actions; each becomes the mutation `<entity><Action>`. */
   actions<NA extends ActionMap<InferEntity<F>>>(actions: NA): EntityDefinition<Name, F, A & NA>;
   /**
@@ -59,6 +62,13 @@ export interface EntityDefinition<Name extends string = string, F extends FieldM
    * so a client can never set it to what suits it. Steps writing through `ctx.driver` are not affected.
    */
   computeOnCreate(computed: ComputedOnCreate<InferEntity<F>>): EntityDefinition<Name, F, A>;
+  /**
+   * Who may do what, per operation and per action, given the request: each rule answers `true`, `false` or a
+   * row filter typed against the fields, e.g.
+   * `read: ({ request }) => request.user?.role === "admin" || { customerId: request.user?.sub }`.
+   * An operation without a rule stays open. Call it after `.actions()`, so the action rules can be checked.
+   */
+  access(rules: AccessRules<FilterableRow<F>, Extract<keyof A, string>>): EntityDefinition<Name, F, A>;
 }
 
 /** The stored row type of an entity definition. */
@@ -72,13 +82,14 @@ export function entity<const Name extends string, F extends EntityFieldMap>(name
   assertIdentifier("Entity", name);
   const { columns, relations } = splitRelations(name, fields);
   assertFields(name, columns);
-  return build(name, columns as unknown as ColumnFields<F>, {}, { crudOperations: ALL_CRUD, computedOnCreate: {}, relations });
+  return build(name, columns as unknown as ColumnFields<F>, {}, { crudOperations: ALL_CRUD, computedOnCreate: {}, relations, accessRules: undefined });
 }
 
 interface Generated<Row> {
   crudOperations: CrudOperations;
   computedOnCreate: ComputedOnCreate<Row>;
   relations: RelationMap;
+  accessRules: AnyAccessRules | undefined;
 }
 
 function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A, generated: Generated<InferEntity<F>>): EntityDefinition<Name, F, A> {
@@ -97,6 +108,10 @@ function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F
     },
     computeOnCreate(computed: ComputedOnCreate<InferEntity<F>>) {
       return build(name, fields, actionDefinitions, { ...generated, computedOnCreate: Object.freeze({ ...generated.computedOnCreate, ...checkedComputed(name, fields, computed) }) });
+    },
+    access(rules: AccessRules<FilterableRow<F>, Extract<keyof A, string>>) {
+      const checked = checkedAccessRules(name, Object.keys(actionDefinitions as object), rules as unknown as AnyAccessRules);
+      return build(name, fields, actionDefinitions, { ...generated, accessRules: mergedAccessRules(generated.accessRules, checked) });
     },
   });
 }

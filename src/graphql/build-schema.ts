@@ -5,6 +5,7 @@ import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import { createBuilder, type Builder } from "./builder.ts";
 import { computeOnCreate } from "./computed-on-create.ts";
+import { crudAccess } from "./access-filter.ts";
 import { addCrudMutations, addCrudQueries } from "./crud.ts";
 import type { ComputedOnCreate } from "../entity/define-entity.ts";
 import type { Row } from "../saga/driver.ts";
@@ -16,6 +17,8 @@ import type { PaginationOptions } from "./list-args.ts";
 import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
+import { warnOfOpenEntities } from "./open-entities.ts";
+import { runVisibility } from "./run-visibility.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
@@ -62,8 +65,10 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   const related = new Map(options.entities.map((entity) => [entity.name, addEntity(builder, entity, options, shared)]));
   addRelationFilters(builder, relations, new Map([...related].map(([name, types]) => [name, types.inputs.where])));
   addRelationFields(builder, relations, related, options.pagination ?? {});
-  const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities));
-  if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
+  const visibility = runVisibility(options.entities, (entity) => modelDelegate(options.prisma, entity.name), options.runtime.store);
+  const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities), visibility);
+  if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
+  warnOfOpenEntities(options.entities, options.runtime.logger);
   // Declaration order, not alphabetical: fields as the entity lists them, arguments in the order clients see documented.
   return builder.toSchema({ sortSchema: false });
 }
@@ -115,6 +120,7 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     computeOnCreate: computeOnCreate(entity.computedOnCreate as ComputedOnCreate<Row>, options.runtime.driver),
     relations: relationGuard(options.prisma, entity, shared.relations),
     relationFilters: shared.shapes.get(entity.name)!.relations,
+    access: crudAccess(options.prisma, delegate, entity),
   };
   if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target, entity.crudOperations);

@@ -2,6 +2,7 @@ import type { RequestContext } from "../entity/define-action.ts";
 import type { CrudOperations } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Row } from "../saga/driver.ts";
+import { createAllowed, deleteAllowed, readList, readOne, updateAllowed, type CrudAccess } from "./access-filter.ts";
 import type { Builder } from "./builder.ts";
 import { resourceBusy, translateWriteError } from "./crud-errors.ts";
 import type { EntityInputs } from "./entity-inputs.ts";
@@ -31,6 +32,8 @@ export interface CrudTarget {
   relations?: RelationGuard;
   /** The relation filters of `where` (`trips: { some: … }`). @default none */
   relationFilters?: Record<string, RelationFilter>;
+  /** The entity's access rules, applied to every query and mutation here. */
+  access: CrudAccess;
 }
 
 /**
@@ -38,14 +41,14 @@ export interface CrudTarget {
  * so the selection follows what the client asked for. An unknown id is a plain null: asking is not an error.
  */
 export function addCrudQueries(builder: Builder, target: CrudTarget, pagination: PaginationOptions): void {
-  const { names, type, inputs, delegate, fields } = target;
+  const { names, type, inputs, fields, access } = target;
   builder.queryField(names.single, (t) =>
     t.prismaField({
       type,
       nullable: true,
       description: `The ${names.type} with this id, or null when there is none.`,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args) => delegate.findUnique({ ...query, where: { id: String(args.id) } }),
+      resolve: (query, _root, args, context) => readOne(access, query, String(args.id), context.request),
     }),
   );
   builder.queryField(names.list, (t) =>
@@ -58,7 +61,7 @@ export function addCrudQueries(builder: Builder, target: CrudTarget, pagination:
         take: t.arg.int({ description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).` }),
         skip: t.arg.int({ description: "Leave out this many rows first." }),
       },
-      resolve: (query, _root, args) => delegate.findMany({ ...query, ...prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters) }),
+      resolve: (query, _root, args, context) => readList(access, query, prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters), context.request),
     }),
   );
 }
@@ -79,54 +82,54 @@ export function addCrudMutations(builder: Builder, target: CrudTarget, operation
 }
 
 function addCreate(builder: Builder, target: CrudTarget): void {
-  const { names, type, inputs, delegate, fields } = target;
+  const { names, type, inputs, fields, access } = target;
   builder.mutationField(names.create, (t) =>
     t.prismaField({
       type,
-      description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT.`,
+      description: `Creates one ${names.type}. Errors: CONFLICT when a unique field's value is taken, BAD_USER_INPUT, FORBIDDEN outside the entity's access rules.`,
       args: { data: t.arg({ type: inputs.create, required: true }) },
       resolve: async (query, _root, args, context) => {
         const given = createData(fields, args.data);
         const data = target.computeOnCreate ? createData(fields, await target.computeOnCreate(given, context.request)) : given;
         await target.relations?.checkReferences(data);
-        return write(names.type, undefined, () => delegate.create({ ...query, data }), target.relations);
+        return write(names.type, undefined, () => createAllowed(access, query, data, context.request), target.relations);
       },
     }),
   );
 }
 
 function addUpdate(builder: Builder, target: CrudTarget, free: (id: string) => Promise<void>): void {
-  const { names, type, inputs, delegate, fields } = target;
+  const { names, type, inputs, fields, access } = target;
   builder.mutationField(names.update, (t) =>
     t.prismaField({
       type,
       nullable: true,
-      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT, RESOURCE_BUSY while an action's run holds the row.`,
+      description: `Changes the fields given. Errors: NOT_FOUND for an unknown id, CONFLICT, BAD_USER_INPUT, RESOURCE_BUSY while an action's run holds the row, FORBIDDEN outside the entity's access rules.`,
       args: { id: t.arg.id({ required: true }), data: t.arg({ type: inputs.update, required: true }) },
-      resolve: async (query, _root, args) => {
+      resolve: async (query, _root, args, context) => {
         const id = String(args.id);
         const data = updateData(fields, args.data);
         await free(id);
         await target.relations?.checkReferences(data);
-        return write(names.type, id, () => delegate.update({ ...query, where: { id }, data }), target.relations);
+        return write(names.type, id, () => updateAllowed(access, query, id, data, context.request), target.relations);
       },
     }),
   );
 }
 
 function addDelete(builder: Builder, target: CrudTarget, free: (id: string) => Promise<void>): void {
-  const { names, type, delegate } = target;
+  const { names, type, access } = target;
   builder.mutationField(names.delete, (t) =>
     t.prismaField({
       type,
       nullable: true,
-      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id, RESOURCE_BUSY while an action's run holds the row.`,
+      description: `Deletes the ${names.type} and returns it as it was. Errors: NOT_FOUND for an unknown id, RESOURCE_BUSY while an action's run holds the row, FORBIDDEN outside the entity's access rules.`,
       args: { id: t.arg.id({ required: true }) },
-      resolve: async (query, _root, args) => {
+      resolve: async (query, _root, args, context) => {
         const id = String(args.id);
         await free(id);
         await target.relations?.checkDelete(id);
-        return write(names.type, id, () => delegate.delete({ ...query, where: { id } }), target.relations, "delete");
+        return write(names.type, id, () => deleteAllowed(access, query, id, context.request), target.relations, "delete");
       },
     }),
   );

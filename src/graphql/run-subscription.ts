@@ -2,6 +2,7 @@ import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import type { Builder } from "./builder.ts";
 import { notFound } from "./crud-errors.ts";
 import type { RunRef } from "./runs.ts";
+import type { RunVisibility } from "./run-visibility.ts";
 import { watchRun, type WatchedJournal } from "./watch-run.ts";
 
 export interface RunSubscriptionOptions {
@@ -9,6 +10,8 @@ export interface RunSubscriptionOptions {
   feed: RunEventFeed;
   /** The journal the snapshots are read from: the runtime's durable run store. */
   store: WatchedJournal;
+  /** Who may watch which run; a run the caller may not see is refused as unknown. @default every run */
+  visibility?: RunVisibility;
 }
 
 /**
@@ -23,8 +26,12 @@ export function addRunSubscription(builder: Builder, run: RunRef, options: RunSu
       type: run,
       description: "The run's snapshot now, then a new one after each transition; the stream ends once the run has finished.",
       args: { id: t.arg.id({ required: true }) },
-      subscribe: async (_root, args) => {
+      subscribe: async (_root, args, context) => {
         const id = String(args.id);
+        if (options.visibility) {
+          const journaled = await options.store.getJournaledRun(id);
+          if (!journaled || !(await options.visibility.canSee(journaled.run, context.request))) throw notFound("WorkflowRun", id);
+        }
         const watch = await watchRun({ store: options.store, feed: options.feed, runId: id });
         if (!watch) throw notFound("WorkflowRun", id);
         return watch;

@@ -6,6 +6,7 @@ import type { RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
 import type { RunStore } from "../saga/run-store.ts";
 import type { Builder, Types } from "./builder.ts";
 import { badUserInput } from "./crud-errors.ts";
+import type { RunVisibility } from "./run-visibility.ts";
 
 const RUN_STATUSES: Record<RunStatus, string> = {
   RUNNING: "Steps are running.",
@@ -35,7 +36,7 @@ export function declareRunType(builder: Builder): DeclaredRunRef {
 }
 
 /** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; implements `run`. */
-export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRunRef, secrets: SecretInputs = new Map()): RunRef {
+export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRunRef, secrets: SecretInputs = new Map(), visibility?: RunVisibility): RunRef {
   const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
   addRunType(builder, runStatus, run, secrets);
   builder.queryField("workflowRun", (t) =>
@@ -43,22 +44,27 @@ export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRu
       type: run,
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, args) => store.getRun(String(args.id)),
+      // A run the caller may not see reads as one that does not exist.
+      resolve: async (_root, args, context) => {
+        const found = await store.getRun(String(args.id));
+        return found && (!visibility || (await visibility.canSee(found, context.request))) ? found : null;
+      },
     }),
   );
   builder.queryField("workflowRuns", (t) =>
     t.field({
       type: [run],
-      description: "Runs, newest first.",
+      description: "Runs, newest first: only those of actions the caller may run, on rows the caller may read.",
       args: {
         status: t.arg({ type: runStatus }),
         workflow: t.arg.string({ description: "e.g. order.checkout" }),
         take: t.arg.int({ description: `At most this many (default 50, at most ${MAX_RUNS}).` }),
       },
-      resolve: (_root, args) => {
+      resolve: (_root, args, context) => {
         const take = args.take ?? 50;
         if (take < 0 || take > MAX_RUNS) throw badUserInput(`take must be between 0 and ${MAX_RUNS}`, { field: "take" });
-        return store.listRuns({ status: args.status ?? undefined, workflow: args.workflow ?? undefined, take });
+        const filter = { status: args.status ?? undefined, workflow: args.workflow ?? undefined, take };
+        return visibility ? visibility.list(filter, context.request) : store.listRuns(filter);
       },
     }),
   );

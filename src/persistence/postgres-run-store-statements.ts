@@ -41,6 +41,10 @@ export class PreparedQuery {
 const UNFINISHED = `status IN (${UNFINISHED_STATUSES.map((s) => `'${s}'`).join(", ")}) AND parked_at IS NULL`;
 const LEASE_FREE = "(owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= now())";
 const LEASE_UNTIL = "now() + :leaseMs::float8 * interval '1 millisecond'";
+/** `RunVisibilityFilter` as SQL over the JSON lists of `visibilityParams`. */
+const VISIBLE = `workflow NOT IN (SELECT jsonb_array_elements_text(:hidden::jsonb))
+  AND (workflow NOT IN (SELECT jsonb_array_elements_text(:keyedWorkflows::jsonb))
+       OR workflow || ' ' || resource_id IN (SELECT jsonb_array_elements_text(:keys::jsonb)))`;
 const NEWEST_FIRST = "created_at DESC, start_seq DESC";
 const OLDEST_FIRST = "created_at, start_seq";
 
@@ -116,9 +120,9 @@ export class PostgresStatements {
     );
   }
 
-  listRuns(status: boolean, workflow: boolean): PreparedQuery {
-    return cached(this.#listRuns, `${status}:${workflow}`, () => {
-      const where = [status && "status = :status", workflow && "workflow = :workflow"].filter(Boolean);
+  listRuns(status: boolean, workflow: boolean, visible = false): PreparedQuery {
+    return cached(this.#listRuns, `${status}:${workflow}:${visible}`, () => {
+      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE].filter(Boolean);
       const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
       const runs = `SELECT * FROM ${this.#t("runs")} ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take`;
       return new PreparedQuery(runsWithSteps(runs, this.#t("steps"), NEWEST_FIRST));

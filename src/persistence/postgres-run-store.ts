@@ -1,7 +1,7 @@
 import pg, { type Pool, type QueryConfig } from "pg";
 import type { RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import type { ListRunsFilter } from "../saga/run-store.ts";
+import { visibilityParams, type ListRunsFilter } from "../saga/run-store.ts";
 import {
   recoveryExhausted,
   type DurableRunStore,
@@ -181,8 +181,9 @@ export class PostgresRunStore implements DurableRunStore {
   }
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
-    const query = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined);
-    const params = { status: filter.status ?? null, workflow: filter.workflow ?? null, take: filter.take ?? 50 };
+    const query = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined);
+    const visible = filter.visible ? visibilityParams(filter.visible) : {};
+    const params = { status: filter.status ?? null, workflow: filter.workflow ?? null, take: filter.take ?? 50, ...visible };
     return (await this.#runs(query.config(params))).map((journaled) => journaled.run);
   }
 

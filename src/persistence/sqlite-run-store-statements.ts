@@ -9,6 +9,10 @@ const LEASE_FREE = "(owner IS NULL OR lease_expires_at IS NULL OR lease_expires_
 const NEWEST_FIRST = "created_at DESC, start_seq DESC";
 const OLDEST_FIRST = "created_at, start_seq";
 
+/** `RunVisibilityFilter` as SQL over the JSON lists of `visibilityParams`. */
+const VISIBLE = `workflow NOT IN (SELECT value FROM json_each(:hidden))
+  AND (workflow NOT IN (SELECT value FROM json_each(:keyedWorkflows)) OR workflow || ' ' || resource_id IN (SELECT value FROM json_each(:keys)))`;
+
 function runsWithSteps(runs: string, order: string): string {
   return joinSteps(runs, "sagaql_steps", order);
 }
@@ -109,9 +113,9 @@ export class SqliteStatements {
     return statements;
   }
 
-  listRuns(status: boolean, workflow: boolean): Statement {
-    return cached(this.#listRuns, `${status}:${workflow}`, () => {
-      const where = [status && "status = :status", workflow && "workflow = :workflow"].filter(Boolean);
+  listRuns(status: boolean, workflow: boolean, visible = false): Statement {
+    return cached(this.#listRuns, `${status}:${workflow}:${visible}`, () => {
+      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE].filter(Boolean);
       const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
       return this.db.prepare(runsWithSteps(`SELECT * FROM sagaql_runs ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take`, NEWEST_FIRST));
     });

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Sqlite, { type Database } from "better-sqlite3";
 import type { RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import type { ListRunsFilter } from "../saga/run-store.ts";
+import { visibilityParams, type ListRunsFilter } from "../saga/run-store.ts";
 import {
   recoveryExhausted,
   type DurableRunStore,
@@ -110,8 +110,9 @@ export class SqliteRunStore implements DurableRunStore {
   }
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
-    const statement = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined);
-    const rows = statement.all({ status: filter.status, workflow: filter.workflow, take: filter.take ?? 50 }) as RunStepRow[];
+    const statement = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined);
+    const visible = filter.visible ? visibilityParams(filter.visible) : {};
+    const rows = statement.all({ status: filter.status, workflow: filter.workflow, take: filter.take ?? 50, ...visible }) as RunStepRow[];
     return assembleRuns(rows).map((journaled) => journaled.run);
   }
 

@@ -3,7 +3,7 @@ import type { Row } from "../saga/driver.ts";
 import { causeMatching, ResourceHeldError, RunFinishedError, RunLeaseLostError } from "../saga/errors.ts";
 import { executeWorkflow, type WorkflowFailure, type WorkflowOutcome } from "../saga/execute-workflow.ts";
 import { waitOutTransient } from "../saga/wait-out-transient.ts";
-import { failureError, ForbiddenError, NotFoundError, ValidationError } from "./action-errors.ts";
+import { failureError, ForbiddenError, ValidationError } from "./action-errors.ts";
 import {
   DEFAULT_IDEMPOTENCY_WAIT_MS,
   keyedStore,
@@ -14,6 +14,7 @@ import {
   type KeyedRunStore,
 } from "./idempotent-action.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
+import { actionRowCheck, type ActionRowCheck } from "./action-access.ts";
 import { isInfrastructureError } from "./public-error.ts";
 import { resourceKey } from "./resource-key.ts";
 import type { ActionRuntime, AnyEntity, RunActionRequest } from "./run-action.ts";
@@ -34,7 +35,9 @@ export async function prepareAttempt(entity: AnyEntity, actionName: string, requ
   const store = keyedStore(request.idempotencyKey, runtime.store);
   await authorize(definition, input, request);
   const id = definition.hasResource ? requireId(request.id) : undefined;
-  return { entity, definition, input, id, store, idempotencyKey: request.idempotencyKey };
+  // Before any replay under the key: a caller refused the row never sees another caller's outcome on it.
+  const rowCheck = await actionRowCheck(runtime.driver, entity, actionName, request.request ?? {}, id, definition.workflow.options.transientRetry);
+  return { entity, definition, input, id, store, idempotencyKey: request.idempotencyKey, rowCheck };
 }
 
 export function runWaitingForResource(runtime: ActionRuntime, attempt: Attempt): Promise<IdempotentOutcome> {
@@ -63,6 +66,8 @@ interface Attempt {
   id: string | undefined;
   store: KeyedRunStore | undefined;
   idempotencyKey: string | undefined;
+  /** The entity's access rule of the action, as the where its row must match. */
+  rowCheck: ActionRowCheck;
   /** See `ExecuteOptions.onStarted`. */
   onStarted?: (runId: string) => void;
 }
@@ -150,7 +155,8 @@ async function loadFreeResource(runtime: ActionRuntime, attempt: Attempt, key: s
   const transientRetry = attempt.definition.workflow.options.transientRetry;
   const holder = store.findRunHolding ? await waitOutTransient(() => store.findRunHolding!(key), transientRetry) : null;
   if (holder !== null) throw new ResourceHeldError(key, holder);
-  const row = await waitOutTransient(() => driver.findOne(entity, { id }), transientRetry);
-  if (!row) throw new NotFoundError(entity, id);
+  // The rule's filter is read with the row the run starts from, so a row changed since the check is not run on.
+  const row = await waitOutTransient(() => driver.findOne(entity, attempt.rowCheck.where(id)), transientRetry);
+  if (!row) throw await attempt.rowCheck.refusal(id);
   return row;
 }

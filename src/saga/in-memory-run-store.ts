@@ -2,7 +2,7 @@ import { isTerminalStatus } from "./durable-run-store.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, RunFinishedError } from "./errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import { applyRunEvent, snapshotFromStart, type RunSnapshot } from "./run-snapshot.ts";
-import type { ListRunsFilter, RunStore } from "./run-store.ts";
+import { isVisibleRun, type ListRunsFilter, type RunStore } from "./run-store.ts";
 
 /**
  * A journal that lives as long as the process: for tests, scripts and runs that need no durability. Like the SQL
@@ -44,7 +44,7 @@ export class InMemoryRunStore implements RunStore {
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
     const matching = [...this.#runs.values()].filter(
-      (run) => (!filter.status || run.status === filter.status) && (!filter.workflow || run.workflow === filter.workflow),
+      (run) => (!filter.status || run.status === filter.status) && (!filter.workflow || run.workflow === filter.workflow) && isVisibleRun(run, filter.visible),
     );
     matching.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     return matching.slice(0, filter.take ?? 50).map((run) => structuredClone(run));

@@ -9,6 +9,31 @@ export interface ListRunsFilter {
   workflow?: string;
   /** Newest first, at most this many. @default 50 */
   take?: number;
+  /** Leaves out the runs a caller may not see. @default every run is listed */
+  visible?: RunVisibilityFilter;
+}
+
+/**
+ * Which runs a list may hold, by workflow: those of `hiddenWorkflows` none, those named in `resourceIds` only the
+ * runs on one of the resources listed for them, every other workflow all its runs.
+ */
+export interface RunVisibilityFilter {
+  hiddenWorkflows: readonly string[];
+  resourceIds: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The filter's three lists as JSON text, the one parameter shape both SQL journals read in a query. */
+export function visibilityParams(visible: RunVisibilityFilter): { hidden: string; keyedWorkflows: string; keys: string } {
+  const keys = Object.entries(visible.resourceIds).flatMap(([workflow, ids]) => ids.map((id) => `${workflow} ${id}`));
+  return { hidden: JSON.stringify(visible.hiddenWorkflows), keyedWorkflows: JSON.stringify(Object.keys(visible.resourceIds)), keys: JSON.stringify(keys) };
+}
+
+/** Whether a run is visible under the filter, for journals that list in memory. */
+export function isVisibleRun(run: { workflow: string; resourceId: string | null }, visible: RunVisibilityFilter | undefined): boolean {
+  if (!visible) return true;
+  if (visible.hiddenWorkflows.includes(run.workflow)) return false;
+  const ids = Object.hasOwn(visible.resourceIds, run.workflow) ? visible.resourceIds[run.workflow] : undefined;
+  return ids === undefined || (run.resourceId !== null && ids.includes(run.resourceId));
 }
 
 /**

@@ -99,3 +99,22 @@ describe("entity definition errors", () => {
     expect(() => action().workflow([step("a", noop), step("a", noop)])).toThrow(/duplicate step name "a"/);
   });
 });
+
+describe("access rules", () => {
+  const base = () => entity("order", { total: int }).actions({ checkout: action().workflow([step("s", async () => ({}))]) });
+
+  test("name only the operations there are", () => {
+    expect(() => base().access(loose({ list: () => true }))).toThrow(/access\(\) knows read, create, update, delete and actions, not "list"/);
+    expect(() => base().access(loose({ read: true }))).toThrow(/access rule "read" must be a function/);
+  });
+
+  test("name only the entity's actions, defined before the rules", () => {
+    expect(() => base().access(loose({ actions: { refund: () => true } }))).toThrow(/action "refund", which it does not have/);
+    expect(() => entity("order", { total: int }).access(loose({ actions: { checkout: () => true } }))).toThrow(/define actions before access/);
+  });
+
+  test("given twice, keep the earlier operations the later call does not name", () => {
+    const ruled = base().access({ read: () => false }).access({ update: () => true, actions: { checkout: () => true } });
+    expect(Object.keys(ruled.accessRules ?? {}).sort()).toEqual(["actions", "read", "update"]);
+  });
+});

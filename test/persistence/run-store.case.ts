@@ -165,6 +165,26 @@ export function runStoreContract(name: string, fresh: RunStoreFactory): void {
       expect((await store.listRuns({ status: "COMPENSATED" }))[0]).toStrictEqual(await reference(new RunScript(a3!, ["s"], { workflow: "alpha", startAt: 3000 }).stepStarted(0).stepFailed(0, failure("x")).compensating("s", failure("x")).finished("COMPENSATED")));
     });
 
+    test("lists only the visible runs: none of a hidden workflow, only the named resources' of a keyed one, at most `take` of them", async () => {
+      const store = await fresh();
+      const [mine, theirs, hidden, other, noResource, mineToo] = ["mine", "theirs", "hidden", "other", "none", "mine2"].map((label) => newRunId(label));
+      await play(
+        store,
+        new RunScript(mine!, ["s"], { workflow: "order.checkout", resourceId: "o1", startAt: 1000 }),
+        new RunScript(theirs!, ["s"], { workflow: "order.checkout", resourceId: "o2", startAt: 2000 }),
+        new RunScript(hidden!, ["s"], { workflow: "order.refund", resourceId: "o1", startAt: 3000 }),
+        new RunScript(other!, ["s"], { workflow: "report.build", resourceId: "r1", startAt: 4000 }),
+        new RunScript(noResource!, ["s"], { workflow: "order.checkout", startAt: 5000 }),
+        new RunScript(mineToo!, ["s"], { workflow: "order.checkout", resourceId: "o 3", startAt: 6000 }),
+      );
+      const visible = { hiddenWorkflows: ["order.refund"], resourceIds: { "order.checkout": ["o1", "o 3"] } };
+      const ids = async (filter: Parameters<RunStore["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      expect(await ids({ visible })).toEqual([mineToo, other, mine]);
+      expect(await ids({ visible, take: 2 })).toEqual([mineToo, other]);
+      expect(await ids({ visible, workflow: "order.checkout" })).toEqual([mineToo, mine]);
+      expect(await ids({ visible: { hiddenWorkflows: [], resourceIds: { "order.checkout": [] } } })).toEqual([other, hidden]);
+    });
+
     test("lists at most 50 runs when no `take` is given", async () => {
       const store = await fresh();
       const scripts = Array.from({ length: 52 }, (_, i) => new RunScript(newRunId("many"), ["s"], { startAt: i * 10 }));
