@@ -18,7 +18,7 @@ import { createAppServer } from "./create-app-server.ts";
 import { entityList, type AppEntities, type AppServices, type SagaqlConfig } from "./define-config.ts";
 import { migrateApp, type AppMigrations } from "./migrate-app.ts";
 import { openAppData } from "./open-app-data.ts";
-import type { AppPrismaClient } from "./load-generated-client.ts";
+import { loadGeneratedClient, type AppPrismaClient } from "./load-generated-client.ts";
 import { closeServices, resolveServices } from "./resolve-services.ts";
 import { startRecovery, startRetention } from "./start-background.ts";
 
@@ -88,9 +88,11 @@ export async function createApp<const E extends AppEntities, S extends AppServic
   const paths = appPaths(options);
   const databaseUrl = absoluteDatabaseUrl(paths, options.databaseUrl ?? defaultDatabaseUrl(paths, options.sqliteFile));
   const entities = entityList(options.entities);
+  // First what is quick to check and most likely missing in a new project: the generated client.
+  const generated = await loadGeneratedClient(paths.generatedDir, providerOf(databaseUrl), entities, paths.root);
   // Before anything opens the database: on SQLite an open connection can keep the migration from its write lock.
   const migrations = options.migrate === false ? undefined : await migrateApp(databaseUrl, paths, logger);
-  const data = await openAppData({ databaseUrl, paths, entities, logger, recovery: options.recovery, wrapRunStore: options.wrapRunStore });
+  const data = await openAppData({ generated, databaseUrl, logger, recovery: options.recovery, wrapRunStore: options.wrapRunStore });
   let services: S | undefined;
   try {
     services = await resolveServices(options.services, { dataDir: paths.dataDir, logger, databaseUrl });
