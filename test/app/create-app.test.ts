@@ -132,6 +132,34 @@ describe.each<Provider>(["sqlite", "postgresql"])("closing a createApp app (%s)"
   }, 60_000);
 });
 
+describe("runApp", () => {
+  it("serves any app from the environment, prints its GraphiQL line and banner, and exits 0 on SIGTERM", async () => {
+    const database = await freshDatabase("postgresql");
+    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE], {
+      cwd: REPOSITORY,
+      env: { ...process.env, TRIP_MODE: "run", TRIP_ROOT: project.root, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", SAGAQL_INSTANCE_ID: "trip-1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      const graphqlUrl = await retryUntil(() => /GraphiQL: (\S+)/.exec(output)?.[1], { timeoutMs: 30_000, what: "the GraphiQL line" });
+      await retryUntil(() => output.includes("Try: mutation { tripCreate"), { what: "the banner" });
+      const ready = output.split("\n").find((line) => line.includes('"msg":"trip app ready"'));
+      expect(JSON.parse(ready!)).toMatchObject({ url: graphqlUrl, owner: expect.stringMatching(/^trip-1@/) });
+      const id = await createTrip(graphqlUrl, "Rome");
+      expect((await postGraphQL<Booked>(graphqlUrl, BOOK, { id })).body.data?.tripBook.__typename).toBe("TripBookSuccess");
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      await database.remove();
+    }
+  }, 60_000);
+});
+
 describe("a generated client that is missing or stale", () => {
   it("fails createApp with one line that names the folder and the fix", async () => {
     const empty = await mkdtemp(join(project.root, "empty-"));

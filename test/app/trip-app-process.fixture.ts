@@ -14,7 +14,8 @@ import { tripConfig } from "./trip-app.ts";
 const root = process.env.TRIP_ROOT!;
 const config = {
   ...tripConfig(root),
-  logger: createLogger({ level: "warn" }),
+  logger: createLogger({ level: process.env.LOG_LEVEL === "info" ? "info" : "warn" }),
+  banner: () => "  Try: mutation { tripCreate(data: { destination: \"Lisbon\" }) { id } }",
   ...(process.env.TRIP_GENERATED_DIR ? { generatedDir: process.env.TRIP_GENERATED_DIR } : {}),
 };
 
