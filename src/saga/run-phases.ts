@@ -5,7 +5,9 @@ import type { WorkflowDefinition } from "./define-workflow.ts";
 import { isDurableRunStore } from "./durable-run-store.ts";
 import {
   DatabaseUnavailableError,
+  errorCode,
   errorMessage,
+  RunShutdownError,
   ForwardRecoveryExhaustedError,
   serializeError,
   TransactionCommitError,
@@ -15,6 +17,8 @@ import type { WorkflowFailure, WorkflowOutcome, WorkflowSuccess } from "./execut
 import { JournalWriteError } from "./journal-writer.ts";
 import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
 import { localRuns } from "./local-runs.ts";
+import { cancelWatchOf } from "./cancel-watch.ts";
+import { executingRuns, RunSignals } from "./run-signals.ts";
 import type { ReplayLog, RunState, StepFailure } from "./run-state.ts";
 import { pivotCompleted } from "./pivot.ts";
 import { sleep } from "./retry.ts";
@@ -33,19 +37,43 @@ export async function proceed<Out>(run: RunState, definition: AnyWorkflow): Prom
 
 /**
  * Keeps a journaled run's lease alive and marks it as executing here while `work` runs, so neither another
- * instance nor this one's recovery takes it over.
+ * instance nor this one's recovery takes it over; meanwhile the run hears cancels (from any instance, through the
+ * journal) and this process's shutdown. A run stopped by a shutdown gives its lease up, for recovery to resume it.
  */
 export async function whileOwned<T>(run: RunState, work: () => Promise<T>): Promise<T> {
   const { store, ctx } = run;
   if (!isDurableRunStore(store)) return work();
   localRuns.add(ctx.runId);
+  const signals = (run.signals = new RunSignals(ctx.runId, store.owner));
+  signals.cancellable = () => !pastPivot(run);
+  executingRuns.set(ctx.runId, signals);
+  if (run.journaledCancel) signals.cancel(run.journaledCancel);
+  const unwatch = cancelWatchOf(store, run.logger).add(signals);
   const stop = startLeaseHeartbeat(store, ctx.runId, run.logger, () => run.journal?.started ?? true);
   try {
     return await work();
+  } catch (error) {
+    if (error instanceof RunShutdownError) await store.releaseRun(ctx.runId, store.owner).catch(() => false);
+    throw error;
   } finally {
     stop();
+    unwatch();
+    executingRuns.delete(ctx.runId);
     localRuns.delete(ctx.runId);
+    signals.done();
   }
+}
+
+/** A run of a workflow with forward recovery that got past its pivot can only go forward: a cancel cannot undo it. */
+function pastPivot(run: RunState): boolean {
+  if (!run.options.forwardRecovery) return false;
+  const reached = Math.max(run.results.length, run.replayLog?.reached.results.length ?? 0);
+  return pivotCompleted(run.steps, reached, run.options.useTransaction === true);
+}
+
+/** Whether a run's failure is a cancel: it then ends CANCELLED once compensated. */
+export function isCancel(error: unknown): boolean {
+  return errorCode(error) === "RUN_CANCELLED";
 }
 
 export function passFailure(_run: RunState, failure: StepFailure | undefined): StepFailure | undefined {
@@ -129,7 +157,7 @@ async function runStepsForward(run: RunState): Promise<StepFailure | undefined> 
   const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
   for (;;) {
     const failure = await runSteps(run, passFailure);
-    if (!failure || !forward || !pivotCompleted(run.steps, run.results.length, false)) return failure;
+    if (!failure || !forward || isCancel(failure.error) || !pivotCompleted(run.steps, run.results.length, false)) return failure;
     const wait = forward.next();
     if (wait === undefined) {
       markStuck(failure, forward.count);
@@ -212,8 +240,9 @@ async function writeCommitCheckpoint(run: RunState): Promise<void> {
   }
 }
 
+/** The run stops where it is (its journal failed, or its process is shutting down): nothing to settle. */
 function isJournalFailure(error: unknown): boolean {
-  return error instanceof JournalWriteError;
+  return error instanceof JournalWriteError || error instanceof RunShutdownError;
 }
 
 function commitFailure(run: RunState, error: unknown): StepFailure {
@@ -256,10 +285,12 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
     journal?.defer({ type: "run-compensating", runId: ctx.runId, failedStep: failure.stepName, error: cause, rolledBack: failure.rolledBack, at: new Date() });
   }
   const report = await compensateCompleted(run, failure.rolledBack);
-  const status = report.failed.length > 0 ? "FAILED" : "COMPENSATED";
+  const status = report.failed.length > 0 ? "FAILED" : isCancel(failure.error) ? "CANCELLED" : "COMPENSATED";
   await journal?.write({ type: "run-finished", runId: ctx.runId, status, error: cause, at: new Date() });
   const outcome = failureOutcome(run, failure, status, report, cause);
   outcome.retryable = failure.error instanceof DatabaseUnavailableError;
+  const cancelled = isCancel(failure.error) ? (run.signals?.cancelRequest ?? run.journaledCancel) : undefined;
+  if (cancelled) outcome.cancelled = cancelled;
   return outcome;
 }
 
