@@ -47,6 +47,8 @@ export {
 } from "./saga/errors.ts";
 export { cancelRun } from "./saga/cancel-run.ts";
 export type { CancelRunOptions } from "./saga/cancel-run.ts";
+export { retryRun, resumeRun } from "./saga/reopen-run.ts";
+export type { ReopenRunOptions, ReopenResult } from "./saga/reopen-run.ts";
 export type { RunControlResult, RunControlRefusal } from "./saga/run-control-result.ts";
 export type { RunControlRequest } from "./saga/run-events.ts";
 export { stopExecutingRuns } from "./saga/run-signals.ts";

@@ -6,6 +6,7 @@ import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
 import { cancelRun } from "../../src/saga/cancel-run.ts";
+import { resumeRun, retryRun } from "../../src/saga/reopen-run.ts";
 import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import { executeWorkflow, type WorkflowOutcome } from "../../src/saga/execute-workflow.ts";
@@ -255,5 +256,71 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     const { outcome } = start(fixture, definition);
     expect(await outcome).toMatchObject({ status: "COMPENSATED", cause: { code: "STEP_TIMEOUT" } });
     expect(aborted).toMatchObject({ code: "STEP_TIMEOUT" });
+  });
+
+  test("retrying a FAILED run once its compensation is fixed runs only the failed compensations again", async () => {
+    const fixture = await setUp(createDatabase);
+    let refundWorks = false;
+    const refunds: string[] = [];
+    const steps = [
+      step("charge", () => ({ id: "ch_1" }), () => {
+        refunds.push("charge");
+        if (!refundWorks) throw new Error("refund API down");
+      }, { compensationRetry: { maxAttempts: 2 } }),
+      step("reserve", () => ({ reserved: true }), () => void refunds.push("reserve")),
+      step("ship", () => {
+        throw new Error("no carrier");
+      }),
+    ];
+    const definition = defineWorkflow("refund-later", steps) as unknown as WorkflowDefinition<never, unknown>;
+    const { runId, outcome } = start(fixture, definition);
+    expect((await outcome).status).toBe("FAILED");
+    expect(refunds).toEqual(["reserve", "charge", "charge"]);
+    refundWorks = true;
+    const options = { store: fixture.store, driver: fixture.db.driver, workflows: [definition], logger: silentLogger, by: "admin-1", reason: "refund API is back" };
+    const result = await retryRun(runId, options);
+    expect(result.changed).toBe(true);
+    expect((await result.finished)?.status).toBe("COMPENSATED");
+    expect(refunds).toEqual(["reserve", "charge", "charge", "charge"]);
+    const run = (await fixture.store.getRun(runId))!;
+    expect(run.status).toBe("COMPENSATED");
+    expect(run.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "FAILED"]);
+    const events = (await fixture.store.listEvents({ runId })).map(({ event }) => event);
+    expect(events).toContainEqual(expect.objectContaining({ type: "run-reopened", action: "retry", by: "admin-1", reason: "refund API is back" }));
+    expect(await retryRun(runId, options)).toMatchObject({ changed: false, code: "RUN_NOT_RETRYABLE" });
+  });
+
+  test("resuming a parked run once a fix is deployed takes it up where its journal stands", async () => {
+    const fixture = await setUp(createDatabase);
+    const definition = workflow(fixture, "charge");
+    const { runId, outcome } = start(fixture, definition);
+    await fixture.charging.wait();
+    await stopExecutingRuns(fixture.store.owner);
+    await expect(outcome).rejects.toThrow();
+    expect(await fixture.store.parkRun(runId, "taken over too many times")).toBe(true);
+    expect((await fixture.store.getRun(runId))).toMatchObject({ status: "FAILED", error: { code: "RECOVERY_EXHAUSTED" } });
+    fixture.release.open();
+    const options = { store: fixture.store, driver: fixture.db.driver, workflows: [definition], logger: silentLogger, by: "admin-1", reason: "provider fixed" };
+    const result = await resumeRun(runId, options);
+    expect(result).toMatchObject({ changed: true });
+    expect((await result.finished)?.status).toBe("COMPLETED");
+    const journaled = (await fixture.store.getJournaledRun(runId))!;
+    expect(journaled).toMatchObject({ parkedAt: null, recoveryAttempts: 0, run: { status: "COMPLETED", error: null } });
+    expect(journaled.run.steps.map((s) => s.status)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
+    expect(await balance(fixture)).toBe(10);
+    expect(await resumeRun(runId, options)).toMatchObject({ changed: false, code: "RUN_NOT_PARKED" });
+  });
+
+  test("a parked run is not resumed with a workflow whose steps changed", async () => {
+    const fixture = await setUp(createDatabase);
+    const { runId, outcome } = start(fixture, workflow(fixture, "charge"));
+    await fixture.charging.wait();
+    await stopExecutingRuns(fixture.store.owner);
+    await expect(outcome).rejects.toThrow();
+    await fixture.store.parkRun(runId, "gave up");
+    const other = defineWorkflow("cancellable-checkout", [step("only", () => 1)]) as unknown as WorkflowDefinition<never, unknown>;
+    const result = await resumeRun(runId, { store: fixture.store, driver: fixture.db.driver, workflows: [other], logger: silentLogger });
+    expect(result).toMatchObject({ changed: false, code: "WORKFLOW_DEFINITION_CHANGED" });
+    expect((await fixture.store.getJournaledRun(runId))?.parkedAt).not.toBeNull();
   });
 }
