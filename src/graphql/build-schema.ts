@@ -16,6 +16,8 @@ import type { PaginationOptions } from "./list-args.ts";
 import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
+import { addRunControl, type RunControlOptions } from "./run-control.ts";
+import { hearCancelsThrough } from "../saga/cancel-watch.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
@@ -37,6 +39,11 @@ export interface BuildSchemaOptions {
    * @default none: the schema has no Subscription type
    */
   runEvents?: RunEventFeed;
+  /**
+   * `workflowRunCancel`, `workflowRunRetry` and `workflowRunResume` (added with a durable run store in
+   * `runtime.store`): who may use them, and who the journal records. @default open to every caller
+   */
+  runControl?: RunControlOptions;
 }
 
 /** The GraphQL schema of an app (CONTRACT §3), ready for any GraphQL server; its context is `GraphQLContext`. */
@@ -51,8 +58,17 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   for (const entity of options.entities) addEntity(builder, entity, options, shared);
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities));
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime) });
+  addRunControlOf(builder, run, options);
   // Declaration order, not alphabetical: fields as the entity lists them, arguments as CONTRACT §3 does.
   return builder.toSchema({ sortSchema: false });
+}
+
+/** Run control needs a durable journal; with a feed, a cancel reaches the run's owner as soon as it is journaled. */
+function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions): void {
+  const store = options.runtime.store;
+  if (!isDurableRunStore(store)) return;
+  if (options.runEvents) hearCancelsThrough(store, options.runEvents, options.runtime.logger);
+  addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, options: options.runControl ?? {} });
 }
 
 /** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */
@@ -115,6 +131,9 @@ function assertDistinctFieldNames(entities: readonly AnyEntity[]): void {
     ["Query.workflowRun", "run inspection"],
     ["Query.workflowRuns", "run inspection"],
     ["Subscription.workflowRunUpdated", "run inspection"],
+    ["Mutation.workflowRunCancel", "run control"],
+    ["Mutation.workflowRunRetry", "run control"],
+    ["Mutation.workflowRunResume", "run control"],
   ]);
   const claim = (field: string, owner: string) => {
     const previous = owners.get(field);

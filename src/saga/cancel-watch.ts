@@ -79,9 +79,12 @@ export function cancelWatchOf(store: DurableRunStore, logger: Logger): CancelWat
 }
 
 /**
- * Lets the runs this process executes on `store` hear a cancel through `feed` (LISTEN/NOTIFY on PostgreSQL, the
- * polling feed on SQLite) as soon as it is journaled, rather than at the journal's next poll.
+ * Lets the runs this process executes on `store` hear a cancel through `feed` (LISTEN/NOTIFY on PostgreSQL) as
+ * soon as it is journaled, rather than at the journal's next poll. A feed that itself polls the journal (it asks
+ * for announcements: SQLite's) is not used: it would read each run's events on every tick, where the watch's own
+ * poll reads the journal file once for all of them.
  */
 export function hearCancelsThrough(store: DurableRunStore, feed: RunEventFeed, logger: Logger): void {
+  if (feed.announce) return;
   cancelWatchOf(store, logger).feed = feed;
 }

@@ -50,7 +50,11 @@ export interface IdempotencyFixture {
   rows: CheckoutRows;
   /** `order.checkout` through `runAction`. */
   checkout(request: RunActionRequest): Promise<ActionSuccess>;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T | null; errors?: Array<{ message: string }> }>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
   /** A pending order for `quantity` of a fresh product with `stock`. */
   newOrder(options?: { stock?: number; quantity?: number; shippingCountry?: string }): Promise<{ orderId: string; sku: string }>;
   stockOf(sku: string): Promise<number | undefined>;
@@ -62,13 +66,18 @@ export interface IdempotencyFixtureOptions {
   slowCardMs?: number;
   /** @default 15000, the runtime's own default */
   idempotencyWaitMs?: number;
+  /** Builds the payment service over its provider file, e.g. one whose refunds fail. @default PaymentService */
+  payment?: (file: string, slowMs: number) => PaymentService;
+  /** buildSchema's `runControl`. @default none */
+  runControl?: RunControlOptions;
 }
 
 export async function createIdempotencyFixture(provider: Provider, options: IdempotencyFixtureOptions = {}): Promise<IdempotencyFixture> {
   const database = await openCheckoutDatabase(provider);
   const providers = mkdtempSync(join(tmpdir(), "sagaql-idempotency-providers-"));
   const store = await openRunStore(database.url);
-  const payment = new PaymentService(join(providers, "payment.db"), { slowMs: options.slowCardMs ?? 300 });
+  const slowMs = options.slowCardMs ?? 300;
+  const payment = options.payment ? options.payment(join(providers, "payment.db"), slowMs) : new PaymentService(join(providers, "payment.db"), { slowMs });
   const shipping = new ShippingService(join(providers, "shipping.db"));
   const runtime: ActionRuntime = {
     driver: database.driver,
@@ -78,7 +87,7 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     idempotencyWaitMs: options.idempotencyWaitMs,
   };
   const datamodel = provider === "postgresql" ? postgresDatamodel() : sqliteDatamodel();
-  const schema = buildSchema({ entities, runtime, prisma: database.prisma as GraphQLPrismaClient, datamodel });
+  const schema = buildSchema({ entities, runtime, prisma: database.prisma as GraphQLPrismaClient, datamodel, runControl: options.runControl });
   const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
   const rows = database.prisma as unknown as CheckoutRows;
   let products = 0;
@@ -89,10 +98,10 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     payment,
     rows,
     checkout: (request) => runAction(runtime, order, "checkout", request),
-    gql: async (query, variables = {}) => {
+    gql: async (query, variables = {}, headers = {}) => {
       const response = await yoga.fetch("http://yoga/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as never;
