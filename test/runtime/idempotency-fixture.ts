@@ -18,6 +18,7 @@ import { getDatamodel as postgresDatamodel } from "../../generated/checkout/post
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { getDatamodel as sqliteDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
+import type { RunControlOptions } from "../../src/graphql/run-control.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import type { GraphQLPrismaClient } from "../../src/graphql/prisma-client.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
