@@ -58,7 +58,17 @@ export {
   RunLeaseLostError,
   RunInterruptedError,
   WorkflowDefinitionChangedError,
+  RunCancelledError,
+  RunShutdownError,
 } from "./saga/errors.ts";
+export { cancelRun } from "./saga/cancel-run.ts";
+export type { CancelRunOptions } from "./saga/cancel-run.ts";
+export { retryRun, resumeRun } from "./saga/reopen-run.ts";
+export type { ReopenRunOptions, ReopenResult } from "./saga/reopen-run.ts";
+export type { RunControlResult, RunControlRefusal } from "./saga/run-control-result.ts";
+export type { RunControlRequest } from "./saga/run-events.ts";
+export { stopExecutingRuns } from "./saga/run-signals.ts";
+export { hearCancelsThrough } from "./saga/cancel-watch.ts";
 export { JournalWriteError } from "./saga/journal-writer.ts";
 export { resumeWorkflow } from "./saga/resume-workflow.ts";
 export type { ResumeOptions } from "./saga/resume-workflow.ts";
@@ -134,6 +144,7 @@ export {
   RunInProgressError,
   IdempotencyConflictError,
   ResourceBusyError,
+  WorkflowCancelledError,
 } from "./runtime/action-errors.ts";
 export type { FieldProblem, IdempotencyMismatch } from "./runtime/action-errors.ts";
 export { buildSchema } from "./graphql/build-schema.ts";

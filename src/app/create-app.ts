@@ -104,6 +104,7 @@ export async function createApp<const E extends AppEntities, S extends AppServic
       datamodel: data.generated.datamodel,
       runEvents: data.runEvents,
       ...(options.pagination ? { pagination: options.pagination } : {}),
+      ...(options.runControl ? { runControl: options.runControl } : {}),
     });
     const healthChecks = {
       database: () => data.database.prisma.$queryRawUnsafe("SELECT 1"),

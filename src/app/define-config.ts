@@ -5,6 +5,7 @@ import type { CreateServerOptions, ListeningAddress } from "../server/create-ser
 import type { QueryLimits } from "../server/query-limits.ts";
 import type { RequestContextFactory } from "../server/request-context.ts";
 import type { GraphiQLOptions } from "graphql-yoga";
+import type { RunControlOptions } from "../graphql/run-control.ts";
 import type { PaginationOptions } from "../graphql/list-args.ts";
 
 /** The entities of an app: a list, or a record whose values are the entities (`import * as entities`). */
@@ -96,6 +97,11 @@ export interface SagaqlConfig<E extends AppEntities = AppEntities, S extends App
   requestContext?: RequestContextFactory;
   /** Page sizes of the list queries. @default { defaultTake: 50, maxTake: 200 } */
   pagination?: PaginationOptions;
+  /**
+   * Who may cancel, retry and resume runs (`workflowRunCancel`, `workflowRunRetry`, `workflowRunResume`), and who
+   * the journal records as having done it. @default open to every caller, with a warning in production
+   */
+  runControl?: RunControlOptions;
   /** Leases, crash recovery and retention of runs. @default {} */
   recovery?: RecoveryConfig;
   /** Where the app logs (JSON lines). @default createLogger(): pino to stdout at LOG_LEVEL or "info" */

@@ -19,6 +19,8 @@ import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type Prism
 import { addRunSubscription } from "./run-subscription.ts";
 import { warnOfOpenEntities } from "./open-entities.ts";
 import { runVisibility } from "./run-visibility.ts";
+import { addRunControl, type RunControlOptions } from "./run-control.ts";
+import { hearCancelsThrough } from "../saga/cancel-watch.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
@@ -44,6 +46,11 @@ export interface BuildSchemaOptions {
    * @default none: the schema has no Subscription type
    */
   runEvents?: RunEventFeed;
+  /**
+   * `workflowRunCancel`, `workflowRunRetry` and `workflowRunResume` (added with a durable run store in
+   * `runtime.store`): who may use them, and who the journal records. @default open to every caller
+   */
+  runControl?: RunControlOptions;
 }
 
 /** The GraphQL schema of an app, ready for any GraphQL server; its context is `GraphQLContext`. */
@@ -68,9 +75,18 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   const visibility = runVisibility(options.entities, (entity) => modelDelegate(options.prisma, entity.name), options.runtime.store);
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities), visibility);
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
+  addRunControlOf(builder, run, options);
   warnOfOpenEntities(options.entities, options.runtime.logger);
   // Declaration order, not alphabetical: fields as the entity lists them, arguments in the order clients see documented.
   return builder.toSchema({ sortSchema: false });
+}
+
+/** Run control needs a durable journal; with a feed, a cancel reaches the run's owner as soon as it is journaled. */
+function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions): void {
+  const store = options.runtime.store;
+  if (!isDurableRunStore(store)) return;
+  if (options.runEvents) hearCancelsThrough(store, options.runEvents, options.runtime.logger);
+  addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, options: options.runControl ?? {} });
 }
 
 /** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */
@@ -139,6 +155,9 @@ function assertDistinctFieldNames(entities: readonly AnyEntity[]): void {
     ["Query.workflowRun", "run inspection"],
     ["Query.workflowRuns", "run inspection"],
     ["Subscription.workflowRunUpdated", "run inspection"],
+    ["Mutation.workflowRunCancel", "run control"],
+    ["Mutation.workflowRunRetry", "run control"],
+    ["Mutation.workflowRunResume", "run control"],
   ]);
   const claim = (field: string, owner: string) => {
     const previous = owners.get(field);

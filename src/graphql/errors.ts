@@ -8,6 +8,7 @@ import {
   RunInProgressError,
   StepFailedError,
   ValidationError,
+  WorkflowCancelledError,
   type FieldProblem,
 } from "../runtime/action-errors.ts";
 import type { FailedCompensation } from "../saga/compensate.ts";
@@ -18,6 +19,7 @@ import type { Builder } from "./builder.ts";
 export const ACTION_ERROR_CLASSES = [
   StepFailedError,
   CompensationFailedError,
+  WorkflowCancelledError,
   ValidationError,
   NotFoundError,
   ForbiddenError,
@@ -51,7 +53,7 @@ function addWorkflowErrorInterface(builder: Builder) {
       code: t.exposeString("code", {
         description:
           "Stable, for programs: ACTION_ERROR (a step failed), COMPENSATION_FAILED, VALIDATION_ERROR, NOT_FOUND, FORBIDDEN, " +
-          "RUN_IN_PROGRESS, IDEMPOTENCY_CONFLICT, RESOURCE_BUSY.",
+          "RUN_IN_PROGRESS, IDEMPOTENCY_CONFLICT, RESOURCE_BUSY, RUN_CANCELLED.",
       }),
       failedStep: t.exposeString("failedStep", { nullable: true, description: "The step that failed; null when the run failed before any step." }),
       compensatedSteps: t.exposeStringList("compensatedSteps", { description: "Undone steps, in the order they were undone (reverse of execution)." }),
@@ -65,6 +67,7 @@ function addRunFailureTypes(builder: Builder, workflowError: WorkflowErrorRef): 
   const kinds = [
     [StepFailedError, "StepFailedError", "A step failed; the completed steps were compensated (or rolled back)."],
     [CompensationFailedError, "CompensationFailedError", "A step failed and undoing an earlier step failed too: the run is FAILED and a person must look."],
+    [WorkflowCancelledError, "WorkflowCancelledError", "The run was cancelled (workflowRunCancel): the step under way was aborted and the completed steps were compensated; the run is CANCELLED."],
   ] as const;
   for (const [errorClass, name, description] of kinds) {
     builder.objectType(errorClass as typeof StepFailedError, {
@@ -90,6 +93,10 @@ function addRunFailureTypes(builder: Builder, workflowError: WorkflowErrorRef): 
       code: t.string({ nullable: true, resolve: (failed) => publicError(failed.error, failed.step).code }),
     }),
   });
+  builder.objectFields(WorkflowCancelledError, (t) => ({
+    reason: t.exposeString("reason", { nullable: true, description: "Why, as the canceller said." }),
+    cancelledBy: t.exposeString("cancelledBy", { description: "Who cancelled it (from their request), or anonymous." }),
+  }));
   builder.objectField(CompensationFailedError, "failedCompensations", (t) =>
     t.field({ type: [failedCompensation], resolve: (error) => [...error.failedCompensations] }),
   );

@@ -14,6 +14,7 @@ const RUN_STATUSES: Record<RunStatus, string> = {
   COMPENSATING: "A step failed; completed steps are being undone.",
   COMPENSATED: "A step failed and every completed step was undone.",
   FAILED: "A step failed and undoing a completed step failed too: a person must look.",
+  CANCELLED: "Cancelled (workflowRunCancel): the step under way was aborted and every completed step was undone.",
 };
 
 const STEP_STATUSES: Record<StepStatus, string> = {

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from "pg";
 
 /** The version this code writes; a journal at a newer version is refused rather than misread. */
-export const POSTGRES_JOURNAL_VERSION = 2;
+export const POSTGRES_JOURNAL_VERSION = 3;
 
 const RUN_STATUSES = "'RUNNING','COMPLETED','COMPENSATING','COMPENSATED','FAILED'";
 const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
@@ -83,6 +83,12 @@ function migrations(schema: string): readonly string[] {
     ALTER TABLE ${t("runs")} ADD COLUMN resource_key text;
     CREATE UNIQUE INDEX runs_active_resource ON ${t("runs")} (resource_key)
       WHERE resource_key IS NOT NULL AND status IN ('RUNNING', 'COMPENSATING');
+    `,
+    // Run control: the CANCELLED status and who asked for a cancel.
+    `
+    ALTER TABLE ${t("runs")} ADD COLUMN cancel_request json;
+    ALTER TABLE ${t("runs")} DROP CONSTRAINT runs_status_check;
+    ALTER TABLE ${t("runs")} ADD CONSTRAINT runs_status_check CHECK (status IN (${RUN_STATUSES}, 'CANCELLED'));
     `,
   ];
 }

@@ -49,6 +49,8 @@ const FIELD_TYPES: Record<string, string> = {
   resourceKey: "text",
   idempotencyKey: "text",
   transactional: "boolean",
+  cancelRequest: "json",
+  action: "text",
 };
 
 const UNFINISHED = `status IN (${UNFINISHED_STATUSES.map((s) => `'${s}'`).join(", ")}) AND parked_at IS NULL`;

@@ -73,6 +73,9 @@ export class PostgresStatements {
   readonly releaseRun: PreparedQuery;
   readonly parkRun: PreparedQuery;
   readonly pruneRuns: PreparedQuery;
+  readonly requestCancel: PreparedQuery;
+  readonly cancelRequests: PreparedQuery;
+  readonly reopenRun: Record<"retry" | "resume", PreparedQuery>;
   readonly #listRuns = new Map<string, PreparedQuery>();
   readonly #listEvents = new Map<string, PreparedQuery>();
   readonly #t: (name: string) => string;
@@ -109,6 +112,16 @@ export class PostgresStatements {
     );
     this.releaseRun = new PreparedQuery(`UPDATE ${t("runs")} SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner`);
     this.parkRun = new PreparedQuery(parkSql(t, runEventsChannel(schema)));
+    const channel = runEventsChannel(schema);
+    this.requestCancel = new PreparedQuery(controlSql(t, channel, `${EVENT_PLANS["run-cancel-requested"].run!} WHERE id = :id::text AND ${UNFINISHED}`));
+    const reopen = `${EVENT_PLANS["run-reopened"].run!}, parked_at = NULL, park_reason = NULL, owner = :owner::text,
+        lease_expires_at = ${LEASE_UNTIL}, heartbeat_at = now(), recovery_attempts = 0
+      WHERE id = :id::text AND status = 'FAILED' AND last_seq = :lastSeq::bigint`;
+    this.reopenRun = {
+      retry: new PreparedQuery(controlSql(t, channel, reopen, `UPDATE ${t("steps")} SET status = 'COMPLETED', compensation_error = NULL, compensation_attempts = 0 WHERE run_id = (SELECT id FROM r) AND status = 'COMPENSATION_FAILED'`)),
+      resume: new PreparedQuery(controlSql(t, channel, reopen, `UPDATE ${t("steps")} SET status = 'PENDING' WHERE run_id = (SELECT id FROM r) AND status = 'SKIPPED'`)),
+    };
+    this.cancelRequests = new PreparedQuery(`SELECT id, cancel_request FROM ${t("runs")} WHERE id = ANY(:ids::text[]) AND cancel_request IS NOT NULL AND ${UNFINISHED}`);
     const finished = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
     // One statement, one commit; SKIP LOCKED keeps two instances pruning at once out of each other's way. Steps go
     // with their run (ON DELETE CASCADE).
@@ -144,6 +157,17 @@ function cached<K>(cache: Map<K, PreparedQuery>, key: K, prepare: () => Prepared
 
 function skipPending(t: (name: string) => string): string {
   return `k AS (UPDATE ${t("steps")} SET status = 'SKIPPED' WHERE run_id = (SELECT id FROM r) AND status = 'PENDING' AND :skip::boolean)`;
+}
+
+/**
+ * A run-control event written whoever owns the run: `setAndGuard` is the rest of the run's SET clause and its WHERE;
+ * `steps` what else changes in its steps. Journaled and announced like any other event; no row when the guard refuses.
+ */
+function controlSql(t: (name: string) => string, channel: string, setAndGuard: string, steps?: string): string {
+  return `WITH r AS (UPDATE ${t("runs")} SET updated_at = :at::timestamptz, last_seq = nextval('${t("event_seq")}'), ${setAndGuard} RETURNING id, last_seq),
+    ${steps ? `k AS (${steps}),` : ""}
+    e AS (INSERT INTO ${t("events")} (seq, run_id, type, at, payload) SELECT r.last_seq, r.id, :type::text, :at, :payload::json FROM r RETURNING seq, run_id)
+    SELECT e.seq, pg_notify('${channel}', e.run_id || ':' || e.seq) FROM e`;
 }
 
 /** A `run-finished` FAILED event that also parks the run and frees its lease, whoever holds it; announced like any other. */

@@ -1,5 +1,5 @@
 import pg, { type Pool, type QueryConfig } from "pg";
-import type { RunEvent } from "../saga/run-events.ts";
+import type { RunControlRequest, RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import { visibilityParams, type ListRunsFilter } from "../saga/run-store.ts";
 import {
@@ -13,6 +13,7 @@ import {
 } from "../saga/durable-run-store.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../saga/errors.ts";
 import { waitOutTransient } from "../saga/wait-out-transient.ts";
+import { executingRunsOf, stopExecutingRuns } from "../saga/run-signals.ts";
 import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
 import { PostgresEventAnnouncer } from "./postgres-event-announcer.ts";
@@ -21,7 +22,7 @@ import { PostgresStatements, runEventsChannel } from "./postgres-run-store-state
 import { encodeEvent, eventParams, type PlanParams } from "./run-store-event-plans.ts";
 import { refusal } from "./run-store-refusal.ts";
 import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
-import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
+import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
 
 /** How long opening the journal waits out a database that drops its connections (it is restarting), in ms. */
 const OPEN_WAIT_MS = 30_000;
@@ -230,6 +231,23 @@ export class PostgresRunStore implements DurableRunStore {
     return ((await this.#pool.query(this.#sql.parkRun.config(params))).rowCount ?? 0) > 0;
   }
 
+  async requestCancel(runId: string, request: RunControlRequest): Promise<boolean> {
+    const params = eventParams({ type: "run-cancel-requested", runId, ...request, at: new Date() });
+    return ((await this.#pool.query(this.#sql.requestCancel.config(params))).rowCount ?? 0) > 0;
+  }
+
+  async cancelRequests(runIds: readonly string[]): Promise<Map<string, RunControlRequest>> {
+    if (runIds.length === 0) return new Map();
+    const result = await this.#pool.query<{ id: string; cancel_request: string }>(this.#sql.cancelRequests.config({ ids: runIds }));
+    return new Map(result.rows.map((row) => [row.id, decodeCancelRequest(row.cancel_request)!]));
+  }
+
+  async reopenRun(event: Extract<RunEvent, { type: "run-reopened" }>, owner: string, lastSeq: number): Promise<RunLease | null> {
+    const params = { ...eventParams(event), owner, lastSeq, leaseMs: this.leaseMs };
+    const reopened = ((await this.#pool.query(this.#sql.reopenRun[event.action].config(params))).rowCount ?? 0) > 0;
+    return reopened ? this.claimRun(event.runId, owner, this.leaseMs) : null;
+  }
+
   async pruneFinishedRuns(endedBefore: Date, take: number): Promise<number> {
     return (await this.#pool.query(this.#sql.pruneRuns.config({ before: endedBefore, take }))).rowCount ?? 0;
   }
@@ -240,7 +258,9 @@ export class PostgresRunStore implements DurableRunStore {
     return (await this.#pool.query<EventRow>(query.config(params))).rows.map(toJournaledEvent);
   }
 
+  /** Stops the runs this store's owner executes here first (see `stopExecutingRuns`): recovery resumes them. */
   async close(): Promise<void> {
+    if (!this.#pool.ended && executingRunsOf(this.owner).length > 0) await stopExecutingRuns(this.owner);
     // Announcements still queued go out first: they need the pool.
     await this.#announcer?.drain();
     if (this.#ownsPool && !this.#pool.ended) await this.#pool.end();

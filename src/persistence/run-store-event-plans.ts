@@ -34,6 +34,12 @@ export const EVENT_PLANS: Record<Exclude<RunEventType, "run-started">, EventPlan
   "compensation-completed": { step: "status = 'COMPENSATED'" },
   "compensation-failed": { step: "status = 'COMPENSATION_FAILED', compensation_error = :error" },
   "run-compensating": { run: "status = 'COMPENSATING', failed_step = :failedStep, error = :error, rolled_back = :rolledBack" },
+  // Only the first request is kept; the run goes on until its owner stops it.
+  "run-cancel-requested": { run: "cancel_request = COALESCE(cancel_request, :cancelRequest)" },
+  // The rest of a reopening (lease, parking, steps) is the store's `reopenRun` statement.
+  "run-reopened": {
+    run: "status = :status, error = CASE WHEN :status = 'RUNNING' THEN NULL ELSE COALESCE(:error, error) END, failed_step = CASE WHEN :status = 'RUNNING' THEN NULL ELSE failed_step END",
+  },
   // A NULL parameter (the event carried no result / error) keeps the column: JSON null is the text 'null'.
   "run-finished": { run: "status = :status, result = COALESCE(:result, result), error = COALESCE(:error, error)", skipsPending: true },
 };
@@ -66,6 +72,10 @@ export function eventParams(event: Exclude<RunEvent, { type: "run-started" }>): 
       return { ...params, idx: event.index };
     case "run-compensating":
       return { ...params, failedStep: event.failedStep, error: encode(event.error, "the error", event), rolledBack: event.rolledBack };
+    case "run-cancel-requested":
+      return { ...params, cancelRequest: encodeCancelRequest(event) };
+    case "run-reopened":
+      return { ...params, status: event.status, action: event.action, error: encode(event.error, "the error", event) };
     case "run-finished":
       return {
         ...params,
@@ -75,6 +85,11 @@ export function eventParams(event: Exclude<RunEvent, { type: "run-started" }>): 
         error: encode(event.error, "the error", event),
       };
   }
+}
+
+/** The run's `cancel_request` column: who asked, why and when (an ISO time, decoded by `decodeCancelRequest`). */
+function encodeCancelRequest(event: Extract<RunEvent, { type: "run-cancel-requested" }>): string {
+  return JSON.stringify({ by: event.by, reason: event.reason, at: event.at.toISOString() });
 }
 
 /** The event's own fields: its run, type and time have columns of their own (`toJournaledEvent` puts them back). */

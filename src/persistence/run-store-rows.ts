@@ -1,7 +1,7 @@
 import type { DataMap } from "../saga/context.ts";
 import type { SerializedError } from "../saga/errors.ts";
 import type { RunEvent, RunStatus, StepStatus } from "../saga/run-events.ts";
-import type { RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
+import type { CancelRequest, RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
 import type { JournaledEvent, JournaledRun, RunLease } from "./durable-run-store.ts";
 import { decodeJournalNullable, decodeJournalValue } from "./run-store-json.ts";
 
@@ -34,6 +34,7 @@ export interface RunStepRow {
   parked_at: Time;
   park_reason: string | null;
   last_seq: Count;
+  cancel_request: string | null;
   s_idx: Count | null;
   s_name: string | null;
   s_status: string | null;
@@ -50,7 +51,7 @@ export interface RunStepRow {
 export const RUN_STEP_COLUMNS = [
   "r.id, r.workflow, r.status, r.input, r.input_hash, r.data, r.resource_id, r.idempotency_key, r.transactional",
   "r.result, r.error, r.failed_step, r.rolled_back, r.created_at, r.updated_at, r.owner, r.lease_expires_at",
-  "r.heartbeat_at, r.recovery_attempts, r.parked_at, r.park_reason, r.last_seq",
+  "r.heartbeat_at, r.recovery_attempts, r.parked_at, r.park_reason, r.last_seq, r.cancel_request",
   "s.idx AS s_idx, s.name AS s_name, s.status AS s_status, s.attempts AS s_attempts",
   "s.compensation_attempts AS s_compensation_attempts, s.result AS s_result, s.error AS s_error",
   "s.compensation_error AS s_compensation_error, s.started_at AS s_started_at, s.ended_at AS s_ended_at",
@@ -115,7 +116,15 @@ function runSnapshot(row: RunStepRow): RunSnapshot {
     createdAt: toDate(row.created_at)!,
     updatedAt: toDate(row.updated_at)!,
     steps: [],
+    cancelRequest: decodeCancelRequest(row.cancel_request),
   };
+}
+
+/** The `cancel_request` column (see `eventParams`): who asked, why, and when. */
+export function decodeCancelRequest(text: string | null): CancelRequest | null {
+  if (text === null) return null;
+  const { by, reason, at } = JSON.parse(text) as { by: string; reason: string | null; at: string };
+  return { by, reason, at: new Date(at) };
 }
 
 function stepSnapshot(row: RunStepRow): StepSnapshot {

@@ -43,6 +43,10 @@ export class SqliteStatements {
   readonly prunableRuns: Statement;
   readonly pruneEvents: Statement;
   readonly pruneRuns: Statement;
+  readonly requestCancel!: Statement;
+  readonly cancelRequests!: Statement;
+  readonly reopenRun!: Statement;
+  readonly reopenSteps!: Record<"retry" | "resume", Statement>;
   readonly #events = new Map<RunEventType, EventStatements>();
   readonly #listRuns = new Map<string, Statement>();
   readonly #listEvents = new Map<string, Statement>();
@@ -89,10 +93,31 @@ export class SqliteStatements {
     this.pruneRuns = db.prepare(`DELETE FROM sagaql_runs WHERE status IN (${finished}) AND id IN (SELECT value FROM json_each(:ids))`);
     this.releaseRun = db.prepare("UPDATE sagaql_runs SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner");
     // Parking ends the run FAILED (the run-finished plan) and frees it; whoever holds the lease does not matter.
+    Object.assign(this, this.#runControl(db));
     this.parkRun = db.prepare(
       `UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-finished"].run},
          parked_at = :now, park_reason = :reason, owner = NULL, lease_expires_at = NULL WHERE id = :id AND ${UNFINISHED}`,
     );
+  }
+
+  /**
+   * Run control, written whoever owns the run. A cancel request only needs the run unfinished; a reopening needs it
+   * FAILED and unchanged since the caller read it (`last_seq`), and leases it to the caller.
+   */
+  #runControl(db: Database): Pick<SqliteStatements, "requestCancel" | "cancelRequests" | "reopenRun" | "reopenSteps"> {
+    return {
+      requestCancel: db.prepare(`UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-cancel-requested"].run} WHERE id = :id AND ${UNFINISHED}`),
+      cancelRequests: db.prepare(`SELECT id, cancel_request FROM sagaql_runs WHERE id IN (SELECT value FROM json_each(:ids)) AND cancel_request IS NOT NULL AND ${UNFINISHED}`),
+      reopenRun: db.prepare(
+        `UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-reopened"].run}, parked_at = NULL, park_reason = NULL,
+           owner = :owner, lease_expires_at = :now + :leaseMs, heartbeat_at = :now, recovery_attempts = 0
+         WHERE id = :id AND status = 'FAILED' AND last_seq = :lastSeq`,
+      ),
+      reopenSteps: {
+        retry: db.prepare("UPDATE sagaql_steps SET status = 'COMPLETED', compensation_error = NULL, compensation_attempts = 0 WHERE run_id = :id AND status = 'COMPENSATION_FAILED'"),
+        resume: db.prepare("UPDATE sagaql_steps SET status = 'PENDING' WHERE run_id = :id AND status = 'SKIPPED'"),
+      },
+    };
   }
 
   /** The statements that apply an event of `type` (all but `run-started`). */

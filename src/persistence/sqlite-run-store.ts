@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Sqlite, { type Database } from "better-sqlite3";
-import type { RunEvent } from "../saga/run-events.ts";
+import Sqlite, { type Database, type Statement } from "better-sqlite3";
+import type { RunControlRequest, RunEvent } from "../saga/run-events.ts";
 import type { RunSnapshot } from "../saga/run-snapshot.ts";
 import { visibilityParams, type ListRunsFilter } from "../saga/run-store.ts";
 import {
@@ -14,12 +14,13 @@ import {
   type UnfinishedRunsFilter,
 } from "../saga/durable-run-store.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../saga/errors.ts";
+import { executingRunsOf, stopExecutingRuns } from "../saga/run-signals.ts";
 import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "./durable-run-store.ts";
 import { refusal, type GuardRow } from "./run-store-refusal.ts";
 import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
 import { eventParams, encodeEvent } from "./run-store-event-plans.ts";
 import { encodeJournalValue, hashRunInput } from "./run-store-json.ts";
-import { assembleRuns, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
+import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "./run-store-rows.ts";
 import { SqliteStatements, sqliteParams } from "./sqlite-run-store-statements.ts";
 
 export interface SqliteRunStoreOptions extends DurableRunStoreOptions {
@@ -39,11 +40,12 @@ export interface SqliteRunStoreOptions extends DurableRunStoreOptions {
 }
 
 const SYNCHRONOUS_LEVELS = ["OFF", "NORMAL", "FULL", "EXTRA"];
-/** Thrown inside the parking transaction to roll its event row back when the run cannot be parked. */
+/** Thrown inside a parking (or run-control) transaction to roll its event row back when the run's guard refuses. */
 const NOT_PARKED = Symbol("not parked");
 
 type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
 type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
+type ReopenedEvent = Extract<RunEvent, { type: "run-reopened" }>;
 
 /**
  * The run journal on SQLite (better-sqlite3), in WAL mode so readers never block the writer. Several processes
@@ -59,6 +61,8 @@ export class SqliteRunStore implements DurableRunStore {
   readonly #record: (events: readonly RunEvent[]) => void;
   readonly #park: (runId: string, error: SerializedError) => boolean;
   readonly #prune: (before: number, take: number) => number;
+  readonly #cancel: (runId: string, request: RunControlRequest) => boolean;
+  readonly #reopen: (event: ReopenedEvent, owner: string, lastSeq: number) => boolean;
 
   /** Same as the constructor, for symmetry with `PostgresRunStore.open`. */
   static async open(options: SqliteRunStoreOptions): Promise<SqliteRunStore> {
@@ -92,6 +96,13 @@ export class SqliteRunStore implements DurableRunStore {
       const ids = JSON.stringify(this.#sql.prunableRuns.all({ before, take }));
       this.#sql.pruneEvents.run({ ids });
       return this.#sql.pruneRuns.run({ ids }).changes;
+    }).immediate;
+    this.#cancel = this.#db.transaction((runId: string, request: RunControlRequest) => this.#writeGuarded(
+      { type: "run-cancel-requested", runId, ...request, at: new Date() }, this.#sql.requestCancel, {})).immediate;
+    this.#reopen = this.#db.transaction((event: ReopenedEvent, owner: string, lastSeq: number) => {
+      this.#writeGuarded(event, this.#sql.reopenRun, { owner, lastSeq, leaseMs: this.leaseMs, now: Date.now() });
+      this.#sql.reopenSteps[event.action].run({ id: event.runId });
+      return true;
     }).immediate;
   }
 
@@ -160,6 +171,22 @@ export class SqliteRunStore implements DurableRunStore {
     }
   }
 
+  async requestCancel(runId: string, request: RunControlRequest): Promise<boolean> {
+    return refusedAsFalse(() => this.#cancel(runId, request));
+  }
+
+  async cancelRequests(runIds: readonly string[]): Promise<Map<string, RunControlRequest>> {
+    if (runIds.length === 0) return new Map();
+    const rows = this.#sql.cancelRequests.all({ ids: JSON.stringify(runIds) }) as Array<{ id: string; cancel_request: string }>;
+    return new Map(rows.map((row) => [row.id, decodeCancelRequest(row.cancel_request)!]));
+  }
+
+  async reopenRun(event: ReopenedEvent, owner: string, lastSeq: number): Promise<RunLease | null> {
+    if (!refusedAsFalse(() => this.#reopen(event, owner, lastSeq))) return null;
+    const row = this.#sql.claimRun.get({ id: event.runId, owner, leaseMs: this.leaseMs, now: Date.now(), goneOwner: null }) as LeaseRow | undefined;
+    return row ? toLease(row) : null;
+  }
+
   async pruneFinishedRuns(endedBefore: Date, take: number): Promise<number> {
     return this.#prune(endedBefore.getTime(), take);
   }
@@ -170,7 +197,11 @@ export class SqliteRunStore implements DurableRunStore {
     return rows.map(toJournaledEvent);
   }
 
+  /** Stops the runs this store's owner executes here first (see `stopExecutingRuns`): recovery resumes them. */
   async close(): Promise<void> {
+    if (!this.#db.open) return;
+    // Only when there are any: without, the file closes at once, before this returns.
+    if (executingRunsOf(this.owner).length > 0) await stopExecutingRuns(this.owner);
     if (this.#db.open) this.#db.close();
   }
 
@@ -222,6 +253,14 @@ export class SqliteRunStore implements DurableRunStore {
     return refusal(event, this.owner, this.#sql.runGuard.get(event.runId) as GuardRow | undefined);
   }
 
+  /** Writes a run-control event with its own guard `statement`; false (and nothing written) when the guard refuses. */
+  #writeGuarded(event: LaterEvent, statement: Statement, extra: Record<string, string | number | null>): boolean {
+    const params = { ...sqliteParams(eventParams(event)), ...extra };
+    params.seq = Number(this.#sql.insertEvent.run(params).lastInsertRowid);
+    if (statement.run(params).changes > 0) return true;
+    throw NOT_PARKED;
+  }
+
   #parkInTransaction(runId: string, error: SerializedError): boolean {
     const event: LaterEvent = { type: "run-finished", runId, status: "FAILED", error, at: new Date() };
     const params = sqliteParams(eventParams(event));
@@ -230,6 +269,15 @@ export class SqliteRunStore implements DurableRunStore {
     if (this.#sql.parkRun.run(params).changes === 0) throw NOT_PARKED;
     this.#sql.forEvent("run-finished").skip?.run(params);
     return true;
+  }
+}
+
+function refusedAsFalse(write: () => boolean): boolean {
+  try {
+    return write();
+  } catch (error) {
+    if (error === NOT_PARKED) return false;
+    throw error;
   }
 }
 

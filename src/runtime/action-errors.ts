@@ -144,7 +144,27 @@ export class IdempotencyConflictError extends ActionError {
   }
 }
 
+/**
+ * The run was cancelled (`workflowRunCancel`): the step under way was aborted and every completed step undone
+ * (status CANCELLED). A cancelled run whose compensation failed is a `CompensationFailedError` instead.
+ */
+export class WorkflowCancelledError extends RunFailedError {
+  readonly code = "RUN_CANCELLED";
+  /** Why, as the canceller said. */
+  readonly reason: string | null;
+  /** Who cancelled it, from their request (or "anonymous"). */
+  readonly cancelledBy: string;
+
+  constructor(failure: WorkflowFailure) {
+    super(failure);
+    this.name = "WorkflowCancelledError";
+    this.reason = failure.cancelled?.reason ?? null;
+    this.cancelledBy = failure.cancelled?.by ?? "anonymous";
+  }
+}
+
 /** FAILED (a compensation failed, or the run was parked) is the one a person must look at, replayed runs included. */
 export function failureError(failure: WorkflowFailure): RunFailedError {
-  return failure.status === "FAILED" || failure.failedCompensations.length > 0 ? new CompensationFailedError(failure) : new StepFailedError(failure);
+  if (failure.status === "FAILED" || failure.failedCompensations.length > 0) return new CompensationFailedError(failure);
+  return failure.status === "CANCELLED" ? new WorkflowCancelledError(failure) : new StepFailedError(failure);
 }

@@ -21,7 +21,7 @@ function failureOfFinishedRun(run: RunSnapshot): WorkflowFailure {
   const failed = run.failedStep === null ? undefined : run.steps.find((step) => step.name === run.failedStep);
   return {
     ok: false,
-    status: run.status === "FAILED" ? "FAILED" : "COMPENSATED",
+    status: run.status === "FAILED" || run.status === "CANCELLED" ? run.status : "COMPENSATED",
     runId: run.id,
     error: cause.message,
     code: "ACTION_ERROR",
@@ -36,6 +36,7 @@ function failureOfFinishedRun(run: RunSnapshot): WorkflowFailure {
     retryable: cause.code === "DATABASE_UNAVAILABLE",
     cause,
     data: run.data,
+    ...(cause.code === "RUN_CANCELLED" && run.cancelRequest ? { cancelled: { by: run.cancelRequest.by, reason: run.cancelRequest.reason } } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { compensationCheckpointKey } from "./checkpoint-keys.ts";
-import { serializeError, type SerializedError } from "./errors.ts";
+import { RunShutdownError, serializeError, type SerializedError } from "./errors.ts";
 import { runExactlyOnce } from "./exactly-once.ts";
 import { JournalWriteError } from "./journal-writer.ts";
 import { AttemptsExhausted, runWithRetry, withTimeout } from "./retry.ts";
@@ -65,7 +65,8 @@ async function compensateOne(run: RunState, step: Step<AnyStepContext, unknown>,
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === first) await journalStart(n);
-    return withTimeout((signal) => undoOnce(run, step, index, signal), name, step.options.timeout);
+    // A cancel never aborts a compensation (it is what asked for it); a shutdown does, and recovery runs it again.
+    return withTimeout((signal) => undoOnce(run, step, index, signal), name, step.options.timeout, run.signals?.compensations);
   };
   try {
     await runWithRetry(attempt, step.options.compensationRetry, { onRetry: (n) => journalStart(n + 1) }, first);
@@ -73,7 +74,7 @@ async function compensateOne(run: RunState, step: Step<AnyStepContext, unknown>,
     report.compensated.push(name);
   } catch (caught) {
     const cause = caught instanceof AttemptsExhausted ? caught.error : caught;
-    if (cause instanceof JournalWriteError) throw cause;
+    if (cause instanceof JournalWriteError || cause instanceof RunShutdownError) throw cause;
     const error = serializeError(cause);
     run.logger.error({ runId: ctx.runId, workflow: ctx.workflow, step: name, err: error }, "compensation failed; a person must look at this run");
     journal?.defer({ type: "compensation-failed", runId: ctx.runId, step: name, index, error, at: new Date() });

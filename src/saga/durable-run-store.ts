@@ -1,5 +1,5 @@
 import type { SerializedError } from "./errors.ts";
-import type { RunEvent, RunStatus } from "./run-events.ts";
+import type { RunControlRequest, RunEvent, RunStatus } from "./run-events.ts";
 import type { RunSnapshot } from "./run-snapshot.ts";
 import type { RunStore } from "./run-store.ts";
 
@@ -91,11 +91,27 @@ export interface DurableRunStore extends RunStore {
    */
   parkRun(runId: string, reason: string | SerializedError): Promise<boolean>;
   /**
-   * Deletes up to `take` runs that ended (COMPLETED, COMPENSATED or FAILED) before `endedBefore`, with their
+   * Deletes up to `take` runs that ended (COMPLETED, COMPENSATED, FAILED or CANCELLED) before `endedBefore`, with their
    * steps and events, oldest first; never a running or compensating one. Returns how many it deleted. A pruned
    * run's idempotency key is free again: keep runs longer than any client may resend a key.
    */
   pruneFinishedRuns(endedBefore: Date, take: number): Promise<number>;
+  /**
+   * Journals a `run-cancel-requested` event for an unfinished run, whoever owns it (any instance may ask; the
+   * owner hears of it through `cancelRequests` and stops the run). Only the first request is kept on the run.
+   * False when the run is finished or unknown.
+   */
+  requestCancel(runId: string, request: RunControlRequest): Promise<boolean>;
+  /** Of `runIds`, the unfinished ones someone asked to cancel, with the request. One query for them all. */
+  cancelRequests(runIds: readonly string[]): Promise<Map<string, RunControlRequest>>;
+  /**
+   * Opens a FAILED run again for `owner` (who must then execute it), journaling `event` (`run-reopened`): the run
+   * takes `event.status`, is no longer parked, has its takeover count reset and is leased to `owner`. A retry
+   * makes its failed compensations due again (COMPENSATION_FAILED steps count as COMPLETED, their attempt count
+   * reset); a resume makes the steps parking skipped due again. Null unless the run is still FAILED at `lastSeq`
+   * (so of two concurrent reopeners exactly one wins).
+   */
+  reopenRun(event: Extract<RunEvent, { type: "run-reopened" }>, owner: string, lastSeq: number): Promise<RunLease | null>;
   /** Journaled events in sequence order, for streaming transitions and catching up after a disconnect. */
   listEvents(filter?: ListEventsFilter): Promise<JournaledEvent[]>;
   /** Closes the store's own connections. */
@@ -103,10 +119,10 @@ export interface DurableRunStore extends RunStore {
 }
 
 export const UNFINISHED_STATUSES = ["RUNNING", "COMPENSATING"] as const;
-export const TERMINAL_STATUSES = ["COMPLETED", "COMPENSATED", "FAILED"] as const;
+export const TERMINAL_STATUSES = ["COMPLETED", "COMPENSATED", "FAILED", "CANCELLED"] as const;
 
 export function isTerminalStatus(status: RunStatus): status is (typeof TERMINAL_STATUSES)[number] {
-  return status === "COMPLETED" || status === "COMPENSATED" || status === "FAILED";
+  return status === "COMPLETED" || status === "COMPENSATED" || status === "FAILED" || status === "CANCELLED";
 }
 
 /** Lets the engine use leases and heartbeats when the store it was given has them. */

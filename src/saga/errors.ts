@@ -218,3 +218,27 @@ export function reviveError(serialized: SerializedError | null | undefined): Err
   if (serialized.code !== undefined) Object.assign(error, { code: serialized.code });
   return error;
 }
+
+/**
+ * A person (or a program) cancelled the run: the step under way was aborted and the completed steps are undone.
+ * Non-retryable: a cancelled step is not tried again.
+ */
+export class RunCancelledError extends NonRetryableError {
+  override readonly code = "RUN_CANCELLED";
+  constructor(readonly runId: string, readonly by: string, readonly reason: string | null) {
+    super(reason === null ? `Run ${runId} was cancelled by ${by}` : `Run ${runId} was cancelled by ${by}: ${reason}`);
+    this.name = "RunCancelledError";
+  }
+}
+
+/**
+ * The process is shutting down: the attempt under way was aborted and the run stops where it is, without a record
+ * of the abort, as a crash would leave it; recovery (here after a restart, or on another instance) resumes it.
+ */
+export class RunShutdownError extends NonRetryableError {
+  override readonly code = "RUN_SHUTDOWN";
+  constructor(readonly runId: string) {
+    super(`Run ${runId} was stopped because its process is shutting down; recovery resumes it`);
+    this.name = "RunShutdownError";
+  }
+}

@@ -5,8 +5,9 @@ import type { Driver } from "./driver.ts";
 import type { SerializedError } from "./errors.ts";
 import { journalShares, JournalWriter } from "./journal-writer.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
-import type { RunEvent } from "./run-events.ts";
-import { proceed, settle, whileOwned } from "./run-phases.ts";
+import type { RunControlRequest, RunEvent } from "./run-events.ts";
+import { proceed, settle } from "./run-phases.ts";
+import { whileOwned } from "./while-owned.ts";
 import type { RunStore } from "./run-store.ts";
 import { newReplayLog, newRunState, type RunState } from "./run-state.ts";
 import { localRunId, randomRunId } from "./run-id.ts";
@@ -59,8 +60,11 @@ export interface WorkflowSuccess<Out> {
 /** The classic saga failure shape (`error`, `code`, `failedStep`, `compensatedSteps`) plus what a caller needs to act. */
 export interface WorkflowFailure {
   ok: false;
-  /** COMPENSATED when every compensation succeeded; FAILED when one did not and a person must look. */
-  status: "COMPENSATED" | "FAILED";
+  /**
+   * COMPENSATED when every compensation succeeded; CANCELLED when the run was cancelled and every compensation
+   * succeeded; FAILED when one did not and a person must look.
+   */
+  status: "COMPENSATED" | "FAILED" | "CANCELLED";
   runId: string;
   error: string;
   code: "ACTION_ERROR";
@@ -81,6 +85,8 @@ export interface WorkflowFailure {
   retryable: boolean;
   cause: SerializedError;
   data: DataMap;
+  /** Who cancelled the run and why, when it was cancelled (status CANCELLED, or FAILED if undoing it failed). */
+  cancelled?: RunControlRequest;
 }
 
 export type WorkflowOutcome<Out> = WorkflowSuccess<Out> | WorkflowFailure;

@@ -9,7 +9,8 @@ import { JournalWriter } from "./journal-writer.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
 import { isPivot, pivotCompleted } from "./pivot.ts";
-import { finishCompleted, finishFailed, proceed, whileOwned } from "./run-phases.ts";
+import { finishCompleted, finishFailed, isCancel, proceed } from "./run-phases.ts";
+import { whileOwned } from "./while-owned.ts";
 import type { StepSnapshot } from "./run-snapshot.ts";
 import { newReplayLog, newRunState, type ResumePoint, type RunState } from "./run-state.ts";
 import type { ServiceMap, ServiceRegistry } from "./services.ts";
@@ -64,7 +65,8 @@ async function continueRun<Out>(run: RunState, definition: AnyWorkflow, journale
   if (failed) return compensate<Out>(run, snapshot, failed);
   if (!snapshot.transactional) return proceed<Out>(run, definition);
   const interrupted = await resolveInDoubtStep(run, snapshot.steps);
-  const error = new RunInterruptedError(interrupted);
+  const cancel: unknown = run.signals?.steps.reason;
+  const error = isCancel(cancel) ? cancel : new RunInterruptedError(interrupted);
   return finishFailed(run, { index: run.results.length, stepName: interrupted, error, attempts: 0, rolledBack: true }) as Promise<WorkflowOutcome<Out>>;
 }
 
@@ -123,6 +125,8 @@ function resumedState(driver: Driver, definition: AnyWorkflow, journaled: Journa
   const run = newRunState(ctx, steps, definition.options, journal, !snapshot.transactional, options.logger ?? consoleLogger, snapshot.idempotencyKey ?? undefined);
   run.results.push(...completedResults(snapshot, steps));
   run.resume = resumePoint(journaled, run.results.length);
+  // A cancel journaled while no one executed the run (its owner crashed or shut down) is honoured now.
+  if (snapshot.cancelRequest) run.journaledCancel = { by: snapshot.cancelRequest.by, reason: snapshot.cancelRequest.reason };
   return run;
 }
 
@@ -162,7 +166,8 @@ function resumePoint(journaled: JournaledRun, stepIndex: number): ResumePoint {
   };
 }
 
-function assertSameSteps(journaled: JournaledRun, definition: AnyWorkflow): void {
+/** Throws WorkflowDefinitionChangedError unless `definition` has the steps the run was journaled with. */
+export function assertSameSteps(journaled: JournaledRun, definition: AnyWorkflow): void {
   const journaledSteps = journaled.run.steps.map((s) => s.name);
   const defined = definition.steps.map((s) => s.name);
   if (journaledSteps.join("\u0000") !== defined.join("\u0000")) {

@@ -31,26 +31,32 @@ export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 setMaxListeners(0, NEVER_ABORTED);
 
 /**
- * Races an attempt against its timeout. The attempt gets a signal of its own that aborts, with the
- * StepTimeoutError as its reason, when the timeout fires: work that passes it on (to `fetch`, to a provider)
- * really stops instead of running on unseen. The timer is cleared either way so it cannot keep the process alive.
+ * Races an attempt against its timeout and against `stop` (a cancel or a shutdown of its run). The attempt gets a
+ * signal of its own that aborts, with the StepTimeoutError (or `stop`'s reason) as its reason, when either fires:
+ * work that passes it on (to `fetch`, to a provider) really stops instead of running on unseen, and a result it
+ * still produces later is fenced off — the race is already settled, so it is never journaled nor used. The timer
+ * and the listener are removed either way so they cannot keep the process alive.
  */
-export async function withTimeout<T>(work: (signal: AbortSignal) => T | Promise<T>, stepName: string, timeoutMs: number | undefined): Promise<T> {
-  if (timeoutMs === undefined) return work(NEVER_ABORTED);
+export async function withTimeout<T>(work: (signal: AbortSignal) => T | Promise<T>, stepName: string, timeoutMs: number | undefined, stop?: AbortSignal): Promise<T> {
+  if (timeoutMs === undefined && stop === undefined) return work(NEVER_ABORTED);
+  if (stop?.aborted) throw stop.reason;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new StepTimeoutError(stepName, timeoutMs);
-      // Rejected before aborting: the race is settled by the timeout, not by the attempt's own abort error.
+  let onStop: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    const abort = (error: unknown) => {
+      // Rejected before aborting: the race is settled by the timeout or stop, not by the attempt's own abort error.
       reject(error);
       controller.abort(error);
-    }, timeoutMs);
+    };
+    if (timeoutMs !== undefined) timer = setTimeout(() => abort(new StepTimeoutError(stepName, timeoutMs)), timeoutMs);
+    if (stop) stop.addEventListener("abort", (onStop = () => abort(stop.reason)), { once: true });
   });
   try {
-    return await Promise.race([work(controller.signal), timeout]);
+    return await Promise.race([work(controller.signal), stopped]);
   } finally {
     clearTimeout(timer);
+    if (onStop) stop!.removeEventListener("abort", onStop);
   }
 }
 

@@ -1,7 +1,17 @@
 import type { DataMap } from "./context.ts";
 import type { SerializedError } from "./errors.ts";
 
-export type RunStatus = "RUNNING" | "COMPLETED" | "COMPENSATING" | "COMPENSATED" | "FAILED";
+export type RunStatus = "RUNNING" | "COMPLETED" | "COMPENSATING" | "COMPENSATED" | "FAILED" | "CANCELLED";
+
+/** How a finished run ended. */
+export type FinalRunStatus = "COMPLETED" | "COMPENSATED" | "FAILED" | "CANCELLED";
+
+/** Who asked for a run to be cancelled, retried or resumed, and why: journaled with the request. */
+export interface RunControlRequest {
+  /** Who asked: a user id from the request context, or "anonymous". */
+  by: string;
+  reason: string | null;
+}
 export type StepStatus =
   | "PENDING"
   | "RUNNING"
@@ -55,9 +65,14 @@ export type RunEvent =
   | (StepEventBase & { type: "compensation-started"; attempt: number })
   | (StepEventBase & { type: "compensation-completed"; byRollback: boolean })
   | (StepEventBase & { type: "compensation-failed"; error: SerializedError })
+  // Written by any instance, not only the run's owner: the owner hears of it and stops the run.
+  | (EventBase & RunControlRequest & { type: "run-cancel-requested" })
+  // A finished run opened again by a person: `retry` (a FAILED run's failed compensations run again) or `resume`
+  // (a parked run goes on). `error`: the run's error as it was before it was parked, put back.
+  | (EventBase & RunControlRequest & { type: "run-reopened"; action: "retry" | "resume"; status: "RUNNING" | "COMPENSATING"; error?: SerializedError })
   | (EventBase & {
       type: "run-finished";
-      status: "COMPLETED" | "COMPENSATED" | "FAILED";
+      status: FinalRunStatus;
       result?: unknown;
       error?: SerializedError;
     });

@@ -2,10 +2,11 @@ import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "./checkpoint-keys.
 import { compensateCompleted, type CompensationReport } from "./compensate.ts";
 import { replaceData } from "./context.ts";
 import type { WorkflowDefinition } from "./define-workflow.ts";
-import { isDurableRunStore } from "./durable-run-store.ts";
 import {
   DatabaseUnavailableError,
+  errorCode,
   errorMessage,
+  RunShutdownError,
   ForwardRecoveryExhaustedError,
   serializeError,
   TransactionCommitError,
@@ -13,8 +14,6 @@ import {
 } from "./errors.ts";
 import type { WorkflowFailure, WorkflowOutcome, WorkflowSuccess } from "./execute-workflow.ts";
 import { JournalWriteError } from "./journal-writer.ts";
-import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
-import { localRuns } from "./local-runs.ts";
 import type { ReplayLog, RunState, StepFailure } from "./run-state.ts";
 import { pivotCompleted } from "./pivot.ts";
 import { sleep } from "./retry.ts";
@@ -31,21 +30,9 @@ export async function proceed<Out>(run: RunState, definition: AnyWorkflow): Prom
   return failure.stuckAfterPivot ? finishStuck(run, failure) : finishFailed(run, failure);
 }
 
-/**
- * Keeps a journaled run's lease alive and marks it as executing here while `work` runs, so neither another
- * instance nor this one's recovery takes it over.
- */
-export async function whileOwned<T>(run: RunState, work: () => Promise<T>): Promise<T> {
-  const { store, ctx } = run;
-  if (!isDurableRunStore(store)) return work();
-  localRuns.add(ctx.runId);
-  const stop = startLeaseHeartbeat(store, ctx.runId, run.logger, () => run.journal?.started ?? true);
-  try {
-    return await work();
-  } finally {
-    stop();
-    localRuns.delete(ctx.runId);
-  }
+/** Whether a run's failure is a cancel: it then ends CANCELLED once compensated. */
+export function isCancel(error: unknown): boolean {
+  return errorCode(error) === "RUN_CANCELLED";
 }
 
 export function passFailure(_run: RunState, failure: StepFailure | undefined): StepFailure | undefined {
@@ -129,7 +116,7 @@ async function runStepsForward(run: RunState): Promise<StepFailure | undefined> 
   const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
   for (;;) {
     const failure = await runSteps(run, passFailure);
-    if (!failure || !forward || !pivotCompleted(run.steps, run.results.length, false)) return failure;
+    if (!failure || !forward || isCancel(failure.error) || !pivotCompleted(run.steps, run.results.length, false)) return failure;
     const wait = forward.next();
     if (wait === undefined) {
       markStuck(failure, forward.count);
@@ -212,8 +199,9 @@ async function writeCommitCheckpoint(run: RunState): Promise<void> {
   }
 }
 
+/** The run stops where it is (its journal failed, or its process is shutting down): nothing to settle. */
 function isJournalFailure(error: unknown): boolean {
-  return error instanceof JournalWriteError;
+  return error instanceof JournalWriteError || error instanceof RunShutdownError;
 }
 
 function commitFailure(run: RunState, error: unknown): StepFailure {
@@ -256,10 +244,12 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
     journal?.defer({ type: "run-compensating", runId: ctx.runId, failedStep: failure.stepName, error: cause, rolledBack: failure.rolledBack, at: new Date() });
   }
   const report = await compensateCompleted(run, failure.rolledBack);
-  const status = report.failed.length > 0 ? "FAILED" : "COMPENSATED";
+  const status = report.failed.length > 0 ? "FAILED" : isCancel(failure.error) ? "CANCELLED" : "COMPENSATED";
   await journal?.write({ type: "run-finished", runId: ctx.runId, status, error: cause, at: new Date() });
   const outcome = failureOutcome(run, failure, status, report, cause);
   outcome.retryable = failure.error instanceof DatabaseUnavailableError;
+  const cancelled = isCancel(failure.error) ? (run.signals?.cancelRequest ?? run.journaledCancel) : undefined;
+  if (cancelled) outcome.cancelled = cancelled;
   return outcome;
 }
 

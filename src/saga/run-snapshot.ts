@@ -1,6 +1,6 @@
 import type { DataMap } from "./context.ts";
 import type { SerializedError } from "./errors.ts";
-import type { RunEvent, RunStatus, StepStatus } from "./run-events.ts";
+import type { RunControlRequest, RunEvent, RunStatus, StepStatus } from "./run-events.ts";
 
 export interface StepSnapshot {
   name: string;
@@ -31,6 +31,19 @@ export interface RunSnapshot {
   createdAt: Date;
   updatedAt: Date;
   steps: StepSnapshot[];
+  /** Set once someone asked for the run to be cancelled (the first request counts), whatever became of it. */
+  cancelRequest: CancelRequest | null;
+}
+
+export interface CancelRequest extends RunControlRequest {
+  at: Date;
+}
+
+type RunLevelEvent = Extract<RunEvent, { type: "run-finished" | "run-compensating" | "run-cancel-requested" | "run-reopened" }>;
+const RUN_LEVEL: ReadonlySet<RunEvent["type"]> = new Set(["run-finished", "run-compensating", "run-cancel-requested", "run-reopened"]);
+
+function isRunLevel(event: Exclude<RunEvent, { type: "run-started" }>): event is RunLevelEvent {
+  return RUN_LEVEL.has(event.type);
 }
 
 function pendingStep(name: string, index: number): StepSnapshot {
@@ -43,7 +56,7 @@ function pendingStep(name: string, index: number): StepSnapshot {
  */
 export function applyRunEvent(run: RunSnapshot, event: RunEvent): void {
   if (event.type === "run-started") return;
-  if (event.type === "run-finished" || event.type === "run-compensating") {
+  if (isRunLevel(event)) {
     run.updatedAt = event.at;
     return applyRunLevel(run, event);
   }
@@ -54,7 +67,12 @@ export function applyRunEvent(run: RunSnapshot, event: RunEvent): void {
   applyStepLevel(run, step, event);
 }
 
-function applyRunLevel(run: RunSnapshot, event: Extract<RunEvent, { type: "run-finished" | "run-compensating" }>): void {
+function applyRunLevel(run: RunSnapshot, event: RunLevelEvent): void {
+  if (event.type === "run-cancel-requested") {
+    run.cancelRequest ??= { by: event.by, reason: event.reason, at: event.at };
+    return;
+  }
+  if (event.type === "run-reopened") return applyReopened(run, event);
   if (event.type === "run-compensating") {
     run.status = "COMPENSATING";
     run.failedStep = event.failedStep;
@@ -69,7 +87,25 @@ function applyRunLevel(run: RunSnapshot, event: Extract<RunEvent, { type: "run-f
   for (const step of run.steps) if (step.status === "PENDING") step.status = "SKIPPED";
 }
 
-function applyStepLevel(run: RunSnapshot, step: StepSnapshot, event: Exclude<RunEvent, { type: "run-started" | "run-finished" | "run-compensating" }>): void {
+/**
+ * A retry makes the failed compensations due again (their steps count as completed, with a fresh attempt count);
+ * a resume makes the steps parking skipped due again. The SQL stores do the same (`reopenRun`).
+ */
+function applyReopened(run: RunSnapshot, event: Extract<RunEvent, { type: "run-reopened" }>): void {
+  run.status = event.status;
+  if (event.status === "RUNNING") {
+    run.error = null;
+    run.failedStep = null;
+  } else if (event.error !== undefined) {
+    run.error = event.error;
+  }
+  for (const step of run.steps) {
+    if (event.action === "retry" && step.status === "COMPENSATION_FAILED") Object.assign(step, { status: "COMPLETED", compensationError: null });
+    if (event.action === "resume" && step.status === "SKIPPED") step.status = "PENDING";
+  }
+}
+
+function applyStepLevel(run: RunSnapshot, step: StepSnapshot, event: Exclude<RunEvent, { type: "run-started" } | RunLevelEvent>): void {
   switch (event.type) {
     case "step-started":
       step.status = "RUNNING";
@@ -117,5 +153,6 @@ export function snapshotFromStart(event: Extract<RunEvent, { type: "run-started"
     createdAt: event.at,
     updatedAt: event.at,
     steps: event.steps.map(pendingStep),
+    cancelRequest: null,
   };
 }

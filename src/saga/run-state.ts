@@ -4,6 +4,8 @@ import type { Driver } from "./driver.ts";
 import type { SerializedError } from "./errors.ts";
 import type { JournalWriter } from "./journal-writer.ts";
 import type { Logger } from "./logger.ts";
+import type { RunControlRequest } from "./run-events.ts";
+import type { RunSignals } from "./run-signals.ts";
 import type { RunStore } from "./run-store.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
@@ -92,6 +94,10 @@ export interface RunState {
   failure: StepFailure | undefined;
   /** Set when a failed step is tried again to drive the run forward: the attempt it goes on with. */
   retryFrom: { index: number; attempt: number } | undefined;
+  /** Present while a journaled run executes here: what a cancel or a shutdown aborts. */
+  signals: RunSignals | undefined;
+  /** A cancel the journal already holds for a resumed run: honoured as soon as it executes. */
+  journaledCancel: RunControlRequest | undefined;
 }
 
 /** Positional on purpose: this runs once per run, and an options object would be one more allocation. */
@@ -120,6 +126,8 @@ export function newRunState(
     replayLog: undefined,
     failure: undefined,
     retryFrom: undefined,
+    signals: undefined,
+    journaledCancel: undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import { assertJournalable } from "./assert-journalable.ts";
 import { stepCheckpointKey } from "./checkpoint-keys.ts";
-import { serializeError } from "./errors.ts";
+import { RunShutdownError, serializeError } from "./errors.ts";
 import { runExactlyOnce } from "./exactly-once.ts";
 import { JournalWriteError } from "./journal-writer.ts";
 import { AttemptsExhausted, runWithRetry, withTimeout } from "./retry.ts";
@@ -19,6 +19,8 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
   const { steps, ctx, results } = run;
   for (let index = results.length; index < steps.length; index++) {
     const step = steps[index]!;
+    // A cancel heard between two steps stops the run before the next one starts.
+    if (run.signals?.steps.aborted) return settle(run, stoppedBetweenSteps(run, index));
     ctx.stepName = step.name;
     ctx.attempt = 1;
     try {
@@ -29,12 +31,27 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
       );
     } catch (caught) {
       const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, ctx.attempt);
-      if (exhausted.error instanceof JournalWriteError) throw exhausted.error;
+      if (stopsTheRun(exhausted.error)) throw exhausted.error;
       run.failure = { index, stepName: step.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
       return settle(run, run.failure);
     }
   }
   return settle(run, undefined);
+}
+
+/**
+ * Errors after which the run stops where it is, without settling: an unwritable journal, or a shutdown. Recovery
+ * takes the run up from its journal.
+ */
+export function stopsTheRun(error: unknown): boolean {
+  return error instanceof JournalWriteError || error instanceof RunShutdownError;
+}
+
+function stoppedBetweenSteps(run: RunState, index: number): StepFailure {
+  const reason: unknown = run.signals!.steps.reason;
+  if (reason instanceof RunShutdownError) throw reason;
+  run.failure = { index, stepName: null, error: reason, attempts: 0, rolledBack: false };
+  return run.failure;
 }
 
 /**
@@ -75,7 +92,7 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === firstAttempt) await journalStart(n);
-    return withTimeout((signal) => executeOnce(run, step, index, signal), name, step.options.timeout);
+    return withTimeout((signal) => executeOnce(run, step, index, signal), name, step.options.timeout, run.signals?.steps);
   };
   try {
     const { value, attempts } = await runWithRetry(attempt, step.options.retry, {
@@ -90,7 +107,7 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
     journal?.defer({ type: "step-completed", runId: ctx.runId, step: name, index, attempts, result: value, data: journaledData(run), ...(wrote ? { wroteInTransaction: true } : {}), at: new Date() });
     return value;
   } catch (caught) {
-    if (!(caught instanceof AttemptsExhausted) || caught.error instanceof JournalWriteError) throw caught;
+    if (!(caught instanceof AttemptsExhausted) || stopsTheRun(caught.error)) throw caught;
     journal?.defer({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
     throw caught;
   }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
 import { journalPathFor, openRunStore } from "../../src/persistence/open-run-store.ts";
 import { eventLabel } from "../crash/crash-on-journal-write.ts";
-import { createScenarioOrder, findRunByKey, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type CheckoutReply, type RunView, type ScenarioOrder } from "../crash/checkout-client.ts";
+import { cancelCheckoutRun, createScenarioOrder, findRunByKey, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type CheckoutReply, type RunView, type ScenarioOrder } from "../crash/checkout-client.ts";
 import { checkoutViolations } from "../crash/checkout-invariants.ts";
 import { CRASH_SERVER } from "../crash/crash-harness.ts";
 import { readProviderRecords, type ProviderRecords } from "../crash/provider-records.ts";
@@ -34,6 +34,9 @@ export interface ChaosReport {
   sigkills: number;
   connectionKills: number;
   lockHolds: number;
+  /** Cancels sent (`workflowRunCancel`) at seeded moments, and how many of them the server answered CANCELLED. */
+  cancels: number;
+  cancelled: number;
   /** Replies lost with a killed server (their runs finished through recovery). */
   lostReplies: number;
   /** Keys sent again after the round: each must answer its run's outcome and change nothing. */
@@ -54,6 +57,8 @@ interface SentCheckout {
   card: string;
   key: string;
   reply: CheckoutReply | "lost";
+  /** When set, a person cancels the run this long after the checkout was sent. */
+  cancelAfterMs?: number;
 }
 
 /**
@@ -67,7 +72,7 @@ interface SentCheckout {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = new SeededRandom(options.seed);
-  const report: ChaosReport = { provider: options.provider, seed: options.seed, rounds: options.rounds, checkouts: 0, outcomes: {}, sigkills: 0, connectionKills: 0, lockHolds: 0, lostReplies: 0, resent: 0, violations: [], serverErrors: [], ms: 0 };
+  const report: ChaosReport = { provider: options.provider, seed: options.seed, rounds: options.rounds, checkouts: 0, outcomes: {}, sigkills: 0, connectionKills: 0, lockHolds: 0, cancels: 0, cancelled: 0, lostReplies: 0, resent: 0, violations: [], serverErrors: [], ms: 0 };
   const cluster = await ChaosCluster.start(options.provider);
   try {
     for (let round = 0; round < options.rounds; round++) {
@@ -84,9 +89,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 async function runRound(cluster: ChaosCluster, random: SeededRandom, count: number, report: ChaosReport, round: number): Promise<void> {
   const url = cluster.url;
-  const plans = Array.from({ length: count }, (_, i) => ({ card: random.pick(CARDS), country: random.pick(COUNTRIES), key: `chaos:${report.seed}:${round}:${i}` }));
+  const plans = Array.from({ length: count }, (_, i) => ({
+    card: random.pick(CARDS),
+    country: random.pick(COUNTRIES),
+    key: `chaos:${report.seed}:${round}:${i}`,
+    ...(random.chance(0.3) ? { cancelAfterMs: random.int(0, 1500) } : {}),
+  }));
   const orders = await Promise.all(plans.map((plan) => createScenarioOrder(url, plan.country)));
-  const sent = plans.map((plan, i) => ({ order: orders[i]!, card: plan.card, key: plan.key, reply: "lost" as SentCheckout["reply"] }));
+  const sent: SentCheckout[] = plans.map((plan, i) => ({ ...plan, order: orders[i]!, reply: "lost" }));
   const replies = sent.map(async (checkout) => {
     checkout.reply = await sendCheckout(url, checkout.order.orderId, checkout.card, checkout.key).catch((error: Error) => {
       // A reply the server sent must be an outcome; only a connection that died with the server may lose it.
@@ -94,10 +104,24 @@ async function runRound(cluster: ChaosCluster, random: SeededRandom, count: numb
       return "lost" as const;
     });
   });
-  await Promise.all([...replies, cluster.inflictFaults(random, report)]);
+  const cancels = sent.filter((checkout) => checkout.cancelAfterMs !== undefined).map((checkout) => cancelLater(cluster, checkout, report));
+  await Promise.all([...replies, ...cancels, cluster.inflictFaults(random, report)]);
   report.checkouts += count;
   report.lostReplies += sent.filter((c) => c.reply === "lost").length;
   await checkRound(cluster, sent, report);
+}
+
+/**
+ * A person cancels the run at a seeded moment: before it started, in any step, while it compensates, past its pivot
+ * or after its end — with the server perhaps killed meanwhile. Whatever the answer, the invariants must hold.
+ */
+async function cancelLater(cluster: ChaosCluster, checkout: SentCheckout, report: ChaosReport): Promise<void> {
+  await sleep(checkout.cancelAfterMs!);
+  const run = await findRunByKey(cluster.url, checkout.key).catch(() => undefined);
+  if (!run) return;
+  report.cancels += 1;
+  const answer = await cancelCheckoutRun(cluster.url, run.id, "chaos").catch(() => "lost");
+  if (answer === "CANCELLED") report.cancelled += 1;
 }
 
 async function checkRound(cluster: ChaosCluster, sent: SentCheckout[], report: ChaosReport): Promise<void> {
@@ -141,6 +165,7 @@ async function resendEveryKey(cluster: ChaosCluster, sent: SentCheckout[], runs:
 
 function answers(reply: CheckoutReply, run: RunView): boolean {
   if (run.status === "COMPLETED") return reply.__typename === "OrderCheckoutSuccess" && reply.runId === run.id;
+  if (run.status === "CANCELLED") return reply.__typename === "WorkflowCancelledError" && reply.failedRunId === run.id;
   const member = run.status === "FAILED" ? "CompensationFailedError" : "StepFailedError";
   return reply.__typename === member && reply.failedRunId === run.id;
 }

@@ -5,7 +5,7 @@ import { runChaos } from "./chaos-run.ts";
 /**
  * The short chaos run of `npm test`: two rounds per database, each with a SIGKILL at a seeded moment and the
  * database's own fault (connection terminations on PostgreSQL, a held write lock on SQLite) under 12 concurrent
- * checkouts of every card and country. `SAGAQL_CHAOS_SEED` replays another scenario; the longer run is
+ * checkouts of every card and country, some of them cancelled at seeded moments. `SAGAQL_CHAOS_SEED` replays another scenario; the longer run is
  * `npm run chaos -- --seed N --rounds M`.
  */
 const SEED = Number(process.env.SAGAQL_CHAOS_SEED ?? 20261203);
@@ -18,6 +18,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("chaos (%s)", (provider) => {
     expect(report.sigkills).toBe(2);
     expect(report.checkouts).toBe(24);
     expect(report.resent).toBeGreaterThan(0);
+    expect(report.cancels).toBeGreaterThan(0);
     expect(provider === "postgresql" ? report.connectionKills : report.lockHolds).toBeGreaterThan(0);
   }, 300_000);
 });

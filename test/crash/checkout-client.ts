@@ -13,7 +13,7 @@ export interface ScenarioOrder {
 
 export interface RunView {
   id: string;
-  status: "RUNNING" | "COMPLETED" | "COMPENSATING" | "COMPENSATED" | "FAILED";
+  status: "RUNNING" | "COMPLETED" | "COMPENSATING" | "COMPENSATED" | "FAILED" | "CANCELLED";
   idempotencyKey: string | null;
   resourceId: string | null;
   steps: Array<{ name: string; status: string; attempts: number }>;
@@ -67,6 +67,12 @@ export async function sendCheckout(url: string, orderId: string, paymentMethodId
 }
 
 /** Runs of the checkout workflow, newest first (at most 200). */
+/** `workflowRunCancel`; resolves with the run's status, or the refusal's code. */
+export async function cancelCheckoutRun(url: string, runId: string, reason: string): Promise<string> {
+  const { body: response } = await postGraphQL<{ workflowRunCancel: { status: string } | null }>(url, "mutation($id: ID!, $reason: String) { workflowRunCancel(id: $id, reason: $reason) { status } }", { id: runId, reason });
+  return response.data?.workflowRunCancel?.status ?? String(response.errors?.[0]?.extensions?.code ?? response.errors?.[0]?.message);
+}
+
 export async function listCheckoutRuns(url: string): Promise<RunView[]> {
   const result = await data<{ workflowRuns: RunView[] }>(url, `{ workflowRuns(workflow: "order.checkout", take: 200) { ${RUN_FIELDS} } }`);
   return result.workflowRuns;

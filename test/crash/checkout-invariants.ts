@@ -12,7 +12,7 @@ export interface CheckoutFacts {
 
 /**
  * The crash suite's invariants for one checkout, as readable violations (none when they all hold):
- * the run ended COMPLETED or COMPENSATED; the stock is its start minus the order's items only if it completed
+ * the run ended COMPLETED, COMPENSATED or CANCELLED (a cancelled run is compensated too); the stock is its start minus the order's items only if it completed
  * (so never restored twice, never lost); at most one charge per run, kept exactly when the order completed and
  * otherwise refunded exactly once; at most one shipment per order, and none for a compensated run; the order's
  * status and ids agree.
@@ -42,7 +42,7 @@ export function checkoutViolations(facts: CheckoutFacts): string[] {
     if (order.status !== "completed") fail(`the run completed, yet the order is ${order.status}`);
     if (charges.length !== 1 || order.chargeId !== charges[0]?.id) fail(`the order's charge ${order.chargeId} is not the run's one charge (${charges.map((c) => c.id).join(", ")})`);
     if (shipments.length !== 1 || order.shipmentId !== shipments[0]?.id) fail(`the order's shipment ${order.shipmentId} is not its one shipment (${shipments.map((s) => s.id).join(", ")})`);
-  } else if (run.status === "COMPENSATED") {
+  } else if (run.status === "COMPENSATED" || run.status === "CANCELLED") {
     if (stock !== scenario.stockBefore) fail(`the run was compensated, yet stock is ${stock}, expected ${scenario.stockBefore}`);
     // The checkout goes forward past its shipment: a compensated run never leaves a parcel on its way.
     if (shipments.length > 0) fail(`the run was compensated, yet order ${scenario.orderId} was shipped`);
@@ -50,7 +50,7 @@ export function checkoutViolations(facts: CheckoutFacts): string[] {
       fail(`the run was compensated, yet the order is ${order.status} (charge ${order.chargeId}, shipment ${order.shipmentId})`);
     }
   } else {
-    fail(`the run ended ${run.status}, not COMPLETED or COMPENSATED`);
+    fail(`the run ended ${run.status}, not COMPLETED, COMPENSATED or CANCELLED`);
   }
   return violations;
 }

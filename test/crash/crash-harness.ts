@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "../helpers/npm-start.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { spawnServerProcess, type ServerProcess, type SpawnedServer } from "../helpers/start-server-process.ts";
 import { demoProducts } from "../../examples/checkout/seed-data.ts";
-import { createScenarioOrder, findRunByKey, listCheckoutRuns, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type ScenarioOrder } from "./checkout-client.ts";
+import { cancelCheckoutRun, createScenarioOrder, findRunByKey, listCheckoutRuns, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type ScenarioOrder } from "./checkout-client.ts";
 import { checkoutViolations } from "./checkout-invariants.ts";
 import { crashKey, formatCrashPoint, type CrashPoint } from "./crash-point.ts";
 import { CHECKOUT_PATHS, expectedOutcome, type CheckoutPath, type JournalCrash, type Outcome } from "./crash-scenarios.ts";
@@ -134,6 +134,28 @@ export class CrashHarness {
     return this.#restartAndCheck(checkout, "COMPENSATED", started);
   }
 
+  /**
+   * A slow card's charge is under way when a person cancels the run, and the process dies right before or right after
+   * the cancel request's journal write. After it the next process finds the cancel journaled and finishes it
+   * (CANCELLED); before it nothing was asked, and the run interrupted in its transaction is compensated.
+   */
+  async crashAtCancel(when: "before" | "after"): Promise<ScenarioReport> {
+    const started = performance.now();
+    const point: CrashPoint = { when, event: "run-cancel-requested" };
+    const url = this.server.graphqlUrl;
+    const checkout = { order: await createScenarioOrder(url), paymentMethodId: "pm_card_slow", idempotencyKey: crashKey(point, randomUUID()) };
+    void send(url, checkout).catch(() => "connection lost");
+    const running = async () => (await findRunByKey(url, checkout.idempotencyKey))?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING";
+    await retryUntil(running, { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running" });
+    const run = (await findRunByKey(url, checkout.idempotencyKey))!;
+    const answer = await Promise.race([this.server.exited.then(() => "died"), cancelCheckoutRun(url, run.id, "crash test").catch(() => "connection lost")]);
+    if (answer !== "died" && answer !== "connection lost") return failedReport(`the server answered the cancel (${answer}) instead of crashing ${when} it`);
+    const crashLine = this.server.logs().find((line) => line.msg === "crash injected");
+    const report = await this.#restartAndCheck(checkout, when === "after" ? "CANCELLED" : "COMPENSATED", started);
+    if (crashLine?.crashAt !== formatCrashPoint(point)) report.violations.push(`the server died, but not at the injected crash (${String(crashLine?.crashAt)})`);
+    return report;
+  }
+
   /** PostgreSQL: every connection to the app database is terminated while `step` runs; the server lives on. */
   async terminateConnectionsDuringStep(step: string, shippingCountry: string, expected: Outcome): Promise<ScenarioReport & { terminated: number }> {
     const started = performance.now();
@@ -150,7 +172,7 @@ export class CrashHarness {
     const url = this.server.graphqlUrl;
     const runs = await listCheckoutRuns(url);
     const providers = readProviderRecords(this.#database.dataDir);
-    const violations = runs.filter((run) => run.status !== "COMPLETED" && run.status !== "COMPENSATED").map((run) => `run ${run.id} ended ${run.status}`);
+    const violations = runs.filter((run) => !["COMPLETED", "COMPENSATED", "CANCELLED"].includes(run.status)).map((run) => `run ${run.id} ended ${run.status}`);
     for (const charge of providers.charges) {
       const run = runs.find((r) => charge.idempotencyKey.startsWith(`${r.id}:`));
       const refunds = providers.refunds.filter((refund) => refund.chargeId === charge.id).length;

@@ -1,5 +1,5 @@
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
+import type { RunControlRequest, RunEvent } from "../../src/saga/run-events.ts";
 import { crashPointMatches, crashPointOfKey, type CrashPoint } from "./crash-point.ts";
 
 export interface CrashOnJournalWriteOptions {
@@ -20,7 +20,8 @@ export interface CrashOnJournalWriteOptions {
  * (their `run-started` passes through here) — a run recovered from an earlier crash is finished normally — unless
  * `recoveryPoint` arms those too.
  * Both `record` and `recordAll` are watched, because the engine batches deferrable events with the next
- * critical one: a point names the write that carries its event.
+ * critical one: a point names the write that carries its event. So is `requestCancel`, which any instance calls
+ * to journal a `run-cancel-requested` event for a run (armed by the run's own key).
  */
 export function crashOnJournalWrite(options: CrashOnJournalWriteOptions): (store: DurableRunStore) => DurableRunStore {
   return (store) => {
@@ -47,11 +48,17 @@ export function crashOnJournalWrite(options: CrashOnJournalWriteOptions): (store
     };
     const record = (event: RunEvent) => write([event], () => store.record(event));
     const recordAll = store.recordAll && ((events: readonly RunEvent[]) => write(events, () => store.recordAll!(events)));
+    const requestCancel = async (runId: string, request: RunControlRequest): Promise<boolean> => {
+      let requested = false;
+      await write([{ type: "run-cancel-requested", runId, ...request, at: new Date() }], async () => void (requested = await store.requestCancel(runId, request)));
+      return requested;
+    };
     // Everything else (leases, reads, events) goes to the real store; its methods need it as `this`.
     return new Proxy(store, {
       get(target, property) {
         if (property === "record") return record;
         if (property === "recordAll") return recordAll;
+        if (property === "requestCancel") return requestCancel;
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === "function" ? value.bind(target) : value;
       },

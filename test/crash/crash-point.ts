@@ -20,6 +20,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<RunEventType>([
   "compensation-started",
   "compensation-completed",
   "compensation-failed",
+  "run-cancel-requested",
   "run-finished",
 ]);
 

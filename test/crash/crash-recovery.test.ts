@@ -76,6 +76,17 @@ describe("a checkout whose recovery is SIGKILLed in the middle of its compensati
   }
 });
 
+for (const when of ["before", "after"] as const) {
+  const outcome = when === "after" ? "is cancelled by the next process" : "is compensated: no cancel was journaled";
+  describe(`a checkout cancelled while the slow card is charged, whose server is SIGKILLed ${when} the cancel's journal write, ${outcome}`, () => {
+    for (const provider of PROVIDERS) {
+      it.concurrent(`on ${LABEL[provider]}`, async () => {
+        expectInvariants(provider, `crashed ${when} run-cancel-requested`, await harness(provider).crashAtCancel(when));
+      }, 90_000);
+    }
+  });
+}
+
 describe("on PostgreSQL, terminating every connection of the app database while the slow card is charged", () => {
   const cases = [
     { path: "succeeds", shippingCountry: "US", clean: "COMPLETED" },

@@ -8,7 +8,7 @@ export const CHECKOUT_PATHS = {
 
 export type CheckoutPath = keyof typeof CHECKOUT_PATHS;
 
-export type Outcome = "COMPLETED" | "COMPENSATED" | "NOT STARTED";
+export type Outcome = "COMPLETED" | "COMPENSATED" | "CANCELLED" | "NOT STARTED";
 
 export interface JournalCrash {
   path: CheckoutPath;

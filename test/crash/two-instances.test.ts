@@ -7,7 +7,7 @@ import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts"
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { spawnServerProcess, type ServerProcess, type SpawnedServer } from "../helpers/start-server-process.ts";
-import { createScenarioOrder, findRunByKey, readOrder, readStock, sendCheckout, waitForTerminalRun } from "./checkout-client.ts";
+import { cancelCheckoutRun, createScenarioOrder, findRunByKey, readOrder, readStock, sendCheckout, waitForTerminalRun } from "./checkout-client.ts";
 import { checkoutViolations } from "./checkout-invariants.ts";
 import { CRASH_SERVER } from "./crash-harness.ts";
 import { readProviderRecords } from "./provider-records.ts";
@@ -117,4 +117,24 @@ describe("two server processes sharing one PostgreSQL database", () => {
       expect(events.filter((e) => e === "step-started:charge-payment").length).toBeLessThanOrEqual(2);
     }
   }, 90_000);
+
+  it("a cancel asked on one instance stops the checkout the other one runs, which hears it through LISTEN/NOTIFY", async () => {
+    const [owner, other] = servers.filter((server) => server.child.exitCode === null && server.child.signalCode === null) as [ServerProcess, ServerProcess];
+    const order = await createScenarioOrder(owner.graphqlUrl);
+    const key = `cancel-elsewhere:${crypto.randomUUID()}`;
+    const reply = sendCheckout(owner.graphqlUrl, order.orderId, "pm_card_slow", key);
+    const run = await retryUntil(async () => {
+      const found = await findRunByKey(other.graphqlUrl, key);
+      return found?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING" ? found : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running" });
+
+    expect(await cancelCheckoutRun(other.graphqlUrl, run.id, "asked elsewhere")).toBe("CANCELLED");
+
+    expect(await reply).toMatchObject({ __typename: "WorkflowCancelledError", failedRunId: run.id });
+    const facts = await checkoutFacts(other.graphqlUrl, order, run.id);
+    expect(facts.run.status).toBe("CANCELLED");
+    expect(checkoutViolations(facts)).toEqual([]);
+    expect(servers.reduce((n, server) => n + recoveriesOf(server, run.id), 0)).toBe(0);
+    expect(readProviderRecords(database.dataDir).charges.filter((c) => c.idempotencyKey.startsWith(`${run.id}:`))).toEqual([]);
+  }, 60_000);
 });

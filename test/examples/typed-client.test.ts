@@ -39,6 +39,7 @@ function summarize(outcome: CheckoutOutcome): string {
     case "RunInProgressError":
     case "IdempotencyConflictError":
     case "ResourceBusyError":
+    case "WorkflowCancelledError":
       return `${outcome.code}: ${outcome.message}`;
     default:
       return outcome satisfies never;

@@ -44,6 +44,9 @@ describe("the checkout schema has its documented shape", () => {
       orderUpdate: "(id: ID!, data: OrderUpdateInput!)Order",
       orderDelete: "(id: ID!)Order",
       orderCheckout: "(id: ID!, input: OrderCheckoutInput!, idempotencyKey: String, async: Boolean)OrderCheckoutResult!",
+      workflowRunCancel: "(id: ID!, reason: String)WorkflowRun",
+      workflowRunRetry: "(id: ID!, reason: String)WorkflowRun",
+      workflowRunResume: "(id: ID!, reason: String)WorkflowRun",
     });
   });
 
@@ -66,7 +69,7 @@ describe("the checkout schema has its documented shape", () => {
     const union = schema.getType("OrderCheckoutResult");
     if (!isUnionType(union)) throw new Error("OrderCheckoutResult is not a union");
     expect(union.getTypes().map((t) => t.name).sort()).toEqual(
-      ["CompensationFailedError", "ForbiddenError", "IdempotencyConflictError", "NotFoundError", "OrderCheckoutStarted", "OrderCheckoutSuccess", "ResourceBusyError", "RunInProgressError", "StepFailedError", "ValidationError"],
+      ["CompensationFailedError", "ForbiddenError", "IdempotencyConflictError", "NotFoundError", "OrderCheckoutStarted", "OrderCheckoutSuccess", "ResourceBusyError", "RunInProgressError", "StepFailedError", "ValidationError", "WorkflowCancelledError"],
     );
     expect(fieldsOf(schema.getType("OrderCheckoutSuccess"))).toEqual({ result: "JSON!", order: "Order", runId: "ID", replayed: "Boolean!" });
     const workflowError = { message: "String!", code: "String!", failedStep: "String", compensatedSteps: "[String!]!", runId: "ID" };
@@ -104,7 +107,7 @@ describe("the checkout schema has its documented shape", () => {
       if (!isEnumType(type)) throw new Error(`${name} is not an enum`);
       return type.getValues().map((v) => v.name).sort();
     };
-    expect(values("WorkflowRunStatus")).toEqual(["COMPENSATED", "COMPENSATING", "COMPLETED", "FAILED", "RUNNING"]);
+    expect(values("WorkflowRunStatus")).toEqual(["CANCELLED", "COMPENSATED", "COMPENSATING", "COMPLETED", "FAILED", "RUNNING"]);
     expect(values("WorkflowStepStatus")).toEqual(["COMPENSATED", "COMPENSATING", "COMPENSATION_FAILED", "COMPLETED", "FAILED", "PENDING", "RUNNING", "SKIPPED"]);
     expect(fieldsOf(schema.getType("WorkflowRun"))).toMatchObject({ id: "ID!", workflow: "String!", status: "WorkflowRunStatus!", steps: "[WorkflowStepRun!]!" });
     expect(fieldsOf(schema.getType("WorkflowStepRun"))).toMatchObject({ name: "String!", status: "WorkflowStepStatus!", attempts: "Int!", error: "String" });

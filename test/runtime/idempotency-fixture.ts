@@ -17,6 +17,7 @@ import { PrismaClient as PostgresClient } from "../../generated/checkout/postgre
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { checkoutConfig } from "../../examples/checkout/config.ts";
 import { createApp } from "../../src/app/create-app.ts";
+import type { RunControlOptions } from "../../src/graphql/run-control.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import { runAction, type ActionRuntime, type ActionSuccess, type RunActionRequest } from "../../src/runtime/run-action.ts";
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
@@ -46,7 +47,11 @@ export interface IdempotencyFixture {
   rows: CheckoutRows;
   /** `order.checkout` through `runAction`. */
   checkout(request: RunActionRequest): Promise<ActionSuccess>;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T | null; errors?: Array<{ message: string }> }>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
   /** A pending order for `quantity` of a fresh product with `stock`. */
   newOrder(options?: { stock?: number; quantity?: number; shippingCountry?: string }): Promise<{ orderId: string; sku: string }>;
   stockOf(sku: string): Promise<number | undefined>;
@@ -58,6 +63,10 @@ export interface IdempotencyFixtureOptions {
   slowCardMs?: number;
   /** @default 15000, the runtime's own default */
   idempotencyWaitMs?: number;
+  /** Builds the payment service over its provider file, e.g. one whose refunds fail. @default PaymentService */
+  payment?: (file: string, slowMs: number) => PaymentService;
+  /** buildSchema's `runControl`. @default none */
+  runControl?: RunControlOptions;
 }
 
 export async function createIdempotencyFixture(provider: Provider, options: IdempotencyFixtureOptions = {}): Promise<IdempotencyFixture> {
@@ -65,7 +74,8 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
   const database = await openCheckoutDatabase(provider);
   await (database.prisma as { $disconnect(): Promise<void> }).$disconnect();
   const providers = mkdtempSync(join(tmpdir(), "sagaql-idempotency-providers-"));
-  const payment = new PaymentService(join(providers, "payment.db"), { slowMs: options.slowCardMs ?? 300 });
+  const slowMs = options.slowCardMs ?? 300;
+  const payment = options.payment ? options.payment(join(providers, "payment.db"), slowMs) : new PaymentService(join(providers, "payment.db"), { slowMs });
   const shipping = new ShippingService(join(providers, "shipping.db"));
   const app = await createApp({
     ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
@@ -75,6 +85,7 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     dataDir: providers,
     migrate: false,
     recovery: { enabled: false },
+    ...(options.runControl ? { runControl: options.runControl } : {}),
   });
   const { runtime, store } = app;
   if (options.idempotencyWaitMs !== undefined) runtime.idempotencyWaitMs = options.idempotencyWaitMs;
@@ -88,10 +99,10 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     payment,
     rows,
     checkout: (request) => runAction(runtime, order, "checkout", request),
-    gql: async (query, variables = {}) => {
+    gql: async (query, variables = {}, headers = {}) => {
       const response = await yoga.fetch("http://yoga/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as never;

@@ -23,7 +23,7 @@ describe("workflow types", () => {
       expectTypeOf(outcome.code).toEqualTypeOf<"ACTION_ERROR">();
       expectTypeOf(outcome.failedStep).toEqualTypeOf<string | null>();
       expectTypeOf(outcome.compensatedSteps).toEqualTypeOf<string[]>();
-      expectTypeOf(outcome.status).toEqualTypeOf<"COMPENSATED" | "FAILED">();
+      expectTypeOf(outcome.status).toEqualTypeOf<"COMPENSATED" | "FAILED" | "CANCELLED">();
     }
   });
 

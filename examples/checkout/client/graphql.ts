@@ -32,6 +32,8 @@ export type OrderCreateInput = {
 };
 
 export type WorkflowRunStatus =
+  /** Cancelled (workflowRunCancel): the step under way was aborted and every completed step was undone. */
+  | 'CANCELLED'
   /** A step failed and every completed step was undone. */
   | 'COMPENSATED'
   /** A step failed; completed steps are being undone. */
@@ -79,6 +81,7 @@ export type OrderCheckoutMutation = { orderCheckout:
     | { __typename: 'RunInProgressError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, idempotencyKey: string | null }
     | { __typename: 'StepFailedError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, causeCode: string | null, attempts: number, uncompensatedSteps: Array<string> }
     | { __typename: 'ValidationError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null, problems: Array<{ field: string, message: string }> }
+    | { __typename: 'WorkflowCancelledError', message: string, code: string, failedStep: string | null, compensatedSteps: Array<string>, runId: string | null }
    };
 
 export type OrderFieldsFragment = { id: string, items: string, total: number, status: string, shippingCountry: string, chargeId: string | null, shipmentId: string | null };
