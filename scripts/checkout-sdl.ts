@@ -2,7 +2,9 @@ import type { GraphQLSchema } from "graphql";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCheckoutApp } from "../examples/checkout/app.ts";
+import { checkoutConfig } from "../examples/checkout/config.ts";
+import { createApp } from "../src/app/create-app.ts";
+import { createLogger } from "../src/server/create-logger.ts";
 import { printSortedSchema } from "../src/graphql/print-sorted-schema.ts";
 
 /**
@@ -12,7 +14,7 @@ import { printSortedSchema } from "../src/graphql/print-sorted-schema.ts";
 export async function checkoutSchema(): Promise<GraphQLSchema> {
   const dir = await mkdtemp(join(tmpdir(), "sagaql-sdl-"));
   try {
-    const app = await createCheckoutApp({ databaseUrl: `file:${join(dir, "app.db")}`, dataDir: dir });
+    const app = await createApp({ ...checkoutConfig({ logger: createLogger({ level: "silent" }) }), databaseUrl: `file:${join(dir, "app.db")}`, dataDir: dir, migrate: false });
     await app.close();
     return app.schema;
   } finally {

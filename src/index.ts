@@ -119,3 +119,31 @@ export type { GraphQLContext } from "./graphql/context.ts";
 export type { GraphQLPrismaClient, PrismaDatamodel } from "./graphql/prisma-client.ts";
 export type { PaginationOptions } from "./graphql/list-args.ts";
 export { printSortedSchema } from "./graphql/print-sorted-schema.ts";
+
+export { defineConfig } from "./app/define-config.ts";
+export type {
+  SagaqlConfig,
+  AppEntities,
+  AppServices,
+  ServicesSetting,
+  ServicesContext,
+  ServicesOf,
+  RecoveryConfig,
+  ServerConfig,
+  StartingApp,
+} from "./app/define-config.ts";
+export { createApp } from "./app/create-app.ts";
+export type { CreateAppOptions, SagaqlApp, AppListenOptions } from "./app/create-app.ts";
+export type { AppMigrations } from "./app/migrate-app.ts";
+export type { AppPaths } from "./app/app-paths.ts";
+export type { AppPrismaClient } from "./app/load-generated-client.ts";
+export { runApp } from "./app/run-app.ts";
+export type { RunAppOptions } from "./app/run-app.ts";
+export { readAppEnv } from "./app/read-app-env.ts";
+export type { AppEnv } from "./app/read-app-env.ts";
+export { AppStartError, AppConfigError, GeneratedClientError } from "./app/app-errors.ts";
+export { createServer } from "./server/create-server.ts";
+export type { CreateServerOptions, ListenOptions, ListeningAddress, SagaqlServer } from "./server/create-server.ts";
+export type { RequestContextFactory } from "./server/request-context.ts";
+export { createLogger } from "./server/create-logger.ts";
+export type { Logger as ServerLogger, CreateLoggerOptions } from "./server/create-logger.ts";

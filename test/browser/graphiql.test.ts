@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderCreateDocument, OrderDocument } from "../../examples/checkout/client/graphql.ts";
-import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
+import { serveCheckout, type RunningCheckout } from "../helpers/serve-checkout.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts";
@@ -23,7 +23,7 @@ describe("GraphiQL in a browser", () => {
     database = await freshDatabase("sqlite");
     const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
     [running, chromium] = await Promise.all([
-      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, port: 0, logger }),
+      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, logger }),
       launchChromium(),
     ]);
   }, 60_000);

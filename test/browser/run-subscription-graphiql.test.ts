@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
+import { serveCheckout, type RunningCheckout } from "../helpers/serve-checkout.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts";
@@ -21,7 +21,7 @@ describe("workflowRunUpdated in GraphiQL", () => {
     database = await freshDatabase("sqlite");
     const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
     [running, chromium] = await Promise.all([
-      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, port: 0, logger, slowCardMs: 3000 }),
+      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, logger, slowCardMs: 3000 }),
       launchChromium(),
     ]);
   }, 60_000);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
+import { serveCheckout, type RunningCheckout } from "../helpers/serve-checkout.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
@@ -46,7 +46,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     database = await freshDatabase(provider);
     const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
     [running, chromium] = await Promise.all([
-      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, port: 0, logger, slowCardMs: SLOW_CARD_MS, graphiql: false }),
+      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, logger, slowCardMs: SLOW_CARD_MS, graphiql: false }),
       launchChromium(),
     ]);
   }, 60_000);

@@ -8,7 +8,7 @@ import {
   WorkflowRunDocument,
   type OrderCheckoutMutation,
 } from "../../examples/checkout/client/graphql.ts";
-import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
+import { serveCheckout, type RunningCheckout } from "../helpers/serve-checkout.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
@@ -53,7 +53,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
   beforeAll(async () => {
     database = await freshDatabase(provider);
     const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
-    running = await serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, port: 0, logger, graphiql: false });
+    running = await serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, logger, graphiql: false });
     url = running.address.graphqlUrl;
   }, 60_000);
   afterAll(async () => {
@@ -120,7 +120,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
 
   it("reports an undeliverable country as StepFailedError at create-shipment, refunding the charge once", async () => {
     const before = await stockBySku();
-    const refundsBefore = running.app.services.payment.refunds().length;
+    const refundsBefore = running.app.services.paymentService.refunds().length;
     const order = await createOrder([{ sku: "CB-001", quantity: 3 }], 29.97, "XX");
     const failure = expectMember(await checkout(order.id, "pm_card_visa"), "StepFailedError");
     expect(failure).toMatchObject({
@@ -129,7 +129,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
       compensatedSteps: ["charge-payment", "reserve-inventory"],
       uncompensatedSteps: [],
     });
-    expect(running.app.services.payment.refunds()).toHaveLength(refundsBefore + 1);
+    expect(running.app.services.paymentService.refunds()).toHaveLength(refundsBefore + 1);
     expect(await stockBySku()).toEqual(before);
   });
 

@@ -7,21 +7,24 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { createCheckoutApp, type CheckoutApp } from "../../examples/checkout/app.ts";
+import { checkoutConfig } from "../../examples/checkout/config.ts";
+import type { CheckoutServices } from "../../examples/checkout/services/checkout-services.ts";
+import { createApp, type SagaqlApp } from "../../src/app/create-app.ts";
+import { createLogger } from "../../src/server/create-logger.ts";
+import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { startTestServer, type TestServer } from "../helpers/start-test-server.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "../helpers/test-database.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export interface Instance {
-  app: CheckoutApp;
-  server: TestServer;
+  app: SagaqlApp<CheckoutServices>;
+  /** What the instance logged. */
+  logs: CapturedLogs;
   url: string;
 }
 
@@ -48,7 +51,7 @@ export async function startInstances(provider: Provider, options: InstancesOptio
   const dataDir = await mkdtemp(join(tmpdir(), "sagaql-live-"));
   const instances: Instance[] = [];
   const close = async () => {
-    for (const instance of instances) await instance.server.server.close();
+    for (const instance of instances) await instance.app.close();
     await database.close();
     await rm(dataDir, { recursive: true, force: true });
   };
@@ -63,9 +66,13 @@ export async function startInstances(provider: Provider, options: InstancesOptio
 }
 
 async function startInstance(databaseUrl: string, dataDir: string, options: InstancesOptions): Promise<Instance> {
-  const app = await createCheckoutApp({ databaseUrl, dataDir, slowCardMs: options.slowCardMs ?? 600, logger: silentLogger });
-  const server = await startTestServer({ schema: app.schema, graphiql: options.graphiql ?? false, onClose: [() => app.close()] });
-  return { app, server, url: server.address.graphqlUrl };
+  const logs = new CapturedLogs();
+  const logger = createLogger({ level: "debug", destination: logs });
+  const config = checkoutConfig({ slowCardMs: options.slowCardMs ?? 600, logger, graphiql: options.graphiql ?? false });
+  // The database was migrated once, above; no demo products: the tests create what they need.
+  const app = await createApp({ ...config, onStart: undefined, databaseUrl, dataDir, migrate: false });
+  const address = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { app, logs, url: address.graphqlUrl };
 }
 
 export const RUN_UPDATED = /* GraphQL */ `

@@ -115,7 +115,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRunUpdated over SSE, 
 describe("workflowRunUpdated and the server's lifecycle", () => {
   it("cuts open subscription streams at shutdown instead of waiting out the grace period", async () => {
     const shared = await startInstances("sqlite");
-    const { app, server, url } = shared.instances[0]!;
+    const { app, url } = shared.instances[0]!;
     try {
       // A run that stays RUNNING (journaled, never executed): only the shutdown can end its stream.
       const runId = `run-${randomUUID()}`;
@@ -125,7 +125,7 @@ describe("workflowRunUpdated and the server's lifecycle", () => {
       expect(subscription.payloads[0]?.data?.workflowRunUpdated).toMatchObject({ id: runId, status: "RUNNING" });
 
       const started = performance.now();
-      await server.server.close();
+      await app.close();
       expect(performance.now() - started).toBeLessThan(5_000);
       await subscription.ended();
       expect(subscription.error).toBeDefined();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getIntrospectionQuery } from "graphql";
-import { serveCheckout, type RunningCheckout } from "../../examples/checkout/serve.ts";
+import { serveCheckout, type RunningCheckout } from "../helpers/serve-checkout.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { createServer, type SagaqlServer } from "../../src/server/create-server.ts";
 import type { QueryLimits } from "../../src/server/query-limits.ts";
@@ -68,7 +68,7 @@ describe("query limits against the checkout app", () => {
   beforeAll(async () => {
     database = await freshDatabase("sqlite");
     const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
-    running = await serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, port: 0, logger, graphiql: false });
+    running = await serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, logger, graphiql: false });
     url = running.address.graphqlUrl;
     ({ server: loose, url: looseUrl } = await startLoose({ maxTokens: 1_000_000 }));
   }, 60_000);

@@ -1,0 +1,74 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { instrumentRunStore } from "../observability/instrument-run-store.ts";
+import { RunMetrics } from "../observability/run-metrics.ts";
+import { RunTracing } from "../observability/run-tracing.ts";
+import { openDatabase, providerOf, type Database } from "../persistence/open-database.ts";
+import { openRunEventFeed } from "../persistence/open-run-event-feed.ts";
+import { openRunStore } from "../persistence/open-run-store.ts";
+import type { AnyEntity } from "../runtime/run-action.ts";
+import type { DurableRunStore } from "../saga/durable-run-store.ts";
+import { announcingRunStore, type RunEventFeed } from "../saga/run-event-feed.ts";
+import { newRunOwner } from "../saga/run-owner.ts";
+import type { Logger } from "../server/create-logger.ts";
+import type { AppPaths } from "./app-paths.ts";
+import type { RecoveryConfig } from "./define-config.ts";
+import { loadGeneratedClient, type AppPrismaClient, type GeneratedClient } from "./load-generated-client.ts";
+
+export interface AppDataOptions {
+  databaseUrl: string;
+  paths: AppPaths;
+  entities: readonly AnyEntity[];
+  logger: Logger;
+  recovery?: RecoveryConfig;
+  wrapRunStore?: (store: DurableRunStore) => DurableRunStore;
+}
+
+/** The app's data: its database, its run journal (instrumented), and the live-progress feed over that journal. */
+export interface AppData {
+  generated: GeneratedClient;
+  database: Database<AppPrismaClient>;
+  store: DurableRunStore;
+  runEvents: RunEventFeed;
+  metrics: RunMetrics;
+  /** Closes the feed, then the journal, then the database. */
+  close(): Promise<void>;
+}
+
+/** Opens everything in order; what was opened before a failure is closed again. */
+export async function openAppData(options: AppDataOptions): Promise<AppData> {
+  const generated = await loadGeneratedClient(options.paths.generatedDir, providerOf(options.databaseUrl), options.entities, options.paths.root);
+  await createSqliteFolder(options.databaseUrl);
+  const opened: Array<{ close?(): Promise<void> | void }> = [];
+  try {
+    const database = await openDatabase(options.databaseUrl, generated.PrismaClient);
+    opened.push(database);
+    const owner = newRunOwner(options.recovery?.instanceId ?? (process.env.SAGAQL_INSTANCE_ID || undefined));
+    const journal = await openRunStore(options.databaseUrl, { leaseMs: options.recovery?.leaseMs, owner });
+    opened.push(journal);
+    const metrics = new RunMetrics();
+    const instrumented = instrumentRunStore(options.wrapRunStore ? options.wrapRunStore(journal) : journal, metrics, new RunTracing());
+    const runEvents = await openRunEventFeed(options.databaseUrl, { store: instrumented, logger: options.logger });
+    // Subscribers in this process hear of the runs it executes at once, not at the feed's next poll.
+    const store = announcingRunStore(instrumented, runEvents);
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await runEvents.close();
+        await store.close?.();
+        await database.close();
+      })());
+    return { generated, database, store, runEvents, metrics, close };
+  } catch (error) {
+    for (const resource of opened.reverse()) await resource.close?.();
+    throw error;
+  }
+}
+
+/** SQLite creates a missing file but not its folder. */
+async function createSqliteFolder(databaseUrl: string): Promise<void> {
+  if (providerOf(databaseUrl) !== "sqlite") return;
+  const path = databaseUrl.replace(/^file:(\/\/)?/, "");
+  if (path === ":memory:") return;
+  await mkdir(dirname(isAbsolute(path) ? path : resolve(path)), { recursive: true });
+}
