@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { generatePrismaClients } from "../persistence/generate-prisma-clients.ts";
 import { appProviders, schemaPathOf, type PrismaApp } from "../persistence/prisma-app.ts";
 import { syncPrismaApp } from "../persistence/sync-prisma-app.ts";
-import type { CliPaths } from "./app-paths.ts";
+import type { AppPaths } from "../app/app-paths.ts";
 import type { LoadedConfig } from "./load-config.ts";
 import { ensurePrismaConfig } from "./prisma-config-file.ts";
 
@@ -10,7 +10,7 @@ import { ensurePrismaConfig } from "./prisma-config-file.ts";
  * The Prisma half of `sagaql generate`: the schema per provider from the entities, a migration for each change
  * of the database's shape (diffed offline between schema files), then the clients. Returns the lines to print.
  */
-export async function generatePrisma(loaded: LoadedConfig, paths: CliPaths): Promise<string[]> {
+export async function generatePrisma(loaded: LoadedConfig, paths: AppPaths): Promise<string[]> {
   const lines: string[] = [];
   const shown = (path: string) => relative(paths.root, path) || ".";
   const config = await ensurePrismaConfig(paths.prismaDir);

@@ -1,4 +1,6 @@
-import { dirname, relative } from "node:path";
+import { dirname, relative, resolve } from "node:path";
+import { appPaths, type AppPaths } from "../app/app-paths.ts";
+import type { SagaqlConfig } from "../app/define-config.ts";
 import type { SchemaEntity } from "../persistence/generate-prisma-schema.ts";
 import type { AnyEntity } from "../runtime/run-action.ts";
 import { CliError } from "./cli-error.ts";
@@ -8,12 +10,12 @@ import { findConfigFile, importConfigModule } from "./config-file.ts";
 export interface LoadedConfig {
   /** The config file, absolute. */
   file: string;
-  /** Its folder: the project root every relative path of the config is resolved against. */
-  root: string;
-  /** The default export as written (what `createApp` is given). */
-  config: Record<string, unknown> & { entities: unknown };
+  /** The default export, with `root` set: the config's own, else the config file's folder. */
+  config: SagaqlConfig;
   /** The config's entities, as a list. */
   entities: readonly AnyEntity[];
+  /** The app's folders, absolute. */
+  paths: AppPaths;
 }
 
 export interface LoadConfigOptions {
@@ -33,7 +35,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     throw new CliError(`${shown}'s default export is ${describe(config)}, not a config: export default defineConfig({ entities: [...] })`);
   }
   const entities = entityListOf((config as { entities?: unknown }).entities, shown);
-  return { file, root: dirname(file), config: config as LoadedConfig["config"], entities };
+  const given = config as SagaqlConfig;
+  const withRoot: SagaqlConfig = { ...given, root: resolve(dirname(file), given.root ?? ".") };
+  return { file, config: withRoot, entities, paths: appPaths(withRoot) };
 }
 
 function entityListOf(value: unknown, shown: string): readonly AnyEntity[] {
