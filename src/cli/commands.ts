@@ -1,10 +1,14 @@
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, relative } from "node:path";
+import { prismaSchemaPath } from "../app/app-paths.ts";
 import { migrateApp } from "../app/migrate-app.ts";
+import { providerOf } from "../persistence/open-database.ts";
 import { readAppEnv } from "../app/read-app-env.ts";
 import { runApp } from "../app/run-app.ts";
 import { createLogger } from "../server/create-logger.ts";
 import { appSdl } from "./app-sdl.ts";
+import { CliError } from "./cli-error.ts";
 import { generatePrisma } from "./generate-prisma.ts";
 import { initApp, nextSteps } from "./init-app.ts";
 import { loadConfig, type LoadConfigOptions } from "./load-config.ts";
@@ -37,6 +41,8 @@ export async function generateCommand(options: LoadConfigOptions, print: Print):
 export async function migrateCommand(options: LoadConfigOptions, print: Print): Promise<void> {
   const loaded = await loadConfig(options);
   const env = readAppEnv(process.env, loaded.config);
+  const schema = prismaSchemaPath(loaded.paths, providerOf(env.databaseUrl));
+  if (!existsSync(schema)) throw new CliError(`No ${relative(loaded.paths.root, schema)}: run \`sagaql generate\` first, which writes it and its migrations`);
   const logger = createLogger({ level: "silent" });
   const migrated = await migrateApp(env.databaseUrl, { ...loaded.paths, dataDir: env.dataDir }, logger);
   print(migrated.summary || "migrations applied");

@@ -63,6 +63,7 @@ function isEntity(value: unknown): value is SchemaEntity {
 
 function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "function") return "a function";
   return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;

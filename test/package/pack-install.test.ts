@@ -90,10 +90,11 @@ describe("the packed package", () => {
   });
 
   test("sagaql --help lists the commands, and each has its own --help", async () => {
-    const help = await sagaql(["--help"]);
-    for (const command of ["init", "generate", "migrate", "start", "schema"]) {
-      expect(help.stdout).toContain(`  ${command}`);
-      expect((await sagaql([command, "--help"])).stdout).toContain(`Usage: sagaql ${command}`);
-    }
+    const commands = ["init", "generate", "migrate", "start", "schema"];
+    const [help, ...helps] = await Promise.all([sagaql(["--help"]), ...commands.map((command) => sagaql([command, "--help"]))]);
+    commands.forEach((command, index) => {
+      expect(help!.stdout).toContain(`  ${command}`);
+      expect(helps[index]!.stdout).toContain(`Usage: sagaql ${command}`);
+    });
   });
 });
