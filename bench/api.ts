@@ -2,7 +2,7 @@
  * The served checkout over real HTTP: `orderCheckout` with `pm_card_visa` on distinct pending orders, from this
  * process (a closed loop of `concurrency` clients) against
  *
- *   - sagaql: the app exactly as `npm start` runs it (`node --import tsx src/server/main.ts`, a child process on
+ *   - sagaql: the app exactly as `npm start` runs it (`node --import tsx examples/checkout/main.ts`, a child process on
  *     a fresh, empty database it migrates itself; its transactional workflow, journal, simulated providers' files,
  *     request logging at the default level), the catalogue and the orders created through its own mutations;
  *   - (a) a hand-written resolver on a bare graphql-yoga server, also a child process: the same writes in one

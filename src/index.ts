@@ -129,7 +129,7 @@ export type {
   ServicesContext,
   ServicesOf,
   RecoveryConfig,
-  ServerConfig,
+  AppServerOptions,
   StartingApp,
 } from "./app/define-config.ts";
 export { createApp } from "./app/create-app.ts";

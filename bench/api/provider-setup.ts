@@ -34,9 +34,9 @@ export async function setUpProvider(provider: Provider, root: string, orders: nu
       benchDatabase(provider, root, { migrated: true }),
     ]);
     databases.push(sagaqlDb, handwrittenDb, floorDb);
-    // `npm start`'s own command line (node --import tsx src/server/main.ts): it migrates the empty database itself.
+    // `npm start`'s own command line (node --import tsx examples/checkout/main.ts): it migrates the empty database itself.
     const spawned = [
-      spawnServerProcess("src/server/main.ts", { DATABASE_URL: sagaqlDb.url, DATA_DIR: sagaqlDb.dataDir }),
+      spawnServerProcess("examples/checkout/main.ts", { DATABASE_URL: sagaqlDb.url, DATA_DIR: sagaqlDb.dataDir }),
       spawnServerProcess("bench/api/handwritten-server.ts", { DATABASE_URL: handwrittenDb.url, DATA_DIR: handwrittenDb.dataDir }),
     ];
     const ready = await Promise.allSettled(spawned.map((server) => server.ready(120_000)));

@@ -6,7 +6,7 @@ import type { Logger } from "../server/create-logger.ts";
 import { createServer, type SagaqlServer } from "../server/create-server.ts";
 import type { HealthCheck } from "../server/health-endpoint.ts";
 import { useRunsConsole } from "../server/runs-console.ts";
-import type { SagaqlConfig, ServerConfig } from "./define-config.ts";
+import type { SagaqlConfig, AppServerOptions } from "./define-config.ts";
 
 export interface AppServerParts {
   config: Pick<SagaqlConfig, "server" | "requestContext">;
@@ -41,7 +41,7 @@ export function createAppServer(parts: AppServerParts): SagaqlServer {
 }
 
 /** Options given for GraphiQL say how it looks, not that production should serve it: only `true` forces it on. */
-function graphiqlSetting(setting: ServerConfig["graphiql"]): NonNullable<ServerConfig["graphiql"]> {
+function graphiqlSetting(setting: AppServerOptions["graphiql"]): NonNullable<AppServerOptions["graphiql"]> {
   if (typeof setting === "boolean") return setting;
   if (process.env.NODE_ENV === "production") return false;
   return setting ?? true;

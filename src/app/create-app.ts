@@ -4,7 +4,7 @@ import type { RunMetrics } from "../observability/run-metrics.ts";
 import { providerOf } from "../persistence/open-database.ts";
 import type { PrismaDriver } from "../persistence/prisma-driver.ts";
 import type { PrismaProvider } from "../persistence/generate-prisma-schema.ts";
-import type { ActionRuntime } from "../runtime/run-action.ts";
+import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
 import type { DurableRunStore } from "../saga/durable-run-store.ts";
 import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import type { RunRecovery } from "../saga/run-recovery.ts";
@@ -17,10 +17,10 @@ import { absoluteDatabaseUrl, appPaths, defaultDatabaseUrl, type AppPaths } from
 import { createAppServer } from "./create-app-server.ts";
 import { entityList, type AppEntities, type AppServices, type SagaqlConfig } from "./define-config.ts";
 import { migrateApp, type AppMigrations } from "./migrate-app.ts";
-import { openAppData } from "./open-app-data.ts";
-import type { AppPrismaClient } from "./load-generated-client.ts";
+import { openAppData, type AppData } from "./open-app-data.ts";
+import { AppLifecycle } from "./app-lifecycle.ts";
+import { loadGeneratedClient, type AppPrismaClient } from "./load-generated-client.ts";
 import { closeServices, resolveServices } from "./resolve-services.ts";
-import { startRecovery, startRetention } from "./start-background.ts";
 
 export interface CreateAppOptions<E extends AppEntities = AppEntities, S extends AppServices = AppServices> extends SagaqlConfig<E, S> {
   /** `file:…` (SQLite; a relative path is under `root`) or `postgresql://…`. @default a SQLite file: `file:<dataDir>/<sqliteFile>` */
@@ -88,9 +88,11 @@ export async function createApp<const E extends AppEntities, S extends AppServic
   const paths = appPaths(options);
   const databaseUrl = absoluteDatabaseUrl(paths, options.databaseUrl ?? defaultDatabaseUrl(paths, options.sqliteFile));
   const entities = entityList(options.entities);
+  // First what is quick to check and most likely missing in a new project: the generated client.
+  const generated = await loadGeneratedClient(paths.generatedDir, providerOf(databaseUrl), entities, paths.root);
   // Before anything opens the database: on SQLite an open connection can keep the migration from its write lock.
   const migrations = options.migrate === false ? undefined : await migrateApp(databaseUrl, paths, logger);
-  const data = await openAppData({ databaseUrl, paths, entities, logger, recovery: options.recovery, wrapRunStore: options.wrapRunStore });
+  const data = await openAppData({ generated, databaseUrl, logger, recovery: options.recovery, wrapRunStore: options.wrapRunStore });
   let services: S | undefined;
   try {
     services = await resolveServices(options.services, { dataDir: paths.dataDir, logger, databaseUrl });
@@ -121,32 +123,21 @@ type Assembly<S extends AppServices> = {
   paths: AppPaths;
   databaseUrl: string;
   logger: Logger;
-  data: Awaited<ReturnType<typeof openAppData>>;
+  data: AppData;
   services: S;
   runtime: ActionRuntime;
   schema: GraphQLSchema;
   healthChecks: Record<string, HealthCheck>;
   created: number;
-  entities: ReturnType<typeof entityList>;
+  entities: readonly AnyEntity[];
   migrations: AppMigrations | undefined;
 };
 
 function assembleApp<S extends AppServices>(parts: Assembly<S>): SagaqlApp<S> {
-  const { options, data, logger, runtime } = parts;
-  let recovery: RunRecovery | undefined;
-  let retention: RunRetention | undefined;
-  let starting: Promise<void> | undefined;
+  const { options, data, logger } = parts;
+  const lifecycle = new AppLifecycle({ ...parts, recovery: options.recovery, onStart: options.onStart });
+  const server = createAppServer({ config: options, schema: parts.schema, logger, metrics: data.metrics, healthChecks: parts.healthChecks, release: () => lifecycle.release() });
   let listening = false;
-  let releasing: Promise<void> | undefined;
-  // The close order: nothing new starts (recovery, pruning), services finish, then the data they wrote to.
-  const release = () =>
-    (releasing ??= (async () => {
-      await recovery?.stop();
-      await retention?.stop();
-      await closeServices(parts.services, logger);
-      await data.close();
-    })());
-  const server = createAppServer({ config: options, schema: parts.schema, logger, metrics: data.metrics, healthChecks: parts.healthChecks, release });
   const app: SagaqlApp<S> = {
     name: parts.name,
     schema: parts.schema,
@@ -158,33 +149,29 @@ function assembleApp<S extends AppServices>(parts: Assembly<S>): SagaqlApp<S> {
     prisma: data.database.prisma,
     store: data.store,
     runEvents: data.runEvents,
-    runtime,
+    runtime: parts.runtime,
     services: parts.services,
     metrics: data.metrics,
     healthChecks: parts.healthChecks,
     server,
+    migrations: parts.migrations,
     get recovery() {
-      return recovery;
+      return lifecycle.recovery;
     },
     get retention() {
-      return retention;
+      return lifecycle.retention;
     },
-    migrations: parts.migrations,
-    start: () =>
-      (starting ??= (async () => {
-        await options.onStart?.({ driver: data.database.driver, logger, services: parts.services });
-        recovery = startRecovery(runtime, data.store, parts.entities, options.recovery);
-        retention = startRetention(runtime, data.store, options.recovery);
-      })()),
+    start: () => lifecycle.start(),
     async listen(listenOptions = {}) {
-      await app.start();
+      await lifecycle.start();
       const address = await server.listen({ port: listenOptions.port, host: listenOptions.host });
       listening = true;
       const ms = Math.round(performance.now() - parts.created);
       logger.info({ ms, url: address.graphqlUrl, runsConsole: `${address.url}/runs`, owner: data.store.owner }, `${parts.name} ready`);
       return address;
     },
-    close: () => (listening ? server.close() : release()),
+    // Before listening there is no request to wait for; after, the server's close runs the release last.
+    close: () => (listening ? server.close() : lifecycle.release()),
   };
   return app;
 }

@@ -1,7 +1,7 @@
 import type { AnyEntity } from "../runtime/run-action.ts";
 import type { CorsSetting } from "../server/cors-policy.ts";
 import type { Logger } from "../server/create-logger.ts";
-import type { CreateServerOptions } from "../server/create-server.ts";
+import type { CreateServerOptions, ListeningAddress } from "../server/create-server.ts";
 import type { QueryLimits } from "../server/query-limits.ts";
 import type { RequestContextFactory } from "../server/request-context.ts";
 import type { GraphiQLOptions } from "graphql-yoga";
@@ -46,7 +46,7 @@ export interface RecoveryConfig {
 }
 
 /** The HTTP server `listen()` starts; these pass through to `createServer`. */
-export interface ServerConfig {
+export interface AppServerOptions {
   /**
    * GraphiQL at the GraphQL endpoint, offline. An object sets its title, default query, … and is shown unless
    * NODE_ENV=production; `true` shows it always, `false` never. @default shown unless NODE_ENV=production
@@ -81,14 +81,14 @@ export interface SagaqlConfig<E extends AppEntities = AppEntities, S extends App
    * (what `sagaql generate` writes). @default "generated/prisma"
    */
   generatedDir?: string;
-  /** The printed GraphQL schema. @default "schema/schema.graphql" */
+  /** Where `sagaql generate` prints the GraphQL schema (SDL), for codegen and review. @default "schema/schema.graphql" */
   schemaFile?: string;
   /** Local state: the default SQLite database, and whatever services keep on disk (`DATA_DIR`). @default "data" */
   dataDir?: string;
   /** The SQLite file used when no database URL is given, in `dataDir`. @default "app.db" */
   sqliteFile?: string;
   /** The HTTP server's options. @default {} */
-  server?: ServerConfig;
+  server?: AppServerOptions;
   /**
    * Adds what authorization rules see to each request (e.g. the user behind the Authorization header).
    * @default none: rules see the bare request
@@ -100,6 +100,11 @@ export interface SagaqlConfig<E extends AppEntities = AppEntities, S extends App
   recovery?: RecoveryConfig;
   /** Where the app logs (JSON lines). @default createLogger(): pino to stdout at LOG_LEVEL or "info" */
   logger?: Logger;
+  /**
+   * More lines `runApp` (`sagaql start`, `npm start`) prints under the GraphiQL line once the server listens,
+   * e.g. ready-to-paste development headers. @default none
+   */
+  banner?: (address: ListeningAddress) => string | undefined;
   /** Runs once the database is migrated, before the server accepts requests (e.g. seeding demo rows). @default none */
   onStart?: (app: StartingApp) => void | Promise<void>;
 }

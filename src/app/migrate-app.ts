@@ -1,8 +1,10 @@
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../persistence/apply-migrations.ts";
 import { providerOf } from "../persistence/open-database.ts";
 import type { Logger } from "../server/create-logger.ts";
+import { AppStartError } from "./app-errors.ts";
 import { prismaSchemaPath, type AppPaths } from "./app-paths.ts";
 
 export interface AppMigrations {
@@ -22,7 +24,11 @@ const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export async function migrateApp(databaseUrl: string, paths: AppPaths, logger: Logger): Promise<AppMigrations> {
   const started = performance.now();
   const provider = providerOf(databaseUrl);
-  const migrated = await applyMigrations({ url: databaseUrl, schemaPath: prismaSchemaPath(paths, provider), cwd: PACKAGE_ROOT });
+  const schemaPath = prismaSchemaPath(paths, provider);
+  if (!existsSync(join(dirname(schemaPath), "migrations"))) {
+    throw new AppStartError(`No ${provider} migrations in ${relative(paths.root, dirname(schemaPath)) || "."}: run \`sagaql generate\``);
+  }
+  const migrated = await applyMigrations({ url: databaseUrl, schemaPath, cwd: PACKAGE_ROOT });
   const summary = migrated.output.trim().split("\n").at(-1) ?? "";
   logger.info({ provider, ms: Math.round(performance.now() - started), output: summary, ranCli: migrated.ranCli }, "migrations applied");
   return { ranCli: migrated.ranCli, summary };

@@ -6,19 +6,16 @@ import { RunTracing } from "../observability/run-tracing.ts";
 import { openDatabase, providerOf, type Database } from "../persistence/open-database.ts";
 import { openRunEventFeed } from "../persistence/open-run-event-feed.ts";
 import { openRunStore } from "../persistence/open-run-store.ts";
-import type { AnyEntity } from "../runtime/run-action.ts";
 import type { DurableRunStore } from "../saga/durable-run-store.ts";
 import { announcingRunStore, type RunEventFeed } from "../saga/run-event-feed.ts";
 import { newRunOwner } from "../saga/run-owner.ts";
 import type { Logger } from "../server/create-logger.ts";
-import type { AppPaths } from "./app-paths.ts";
 import type { RecoveryConfig } from "./define-config.ts";
-import { loadGeneratedClient, type AppPrismaClient, type GeneratedClient } from "./load-generated-client.ts";
+import type { AppPrismaClient, GeneratedClient } from "./load-generated-client.ts";
 
 export interface AppDataOptions {
+  generated: GeneratedClient;
   databaseUrl: string;
-  paths: AppPaths;
-  entities: readonly AnyEntity[];
   logger: Logger;
   recovery?: RecoveryConfig;
   wrapRunStore?: (store: DurableRunStore) => DurableRunStore;
@@ -37,7 +34,7 @@ export interface AppData {
 
 /** Opens everything in order; what was opened before a failure is closed again. */
 export async function openAppData(options: AppDataOptions): Promise<AppData> {
-  const generated = await loadGeneratedClient(options.paths.generatedDir, providerOf(options.databaseUrl), options.entities, options.paths.root);
+  const { generated } = options;
   await createSqliteFolder(options.databaseUrl);
   const opened: Array<{ close?(): Promise<void> | void }> = [];
   try {

@@ -39,7 +39,8 @@ export async function runApp<E extends AppEntities, S extends AppServices>(confi
     shutdownOnSignals(async () => (await running).app.close(), logger);
     const { app, address } = await running;
     const graphiql = (config.server?.graphiql ?? !env.production) !== false;
-    process.stdout.write(`\n  ${app.name} is running\n  ${graphiql ? "GraphiQL" : "GraphQL"}: ${address.graphqlUrl}\n\n`);
+    const extra = config.banner?.(address);
+    process.stdout.write(`\n  ${app.name} is running\n  ${graphiql ? "GraphiQL" : "GraphQL"}: ${address.graphqlUrl}\n${extra ? `${extra}\n` : ""}\n`);
     return app;
   } catch (error) {
     exitWith(error, logger);

@@ -151,15 +151,8 @@ describe("the client of an instance that lost its lease", () => {
     const release = new Latch();
     const workflow = checkout(calls, () => current, shipEntered, release, "final");
     const fulfilling = order.actions({ fulfil: action().workflow([...workflow.steps]) });
-    let url = "";
-    app = await createCheckoutFixture({
-      entities: [fulfilling],
-      runStore: async (databaseUrl) => {
-        url = databaseUrl;
-        return withoutHeartbeats(await openRunStore(databaseUrl, { owner: "instance-a", leaseMs: LEASE_MS }));
-      },
-    });
-    storeB = await openRunStore(url, { owner: "instance-b", leaseMs: 60_000 });
+    app = await createCheckoutFixture({ entities: [fulfilling], leaseMs: LEASE_MS, wrapRunStore: withoutHeartbeats });
+    storeB = await openRunStore(app.databaseUrl, { owner: "instance-b", leaseMs: 60_000 });
     const id = await createOrder(app.prisma, []);
     const mutation = `mutation ($id: ID!, $key: String) { orderFulfil(id: $id, idempotencyKey: $key) {
       __typename ... on OrderFulfilSuccess { runId replayed result } ... on WorkflowError { code } } }`;

@@ -1,7 +1,7 @@
 /**
- * The checkout example's entities and services over a fresh SQLite database and journal, served by a yoga
- * instance over `buildSchema` in-process. Tests may pass extra entities (e.g. `order` with more actions) and
- * swap a service for a broken one.
+ * The checkout example's entities and services over a fresh SQLite database and journal: `createApp` over the
+ * example's config, its schema answered by a plain yoga instance in-process (no HTTP, no query limits). Tests may
+ * pass extra entities (e.g. `order` with more actions), swap a service for a broken one, or wrap the journal.
  */
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -9,19 +9,18 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createYoga } from "graphql-yoga";
+import { checkoutConfig } from "../../examples/checkout/config.ts";
 import { entities as checkoutEntities } from "../../examples/checkout/entities.ts";
 import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
 import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
-import { getDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
-import { buildSchema } from "../../src/graphql/build-schema.ts";
+import { createApp, type CreateAppOptions } from "../../src/app/create-app.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
 import type { AnyEntity } from "../../src/runtime/run-action.ts";
-import { ServiceRegistry, type RunStore } from "../../src/index.ts";
+import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import type { Driver } from "../../src/saga/driver.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { createLogger } from "../../src/server/create-logger.ts";
 import { createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -37,7 +36,9 @@ export interface CheckoutFixture {
   prisma: CheckoutPrisma;
   /** The driver the actions' runs use. */
   driver: Driver;
-  store: RunStore;
+  store: DurableRunStore;
+  /** The app database's URL (the journal goes with it). */
+  databaseUrl: string;
   payment: PaymentService;
   shipping: ShippingService;
   /** POSTs one operation to the in-process yoga instance. */
@@ -50,28 +51,32 @@ export interface CheckoutFixtureOptions {
   entities?: readonly AnyEntity[];
   /** Builds the payment service over its provider file, e.g. a subclass whose refunds fail. */
   payment?: (file: string) => PaymentService;
-  /** Opens the run journal for the database at `url`, e.g. the real one behind a fault. @default openRunStore(url) */
-  runStore?: (url: string) => Promise<RunStore>;
+  /** Wraps the journal the app opens, e.g. behind a fault. @default none */
+  wrapRunStore?: CreateAppOptions["wrapRunStore"];
+  /** The journal's lease, in ms. @default 30000 */
+  leaseMs?: number;
 }
 
 export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}): Promise<CheckoutFixture> {
-  const database: TestDatabase<CheckoutPrisma> = await createSqliteDatabaseFor({
-    migrationsDir: join(ROOT, "prisma/sqlite/migrations"),
-    PrismaClient,
-  });
+  // Migrated by running the migrations' SQL: milliseconds, where the Prisma CLI takes seconds.
+  const database: TestDatabase<CheckoutPrisma> = await createSqliteDatabaseFor({ migrationsDir: join(ROOT, "prisma/sqlite/migrations"), PrismaClient });
+  await database.prisma.$disconnect();
   const providers = mkdtempSync(join(tmpdir(), "sagaql-graphql-providers-"));
-  const store = await (options.runStore ?? openRunStore)(database.url);
   const payment = (options.payment ?? ((file) => new PaymentService(file, { slowMs: 10 })))(join(providers, "payment.db"));
   const shipping = new ShippingService(join(providers, "shipping.db"));
-  const runtime = {
-    driver: database.driver,
-    store,
-    services: new ServiceRegistry({ inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping }),
-    logger: silentLogger,
-  };
-  const schema = buildSchema({ entities: options.entities ?? checkoutEntities, runtime, prisma: database.prisma, datamodel: getDatamodel() });
+  const app = await createApp({
+    ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
+    entities: options.entities ?? checkoutEntities,
+    services: { inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping },
+    onStart: undefined,
+    databaseUrl: database.url,
+    dataDir: providers,
+    migrate: false,
+    recovery: { enabled: false, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) },
+    ...(options.wrapRunStore ? { wrapRunStore: options.wrapRunStore } : {}),
+  });
   // yoga's own context already carries the Fetch `Request` as `request`, which is what GraphQLContext asks for.
-  const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
+  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false });
   const gql: CheckoutFixture["gql"] = async (query, variables = {}, headers = {}) => {
     const response = await yoga.fetch("http://yoga/graphql", {
       method: "POST",
@@ -81,13 +86,12 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
     return (await response.json()) as GraphQLResult<never>;
   };
   const close = async () => {
-    payment.close();
-    shipping.close();
-    await store.close?.();
+    await app.close();
     await database.close();
     await rm(providers, { recursive: true, force: true });
   };
-  return { prisma: database.prisma, driver: database.driver, store, payment, shipping, gql, close };
+  const prisma = app.prisma as unknown as CheckoutPrisma;
+  return { prisma, driver: app.driver, store: app.store, databaseUrl: app.databaseUrl, payment, shipping, gql, close };
 }
 
 /** Adds the products an order's items name; returns their ids by SKU. */

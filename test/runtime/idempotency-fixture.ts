@@ -1,6 +1,6 @@
 /**
  * The checkout example's entities and services over a fresh database and journal, on SQLite or PostgreSQL, with
- * both ways in: `runAction` directly and an in-process yoga instance over `buildSchema`. The payment provider's
+ * both ways in: `runAction` directly and an in-process yoga instance over the schema of `createApp`. The payment provider's
  * own file is what "charged once" is checked against.
  */
 import { mkdtempSync } from "node:fs";
@@ -9,22 +9,18 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createYoga } from "graphql-yoga";
-import { entities, order } from "../../examples/checkout/entities.ts";
+import { order } from "../../examples/checkout/entities.ts";
 import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
-import { getDatamodel as postgresDatamodel } from "../../generated/checkout/postgresql/pothos-types.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
-import { getDatamodel as sqliteDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
-import { buildSchema } from "../../src/graphql/build-schema.ts";
+import { checkoutConfig } from "../../examples/checkout/config.ts";
+import { createApp } from "../../src/app/create-app.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
-import type { GraphQLPrismaClient } from "../../src/graphql/prisma-client.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
 import { runAction, type ActionRuntime, type ActionSuccess, type RunActionRequest } from "../../src/runtime/run-action.ts";
-import { ServiceRegistry } from "../../src/saga/services.ts";
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { createLogger } from "../../src/server/create-logger.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -65,22 +61,25 @@ export interface IdempotencyFixtureOptions {
 }
 
 export async function createIdempotencyFixture(provider: Provider, options: IdempotencyFixtureOptions = {}): Promise<IdempotencyFixture> {
+  // Migrated by running the migrations' SQL: milliseconds, where the Prisma CLI takes seconds.
   const database = await openCheckoutDatabase(provider);
+  await (database.prisma as { $disconnect(): Promise<void> }).$disconnect();
   const providers = mkdtempSync(join(tmpdir(), "sagaql-idempotency-providers-"));
-  const store = await openRunStore(database.url);
   const payment = new PaymentService(join(providers, "payment.db"), { slowMs: options.slowCardMs ?? 300 });
   const shipping = new ShippingService(join(providers, "shipping.db"));
-  const runtime: ActionRuntime = {
-    driver: database.driver,
-    store,
-    services: new ServiceRegistry({ inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping }),
-    logger: silentLogger,
-    idempotencyWaitMs: options.idempotencyWaitMs,
-  };
-  const datamodel = provider === "postgresql" ? postgresDatamodel() : sqliteDatamodel();
-  const schema = buildSchema({ entities, runtime, prisma: database.prisma as GraphQLPrismaClient, datamodel });
-  const yoga = createYoga<{}, GraphQLContext>({ schema, logging: false });
-  const rows = database.prisma as unknown as CheckoutRows;
+  const app = await createApp({
+    ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
+    services: { inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping },
+    onStart: undefined,
+    databaseUrl: database.url,
+    dataDir: providers,
+    migrate: false,
+    recovery: { enabled: false },
+  });
+  const { runtime, store } = app;
+  if (options.idempotencyWaitMs !== undefined) runtime.idempotencyWaitMs = options.idempotencyWaitMs;
+  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false });
+  const rows = app.prisma as unknown as CheckoutRows;
   let products = 0;
   return {
     provider,
@@ -106,9 +105,7 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     },
     stockOf: async (sku) => (await rows.product.findMany()).find((product) => product.sku === sku)?.stock,
     close: async () => {
-      payment.close();
-      shipping.close();
-      await store.close();
+      await app.close();
       await database.close();
       await rm(providers, { recursive: true, force: true });
     },
