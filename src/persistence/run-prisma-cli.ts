@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import type { PrismaProvider } from "./generate-prisma-schema.ts";
 
 export interface RunPrismaCliOptions {
@@ -15,8 +17,13 @@ export interface RunPrismaCliOptions {
   provider?: PrismaProvider;
   /** The command only compares schema files: the config answers the engine without a database. @default false */
   offline?: boolean;
-  /** Working directory of the CLI: where it finds `prisma.config.ts`. @default process.cwd() */
+  /** Working directory of the CLI. @default process.cwd() */
   cwd?: string;
+  /**
+   * The Prisma config file. @default `prisma.config.ts` in `cwd`, else the one `sagaql generate` writes in the
+   * app's prisma folder (the parent of the schema's provider folder)
+   */
+  config?: string;
 }
 
 export interface PrismaCliResult {
@@ -57,6 +64,12 @@ export class PrismaCliError extends Error {
  */
 export function runPrismaCli(args: readonly string[], options: RunPrismaCliOptions): Promise<PrismaCliResult> {
   const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+  let config: string;
+  try {
+    config = prismaConfigFor(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: options.url ?? PLACEHOLDER_URLS[options.provider ?? "sqlite"],
@@ -66,7 +79,7 @@ export function runPrismaCli(args: readonly string[], options: RunPrismaCliOptio
   };
   if (options.offline) env.SAGAQL_OFFLINE_DIFF = "1";
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", UNREF_LONG_TIMERS, cli, ...args], { cwd: options.cwd ?? process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", UNREF_LONG_TIMERS, cli, ...args, "--config", config], { cwd: options.cwd ?? process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -78,4 +91,22 @@ export function runPrismaCli(args: readonly string[], options: RunPrismaCliOptio
       else reject(new PrismaCliError(args, exitCode, output));
     });
   });
+}
+
+/** Thrown instead of running the CLI without a config: it would try to download an engine and fail with ENOTFOUND. */
+export class PrismaConfigMissingError extends Error {
+  readonly code = "PRISMA_CONFIG_MISSING";
+  constructor(readonly searched: readonly string[]) {
+    super(`No Prisma config (looked for ${searched.join(" and ")}): run \`sagaql generate\`, which writes one`);
+    this.name = "PrismaConfigMissingError";
+  }
+}
+
+function prismaConfigFor(options: RunPrismaCliOptions): string {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.config) return resolve(cwd, options.config);
+  const candidates = [join(cwd, "prisma.config.ts"), join(dirname(dirname(resolve(cwd, options.schemaPath))), "prisma.config.ts")];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new PrismaConfigMissingError(candidates);
+  return found;
 }

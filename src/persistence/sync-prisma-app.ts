@@ -9,8 +9,10 @@ import { runPrismaCli } from "./run-prisma-cli.ts";
 export interface SyncPrismaAppOptions {
   /** Timestamp of a new migration's folder name. @default new Date() */
   now?: Date;
-  /** Where `prisma.config.ts` is. @default process.cwd() */
+  /** Working directory of the Prisma CLI. @default process.cwd() */
   cwd?: string;
+  /** The Prisma config file. @default `prisma.config.ts` in `cwd` */
+  config?: string;
 }
 
 export interface SyncedSchema {
@@ -41,7 +43,7 @@ async function syncProvider(app: PrismaApp, provider: PrismaProvider, options: S
   const previous = hasMigrations && existsSync(schemaPath) ? await readFile(schemaPath, "utf8") : undefined;
   if (previous === next) return { provider, schemaPath, schemaChanged: false, migration: undefined };
 
-  const sql = await diffSchemas(previous, next, provider, options.cwd);
+  const sql = await diffSchemas(previous, next, provider, options.cwd, options.config);
   let migration: string | undefined;
   if (!isEmptyMigration(sql)) {
     migration = `${migrationTimestamp(options.now ?? new Date())}_${hasMigrations ? "update" : "init"}`;
@@ -55,7 +57,7 @@ async function syncProvider(app: PrismaApp, provider: PrismaProvider, options: S
 }
 
 /** The SQL from `previous` (or an empty database) to `next`. */
-export async function diffSchemas(previous: string | undefined, next: string, provider: PrismaProvider, cwd?: string): Promise<string> {
+export async function diffSchemas(previous: string | undefined, next: string, provider: PrismaProvider, cwd?: string, config?: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "sagaql-diff-"));
   try {
     const nextPath = join(dir, "next.prisma");
@@ -70,6 +72,7 @@ export async function diffSchemas(previous: string | undefined, next: string, pr
       provider,
       offline: true,
       ...(cwd ? { cwd } : {}),
+      ...(config ? { config } : {}),
     });
     return stdout;
   } finally {

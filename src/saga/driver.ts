@@ -86,5 +86,5 @@ export interface Driver {
    * Raw SQL on this driver's connection (its transaction's, on a transaction driver), when the database speaks
    * PostgreSQL: a journal kept in the same database writes a step's events in the step's own transaction with it.
    */
-  readonly rawQuery?: RawQuery;
+  readonly rawQuery?: RawQuery | undefined;
 }
