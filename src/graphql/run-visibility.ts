@@ -61,7 +61,10 @@ export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entit
       // Filtered again here: a RunStore of an app's own that ignores `visible` must not list every run.
       const listed = async (page: ListRunsFilter) => (await store.listRuns(page)).filter((run) => isVisibleRun(run, visible));
       if (checked.size === 0 || take === 0) return listed({ ...filter, take, visible });
-      return scanned(listed, { ...filter, visible }, take, (runs) => visibleAmong(runs, checked, request));
+      // Rows the journal cannot judge are checked here, so a page is counted among the visible runs only.
+      const skip = filter.skip ?? 0;
+      const pages = await scanned(listed, { ...filter, skip: 0, visible }, skip + take, (runs) => visibleAmong(runs, checked, request));
+      return pages.slice(skip);
     },
   };
 }

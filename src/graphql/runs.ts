@@ -30,6 +30,8 @@ const STEP_STATUSES: Record<StepStatus, string> = {
 
 /** Past runs a list returns at most; the journal can be large. */
 const MAX_RUNS = 200;
+/** Deep pages cost the journal a scan of every run before them; a console pages by time instead past this. */
+const MAX_SKIPPED_RUNS = 10_000;
 
 /** The `WorkflowRun` type, declared first so that other types (an async action's member) can refer to it. */
 export function declareRunType(builder: Builder): DeclaredRunRef {
@@ -60,11 +62,23 @@ export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRu
         status: t.arg({ type: runStatus }),
         workflow: t.arg.string({ description: "e.g. order.checkout" }),
         take: t.arg.int({ description: `At most this many (default 50, at most ${MAX_RUNS}).` }),
+        skip: t.arg.int({ description: `Leave out this many of the newest first: the next page (at most ${MAX_SKIPPED_RUNS}).` }),
+        createdAfter: t.arg({ type: "DateTime", description: "Only runs started at or after this time." }),
+        createdBefore: t.arg({ type: "DateTime", description: "Only runs started before this time." }),
       },
       resolve: (_root, args, context) => {
         const take = args.take ?? 50;
         if (take < 0 || take > MAX_RUNS) throw badUserInput(`take must be between 0 and ${MAX_RUNS}`, { field: "take" });
-        const filter = { status: args.status ?? undefined, workflow: args.workflow ?? undefined, take };
+        const skip = args.skip ?? 0;
+        if (skip < 0 || skip > MAX_SKIPPED_RUNS) throw badUserInput(`skip must be between 0 and ${MAX_SKIPPED_RUNS}`, { field: "skip" });
+        const filter = {
+          status: args.status ?? undefined,
+          workflow: args.workflow ?? undefined,
+          take,
+          skip,
+          createdAfter: args.createdAfter ?? undefined,
+          createdBefore: args.createdBefore ?? undefined,
+        };
         return visibility ? visibility.list(filter, context.request) : store.listRuns(filter);
       },
     }),

@@ -133,11 +133,15 @@ export class PostgresStatements {
     );
   }
 
-  listRuns(status: boolean, workflow: boolean, visible = false): PreparedQuery {
-    return cached(this.#listRuns, `${status}:${workflow}:${visible}`, () => {
-      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE].filter(Boolean);
+  listRuns(status: boolean, workflow: boolean, visible = false, created: { after: boolean; before: boolean } = { after: false, before: false }): PreparedQuery {
+    return cached(this.#listRuns, `${status}:${workflow}:${visible}:${created.after}:${created.before}`, () => {
+      const bounds = [
+        created.after && "created_at >= to_timestamp(:createdAfter::float8 / 1000)",
+        created.before && "created_at < to_timestamp(:createdBefore::float8 / 1000)",
+      ];
+      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE, ...bounds].filter(Boolean);
       const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-      const runs = `SELECT * FROM ${this.#t("runs")} ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take`;
+      const runs = `SELECT * FROM ${this.#t("runs")} ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take OFFSET :skip::int`;
       return new PreparedQuery(runsWithSteps(runs, this.#t("steps"), NEWEST_FIRST));
     });
   }

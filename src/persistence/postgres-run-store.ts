@@ -182,9 +182,11 @@ export class PostgresRunStore implements DurableRunStore {
   }
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
-    const query = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined);
+    const created = { after: filter.createdAfter !== undefined, before: filter.createdBefore !== undefined };
+    const query = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined, created);
     const visible = filter.visible ? visibilityParams(filter.visible) : {};
-    const params = { status: filter.status ?? null, workflow: filter.workflow ?? null, take: filter.take ?? 50, ...visible };
+    const bounds = { createdAfter: filter.createdAfter?.getTime() ?? null, createdBefore: filter.createdBefore?.getTime() ?? null };
+    const params = { status: filter.status ?? null, workflow: filter.workflow ?? null, take: filter.take ?? 50, skip: filter.skip ?? 0, ...bounds, ...visible };
     return (await this.#runs(query.config(params))).map((journaled) => journaled.run);
   }
 

@@ -138,11 +138,12 @@ export class SqliteStatements {
     return statements;
   }
 
-  listRuns(status: boolean, workflow: boolean, visible = false): Statement {
-    return cached(this.#listRuns, `${status}:${workflow}:${visible}`, () => {
-      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE].filter(Boolean);
+  listRuns(status: boolean, workflow: boolean, visible = false, created: { after: boolean; before: boolean } = { after: false, before: false }): Statement {
+    return cached(this.#listRuns, `${status}:${workflow}:${visible}:${created.after}:${created.before}`, () => {
+      const bounds = [created.after && "created_at >= :createdAfter", created.before && "created_at < :createdBefore"];
+      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE, ...bounds].filter(Boolean);
       const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-      return this.db.prepare(runsWithSteps(`SELECT * FROM sagaql_runs ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take`, NEWEST_FIRST));
+      return this.db.prepare(runsWithSteps(`SELECT * FROM sagaql_runs ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take OFFSET :skip`, NEWEST_FIRST));
     });
   }
 

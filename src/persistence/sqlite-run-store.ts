@@ -121,9 +121,12 @@ export class SqliteRunStore implements DurableRunStore {
   }
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
-    const statement = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined);
+    const created = { after: filter.createdAfter !== undefined, before: filter.createdBefore !== undefined };
+    const statement = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined, created);
     const visible = filter.visible ? visibilityParams(filter.visible) : {};
-    const rows = statement.all({ status: filter.status, workflow: filter.workflow, take: filter.take ?? 50, ...visible }) as RunStepRow[];
+    const bounds = { ...(created.after ? { createdAfter: filter.createdAfter!.getTime() } : {}), ...(created.before ? { createdBefore: filter.createdBefore!.getTime() } : {}) };
+    const params = { status: filter.status, workflow: filter.workflow, take: filter.take ?? 50, skip: filter.skip ?? 0, ...bounds, ...visible };
+    const rows = statement.all(params) as RunStepRow[];
     return assembleRuns(rows).map((journaled) => journaled.run);
   }
 

@@ -44,10 +44,15 @@ export class InMemoryRunStore implements RunStore {
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
     const matching = [...this.#runs.values()].filter(
-      (run) => (!filter.status || run.status === filter.status) && (!filter.workflow || run.workflow === filter.workflow) && isVisibleRun(run, filter.visible),
+      (run) =>
+        (!filter.status || run.status === filter.status) &&
+        (!filter.workflow || run.workflow === filter.workflow) &&
+        isVisibleRun(run, filter.visible) &&
+        createdWithin(run.createdAt, filter),
     );
     matching.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-    return matching.slice(0, filter.take ?? 50).map((run) => structuredClone(run));
+    const skip = filter.skip ?? 0;
+    return matching.slice(skip, skip + (filter.take ?? 50)).map((run) => structuredClone(run));
   }
 
   #start(event: Extract<RunEvent, { type: "run-started" }>): void {
@@ -78,4 +83,9 @@ export class InMemoryRunStore implements RunStore {
 // JSON keeps the pair unambiguous whatever characters the workflow name or the key hold.
 function keyOf(workflow: string, idempotencyKey: string): string {
   return JSON.stringify([workflow, idempotencyKey]);
+}
+
+function createdWithin(createdAt: Date, filter: ListRunsFilter): boolean {
+  const at = createdAt.getTime();
+  return (!filter.createdAfter || at >= filter.createdAfter.getTime()) && (!filter.createdBefore || at < filter.createdBefore.getTime());
 }

@@ -9,6 +9,12 @@ export interface ListRunsFilter {
   workflow?: string;
   /** Newest first, at most this many. @default 50 */
   take?: number;
+  /** Leaves out this many of the newest matching runs first: the next page. @default 0 */
+  skip?: number;
+  /** Only runs created at or after this time. @default no bound */
+  createdAfter?: Date;
+  /** Only runs created before this time. @default no bound */
+  createdBefore?: Date;
   /** Leaves out the runs a caller may not see. @default every run is listed */
   visible?: RunVisibilityFilter;
 }

@@ -21,7 +21,7 @@ const CHECKOUT = /* GraphQL */ `
     }
   }
 `;
-const RUNS = /* GraphQL */ `query ($take: Int) { workflowRuns(take: $take) { id workflow resourceId } }`;
+const RUNS = /* GraphQL */ `query ($take: Int, $skip: Int) { workflowRuns(take: $take, skip: $skip) { id workflow resourceId } }`;
 
 describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provider) => {
   let app: AccessFixture;
@@ -155,8 +155,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       for (const id of Object.values(ids)) expect(id).toEqual(expect.any(String));
       return ids;
     }
-    const listed = async (caller: Caller | undefined, take?: number) =>
-      ((await app.gql(RUNS, { take }, caller)).data?.workflowRuns as Array<{ id: string }>).map((run) => run.id);
+    const listed = async (caller: Caller | undefined, take?: number, skip?: number) =>
+      ((await app.gql(RUNS, { take, skip }, caller)).data?.workflowRuns as Array<{ id: string }>).map((run) => run.id);
 
     test("workflowRuns shows anonymous callers only the open entity's runs, customers their own orders' too, admins all", async () => {
       const runs = await runEveryKind();
@@ -166,6 +166,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       expect(await listed(admin)).toEqual([runs.restock, runs.bob, runs.alice, runs.memo]);
       // Paging counts visible runs only: the newest run alice may see is older than two she may not.
       expect(await listed(alice, 1)).toEqual([runs.alice]);
+      expect(await listed(alice, 1, 1)).toEqual([runs.memo]);
+      expect(await listed(alice, 5, 2)).toEqual([]);
+      expect(await listed(admin, 2, 1)).toEqual([runs.bob, runs.alice]);
       // One workflow without an authorize rule: the journal's query alone leaves the others' runs out.
       const checkouts = async (caller?: Caller) =>
         ((await app.gql(`{ workflowRuns(workflow: "order.checkout", take: 1) { id } }`, {}, caller)).data?.workflowRuns as Array<{ id: string }>).map((run) => run.id);

@@ -37,7 +37,7 @@ describe("the checkout schema has its documented shape", () => {
       order: "(id: ID!)Order",
       orders: "(where: OrderWhereInput, orderBy: [OrderOrderByInput!], take: Int, skip: Int)[Order!]!",
       workflowRun: "(id: ID!)WorkflowRun",
-      workflowRuns: "(status: WorkflowRunStatus, workflow: String, take: Int)[WorkflowRun!]!",
+      workflowRuns: "(status: WorkflowRunStatus, workflow: String, take: Int, skip: Int, createdAfter: DateTime, createdBefore: DateTime)[WorkflowRun!]!",
     });
     expect(fieldsOf(schema.getMutationType())).toMatchObject({
       orderCreate: "(data: OrderCreateInput!)Order!",

@@ -185,6 +185,22 @@ export function runStoreContract(name: string, fresh: RunStoreFactory): void {
       expect(await ids({ visible: { hiddenWorkflows: [], resourceIds: { "order.checkout": [] } } })).toEqual([other, hidden]);
     });
 
+    test("pages with `skip` and bounds the list by start time: after is inclusive, before exclusive", async () => {
+      const store = await fresh();
+      const [r1, r2, r3, r4, r5] = ["r1", "r2", "r3", "r4", "r5"].map((label) => newRunId(label));
+      await play(store, ...[r1, r2, r3, r4, r5].map((id, i) => new RunScript(id!, ["s"], { workflow: i === 2 ? "beta" : "alpha", startAt: (i + 1) * 1000 })));
+      const ids = async (filter: Parameters<RunStore["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      expect(await ids({ take: 2 })).toEqual([r5, r4]);
+      expect(await ids({ take: 2, skip: 2 })).toEqual([r3, r2]);
+      expect(await ids({ take: 2, skip: 4 })).toEqual([r1]);
+      expect(await ids({ skip: 5 })).toEqual([]);
+      expect(await ids({ createdAfter: new Date(T0 + 2000), createdBefore: new Date(T0 + 4000) })).toEqual([r3, r2]);
+      expect(await ids({ createdAfter: new Date(T0 + 2000), workflow: "alpha", skip: 1 })).toEqual([r4, r2]);
+      expect(await ids({ createdBefore: new Date(T0 + 1000) })).toEqual([]);
+      const visible = { hiddenWorkflows: ["beta"], resourceIds: {} };
+      expect(await ids({ visible, take: 2, skip: 1 })).toEqual([r4, r2]);
+    });
+
     test("lists at most 50 runs when no `take` is given", async () => {
       const store = await fresh();
       const scripts = Array.from({ length: 52 }, (_, i) => new RunScript(newRunId("many"), ["s"], { startAt: i * 10 }));
