@@ -125,4 +125,63 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     expect(seen.errors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it("cancels a slow checkout from its page, then pages through the runs and bounds them by start time", async () => {
+    const url = running.address.graphqlUrl;
+    const slowOrder = await createOrder(url, { sku: "CON-CANCEL" });
+    const slow = checkout(url, slowOrder, "pm_card_slow");
+    const slowRunId = await runningRunOf(url, slowOrder);
+
+    const page = await chromium.context.newPage();
+    const seen = watchPage(page, running.address.url);
+    await page.goto(`${running.address.url}/runs#${slowRunId}`);
+    await expect.poll(() => stepStatus(page, "charge-payment")).toBe("RUNNING");
+    expect(await page.locator("#run-retry").count()).toBe(0);
+    await page.locator("#reason").fill("customer changed their mind");
+    await page.locator("#run-cancel").click();
+    await expect.poll(() => page.locator("#run").getAttribute("data-status"), { timeout: 15_000 }).toBe("CANCELLED");
+    expect(await page.locator("#cancel-request").textContent()).toContain("customer changed their mind");
+    expect(await stepStatus(page, "reserve-inventory")).toBe("COMPENSATED");
+    expect(await page.locator("#run-actions").count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, `${provider}-5-run-cancelled.png`), fullPage: true });
+    // The caller still waiting on the mutation hears that its run was cancelled.
+    expect((await slow).__typename).toBe("WorkflowCancelledError");
+
+    // Every run so far, one per page: newest first, and the pager walks back and forth.
+    const all = await listedRunIds(url);
+    expect(all[0]).toBe(slowRunId);
+    await page.goto(`${running.address.url}/runs?take=1`);
+    await page.locator("#runs").waitFor();
+    expect(await page.locator("#runs tbody tr").first().getAttribute("data-run")).toBe(all[0]);
+    expect(await page.locator("#newer").count()).toBe(0);
+    await page.locator("#older").click();
+    await expect.poll(() => page.locator("#runs tbody tr").first().getAttribute("data-run")).toBe(all[1]);
+    await page.locator("#newer").click();
+    await expect.poll(() => page.locator("#runs tbody tr").first().getAttribute("data-run")).toBe(all[0]);
+
+    // Bounded by start time through the form: from a second after the last run started, nothing.
+    const later = new Date(Date.now() + 60_000);
+    const local = new Date(later.getTime() - later.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    await page.goto(`${running.address.url}/runs`);
+    await page.locator("#filters input[name=from]").fill(local);
+    await page.locator("#filters button[type=submit]").click();
+    await expect.poll(() => page.url()).toContain("from=");
+    await page.locator("#runs-empty").waitFor();
+    await page.locator("#filters input[name=from]").fill("");
+    await page.locator("#filters input[name=to]").fill(local);
+    await page.locator("#filters button[type=submit]").click();
+    await page.locator("#runs").waitFor();
+    expect(await page.locator("#runs tbody tr").count()).toBe(all.length);
+
+    expect(seen.foreign).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
+
+/** The ids of every run the journal lists, newest first, through the API the console uses. */
+async function listedRunIds(url: string): Promise<string[]> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ workflowRuns(take: 200) { id } }" }) });
+  const body = (await response.json()) as { data: { workflowRuns: Array<{ id: string }> } };
+  return body.data.workflowRuns.map((run) => run.id);
+}
