@@ -14,10 +14,10 @@ const sagaql = (args: string[], env: Record<string, string> = {}) => runCommand(
 
 beforeAll(async () => {
   app = await packAndInstall();
-  await mustRun("npx", ["--offline", "sagaql", "init"], app.appDir);
+  await mustRun("npx", ["--prefer-offline", "sagaql", "init"], app.appDir);
   // The scaffold's dev tools: TypeScript, @types/node, GraphQL Code Generator.
   await mustRun("npm", NPM_INSTALL, app.appDir);
-  generateOutput = await mustRun("npx", ["--offline", "sagaql", "generate"], app.appDir);
+  generateOutput = await mustRun("npx", ["--prefer-offline", "sagaql", "generate"], app.appDir);
 }, 240_000);
 
 afterAll(() => app?.remove());
@@ -64,7 +64,7 @@ describe("the packed package", () => {
     const tsconfig = JSON.parse(readFileSync(join(app.appDir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
     expect(tsconfig.compilerOptions).toMatchObject({ module: "NodeNext", strict: true, exactOptionalPropertyTypes: true });
     expect(tsconfig.compilerOptions.allowImportingTsExtensions).toBeUndefined();
-    const result = await runCommand("npx", ["--offline", "tsc", "--noEmit", "-p", "."], app.appDir);
+    const result = await runCommand("npx", ["--prefer-offline", "tsc", "--noEmit", "-p", "."], app.appDir);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(0);
   }, 60_000);
@@ -78,7 +78,7 @@ describe("the packed package", () => {
       join(app.appDir, file),
       JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", types: ["node"], noEmit: true, skipLibCheck: false, ...options }, files: ["src/trip.ts", "sagaql.config.ts"] }),
     );
-    const result = await runCommand("npx", ["--offline", "tsc", "-p", file], app.appDir);
+    const result = await runCommand("npx", ["--prefer-offline", "tsc", "-p", file], app.appDir);
     const errors = result.stdout.split("\n").filter((line) => /error TS\d+/.test(line));
     // Other packages' own declarations are theirs to fix; sagaql's and the app's must be clean.
     expect(errors.filter((line) => line.includes("node_modules/sagaql/") || !line.includes("node_modules/"))).toEqual([]);
