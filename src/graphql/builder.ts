@@ -25,6 +25,12 @@ export interface DynamicModel extends PrismaModelTypes {
 }
 
 export interface SagaqlSchemaTypes {
+  // Stated, not left to Pothos's defaults: under a consumer's `strict: false` those widen to `unknown`.
+  Defaults: "v4";
+  Root: object;
+  Objects: {};
+  Inputs: {};
+  Interfaces: {};
   Context: GraphQLContext;
   PrismaTypes: Record<string, DynamicModel>;
   /** Output fields are non-null unless they say `nullable: true`, so the SDL states what is guaranteed. */
@@ -41,6 +47,7 @@ export type Builder = PothosSchemaTypes.SchemaBuilder<Types>;
 export function createBuilder(prisma: GraphQLPrismaClient, datamodel: PrismaDatamodel): Builder {
   return new SchemaBuilder<SagaqlSchemaTypes>({
     plugins: [ErrorsPlugin, PrismaPlugin],
+    defaults: "v4",
     defaultFieldNullability: false,
     prisma: {
       client: prisma,
