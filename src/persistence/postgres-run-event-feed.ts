@@ -4,6 +4,7 @@ import type { RunEventFeed, RunEventListener } from "../saga/run-event-feed.ts";
 import { checkSchemaName } from "./journal-schema-postgres.ts";
 import { LocalRunEventFeed } from "./local-run-event-feed.ts";
 import { runEventsChannel } from "./postgres-run-store-statements.ts";
+import { waitOutTransient } from "../saga/wait-out-transient.ts";
 
 export interface PostgresRunEventFeedOptions {
   /** `postgresql://…` of the database the journal is in. */
@@ -29,6 +30,9 @@ export interface PostgresRunEventFeedOptions {
  * A lost connection is re-opened with backoff. Notifications sent while it was down are gone, so once it is
  * back every subscriber is woken to re-read its run from the journal.
  */
+/** How long opening the feed waits out a lost or refused connection. */
+const OPEN_WAIT_MS = 30_000;
+
 export class PostgresRunEventFeed implements RunEventFeed {
   readonly channel: string;
   readonly #options: PostgresRunEventFeedOptions;
@@ -46,10 +50,14 @@ export class PostgresRunEventFeed implements RunEventFeed {
     this.channel = runEventsChannel(checkSchemaName(options.schema ?? "sagaql"));
   }
 
-  /** Connects and starts listening; fails if the database cannot be reached now. */
+  /**
+   * Connects and starts listening. A connection lost or refused while connecting (a restarting or failing-over
+   * database) is waited out, as the journal's own open does, so an app starting in the middle of one still
+   * starts; a database that stays unreachable fails the open.
+   */
   static async open(options: PostgresRunEventFeedOptions): Promise<PostgresRunEventFeed> {
     const feed = new PostgresRunEventFeed(options);
-    await feed.#connect();
+    await waitOutTransient(() => feed.#connect(), { forMs: OPEN_WAIT_MS });
     return feed;
   }
 
