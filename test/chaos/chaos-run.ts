@@ -89,12 +89,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 async function runRound(cluster: ChaosCluster, random: SeededRandom, count: number, report: ChaosReport, round: number): Promise<void> {
   const url = cluster.url;
-  const plans = Array.from({ length: count }, (_, i) => ({
-    card: random.pick(CARDS),
-    country: random.pick(COUNTRIES),
-    key: `chaos:${report.seed}:${round}:${i}`,
-    ...(random.chance(0.3) ? { cancelAfterMs: random.int(0, 1500) } : {}),
-  }));
+  const plans = Array.from({ length: count }, (_, i) => {
+    const card = random.pick(CARDS);
+    // Most checkouts end in milliseconds, so a cancel mostly finds them ended; the slow card's are cancelled more
+    // often, inside its charge's window, so that some cancels do stop a run in flight.
+    const cancel = card === "pm_card_slow" ? random.chance(0.6) : random.chance(0.2);
+    return {
+      card,
+      country: random.pick(COUNTRIES),
+      key: `chaos:${report.seed}:${round}:${i}`,
+      ...(cancel ? { cancelAfterMs: random.int(0, card === "pm_card_slow" ? 900 : 1500) } : {}),
+    };
+  });
   const orders = await Promise.all(plans.map((plan) => createScenarioOrder(url, plan.country)));
   const sent: SentCheckout[] = plans.map((plan, i) => ({ ...plan, order: orders[i]!, reply: "lost" }));
   const replies = sent.map(async (checkout) => {
