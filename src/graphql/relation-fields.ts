@@ -84,7 +84,8 @@ function ruledBelongsTo(t: { field: unknown }, relation: ResolvedRelation, paren
     type: parent.type,
     nullable: true,
     description: `The ${relation.parent.typeName} this ${relation.child.typeName} belongs to (its ${relation.foreignKey}); null when there is none or the caller may not read it.`,
-    select: (_args: unknown, _context: unknown, nestedSelection: NestedSelection) => ({ [relation.foreignKey]: true, [relation.field]: nestedSelection() }),
+    // Awaited: the selection under it may hold a nested list, whose query waits for the caller's read scopes.
+    select: async (_args: unknown, _context: unknown, nestedSelection: NestedSelection) => ({ [relation.foreignKey]: true, [relation.field]: await nestedSelection() }),
     resolve: async (row: Row, _args: unknown, context: GraphQLContext) => {
       const target = row[relation.field] as Row | null | undefined;
       if (!target) return null;
