@@ -122,8 +122,17 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations under access rules 
     expect(mine.errors).toBeUndefined();
     expect(mine.data!.tripExtend).toEqual({ __typename: "TripExtendSuccess", trip: null });
     expect((await app.prisma.trip.findUnique({ where: { id: "t1" } }))!.nights).toBe(30);
-    const admin = await app.gql(mutation, { id: "t3" }, ADMIN);
-    expect(admin.data!.tripExtend).toEqual({ __typename: "TripExtendSuccess", trip: { id: "t3", nights: 30 } });
+    const admin = await app.gql(mutation.replace("nights", "nights customer { id }"), { id: "t3" }, ADMIN);
+    expect(admin.data!.tripExtend).toEqual({ __typename: "TripExtendSuccess", trip: { id: "t3", nights: 30, customer: { id: "c1" } } });
+  });
+
+  it("a write's answer shows a related row only if the caller may read it", async () => {
+    const create = `mutation($customerId: ID!) { tripCreate(data: { destination: "Bern", nights: 2, customerId: $customerId }) { destination customer { id name } } }`;
+    const theirs = await app.gql(create, { customerId: "c2" }, ADA);
+    expect(theirs.errors).toBeUndefined();
+    expect(theirs.data!.tripCreate).toEqual({ destination: "Bern", customer: null });
+    const mine = await app.gql(create, { customerId: "c1" }, ADA);
+    expect(mine.data!.tripCreate).toEqual({ destination: "Bern", customer: { id: "c1", name: "Ada" } });
   });
 });
 
