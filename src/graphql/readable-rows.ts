@@ -34,9 +34,15 @@ function batchedCheck(delegate: ModelDelegate): ReadableCheck {
   return async (id, scope) => {
     if (scope.kind !== "rows") return scope.kind === "all";
     // One request has one scope per entity; a different one (never expected) gets its own batch.
-    if (!pending || pending.scope !== scope) pending = startBatch(delegate, scope, () => (pending = undefined));
-    pending.ids.add(id);
-    return (await pending.answer).has(id);
+    if (!pending || pending.scope !== scope) {
+      const batch: Pending = startBatch(delegate, scope, () => {
+        if (pending === batch) pending = undefined;
+      });
+      pending = batch;
+    }
+    const batch = pending;
+    batch.ids.add(id);
+    return (await batch.answer).has(id);
   };
 }
 

@@ -8,7 +8,7 @@ import type { EntityTypeRef } from "./entity-type.ts";
 import { prismaListArgs, type ListArgs, type PaginationOptions } from "./list-args.ts";
 import type { ReadableCheck } from "./readable-rows.ts";
 import type { ReadScopes } from "./read-scopes.ts";
-import type { WhereShape } from "./relation-filters.ts";
+import { readableWhere, type WhereShape } from "./relation-filters.ts";
 
 /** What the relation fields need of each entity's GraphQL side. */
 export interface RelatedTypes {
@@ -60,7 +60,7 @@ export function addRelationFields(builder: Builder, relations: readonly Resolved
         query: async (args: ListArgs, context: GraphQLContext): Promise<Row> => {
           const scopes = await scopesOf(context.request);
           const listArgs = prismaListArgs(relation.child.fields, args, pagination, child.shape.relations, scopes);
-          return { ...listArgs, where: readableWhere(listArgs.where as Row, scopes, relation.child.name) };
+          return { ...listArgs, where: readableWhere(listArgs.where as Row, scopes(relation.child.name)) };
         },
       }),
     );
@@ -93,13 +93,6 @@ function ruledBelongsTo(t: { field: unknown }, relation: ResolvedRelation, paren
       return (await parent.readableRow(context)(String(row[relation.foreignKey]), scope)) ? target : null;
     },
   });
-}
-
-function readableWhere(where: Row, scopes: ReadScopes, entityName: string): Row {
-  const scope = scopes(entityName);
-  if (scope.kind === "all") return where;
-  if (scope.kind === "none") return { id: { in: [] } };
-  return Object.keys(where).length === 0 ? scope.where : { AND: [where, scope.where] };
 }
 
 function relationOf(t: { relation: unknown }): Relation {

@@ -52,40 +52,36 @@ export function whereShapes(entities: ReadonlyArray<{ name: string; fields: Fiel
  * an empty `some` means "has at least one", as in Prisma.
  *
  * Only related rows the caller may read count: the related entity's read filter is ANDed into `is`, `some` and
- * `none`, and `every` holds for every readable row. So a filter can never tell a caller anything about a row
+ * `none`, and `every` is "no readable row fails it". So a filter can never tell a caller anything about a row
  * they may not read: `trips(where: { customer: { name: … } })` matches no trip of a customer outside the rule.
  */
 export function relationCondition(key: string, filter: Row, relation: RelationFilter, translate: (where: Row, shape: WhereShape) => Row | undefined, scopes: ReadScopes): Row | undefined {
   const scope = scopes(relation.target.name);
   if (!relation.many) {
     const nested = translate(filter, relation.target);
-    return nested ? { [key]: { is: readable(nested, scope) } } : undefined;
+    return nested ? { [key]: { is: readableWhere(nested, scope) } } : undefined;
   }
-  const quantified: Row = {};
+  const conditions: Row[] = [];
   for (const quantifier of Object.keys(QUANTIFIERS)) {
     const value = filter[quantifier];
     if (value === null || value === undefined) continue;
     const nested = translate(value as Row, relation.target) ?? {};
-    quantified[quantifier] = quantifier === "every" ? readableOrNot(nested, scope) : readable(nested, scope);
+    if (quantifier !== "every" || scope.kind === "all") conditions.push({ [key]: { [quantifier]: readableWhere(nested, scope) } });
+    // Under a rule, "no readable row fails it", so the read filter narrows it as it narrows `none`; an empty one always holds.
+    else if (Object.keys(nested).length > 0) conditions.push({ [key]: { none: readableWhere({ NOT: nested }, scope) } });
   }
-  return Object.keys(quantified).length > 0 ? { [key]: quantified } : undefined;
+  if (conditions.length === 0) return undefined;
+  return conditions.length === 1 ? conditions[0] : { AND: conditions };
 }
 
 /** A condition no row satisfies: the id is in an empty list. */
 const NOTHING: Row = { id: { in: [] } };
 
 /** The rows matching `where` that the scope lets the caller read. */
-function readable(where: Row, scope: AccessScope): Row {
+export function readableWhere(where: Row, scope: AccessScope): Row {
   if (scope.kind === "all") return where;
   if (scope.kind === "none") return NOTHING;
   return Object.keys(where).length === 0 ? scope.where : { AND: [where, scope.where] };
-}
-
-/** `every` over the readable rows: each row is unreadable or matches. */
-function readableOrNot(where: Row, scope: AccessScope): Row {
-  if (scope.kind === "all") return where;
-  if (scope.kind === "none") return {};
-  return { OR: [{ NOT: scope.where }, where] };
 }
 
 /**
