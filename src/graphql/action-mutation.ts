@@ -4,6 +4,7 @@ import { runAction, type ActionRuntime, type ActionSuccess, type AnyEntity } fro
 import { startAction, type ActionStarted } from "../runtime/start-action.ts";
 import type { Row } from "../saga/driver.ts";
 import type { Builder } from "./builder.ts";
+import type { GraphQLContext } from "./context.ts";
 import type { EntityTypeRef } from "./entity-type.ts";
 import { ACTION_ERROR_CLASSES } from "./errors.ts";
 import { entityInputFields } from "./input-fields.ts";
@@ -19,6 +20,12 @@ export interface ActionTarget {
   runtime: ActionRuntime;
   /** `WorkflowRun`, for the `…Started` member's `run` field. */
   runType: RunRef;
+  /**
+   * The row as the caller may see it after the run: itself, or null outside the entity's read rule (an action
+   * may move its row out of the caller's reach, e.g. a status the rule leaves out).
+   * @default every row is visible
+   */
+  visibleRow?: (row: Row, context: GraphQLContext) => Promise<Row | null>;
 }
 
 interface ActionArgs {
@@ -103,6 +110,10 @@ function addStartedType(builder: Builder, target: ActionTarget, name: string): n
 
 function addSuccessType(builder: Builder, target: ActionTarget, name: string) {
   const { entity, definition, entityType } = target;
+  const visible = async (row: Row | null | undefined, context: GraphQLContext): Promise<Row | null> => {
+    if (!row) return null;
+    return target.visibleRow ? target.visibleRow(row, context) : row;
+  };
   return builder.objectRef<ActionSuccess>(name).implement({
     description: `${entity.typeName} ${target.actionName} completed: every step ran.`,
     fields: (t) => ({
@@ -112,7 +123,14 @@ function addSuccessType(builder: Builder, target: ActionTarget, name: string) {
         resolve: (success) => success.result ?? {},
       }),
       ...(definition.hasResource
-        ? { [entity.name]: t.field({ type: entityType, nullable: true, description: `The ${entity.typeName} after the run.`, resolve: (success) => success.resource }) }
+        ? {
+            [entity.name]: t.field({
+              type: entityType,
+              nullable: true,
+              description: `The ${entity.typeName} after the run; null when the caller may not read it.`,
+              resolve: (success, _args, context) => visible(success.resource as Row | null | undefined, context),
+            }),
+          }
         : {}),
       // Nullable only to match WorkflowError.runId: GraphQL refuses one response name with two nullabilities,
       // so `... on Success { runId } ... on WorkflowError { runId }` would not validate. A success always has one.

@@ -3,6 +3,7 @@ import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
 import { isDurableRunStore, type DurableRunStore } from "../saga/durable-run-store.ts";
 import type { RunEventFeed } from "../saga/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
+import type { GraphQLContext } from "./context.ts";
 import { createBuilder, type Builder } from "./builder.ts";
 import { computeOnCreate } from "./computed-on-create.ts";
 import { crudAccess } from "./access-filter.ts";
@@ -25,7 +26,9 @@ import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs }
 import { resourceKey } from "../runtime/resource-key.ts";
 import { addScalars } from "./scalars.ts";
 import { checkRelations, type ResolvedRelation } from "../entity/check-relations.ts";
-import { addRelationFields, type RelatedTypes } from "./relation-fields.ts";
+import { addRelationFields, type RelatedTypes, type ScopesOf } from "./relation-fields.ts";
+import { readableRows } from "./readable-rows.ts";
+import { readScopesOf } from "./read-scopes.ts";
 import { addRelationFilters, whereShapes, type WhereShape } from "./relation-filters.ts";
 import { relationGuard } from "./relation-guard.ts";
 
@@ -57,6 +60,8 @@ export interface BuildSchemaOptions {
 export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   assertDistinctFieldNames(options.entities);
   const relations = checkRelations(options.entities);
+  const readableNames = new Set(options.entities.filter((entity) => entity.crudOperations.read).map((entity) => entity.name));
+  const readable = (name: string) => readableNames.has(name);
   const builder = createBuilder(options.prisma, options.datamodel);
   addScalars(builder);
   builder.queryType({});
@@ -67,11 +72,12 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
     sortOrder: addSortOrder(builder),
     run: declareRunType(builder),
     relations,
-    shapes: whereShapes(options.entities, relations),
+    shapes: whereShapes(options.entities, relations, readable),
+    readScopes: readScopesOf(options.entities),
   };
   const related = new Map(options.entities.map((entity) => [entity.name, addEntity(builder, entity, options, shared)]));
-  addRelationFilters(builder, relations, new Map([...related].map(([name, types]) => [name, types.inputs.where])));
-  addRelationFields(builder, relations, related, options.pagination ?? {});
+  addRelationFilters(builder, relations, new Map([...related].map(([name, types]) => [name, types.inputs.where])), readable);
+  addRelationFields(builder, relations, related, options.pagination ?? {}, shared.readScopes);
   const visibility = runVisibility(options.entities, (entity) => modelDelegate(options.prisma, entity.name), options.runtime.store);
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities), visibility);
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
@@ -120,6 +126,7 @@ interface SharedInputs {
   run: DeclaredRunRef;
   relations: readonly ResolvedRelation[];
   shapes: ReadonlyMap<string, WhereShape>;
+  readScopes: ScopesOf;
 }
 
 function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOptions, shared: SharedInputs): RelatedTypes {
@@ -137,13 +144,26 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
     relations: relationGuard(options.prisma, entity, shared.relations),
     relationFilters: shared.shapes.get(entity.name)!.relations,
     access: crudAccess(options.prisma, delegate, entity),
+    readScopes: shared.readScopes,
+  };
+  const readableRow = readableRows(delegate);
+  const visibleRow = async (row: Row, context: GraphQLContext) => {
+    const scope = (await shared.readScopes(context.request))(entity.name);
+    return (await readableRow(context)(String(row.id), scope)) ? row : null;
   };
   if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target, entity.crudOperations);
   for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
-    addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime, runType: shared.run });
+    addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime, runType: shared.run, visibleRow });
   }
-  return { type, inputs: target.inputs, shape: shared.shapes.get(entity.name)! };
+  return {
+    type,
+    inputs: target.inputs,
+    shape: shared.shapes.get(entity.name)!,
+    readable: entity.crudOperations.read,
+    ruled: entity.accessRules?.read !== undefined,
+    readableRow,
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { EntityNames } from "./names.ts";
 import type { ModelDelegate } from "./prisma-client.ts";
 import type { RelationGuard } from "./relation-guard.ts";
 import type { RelationFilter } from "./relation-filters.ts";
+import type { ReadScopes } from "./read-scopes.ts";
 import { createData, updateData } from "./write-data.ts";
 
 export interface CrudTarget {
@@ -34,6 +35,8 @@ export interface CrudTarget {
   relationFilters?: Record<string, RelationFilter>;
   /** The entity's access rules, applied to every query and mutation here. */
   access: CrudAccess;
+  /** Every entity's read scope for a request, which limits what the relation filters of `where` can match. @default every row readable */
+  readScopes?: (request: RequestContext) => Promise<ReadScopes>;
 }
 
 /**
@@ -61,7 +64,10 @@ export function addCrudQueries(builder: Builder, target: CrudTarget, pagination:
         take: t.arg.int({ description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).` }),
         skip: t.arg.int({ description: "Leave out this many rows first." }),
       },
-      resolve: (query, _root, args, context) => readList(access, query, prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters), context.request),
+      resolve: async (query, _root, args, context) => {
+        const scopes = await target.readScopes?.(context.request);
+        return readList(access, query, prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters, scopes), context.request);
+      },
     }),
   );
 }

@@ -1,6 +1,7 @@
 import type { FieldMap } from "../entity/infer.ts";
 import type { Row } from "../saga/driver.ts";
 import { badUserInput } from "./crud-errors.ts";
+import { OPEN_SCOPES, type ReadScopes } from "./read-scopes.ts";
 import { relationCondition, type RelationFilter } from "./relation-filters.ts";
 
 export interface PaginationOptions {
@@ -27,32 +28,39 @@ const NOTHING: Row = { id: { in: [] } };
 
 /**
  * Turns the GraphQL arguments of a list query into Prisma's, refusing what it cannot honour. `relations` are the
- * entity's relation filters (`customer`, `trips`), each leading to the related entity's fields.
+ * entity's relation filters (`customer`, `trips`), each leading to the related entity's fields; `scopes` are the
+ * caller's read scopes, which limit the related rows a relation filter can match.
  */
-export function prismaListArgs(fields: FieldMap, args: ListArgs, options: PaginationOptions, relations: Record<string, RelationFilter> = {}): Row {
+export function prismaListArgs(
+  fields: FieldMap,
+  args: ListArgs,
+  options: PaginationOptions,
+  relations: Record<string, RelationFilter> = {},
+  scopes: ReadScopes = OPEN_SCOPES,
+): Row {
   const { defaultTake = 50, maxTake = 200 } = options;
   const take = args.take ?? defaultTake;
   if (!Number.isInteger(take) || take < 0 || take > maxTake) throw badUserInput(`take must be between 0 and ${maxTake}`, { field: "take" });
   const skip = args.skip ?? 0;
   if (skip < 0) throw badUserInput("skip must not be negative", { field: "skip" });
-  return { where: prismaWhere(fields, args.where, 0, relations) ?? {}, orderBy: prismaOrderBy(args.orderBy), take, skip };
+  return { where: prismaWhere(fields, args.where, 0, relations, scopes) ?? {}, orderBy: prismaOrderBy(args.orderBy), take, skip };
 }
 
-function prismaWhere(fields: FieldMap, where: Row | null | undefined, depth: number, relations: Record<string, RelationFilter>): Row | undefined {
+function prismaWhere(fields: FieldMap, where: Row | null | undefined, depth: number, relations: Record<string, RelationFilter>, scopes: ReadScopes): Row | undefined {
   if (where === null || where === undefined) return undefined;
   if (depth > MAX_DEPTH) throw badUserInput(`where nests AND/OR/NOT and relation filters deeper than ${MAX_DEPTH} levels`, { field: "where" });
   const conditions: Row[] = [];
   for (const [key, value] of Object.entries(where)) {
     if (value === null || value === undefined) continue;
     if (key === "AND" || key === "OR") {
-      const nested = (value as Row[]).map((item) => prismaWhere(fields, item, depth + 1, relations) ?? {});
+      const nested = (value as Row[]).map((item) => prismaWhere(fields, item, depth + 1, relations, scopes) ?? {});
       // An empty OR holds for no row (as in logic); Prisma would drop it and match every row.
       conditions.push(key === "OR" && nested.length === 0 ? NOTHING : { [key]: nested });
     } else if (key === "NOT") {
-      const nested = prismaWhere(fields, value as Row, depth + 1, relations);
+      const nested = prismaWhere(fields, value as Row, depth + 1, relations, scopes);
       if (nested) conditions.push({ NOT: nested });
     } else if (Object.hasOwn(relations, key)) {
-      const condition = relationCondition(key, value as Row, relations[key]!, (nested, shape) => prismaWhere(shape.fields, nested, depth + 1, shape.relations));
+      const condition = relationCondition(key, value as Row, relations[key]!, (nested, shape) => prismaWhere(shape.fields, nested, depth + 1, shape.relations, scopes), scopes);
       if (condition) conditions.push(condition);
     } else {
       conditions.push(...fieldConditions(key, value as Row, fields[key]?.isOptional ?? false));

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryCost } from "../../src/server/query-cost.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { relationsApp, type RelationsApp } from "../helpers/relations-app.ts";
+import { as, ruledEntities } from "../fixtures/relations/ruled-entities.ts";
+import type { RequestContext } from "../../src/entity/define-action.ts";
 
 const ONE_LEVEL = "{ customers(take: 50) { name trips { destination } } }";
 const TWO_LEVELS = "{ customers(take: 50) { name trips { destination customer { email } bookings { seat } } } }";
@@ -32,9 +34,9 @@ async function seed(app: RelationsApp, sizes: Sizes): Promise<void> {
 }
 
 /** The statements one query sends, and how many rows of each kind it returned (so the test knows it read them). */
-async function measure(app: RelationsApp, query: string): Promise<{ statements: number; data: Record<string, unknown> }> {
+async function measure(app: RelationsApp, query: string, request?: RequestContext): Promise<{ statements: number; data: Record<string, unknown> }> {
   app.resetStatements();
-  const result = await app.gql(query);
+  const result = await app.gql(query, {}, request);
   expect(result.errors).toBeUndefined();
   return { statements: app.statements(), data: result.data! };
 }
@@ -78,6 +80,39 @@ describe.each<Provider>(["sqlite", "postgresql"])("nested selections on %s", { t
     const filtered = await measure(app, `{ customers(take: 50, where: { trips: { some: { bookings: { some: { seat: { equals: "0A" } } } } } }) { name } }`);
     expect((filtered.data.customers as unknown[]).length).toBe(MANY.customers);
     expect(filtered.statements).toBe(1);
+  });
+});
+
+describe.each<Provider>(["sqlite", "postgresql"])("nested selections under access rules on %s", { timeout: 120_000 }, (provider) => {
+  let app: RelationsApp;
+  beforeAll(async () => {
+    app = await relationsApp(provider, { entities: [...ruledEntities] });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("stay bounded: the rules go into each level's statement, and a ruled belongsTo adds one batched check per level", async () => {
+    const caller = as("c0");
+    const counts: Record<string, number[]> = { down: [], upAndDown: [] };
+    for (const sizes of [FEW, MANY]) {
+      await seed(app, sizes);
+      // Every trip is a night long, so readable; of the customers, only c0.
+      const down = await measure(app, TWO_LEVELS, caller);
+      const customers = down.data.customers as Array<{ trips: Array<{ customer: unknown; bookings: unknown[] }> }>;
+      expect(customers).toHaveLength(1);
+      expect(customers[0]!.trips).toHaveLength(sizes.tripsEach);
+      counts.down!.push(down.statements);
+      const upAndDown = await measure(app, UP_AND_DOWN, caller);
+      const trips = upAndDown.data.trips as Array<{ customer: { name: string } | null }>;
+      expect(trips).toHaveLength(Math.min(50, sizes.customers * sizes.tripsEach));
+      expect(trips.filter((trip) => trip.customer !== null).map((trip) => trip.customer!.name)).toEqual(Array(sizes.tripsEach).fill("customer 0"));
+      counts.upAndDown!.push(upAndDown.statements);
+    }
+    console.log(`measured on ${provider} under rules: statements two-levels=${counts.down} up-and-down=${counts.upAndDown} (few rows, many rows)`);
+    // As without rules, plus one check of the customers each ruled belongsTo level reached.
+    expect(counts.down).toEqual([5, 5]);
+    expect(counts.upAndDown).toEqual([5, 5]);
   });
 });
 

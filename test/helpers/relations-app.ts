@@ -18,6 +18,7 @@ import { PrismaDriver } from "../../src/persistence/prisma-driver.ts";
 import { serializedSqliteAdapter } from "../../src/persistence/serialized-sqlite-adapter.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { entities } from "../fixtures/relations/entities.ts";
+import type { RequestContext } from "../../src/entity/define-action.ts";
 import type { Provider } from "./fresh-database.ts";
 import { inProcessGraphQL, type GraphQLResult } from "./in-process-graphql.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "./test-database.ts";
@@ -28,7 +29,8 @@ export type RelationsClient = InstanceType<typeof SqliteClient>;
 
 export interface RelationsApp {
   schema: GraphQLSchema;
-  gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult>;
+  /** Sends one operation; `request` is the request context its access rules see. */
+  gql(query: string, variables?: Record<string, unknown>, request?: RequestContext): Promise<GraphQLResult>;
   /** The app's client (counted too); typed as the SQLite one, which has the same delegates. */
   prisma: RelationsClient;
   driver: PrismaDriver;
