@@ -13,6 +13,8 @@ import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
 import { silentLogger } from "../../src/saga/logger.ts";
 import { resumeRun, retryRun } from "../../src/saga/reopen-run.ts";
+import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
+import { stopExecutingRuns } from "../../src/saga/run-signals.ts";
 import { Latch } from "../helpers/latch.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
@@ -127,6 +129,23 @@ export function runControlAbuseCases(createDatabase: () => Promise<TestDatabase<
     const loser = answers.find((answer) => !answer.changed);
     expect(loser?.changed ? null : loser?.code).toMatch(/^(RUN_CHANGED|RUN_NOT_RETRYABLE)$/);
     expect((await fixture.store.getRun(runId))?.status).toBe("COMPENSATED");
+    expect(fixture.provider.refundCalls).toBe(1);
+  });
+
+  test("a cancel asked while the owner shuts down is honoured: the run is never left RUNNING nor its charge standing", async () => {
+    const fixture = await setUp(createDatabase);
+    const { runId, outcome } = fixture.start({ amount: 10 });
+    await fixture.waiting.wait();
+    const [cancel] = await Promise.all([cancelRun(fixture.store, runId, { by: "ops", reason: "during shutdown" }), stopExecutingRuns(fixture.store.owner)]);
+    expect(cancel.changed).toBe(true);
+    await outcome;
+    const journaled = (await fixture.store.getJournaledRun(runId))!;
+    if (journaled.run.status === "RUNNING" || journaled.run.status === "COMPENSATING") {
+      // The shutdown won: recovery (here, this instance after its restart) takes the run up and honours the cancel.
+      expect(await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs)).not.toBeNull();
+      await resumeWorkflow(fixture.db.driver, fixture.definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
+    }
+    expect(await fixture.store.getRun(runId)).toMatchObject({ status: "CANCELLED", cancelRequest: { by: "ops", reason: "during shutdown" } });
     expect(fixture.provider.refundCalls).toBe(1);
   });
 }
