@@ -93,17 +93,18 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
     expect(JSON.stringify(refused)).not.toContain("bob");
   });
 
-  // Known gap: IdempotencyConflictError names the run of the key even when it is another customer's, on a row the
-  // caller may not run the action on. The run id then opens nothing (every run read and control answers as for an
-  // unknown run), but the run's existence leaks. Marked `fails` so that fixing it turns this red until unmarked.
-  test.fails("an idempotency key another customer used on their order tells nothing of their run", async () => {
+  test("an idempotency key another customer used on their order tells nothing of their run", async () => {
     const theirs = await orderOf("bob");
     const mine = await orderOf("alice");
     const first = (await app.gql(CHECKOUT, { id: theirs, key: "shared-key" }, bob)).data?.orderCheckout;
     expect(first.__typename).toBe("OrderCheckoutSuccess");
     const answer = (await app.gql(CHECKOUT, { id: mine, key: "shared-key" }, alice)).data?.orderCheckout;
+    expect(answer).toMatchObject({ __typename: "IdempotencyConflictError", code: "IDEMPOTENCY_CONFLICT", runId: null });
     expect(JSON.stringify(answer)).not.toContain(first.runId);
-    expect(answer.runId ?? null).not.toBe(first.runId);
+    // The key's owner, on another of their own orders, is still told which run holds it.
+    const again = (await app.gql(CHECKOUT, { id: await orderOf("bob"), key: "shared-key" }, bob)).data?.orderCheckout;
+    expect(again).toMatchObject({ __typename: "IdempotencyConflictError", runId: first.runId });
+    expect(await app.store.listRuns()).toHaveLength(1);
   });
 
   describe("run control", () => {
