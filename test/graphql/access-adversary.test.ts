@@ -3,7 +3,8 @@
  * customer's rows or runs by a route other than the plain read, and checks the answer and the database after.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { Caller } from "../fixtures/access-entities.ts";
+import { ruleWhere } from "../../src/runtime/rule-where.ts";
+import { order, type Caller } from "../fixtures/access-entities.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { createAccessFixture, type AccessFixture } from "./access-fixture.ts";
 
@@ -49,6 +50,19 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
     // Anonymous: the rule's `customerId: undefined` matches no row, not the ones without an owner.
     expect(await list("")).toEqual([]);
     expect(await list('(where: { customerId: { isNull: true } })')).toEqual([]);
+  });
+
+  test("a rule's NOT over a missing claim matches no row, as the claim outside a NOT does", async () => {
+    await orderOf("alice");
+    await orderOf(null);
+    const rows = (filter: unknown) => app.prisma.order.findMany({ where: ruleWhere(order.fields, filter) as never });
+    const sub: string | undefined = undefined;
+    expect(await rows({ customerId: sub })).toEqual([]);
+    expect(await rows({ NOT: { customerId: sub } })).toEqual([]);
+    expect(await rows({ NOT: { OR: [{ customerId: sub }, { note: "x" }] } })).toEqual([]);
+    expect(await rows({ NOT: { customerId: { in: ["bob", sub] } } })).toEqual([]);
+    // With the claim there, NOT is a plain negation.
+    expect(await rows({ NOT: { customerId: "bob" } })).toHaveLength(1);
   });
 
   test("aliases and batched operations each answer under the caller's rule", async () => {
