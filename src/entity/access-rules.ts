@@ -50,7 +50,8 @@ export type FilterableRow<F extends FieldMap> = { id: string; createdAt: Date; u
  * (`{ customerId: sub }`), an object is a condition (`{ total: { lte: 100 } }`), and `AND`, `OR`, `NOT` combine.
  *
  * A field or an operand whose value is `undefined` matches no row: `{ customerId: request.user?.sub }` lets an
- * anonymous caller see nothing, where Prisma would have dropped the condition and matched every row.
+ * anonymous caller see nothing, where Prisma would have dropped the condition and matched every row. A `NOT`
+ * holding an `undefined` anywhere matches no row too, rather than every row.
  */
 export type RowFilter<Row> = { [K in keyof Row]?: Row[K] | FieldCondition<Row[K]> | undefined } & {
   AND?: ReadonlyArray<RowFilter<Row>>;

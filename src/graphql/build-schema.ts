@@ -19,7 +19,7 @@ import { actionFieldName, entityNames } from "./names.ts";
 import { assertModelMatches, modelDelegate, type GraphQLPrismaClient, type PrismaDatamodel } from "./prisma-client.ts";
 import { addRunSubscription } from "./run-subscription.ts";
 import { warnOfOpenEntities } from "./open-entities.ts";
-import { runVisibility } from "./run-visibility.ts";
+import { runVisibility, type RunVisibility } from "./run-visibility.ts";
 import { addRunControl, type RunControlOptions } from "./run-control.ts";
 import { hearCancelsThrough } from "../saga/cancel-watch.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
@@ -81,18 +81,18 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   const visibility = runVisibility(options.entities, (entity) => modelDelegate(options.prisma, entity.name), options.runtime.store);
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities), visibility);
   if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
-  addRunControlOf(builder, run, options);
+  addRunControlOf(builder, run, options, visibility);
   warnOfOpenEntities(options.entities, options.runtime.logger);
   // Declaration order, not alphabetical: fields as the entity lists them, arguments in the order clients see documented.
   return builder.toSchema({ sortSchema: false });
 }
 
 /** Run control needs a durable journal; with a feed, a cancel reaches the run's owner as soon as it is journaled. */
-function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions): void {
+function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions, visibility: RunVisibility): void {
   const store = options.runtime.store;
   if (!isDurableRunStore(store)) return;
   if (options.runEvents) hearCancelsThrough(store, options.runEvents, options.runtime.logger);
-  addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, options: options.runControl ?? {} });
+  addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, visibility, options: options.runControl ?? {} });
 }
 
 /** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */

@@ -9,6 +9,7 @@ import type { RunControlResult } from "../saga/run-control-result.ts";
 import type { CancelRequest, RunSnapshot } from "../saga/run-snapshot.ts";
 import type { Builder } from "./builder.ts";
 import type { GraphQLContext } from "./context.ts";
+import type { RunVisibility } from "./run-visibility.ts";
 import type { RunRef } from "./runs.ts";
 
 export type RunControlOperation = "cancel" | "retry" | "resume";
@@ -42,6 +43,8 @@ interface RunControlTarget {
   runtime: ActionRuntime;
   entities: readonly AnyEntity[];
   run: RunRef;
+  /** Who may see which runs: a run the caller may not see is answered as one that does not exist. */
+  visibility: RunVisibility;
   options: RunControlOptions;
 }
 
@@ -102,12 +105,16 @@ function addCancelRequestField(builder: Builder, run: RunRef): void {
   );
 }
 
-/** Who asks, once the app's rule let them; the rule sees the run as it stands. */
+/**
+ * Who asks, once the run is one the caller may see and the app's rule let them; the rule sees the run as it
+ * stands. A run the caller may not see is refused exactly as an unknown id is, so neither its existence nor its
+ * status leaks, and nothing changes.
+ */
 async function authorized(target: RunControlTarget, request: RequestContext, id: string, operation: RunControlOperation): Promise<string> {
   const { authorize, actor } = target.options;
+  const run = await target.store.getRun(id);
+  if (!run || !(await target.visibility.canSee(run, request))) throw refusal("RUN_NOT_FOUND", `No run ${id}`, null, null);
   if (authorize) {
-    const run = await target.store.getRun(id);
-    if (!run) throw refusal("RUN_NOT_FOUND", `No run ${id}`, id, null);
     const verdict = await authorize({ request, run, operation });
     if (verdict !== true) throw new GraphQLError(typeof verdict === "string" && verdict !== "" ? verdict : `Not allowed to ${operation} this run`, { extensions: { code: "FORBIDDEN" } });
   }

@@ -134,11 +134,13 @@ export type IdempotencyMismatch = "input" | "resource";
  */
 export class IdempotencyConflictError extends ActionError {
   readonly code = "IDEMPOTENCY_CONFLICT";
-  override readonly runId: string;
+  /** null when the run is on a row the caller may not run the action on: it is not theirs to know. */
+  override readonly runId: string | null;
 
-  constructor(runId: string, readonly idempotencyKey: string, readonly mismatch: IdempotencyMismatch) {
+  constructor(runId: string | null, readonly idempotencyKey: string, readonly mismatch: IdempotencyMismatch) {
     const what = mismatch === "input" ? "a different input" : "a different resource id";
-    super(`Idempotency key "${idempotencyKey}" was already used by run ${runId} with ${what}; use a new key for a new request`);
+    const by = runId === null ? "another run" : `run ${runId}`;
+    super(`Idempotency key "${idempotencyKey}" was already used by ${by} with ${what}; use a new key for a new request`);
     this.name = "IdempotencyConflictError";
     this.runId = runId;
   }

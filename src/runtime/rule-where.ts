@@ -39,7 +39,8 @@ export function ruleWhere(fields: FieldMap, filter: unknown, depth = 0): Where {
       // An empty OR holds for no row (as in logic); Prisma would drop it and match every row.
       conditions.push(key === "OR" && nested.length === 0 ? NO_ROW : { [key]: nested });
     } else if (key === "NOT") {
-      conditions.push(value === undefined ? NO_ROW : { NOT: ruleWhere(fields, value, depth + 1) });
+      // Negated, an undefined (a missing claim) would match every row: a NOT that holds one matches none instead.
+      conditions.push(holdsUndefined(value, depth) ? NO_ROW : { NOT: ruleWhere(fields, value, depth + 1) });
     } else {
       if (!ALWAYS_SET.has(key) && !Object.hasOwn(fields, key)) throw new TypeError(`An access rule filters on "${key}", which is not a field`);
       conditions.push(fieldWhere(key, value, fields[key]?.isOptional ?? false));
@@ -91,6 +92,14 @@ export function bothWhere(first: Where | undefined, second: Where | undefined): 
   if (!first || Object.keys(first).length === 0) return second ?? {};
   if (!second || Object.keys(second).length === 0) return first;
   return { AND: [first, second] };
+}
+
+/** Whether `value` is undefined or holds one, in a nested filter or an operand's list. */
+function holdsUndefined(value: unknown, depth: number): boolean {
+  if (value === undefined) return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) return value.some((item) => holdsUndefined(item, depth + 1));
+  return isPlainObject(value) && Object.values(value).some((item) => holdsUndefined(item, depth + 1));
 }
 
 /** A filter object, as opposed to a value (a Date included) or a list. */

@@ -7,6 +7,7 @@ import type { RunStore } from "../saga/run-store.ts";
 import type { ServiceRegistry } from "../saga/services.ts";
 import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import { prepareAttempt, reportedFailure, runWaitingForResource } from "./action-attempt.ts";
+import { concealingConflicts, conflictContext } from "./concealed-conflict.ts";
 
 /** What running an action needs from the application. */
 export interface ActionRuntime {
@@ -62,7 +63,7 @@ export type AnyEntity = EntityDefinition<string, FieldMap, Record<string, Action
  */
 export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionSuccess> {
   const attempt = await prepareAttempt(entity, actionName, request, runtime);
-  const { outcome, replayed } = await runWaitingForResource(runtime, attempt);
+  const { outcome, replayed } = await concealingConflicts(conflictContext(runtime, attempt), () => runWaitingForResource(runtime, attempt));
   if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
   // The run's effects stand whatever becomes of this read: a fault it can wait out must not turn them into an error.
   const transientRetry = attempt.definition.workflow.options.transientRetry;

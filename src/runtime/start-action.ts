@@ -1,5 +1,6 @@
 import { waitOutTransient } from "../saga/wait-out-transient.ts";
 import { prepareAttempt, reportedFailure, requestOf, runWaitingForResource } from "./action-attempt.ts";
+import { concealingConflicts, conflictContext } from "./concealed-conflict.ts";
 import { checkSameRequest } from "./idempotent-action.ts";
 import type { ActionRuntime, AnyEntity, RunActionRequest } from "./run-action.ts";
 
@@ -17,6 +18,10 @@ export interface ActionStarted {
  */
 export async function startAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionStarted> {
   const attempt = await prepareAttempt(entity, actionName, request, runtime);
+  return concealingConflicts(conflictContext(runtime, attempt), () => start(runtime, attempt));
+}
+
+async function start(runtime: ActionRuntime, attempt: Awaited<ReturnType<typeof prepareAttempt>>): Promise<ActionStarted> {
   if (attempt.store !== undefined) {
     const { store, definition, idempotencyKey } = attempt;
     const earlier = await waitOutTransient(() => store.findRunByIdempotencyKey(definition.workflow.name, idempotencyKey!), definition.workflow.options.transientRetry);

@@ -45,7 +45,11 @@ export async function cancelRun(store: DurableRunStore, runId: string, options: 
 
 function cannotCancel(run: RunSnapshot, workflows: CancelRunOptions["workflows"]): RunControlResult | undefined {
   if (isTerminalStatus(run.status)) return ended(run, run.id);
-  if (run.status === "COMPENSATING") return refused("RUN_COMPENSATING", `Run ${run.id} is already compensating after a failure; it ends as it would have`, run);
+  if (run.status === "COMPENSATING") {
+    // A second cancel of a run whose first one is being carried out is told so, not that the run failed.
+    const why = run.cancelRequest ? `being cancelled (asked by ${run.cancelRequest.by})` : "compensating after a failure";
+    return refused("RUN_COMPENSATING", `Run ${run.id} is already ${why}; it ends as it would have`, run);
+  }
   const definition = workflows?.find((workflow) => workflow.name === run.workflow);
   if (!definition?.options.forwardRecovery) return undefined;
   const completed = run.steps.findIndex((step) => step.status !== "COMPLETED");

@@ -1,0 +1,5 @@
+import { describe } from "vitest";
+import { createPostgresTestDatabase } from "../helpers/test-database.ts";
+import { runControlAbuseCases } from "./run-control-abuse.case.ts";
+
+describe("run control used the wrong way on PostgreSQL", () => runControlAbuseCases(createPostgresTestDatabase));
