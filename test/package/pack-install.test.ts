@@ -97,4 +97,27 @@ describe("the packed package", () => {
       expect(helps[index]!.stdout).toContain(`Usage: sagaql ${command}`);
     });
   });
+
+  test("sagaql generate writes a user's relations: foreign keys in both Prisma schemas, relation fields in the SDL", async () => {
+    // An app of its own beside the scaffold, in folders of its own, so the scaffold's files stay as they were.
+    writeFileSync(
+      join(app.appDir, "relations.config.ts"),
+      `import { belongsTo, defineConfig, entity, hasMany, string } from "sagaql";
+const customer = entity("customer", { name: string, trips: hasMany("trip") });
+const trip = entity("trip", { destination: string, customer: belongsTo("customer") });
+export default defineConfig({ entities: [customer, trip], prismaDir: "relations/prisma", generatedDir: "relations/generated", schemaFile: "relations/schema.graphql" });
+`,
+    );
+    const generated = await sagaql(["generate", "--config", "relations.config.ts"]);
+    expect(generated.code, generated.stderr).toBe(0);
+    for (const provider of ["sqlite", "postgresql"]) {
+      const prisma = readFileSync(join(app.appDir, `relations/prisma/${provider}/schema.prisma`), "utf8");
+      expect(prisma).toMatch(/customerId\s+String/);
+      expect(prisma).toMatch(/@relation\("TripCustomer", fields: \[customerId\], references: \[id\]/);
+    }
+    const sdl = readFileSync(join(app.appDir, "relations/schema.graphql"), "utf8");
+    expect(sdl).toMatch(/customer: Customer!?/);
+    expect(sdl).toContain("trips(");
+    expect(sdl).toMatch(/customerId: ID!/);
+  }, 120_000);
 });
