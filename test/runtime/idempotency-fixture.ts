@@ -10,6 +10,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createYoga } from "graphql-yoga";
 import { order } from "../../examples/checkout/entities.ts";
+import { seedDemoCustomers } from "../../examples/checkout/seed.ts";
+import { requestContextFactory } from "../../src/server/request-context.ts";
+import { adminHeaders } from "../helpers/checkout-tokens.ts";
 import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
@@ -67,8 +70,9 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
   const providers = mkdtempSync(join(tmpdir(), "sagaql-idempotency-providers-"));
   const payment = new PaymentService(join(providers, "payment.db"), { slowMs: options.slowCardMs ?? 300 });
   const shipping = new ShippingService(join(providers, "shipping.db"));
+  const config = checkoutConfig({ logger: createLogger({ level: "silent" }) });
   const app = await createApp({
-    ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
+    ...config,
     services: { inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping },
     onStart: undefined,
     databaseUrl: database.url,
@@ -78,7 +82,10 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
   });
   const { runtime, store } = app;
   if (options.idempotencyWaitMs !== undefined) runtime.idempotencyWaitMs = options.idempotencyWaitMs;
-  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false });
+  await seedDemoCustomers(app.driver);
+  // The example's bearer-token context, as its server adds it; `gql` calls as an admin.
+  const context = requestContextFactory(config.requestContext);
+  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false, ...(context ? { context } : {}) });
   const rows = app.prisma as unknown as CheckoutRows;
   let products = 0;
   return {
@@ -91,7 +98,7 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     gql: async (query, variables = {}) => {
       const response = await yoga.fetch("http://yoga/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...adminHeaders() },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as never;
