@@ -15,6 +15,7 @@ import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
+import { adminHeaders } from "../helpers/checkout-tokens.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "../helpers/test-database.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
@@ -133,7 +134,7 @@ export async function runningRunOf(url: string, orderId: string): Promise<string
 }
 
 export async function graphql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await postGraphQL<T>(url, query, variables);
+  const response = await postGraphQL<T>(url, query, variables, adminHeaders());
   if (response.body.errors?.length || !response.body.data) throw new Error(`GraphQL failed: ${JSON.stringify(response.body.errors)}`);
   return response.body.data;
 }

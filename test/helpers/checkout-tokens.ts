@@ -31,3 +31,6 @@ export function bearer(token: string): { authorization: string } {
 
 export const adminHeaders = (): { authorization: string } => bearer(adminToken());
 export const customerHeaders = (sub: string = CUSTOMER_A): { authorization: string } => bearer(customerToken(sub));
+
+/** What the bearer context gives an admin's request: for `runAction` called directly, past the GraphQL layer. */
+export const ADMIN_REQUEST = { user: { sub: "admin", role: "admin" } } as const;
