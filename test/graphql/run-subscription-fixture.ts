@@ -15,7 +15,7 @@ import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
-import { adminHeaders } from "../helpers/checkout-tokens.ts";
+import { adminHeaders, CUSTOMER_A } from "../helpers/checkout-tokens.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "../helpers/test-database.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
@@ -99,7 +99,8 @@ export async function createOrder(url: string, options: { sku: string; country?:
   });
   const items = JSON.stringify([{ sku: options.sku, quantity: 1 }]);
   const created = await graphql<{ orderCreate: { id: string } }>(url, `mutation($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`, {
-    data: { items, total: 10, shippingCountry: options.country ?? "US" },
+    // The demo customer's, so GraphiQL's default (customer) headers see its runs too.
+    data: { items, total: 10, shippingCountry: options.country ?? "US", customerId: CUSTOMER_A },
   });
   return created.orderCreate.id;
 }
