@@ -15,6 +15,7 @@ import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
+import { seedDemoCustomers } from "../../examples/checkout/seed.ts";
 import { adminHeaders, CUSTOMER_A } from "../helpers/checkout-tokens.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "../helpers/test-database.ts";
@@ -70,8 +71,8 @@ async function startInstance(databaseUrl: string, dataDir: string, options: Inst
   const logs = new CapturedLogs();
   const logger = createLogger({ level: "debug", destination: logs });
   const config = checkoutConfig({ slowCardMs: options.slowCardMs ?? 600, logger, graphiql: options.graphiql ?? false });
-  // The database was migrated once, above; no demo products: the tests create what they need.
-  const app = await createApp({ ...config, onStart: undefined, databaseUrl, dataDir, migrate: false });
+  // The database was migrated once, above; no demo products (the tests create what they need), the demo customers.
+  const app = await createApp({ ...config, onStart: ({ driver }) => seedDemoCustomers(driver).then(() => {}), databaseUrl, dataDir, migrate: false });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   return { app, logs, url: address.graphqlUrl };
 }
