@@ -1,23 +1,48 @@
-import { action, entity, float, int, NonRetryableError, step, string } from "../../src/index.ts";
+import { action, belongsTo, entity, float, hasMany, int, NonRetryableError, step, string } from "../../src/index.ts";
+import { callerOf, isAdmin, ownRows } from "./auth/checkout-user.ts";
+import { orderTotal } from "./order-total.ts";
 import type { InventoryService, Reservation } from "./services/inventory-service.ts";
 import type { Charge, PaymentService } from "./services/payment-service.ts";
 import type { Shipment, ShippingService } from "./services/shipping-service.ts";
 
+// Anyone may browse the catalogue; only admins change it.
 export const product = entity("product", {
   name: string,
   sku: string.unique(),
   price: float.min(0),
   stock: int.min(0),
+}).access({
+  read: () => true,
+  create: ({ request }) => isAdmin(request),
+  update: ({ request }) => isAdmin(request),
+  delete: ({ request }) => isAdmin(request),
+});
+
+// A customer's id is the `sub` of their token: they see their own row, admins every row and create them.
+export const customer = entity("customer", {
+  name: string,
+  email: string.unique(),
+  orders: hasMany("order"),
+}).access({
+  read: ({ request }) => isAdmin(request) || ownRows(request, "id"),
+  create: ({ request }) => isAdmin(request),
+  update: ({ request }) => isAdmin(request),
+  delete: ({ request }) => isAdmin(request),
 });
 
 export const order = entity("order", {
   items: string.maxLength(10_000), // JSON array of {sku, quantity}
   total: float.min(0),
-  status: string.default("pending"),
-  chargeId: string.optional(),
-  shipmentId: string.optional(),
+  // Written by the checkout's steps only.
+  status: string.default("pending").serverOnly(),
+  chargeId: string.optional().serverOnly(),
+  shipmentId: string.optional().serverOnly(),
   shippingCountry: string.default("US"),
-}).actions({
+  // Optional: orders placed before customers existed keep their rows; a customer's new order is always theirs.
+  customer: belongsTo("customer").optional(),
+})
+  .computeOnCreate({ total: ({ data, driver }) => orderTotal(data.items, driver) })
+  .actions({
   checkout: action({ description: "Reserve stock, charge the card, ship, and complete the order — or undo what was done." })
     .input({ paymentMethodId: string })
     .workflow(
@@ -85,6 +110,14 @@ export const order = entity("order", {
       // retried forward until the order completes (or a person is called), never compensated.
       { useTransaction: true, forwardRecovery: true },
     ),
-});
+})
+  .access({
+    read: ({ request }) => isAdmin(request) || ownRows(request, "customerId"),
+    // The filter's equality fills customerId with the caller's sub, and refuses another one.
+    create: ({ request }) => isAdmin(request) || (callerOf(request) ? ownRows(request, "customerId") : false),
+    update: ({ request }) => isAdmin(request),
+    delete: ({ request }) => isAdmin(request),
+    actions: { checkout: ({ request }) => isAdmin(request) || ownRows(request, "customerId") },
+  });
 
-export const entities = [product, order] as const;
+export const entities = [product, customer, order] as const;

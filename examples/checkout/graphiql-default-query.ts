@@ -6,6 +6,9 @@ export const GRAPHIQL_DEFAULT_QUERY = `# sagaql checkout example. Run the operat
 # is declined, pm_card_flaky fails once and then succeeds
 # on retry, pm_card_slow takes about 3 s.
 # Orders to shippingCountry "XX" cannot be shipped.
+#
+# The Headers tab carries the demo customer's token; npm start
+# prints an admin's too. Without a header you may read products only.
 
 query Products {
   products(orderBy: { sku: ASC }) {
@@ -16,8 +19,7 @@ query Products {
 mutation CreateOrder {
   orderCreate(data: {
     items: "[{\\"sku\\": \\"KB-001\\", \\"quantity\\": 1}]"
-    total: 79
-  }) { id status }
+  }) { id status total }
 }
 
 # Replace ORDER_ID with the id CreateOrder returned.
@@ -33,6 +35,13 @@ mutation Checkout {
     ... on WorkflowError {
       message code failedStep compensatedSteps
     }
+  }
+}
+
+# Your orders, through your customer row.
+query MyOrders {
+  customer(id: "cus_demo_1") {
+    name orders { id status total }
   }
 }
 

@@ -3,6 +3,7 @@ import type { CorsSetting } from "../server/cors-policy.ts";
 import type { Logger } from "../server/create-logger.ts";
 import type { CreateServerOptions, ListeningAddress } from "../server/create-server.ts";
 import type { QueryLimits } from "../server/query-limits.ts";
+import type { RunsConsoleOptions } from "../server/runs-console.ts";
 import type { RequestContextFactory } from "../server/request-context.ts";
 import type { GraphiQLOptions } from "graphql-yoga";
 import type { RunControlOptions } from "../graphql/run-control.ts";
@@ -57,8 +58,11 @@ export interface AppServerOptions {
   cors?: CorsSetting;
   /** Bounds on each request's document and response; see `CreateServerOptions.limits`. @default DEFAULT_QUERY_LIMITS */
   limits?: QueryLimits | false;
-  /** Serve the runs console at `GET /runs`. @default true */
-  runsConsole?: boolean;
+  /**
+   * Serve the runs console at `GET /runs`; an object sets its options, e.g. `{ defaultToken }` for a development
+   * admin token the page starts with. @default true
+   */
+  runsConsole?: boolean | Pick<RunsConsoleOptions, "defaultToken">;
   /** Serve the Prometheus metrics at `GET /metrics`. @default true */
   metrics?: boolean;
   /** Everything else `createServer` takes (endpoint, body size, timeouts, shutdown grace, plugins, …). @default {} */

@@ -12,6 +12,12 @@ export interface RunsConsoleOptions {
    * `false` sends none. @default "x-graphql-yoga-csrf"
    */
   csrfHeader?: string | false;
+  /**
+   * A bearer token the page's token field starts with (a development admin's, say); the caller can paste another,
+   * which the page keeps in sessionStorage for the tab and sends as `Authorization`. Never set it in production:
+   * the page would hand the token to whoever opens it. @default none: the field starts empty
+   */
+  defaultToken?: string;
 }
 
 interface RenderedPage {
@@ -28,7 +34,11 @@ const TEMPLATE = readFileSync(new URL("./runs-console.html", import.meta.url), "
  */
 export function useRunsConsole(options: RunsConsoleOptions = {}): Plugin {
   const path = options.path ?? "/runs";
-  const page = renderPage({ endpoint: options.graphqlEndpoint ?? "/graphql", csrfHeader: options.csrfHeader ?? "x-graphql-yoga-csrf" });
+  const page = renderPage({
+    endpoint: options.graphqlEndpoint ?? "/graphql",
+    csrfHeader: options.csrfHeader ?? "x-graphql-yoga-csrf",
+    ...(options.defaultToken ? { defaultToken: options.defaultToken } : {}),
+  });
   return {
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (url.pathname !== path && url.pathname !== `${path}/`) return;
@@ -53,7 +63,7 @@ function respond(page: RenderedPage, request: Request, fetchAPI: { Response: typ
   return new fetchAPI.Response(request.method === "HEAD" ? null : page.html, { status: 200, headers });
 }
 
-function renderPage(config: { endpoint: string; csrfHeader: string | false }): RenderedPage {
+function renderPage(config: { endpoint: string; csrfHeader: string | false; defaultToken?: string }): RenderedPage {
   // `<` escaped so that no value can close the script element that carries the configuration.
   const html = TEMPLATE.replace("__CONSOLE_CONFIG__", JSON.stringify(config).replaceAll("<", "\\u003c"));
   const etag = `"${sha256(html).slice(0, 27)}"`;

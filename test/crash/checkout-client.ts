@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { adminHeaders, customerHeaders } from "../helpers/checkout-tokens.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 
@@ -34,8 +35,9 @@ export interface CheckoutReply {
 
 const RUN_FIELDS = "id status idempotencyKey resourceId steps { name status attempts }";
 
-async function data<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await postGraphQL<T>(url, query, variables);
+/** As the demo customer, who owns the scenarios' orders; products are an admin's to create. */
+async function data<T>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = customerHeaders()): Promise<T> {
+  const response = await postGraphQL<T>(url, query, variables, headers);
   if (response.body.errors?.length || !response.body.data) {
     throw new Error(`GraphQL errors (HTTP ${response.status}): ${response.body.errors?.map((e) => e.message).join("; ")}`);
   }
@@ -47,7 +49,7 @@ export async function createScenarioOrder(url: string, shippingCountry = "US"): 
   const sku = `CRASH-${randomUUID().slice(0, 8)}`;
   const stockBefore = 5;
   const quantity = 2;
-  await data(url, "mutation($data: ProductCreateInput!) { productCreate(data: $data) { id } }", { data: { name: sku, sku, price: 10, stock: stockBefore } });
+  await data(url, "mutation($data: ProductCreateInput!) { productCreate(data: $data) { id } }", { data: { name: sku, sku, price: 10, stock: stockBefore } }, adminHeaders());
   const total = 10 * quantity;
   const created = await data<{ orderCreate: { id: string } }>(url, "mutation($data: OrderCreateInput!) { orderCreate(data: $data) { id } }", {
     data: { items: JSON.stringify([{ sku, quantity }]), total, shippingCountry },

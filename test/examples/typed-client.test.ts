@@ -13,6 +13,7 @@ import { createLogger } from "../../src/server/create-logger.ts";
 import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
 import { typedRequest } from "../helpers/typed-request.ts";
+import { customerHeaders } from "../helpers/checkout-tokens.ts";
 
 type CheckoutOutcome = OrderCheckoutMutation["orderCheckout"];
 type Member<Name extends CheckoutOutcome["__typename"]> = Extract<CheckoutOutcome, { __typename: Name }>;
@@ -50,6 +51,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
   let database: FreshDatabase;
   let running: RunningCheckout;
   let url: string;
+  // The demo customer, checking out their own orders and reading their runs.
+  const asCustomer = () => ({ url, headers: customerHeaders() });
 
   beforeAll(async () => {
     database = await freshDatabase(provider);
@@ -63,18 +66,19 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
   });
 
   const stockBySku = async () => {
-    const { products } = await typedRequest(url, ProductsDocument);
+    const { products } = await typedRequest(asCustomer(), ProductsDocument);
     return Object.fromEntries(products.map((product) => [product.sku, product.stock]));
   };
-  const createOrder = async (items: Array<{ sku: string; quantity: number }>, total: number, shippingCountry?: string) => {
-    const { orderCreate } = await typedRequest(url, OrderCreateDocument, { data: { items: JSON.stringify(items), total, shippingCountry } });
+  /** `total` left out is the server's to compute; one sent must be what the server computes. */
+  const createOrder = async (items: Array<{ sku: string; quantity: number }>, total: number | undefined, shippingCountry?: string) => {
+    const { orderCreate } = await typedRequest(asCustomer(), OrderCreateDocument, { data: { items: JSON.stringify(items), total, shippingCountry } });
     return orderCreate;
   };
   const checkout = async (id: string, paymentMethodId: string) =>
-    (await typedRequest(url, OrderCheckoutDocument, { id, input: { paymentMethodId } })).orderCheckout;
+    (await typedRequest(asCustomer(), OrderCheckoutDocument, { id, input: { paymentMethodId } })).orderCheckout;
 
   it("lists the seeded products, typed", async () => {
-    const { products } = await typedRequest(url, ProductsDocument);
+    const { products } = await typedRequest(asCustomer(), ProductsDocument);
     expectTypeOf(products).toEqualTypeOf<Array<{ id: string; sku: string; name: string; price: number; stock: number }>>();
     expect(products.map((product) => product.sku)).toEqual(["CB-001", "MS-001", "KB-001", "MN-001"]);
   });
@@ -88,7 +92,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
     expect(success.order).toMatchObject({ id: order.id, status: "completed", chargeId, shipmentId });
     expect((await stockBySku())["KB-001"]).toBe(before["KB-001"]! - 2);
 
-    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: success.runId! });
+    const { workflowRun } = await typedRequest(asCustomer(), WorkflowRunDocument, { id: success.runId! });
     expect(workflowRun).toMatchObject({ workflow: "order.checkout", status: "COMPLETED", failedStep: null });
     expect(workflowRun?.steps.map((step) => [step.name, step.status])).toEqual([
       ["reserve-inventory", "COMPLETED"],
@@ -102,7 +106,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
     const order = await createOrder([{ sku: "CB-001", quantity: 1 }], 9.99);
     const success = expectMember(await checkout(order.id, "pm_card_flaky"), "OrderCheckoutSuccess");
     expect(success.order?.status).toBe("completed");
-    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: success.runId! });
+    const { workflowRun } = await typedRequest(asCustomer(), WorkflowRunDocument, { id: success.runId! });
     expect(workflowRun?.steps.find((step) => step.name === "charge-payment")).toMatchObject({ status: "COMPLETED", attempts: 2 });
   });
 
@@ -114,8 +118,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
     expect(failure.message).toContain("Payment failed");
     expect(summarize(failure)).toBe(`ACTION_ERROR at charge-payment: ${failure.message}`);
     expect(await stockBySku()).toEqual(before);
-    expect((await typedRequest(url, OrderDocument, { id: order.id })).order?.status).toBe("pending");
-    const { workflowRun } = await typedRequest(url, WorkflowRunDocument, { id: failure.runId! });
+    expect((await typedRequest(asCustomer(), OrderDocument, { id: order.id })).order?.status).toBe("pending");
+    const { workflowRun } = await typedRequest(asCustomer(), WorkflowRunDocument, { id: failure.runId! });
     expect(workflowRun?.status).toBe("COMPENSATED");
   });
 
@@ -136,7 +140,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
 
   it("reports short stock as StepFailedError at reserve-inventory, changing nothing", async () => {
     const before = await stockBySku();
-    const order = await createOrder([{ sku: "CB-001", quantity: 1 }, { sku: "MN-001", quantity: before["MN-001"]! + 1 }], 1000);
+    const order = await createOrder([{ sku: "CB-001", quantity: 1 }, { sku: "MN-001", quantity: before["MN-001"]! + 1 }], undefined);
     const failure = expectMember(await checkout(order.id, "pm_card_visa"), "StepFailedError");
     expect(failure).toMatchObject({ failedStep: "reserve-inventory", causeCode: "INSUFFICIENT_STOCK", compensatedSteps: [] });
     expect(failure.message).toContain("Insufficient stock");

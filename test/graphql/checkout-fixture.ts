@@ -2,6 +2,8 @@
  * The checkout example's entities and services over a fresh SQLite database and journal: `createApp` over the
  * example's config, its schema answered by a plain yoga instance in-process (no HTTP, no query limits). Tests may
  * pass extra entities (e.g. `order` with more actions), swap a service for a broken one, or wrap the journal.
+ * The example's access rules hold: `gql` sends an admin's token unless the test passes its own Authorization
+ * header (`customerHeaders()`, or `{ authorization: "" }` for an anonymous caller).
  */
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -10,7 +12,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createYoga } from "graphql-yoga";
 import { checkoutConfig } from "../../examples/checkout/config.ts";
-import { entities as checkoutEntities } from "../../examples/checkout/entities.ts";
+import { entities as checkoutEntities, customer } from "../../examples/checkout/entities.ts";
+import { seedDemoCustomers } from "../../examples/checkout/seed.ts";
 import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
@@ -21,6 +24,8 @@ import type { AnyEntity } from "../../src/runtime/run-action.ts";
 import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
 import type { Driver } from "../../src/saga/driver.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
+import { requestContextFactory } from "../../src/server/request-context.ts";
+import { adminHeaders } from "../helpers/checkout-tokens.ts";
 import { createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -41,13 +46,13 @@ export interface CheckoutFixture {
   databaseUrl: string;
   payment: PaymentService;
   shipping: ShippingService;
-  /** POSTs one operation to the in-process yoga instance. */
+  /** POSTs one operation to the in-process yoga instance, as an admin unless `headers` has an authorization. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
 }
 
 export interface CheckoutFixtureOptions {
-  /** @default the checkout example's `[product, order]` */
+  /** The example's `customer` is added when missing (orders belong to it). @default the checkout example's entities */
   entities?: readonly AnyEntity[];
   /** Builds the payment service over its provider file, e.g. a subclass whose refunds fail. */
   payment?: (file: string) => PaymentService;
@@ -64,9 +69,10 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
   const providers = mkdtempSync(join(tmpdir(), "sagaql-graphql-providers-"));
   const payment = (options.payment ?? ((file) => new PaymentService(file, { slowMs: 10 })))(join(providers, "payment.db"));
   const shipping = new ShippingService(join(providers, "shipping.db"));
+  const config = checkoutConfig({ logger: createLogger({ level: "silent" }) });
   const app = await createApp({
-    ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
-    entities: options.entities ?? checkoutEntities,
+    ...config,
+    entities: withCustomers(options.entities ?? checkoutEntities),
     services: { inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping },
     onStart: undefined,
     databaseUrl: database.url,
@@ -75,12 +81,16 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
     recovery: { enabled: false, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) },
     ...(options.wrapRunStore ? { wrapRunStore: options.wrapRunStore } : {}),
   });
+  // The demo customers the development tokens name (the example's onStart would add them, with its products).
+  await seedDemoCustomers(app.driver);
   // yoga's own context already carries the Fetch `Request` as `request`, which is what GraphQLContext asks for.
-  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false });
+  // The example's bearer-token context too, as its server would add it.
+  const context = requestContextFactory(config.requestContext);
+  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false, ...(context ? { context } : {}) });
   const gql: CheckoutFixture["gql"] = async (query, variables = {}, headers = {}) => {
     const response = await yoga.fetch("http://yoga/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json", ...headers },
+      headers: { "content-type": "application/json", ...adminHeaders(), ...headers },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResult<never>;
@@ -92,6 +102,11 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
   };
   const prisma = app.prisma as unknown as CheckoutPrisma;
   return { prisma, driver: app.driver, store: app.store, databaseUrl: app.databaseUrl, payment, shipping, gql, close };
+}
+
+/** The example's orders belong to customers: a test's own entity list gets the example's `customer` too. */
+function withCustomers(entities: readonly AnyEntity[]): readonly AnyEntity[] {
+  return entities.some((entity) => entity.name === "customer") ? entities : [...entities, customer];
 }
 
 /** Adds the products an order's items name; returns their ids by SKU. */
@@ -106,9 +121,16 @@ export async function seedProducts(prisma: CheckoutPrisma, products: Array<{ sku
 export async function createOrder(
   prisma: CheckoutPrisma,
   items: Array<{ sku: string; quantity: number }>,
-  extra: { shippingCountry?: string; total?: number } = {},
+  extra: { shippingCountry?: string; total?: number; customerId?: string } = {},
 ): Promise<string> {
-  const order = await prisma.order.create({ data: { items: JSON.stringify(items), total: extra.total ?? 20, ...(extra.shippingCountry ? { shippingCountry: extra.shippingCountry } : {}) } });
+  const order = await prisma.order.create({
+    data: {
+      items: JSON.stringify(items),
+      total: extra.total ?? 20,
+      ...(extra.shippingCountry ? { shippingCountry: extra.shippingCountry } : {}),
+      ...(extra.customerId ? { customerId: extra.customerId } : {}),
+    },
+  });
   return order.id;
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CUSTOMER_A } from "../helpers/checkout-tokens.ts";
 import { createCheckoutFixture, type CheckoutFixture } from "./checkout-fixture.ts";
 
 const PRODUCT_FIELDS = "id sku name price stock createdAt updatedAt";
@@ -28,8 +29,9 @@ describe("CRUD mutations and queries", () => {
   });
 
   it("fills in defaults and leaves optional fields null on create", async () => {
-    const result = await app.gql(`mutation { orderCreate(data: { items: "[]", total: 5 }) { status shippingCountry chargeId shipmentId } }`);
-    expect(result).toEqual({ data: { orderCreate: { status: "pending", shippingCountry: "US", chargeId: null, shipmentId: null } } });
+    await createProduct({ sku: "KB-1", name: "Keyboard", price: 2.5, stock: 1 });
+    const result = await app.gql(`mutation { orderCreate(data: { items: "[{\\"sku\\": \\"KB-1\\", \\"quantity\\": 2}]" }) { total status shippingCountry chargeId shipmentId customerId } }`);
+    expect(result).toEqual({ data: { orderCreate: { total: 5, status: "pending", shippingCountry: "US", chargeId: null, shipmentId: null, customerId: null } } });
   });
 
   it("returns null for an unknown id without an error", async () => {
@@ -37,9 +39,9 @@ describe("CRUD mutations and queries", () => {
   });
 
   it("updates only the fields given and clears optional fields with null", async () => {
-    const order = await app.prisma.order.create({ data: { items: "[]", total: 5, chargeId: "ch_1" } });
-    const result = await app.gql(`mutation ($id: ID!) { orderUpdate(id: $id, data: { total: 7.25, chargeId: null }) { total chargeId status } }`, { id: order.id });
-    expect(result).toEqual({ data: { orderUpdate: { total: 7.25, chargeId: null, status: "pending" } } });
+    const order = await app.prisma.order.create({ data: { items: "[]", total: 5, customerId: CUSTOMER_A } });
+    const result = await app.gql(`mutation ($id: ID!) { orderUpdate(id: $id, data: { total: 7.25, customerId: null }) { total customerId status } }`, { id: order.id });
+    expect(result).toEqual({ data: { orderUpdate: { total: 7.25, customerId: null, status: "pending" } } });
   });
 
   it("deletes a row and returns it as it was", async () => {

@@ -3,6 +3,7 @@
  * `fetch` POST with `Accept: text/event-stream`, reading the `next` / `complete` events as they stream in.
  */
 import { retryUntil } from "../helpers/retry-until.ts";
+import { adminHeaders } from "../helpers/checkout-tokens.ts";
 
 export interface SsePayload<T> {
   data?: T | null;
@@ -30,7 +31,7 @@ export async function subscribeSse<T>(url: string, query: string, variables: Rec
   const controller = new AbortController();
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    headers: { "content-type": "application/json", accept: "text/event-stream", ...adminHeaders() },
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });

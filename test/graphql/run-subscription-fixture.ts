@@ -15,6 +15,8 @@ import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
+import { seedDemoCustomers } from "../../examples/checkout/seed.ts";
+import { adminHeaders, CUSTOMER_A } from "../helpers/checkout-tokens.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "../helpers/test-database.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
@@ -69,8 +71,8 @@ async function startInstance(databaseUrl: string, dataDir: string, options: Inst
   const logs = new CapturedLogs();
   const logger = createLogger({ level: "debug", destination: logs });
   const config = checkoutConfig({ slowCardMs: options.slowCardMs ?? 600, logger, graphiql: options.graphiql ?? false });
-  // The database was migrated once, above; no demo products: the tests create what they need.
-  const app = await createApp({ ...config, onStart: undefined, databaseUrl, dataDir, migrate: false });
+  // The database was migrated once, above; no demo products (the tests create what they need), the demo customers.
+  const app = await createApp({ ...config, onStart: ({ driver }) => seedDemoCustomers(driver).then(() => {}), databaseUrl, dataDir, migrate: false });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   return { app, logs, url: address.graphqlUrl };
 }
@@ -98,7 +100,8 @@ export async function createOrder(url: string, options: { sku: string; country?:
   });
   const items = JSON.stringify([{ sku: options.sku, quantity: 1 }]);
   const created = await graphql<{ orderCreate: { id: string } }>(url, `mutation($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`, {
-    data: { items, total: 10, shippingCountry: options.country ?? "US" },
+    // The demo customer's, so GraphiQL's default (customer) headers see its runs too.
+    data: { items, total: 10, shippingCountry: options.country ?? "US", customerId: CUSTOMER_A },
   });
   return created.orderCreate.id;
 }
@@ -133,7 +136,7 @@ export async function runningRunOf(url: string, orderId: string): Promise<string
 }
 
 export async function graphql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await postGraphQL<T>(url, query, variables);
+  const response = await postGraphQL<T>(url, query, variables, adminHeaders());
   if (response.body.errors?.length || !response.body.data) throw new Error(`GraphQL failed: ${JSON.stringify(response.body.errors)}`);
   return response.body.data;
 }

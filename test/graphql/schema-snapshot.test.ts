@@ -61,7 +61,10 @@ describe("the checkout schema has its documented shape", () => {
       chargeId: "String",
       shipmentId: "String",
       shippingCountry: "String!",
+      customerId: "ID",
+      customer: "Customer",
     });
+    expect(fieldsOf(schema.getType("Customer"))).toMatchObject({ id: "ID!", name: "String!", email: "String!", orders: "(where: OrderWhereInput, orderBy: [OrderOrderByInput!], take: Int, skip: Int)[Order!]!" });
     expect(fieldsOf(schema.getType("Product"))).toMatchObject({ price: "Float!", stock: "Int!", sku: "String!" });
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
+import { adminHeaders } from "../helpers/checkout-tokens.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
 import { checkout, createOrder, graphql, runningRunOf, startInstances, type SharedDatabaseInstances } from "./run-subscription-fixture.ts";
 
@@ -62,7 +63,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRuns(status, workflow
 
   it("refuses a take below 0 or above 200 as BAD_USER_INPUT", async () => {
     for (const take of [-1, 201]) {
-      const { body } = await postGraphQL(url, `query($take: Int) { workflowRuns(take: $take) { id } }`, { take });
+      const { body } = await postGraphQL(url, `query($take: Int) { workflowRuns(take: $take) { id } }`, { take }, adminHeaders());
       expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }
   });

@@ -3,7 +3,7 @@
  * when the database already records every migration of the folder unchanged. Each case runs on a copy of the
  * checkout example's schema folder, so a test can add or edit a migration.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,7 +61,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("applyMigrations on %s", (prov
     const first = await apply();
     expect(first.ranCli).toBe(true);
     expect(first.output).toContain("All migrations have been successfully applied.");
-    expect(await query(url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL")).toHaveLength(2);
+    expect(await query(url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL")).toHaveLength(committedMigrations(migrationsDir));
 
     expect(await apply()).toEqual({ ranCli: false, output: "No pending migrations to apply." });
 
@@ -91,3 +91,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("applyMigrations on %s", (prov
     expect((await apply()).ranCli).toBe(true);
   }, 90_000);
 });
+
+/** The example's migrations as committed: one folder each. */
+function committedMigrations(migrationsDir: string): number {
+  return readdirSync(migrationsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).length;
+}

@@ -10,6 +10,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createYoga } from "graphql-yoga";
 import { order } from "../../examples/checkout/entities.ts";
+import { seedDemoCustomers } from "../../examples/checkout/seed.ts";
+import { requestContextFactory } from "../../src/server/request-context.ts";
+import { ADMIN_REQUEST, adminHeaders } from "../helpers/checkout-tokens.ts";
 import { InventoryService } from "../../examples/checkout/services/inventory-service.ts";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
@@ -77,8 +80,9 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
   const slowMs = options.slowCardMs ?? 300;
   const payment = options.payment ? options.payment(join(providers, "payment.db"), slowMs) : new PaymentService(join(providers, "payment.db"), { slowMs });
   const shipping = new ShippingService(join(providers, "shipping.db"));
+  const config = checkoutConfig({ logger: createLogger({ level: "silent" }) });
   const app = await createApp({
-    ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
+    ...config,
     services: { inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping },
     onStart: undefined,
     databaseUrl: database.url,
@@ -89,7 +93,10 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
   });
   const { runtime, store } = app;
   if (options.idempotencyWaitMs !== undefined) runtime.idempotencyWaitMs = options.idempotencyWaitMs;
-  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false });
+  await seedDemoCustomers(app.driver);
+  // The example's bearer-token context, as its server adds it; `gql` calls as an admin.
+  const context = requestContextFactory(config.requestContext);
+  const yoga = createYoga<{}, GraphQLContext>({ schema: app.schema, logging: false, ...(context ? { context } : {}) });
   const rows = app.prisma as unknown as CheckoutRows;
   let products = 0;
   return {
@@ -98,11 +105,12 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
     store,
     payment,
     rows,
-    checkout: (request) => runAction(runtime, order, "checkout", request),
+    // As an admin, whom the example's rules let check out any order; a test may send other headers.
+    checkout: (request) => runAction(runtime, order, "checkout", { request: ADMIN_REQUEST, ...request }),
     gql: async (query, variables = {}, headers = {}) => {
       const response = await yoga.fetch("http://yoga/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", ...adminHeaders(), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as never;

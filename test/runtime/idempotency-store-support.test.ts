@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { order } from "../../examples/checkout/entities.ts";
 import { ValidationError } from "../../src/runtime/action-errors.ts";
 import { runAction, type ActionRuntime } from "../../src/runtime/run-action.ts";
+import { ADMIN_REQUEST } from "../helpers/checkout-tokens.ts";
 import { IdempotencyKeyConflictError } from "../../src/saga/errors.ts";
 import { InMemoryRunStore } from "../../src/saga/in-memory-run-store.ts";
 import type { RunStore } from "../../src/saga/run-store.ts";
@@ -22,8 +23,8 @@ describe("idempotency keys with InMemoryRunStore", () => {
     const { orderId, sku } = await app.newOrder({ stock: 4, quantity: 1 });
     const request = { id: orderId, input: { paymentMethodId: "pm_card_slow" }, idempotencyKey: "memory-1" };
 
-    const concurrent = await Promise.all([1, 2, 3].map(() => runAction(runtime, order, "checkout", request)));
-    const later = await runAction(runtime, order, "checkout", request);
+    const concurrent = await Promise.all([1, 2, 3].map(() => runAction(runtime, order, "checkout", { request: ADMIN_REQUEST, ...request })));
+    const later = await runAction(runtime, order, "checkout", { request: ADMIN_REQUEST, ...request });
 
     expect(new Set([...concurrent, later].map((outcome) => outcome.runId)).size).toBe(1);
     expect([...concurrent, later].filter((outcome) => !outcome.replayed)).toHaveLength(1);
@@ -54,12 +55,12 @@ describe("idempotency keys with a run store that cannot find runs by key", () =>
     const { orderId } = await app.newOrder();
     const chargesBefore = app.payment.charges().length;
 
-    const refused = runAction(runtime, order, "checkout", { id: orderId, input: { paymentMethodId: "pm_card_visa" }, idempotencyKey: "plain-1" });
+    const refused = runAction(runtime, order, "checkout", { request: ADMIN_REQUEST, id: orderId, input: { paymentMethodId: "pm_card_visa" }, idempotencyKey: "plain-1" });
 
     await expect(refused).rejects.toBeInstanceOf(ValidationError);
     await expect(refused).rejects.toMatchObject({ problems: [{ field: "idempotencyKey" }] });
     expect(app.payment.charges()).toHaveLength(chargesBefore);
-    const withoutKey = await runAction(runtime, order, "checkout", { id: orderId, input: { paymentMethodId: "pm_card_visa" } });
+    const withoutKey = await runAction(runtime, order, "checkout", { request: ADMIN_REQUEST, id: orderId, input: { paymentMethodId: "pm_card_visa" } });
     expect(withoutKey.replayed).toBe(false);
   });
 });

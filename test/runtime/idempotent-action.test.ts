@@ -1,3 +1,4 @@
+import { ADMIN_REQUEST } from "../helpers/checkout-tokens.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { IdempotencyConflictError, RunInProgressError, StepFailedError, ValidationError, type ActionError } from "../../src/runtime/action-errors.ts";
 import { order } from "../../examples/checkout/entities.ts";
@@ -132,7 +133,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("idempotency keys on actions (
       { what: "the first run to be charging" },
     );
 
-    const waiting = await failureOf(runAction(impatient, order, "checkout", request));
+    const waiting = await failureOf(runAction(impatient, order, "checkout", { request: ADMIN_REQUEST, ...request }));
     const first = await firstCall;
     const later = await app.checkout(request);
 

@@ -34,16 +34,20 @@ async function exerciseNpmStart(databaseUrl: string, dataDir: string, stop: Stop
     const products = await postGraphQL<{ products: Product[] }>(graphqlUrl, "{ products(orderBy: { sku: ASC }) { sku stock } }");
     expect(products.body.data?.products.map((p) => p.sku)).toEqual(["CB-001", "KB-001", "MN-001", "MS-001"]);
 
-    const created = await postGraphQL<{ orderCreate: { id: string } }>(graphqlUrl, "mutation($items: String!) { orderCreate(data: { items: $items, total: 29.5 }) { id } }", {
+    // The customer header the banner prints, pasted as a new user would.
+    await app.waitForOutput("admin:");
+    const customer = JSON.parse(/customer cus_demo_1:\n\s*(\{.*\})/.exec(app.output())![1]!) as { Authorization: string };
+    const created = await postGraphQL<{ orderCreate: { id: string; total: number } }>(graphqlUrl, "mutation($items: String!) { orderCreate(data: { items: $items }) { id total } }", {
       items: JSON.stringify([{ sku: "MS-001", quantity: 1 }]),
-    });
+    }, customer);
+    expect(created.body.data!.orderCreate.total).toBe(29.5);
     const orderId = created.body.data!.orderCreate.id;
     const checkout = postGraphQL<{ orderCheckout: { __typename: string; order: { status: string } } }>(
       graphqlUrl,
       `mutation($id: ID!) { orderCheckout(id: $id, input: { paymentMethodId: "pm_card_slow" }) {
          __typename ... on OrderCheckoutSuccess { order { status } } } }`,
       { id: orderId },
-      { "x-request-id": "slow-checkout" },
+      { "x-request-id": "slow-checkout", ...customer },
     );
     await app.waitForLog((line) => line.msg === "request received" && line.reqId === "slow-checkout", "the slow checkout to arrive");
     const signalled = performance.now();

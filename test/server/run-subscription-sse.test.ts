@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminHeaders } from "../helpers/checkout-tokens.ts";
 import { startInstances, type Instance, type SharedDatabaseInstances } from "../graphql/run-subscription-fixture.ts";
 
 /** A run journaled as started and completed, without executing anything. */
@@ -32,7 +33,7 @@ describe("subscriptions through the server's CSRF prevention", () => {
   });
 
   it("streams a GET subscription that carries the CSRF header, and completes it", async () => {
-    const response = await fetch(subscriptionUrl, { headers: { accept: "text/event-stream", "x-graphql-yoga-csrf": "1" } });
+    const response = await fetch(subscriptionUrl, { headers: { accept: "text/event-stream", "x-graphql-yoga-csrf": "1", ...adminHeaders() } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const body = await response.text();

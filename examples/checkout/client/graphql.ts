@@ -17,18 +17,13 @@ export type OrderCheckoutInput = {
 };
 
 export type OrderCreateInput = {
-  /** At most 1000 characters. */
-  chargeId?: string | null | undefined;
+  customerId?: string | number | null | undefined;
   /** At most 10000 characters. */
   items: string;
-  /** At most 1000 characters. */
-  shipmentId?: string | null | undefined;
   /** At most 1000 characters. Defaults to "US". */
   shippingCountry?: string | null | undefined;
-  /** At most 1000 characters. Defaults to "pending". */
-  status?: string | null | undefined;
   /** At least 0. */
-  total: number;
+  total?: number | null | undefined;
 };
 
 export type WorkflowRunStatus =
