@@ -185,3 +185,4 @@ export type { CreateServerOptions, ListenOptions, ListeningAddress, SagaqlServer
 export type { RequestContextFactory } from "./server/request-context.ts";
 export { createLogger } from "./server/create-logger.ts";
 export type { Logger as ServerLogger, CreateLoggerOptions } from "./server/create-logger.ts";
+export type { RunControlOptions, RunControlAuthorizeArgs, RunControlOperation } from "./graphql/run-control.ts";

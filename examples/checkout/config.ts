@@ -2,6 +2,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppConfigError, defineConfig, jwtBearer, type ServerLogger } from "../../src/index.ts";
 import { checkoutUserFrom } from "./auth/checkout-user.ts";
+import { checkoutRunControl } from "./auth/run-control-rule.ts";
 import { developmentBanner } from "./auth/development-banner.ts";
 import { developmentTokens } from "./auth/development-tokens.ts";
 import { jwtSecretFrom } from "./auth/jwt-secret.ts";
@@ -44,6 +45,7 @@ export function checkoutConfig(options: CheckoutConfigOptions = {}) {
       runsConsole: { defaultToken: tokens?.admin },
     },
     requestContext: jwtBearer({ secret, toUser: checkoutUserFrom }),
+    runControl: { authorize: checkoutRunControl },
     banner: (address) => (tokens ? developmentBanner(address, tokens) : undefined),
     ...(options.logger ? { logger: options.logger } : {}),
     async onStart(app) {

@@ -64,6 +64,26 @@ describe.each<Provider>(["sqlite", "postgresql"])("the checkout example's access
     expect(seen.body.data).toEqual({ order: { status: "completed", customerId: CUSTOMER_A }, workflowRun: { id: own.runId } });
   });
 
+  it("lets a customer cancel their own order's run but not retry or resume it; another customer's run is unknown to them", async () => {
+    const order = await orderOf(CUSTOMER_A);
+    const runId = (await gql(customerHeaders(CUSTOMER_A), CHECKOUT, { id: order.id })).body.data!.orderCheckout.runId;
+    const control = (headers: Record<string, string>, operation: string) =>
+      gql(headers, `mutation ($id: ID!) { workflowRun${operation}(id: $id, reason: "test") { id status } }`, { id: runId });
+    // The customer's cancel is allowed, and the run (already COMPLETED) says it changes nothing.
+    expect(codes(await control(customerHeaders(CUSTOMER_A), "Cancel"))).toEqual(["RUN_ALREADY_ENDED"]);
+    expect(codes(await control(customerHeaders(CUSTOMER_A), "Retry"))).toEqual(["FORBIDDEN"]);
+    expect(codes(await control(customerHeaders(CUSTOMER_A), "Resume"))).toEqual(["FORBIDDEN"]);
+    for (const operation of ["Cancel", "Retry", "Resume"]) {
+      expect(codes(await control(customerHeaders(CUSTOMER_B), operation))).toEqual(["RUN_NOT_FOUND"]);
+      expect(codes(await control(ANONYMOUS, operation))).toEqual(["RUN_NOT_FOUND"]);
+    }
+    // An admin may ask all three; the run's state, not the rule, refuses them here.
+    expect(codes(await control(adminHeaders(), "Retry"))).toEqual(["RUN_NOT_RETRYABLE"]);
+    expect(codes(await control(adminHeaders(), "Resume"))).toEqual(["RUN_NOT_PARKED"]);
+    const run = await gql(adminHeaders(), `query ($id: ID!) { workflowRun(id: $id) { status cancelRequest { by } } }`, { id: runId });
+    expect(run.body.data!.workflowRun).toEqual({ status: "COMPLETED", cancelRequest: null });
+  });
+
   it("refuses a client-sent total that is not the server's with BAD_USER_INPUT, and accepts the right one", async () => {
     const wrong = await gql(customerHeaders(), CREATE, { data: { items: ITEMS, total: 1 } });
     expect(codes(wrong)).toEqual(["BAD_USER_INPUT"]);
