@@ -21,7 +21,7 @@ export function checkSchemaName(schema: string): string {
  * `jsonb`: it keeps the text as written (key order included), and nothing queries inside it.
  * Fillfactor leaves room in each page, so the frequent updates of a run's rows stay HOT (no index churn).
  */
-function migrations(schema: string): readonly string[] {
+export function postgresJournalMigrations(schema: string): readonly string[] {
   const t = (name: string) => qualified(schema, name);
   return [
     `
@@ -146,7 +146,7 @@ async function migrate(client: PoolClient, schema: string): Promise<void> {
   if (current > POSTGRES_JOURNAL_VERSION) {
     throw new Error(`The run journal in schema "${schema}" is at version ${current}; this sagaql understands up to ${POSTGRES_JOURNAL_VERSION}. Upgrade sagaql.`);
   }
-  const steps = migrations(schema);
+  const steps = postgresJournalMigrations(schema);
   for (let version = current + 1; version <= POSTGRES_JOURNAL_VERSION; version++) await client.query(steps[version - 1]!);
   await client.query(
     `INSERT INTO ${qualified(schema, "journal_meta")} (key, value) VALUES ('schema_version', $1)

@@ -8,10 +8,10 @@ const RUN_STATUSES = `${RUN_STATUSES_V1},'CANCELLED'`;
 const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
 
 /**
- * Migrations by target version: `MIGRATIONS[n - 1]` takes the journal from version n-1 to n. Times are epoch
+ * Migrations by target version: `SQLITE_JOURNAL_MIGRATIONS[n - 1]` takes the journal from version n-1 to n. Times are epoch
  * milliseconds, JSON values text (see run-store-json.ts), SQL NULL in a JSON column means `undefined`.
  */
-const MIGRATIONS: readonly string[] = [
+export const SQLITE_JOURNAL_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sagaql_runs (
     id                TEXT PRIMARY KEY,
@@ -144,7 +144,7 @@ function migrate(db: Database): void {
   if (current > SQLITE_JOURNAL_VERSION) {
     throw new Error(`The run journal is at schema version ${current}; this sagaql understands up to ${SQLITE_JOURNAL_VERSION}. Upgrade sagaql.`);
   }
-  for (let version = current + 1; version <= SQLITE_JOURNAL_VERSION; version++) db.exec(MIGRATIONS[version - 1]!);
+  for (let version = current + 1; version <= SQLITE_JOURNAL_VERSION; version++) db.exec(SQLITE_JOURNAL_MIGRATIONS[version - 1]!);
   if (current === SQLITE_JOURNAL_VERSION) return;
   if ((db.pragma("foreign_key_check") as unknown[]).length > 0) throw new Error("The run journal's migration left steps without their run");
   db.prepare("INSERT INTO sagaql_journal_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
