@@ -148,8 +148,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     expect((await slow).__typename).toBe("WorkflowCancelledError");
 
     // Every run so far, one per page: newest first, and the pager walks back and forth.
-    const all = await listedRunIds(url);
+    await page.goto(`${running.address.url}/runs?take=100`);
+    await page.locator("#runs").waitFor();
+    const all = await page.locator("#runs tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run") ?? ""));
     expect(all[0]).toBe(slowRunId);
+    expect(all.length).toBeGreaterThan(1);
     await page.goto(`${running.address.url}/runs?take=1`);
     await page.locator("#runs").waitFor();
     expect(await page.locator("#runs tbody tr").first().getAttribute("data-run")).toBe(all[0]);
@@ -178,10 +181,3 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     await page.close();
   }, 90_000);
 });
-
-/** The ids of every run the journal lists, newest first, through the API the console uses. */
-async function listedRunIds(url: string): Promise<string[]> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ workflowRuns(take: 200) { id } }" }) });
-  const body = (await response.json()) as { data: { workflowRuns: Array<{ id: string }> } };
-  return body.data.workflowRuns.map((run) => run.id);
-}

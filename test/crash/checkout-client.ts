@@ -71,7 +71,13 @@ export async function sendCheckout(url: string, orderId: string, paymentMethodId
 /** Runs of the checkout workflow, newest first (at most 200). */
 /** `workflowRunCancel`; resolves with the run's status, or the refusal's code. */
 export async function cancelCheckoutRun(url: string, runId: string, reason: string): Promise<string> {
-  const { body: response } = await postGraphQL<{ workflowRunCancel: { status: string } | null }>(url, "mutation($id: ID!, $reason: String) { workflowRunCancel(id: $id, reason: $reason) { status } }", { id: runId, reason });
+  // As the order's customer, whom the example lets cancel their own checkout.
+  const { body: response } = await postGraphQL<{ workflowRunCancel: { status: string } | null }>(
+    url,
+    "mutation($id: ID!, $reason: String) { workflowRunCancel(id: $id, reason: $reason) { status } }",
+    { id: runId, reason },
+    customerHeaders(),
+  );
   return response.data?.workflowRunCancel?.status ?? String(response.errors?.[0]?.extensions?.code ?? response.errors?.[0]?.message);
 }
 
