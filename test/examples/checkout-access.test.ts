@@ -62,6 +62,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("the checkout example's access
     expect(runs.body.data!.workflowRuns.map((run: { id: string }) => run.id)).not.toContain(own.runId);
     const seen = await gql(adminHeaders(), `query ($id: ID!) { order(id: $id) { status customerId } workflowRun(id: "${own.runId}") { id } }`, { id: order.id });
     expect(seen.body.data).toEqual({ order: { status: "completed", customerId: CUSTOMER_A }, workflowRun: { id: own.runId } });
+    const listed = await gql(adminHeaders(), `{ workflowRuns(take: 100) { id } }`);
+    expect(listed.body.data!.workflowRuns.map((run: { id: string }) => run.id)).toContain(own.runId);
   });
 
   it("lets a customer cancel their own order's run but not retry or resume it; another customer's run is unknown to them", async () => {
