@@ -177,7 +177,7 @@ export type { AppPaths } from "./app/app-paths.ts";
 export type { AppPrismaClient } from "./app/load-generated-client.ts";
 export { runApp } from "./app/run-app.ts";
 export type { RunAppOptions } from "./app/run-app.ts";
-export { readAppEnv } from "./app/read-app-env.ts";
+export { readAppEnv, wholeNumber } from "./app/read-app-env.ts";
 export type { AppEnv } from "./app/read-app-env.ts";
 export { AppStartError, AppConfigError, GeneratedClientError } from "./app/app-errors.ts";
 export { createServer } from "./server/create-server.ts";

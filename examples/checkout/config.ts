@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AppConfigError, defineConfig, jwtBearer, type ServerLogger } from "../../src/index.ts";
+import { defineConfig, jwtBearer, wholeNumber, type ServerLogger } from "../../src/index.ts";
 import { checkoutUserFrom } from "./auth/checkout-user.ts";
 import { checkoutRunControl } from "./auth/run-control-rule.ts";
 import { developmentBanner } from "./auth/development-banner.ts";
@@ -66,9 +66,5 @@ function graphiqlHeaders(customerToken: string | undefined): { headers?: string;
 
 /** `CHECKOUT_SLOW_CARD_MS`: how long `pm_card_slow` takes, in ms. */
 export function slowCardMsFrom(env: NodeJS.ProcessEnv): number | undefined {
-  const value = env.CHECKOUT_SLOW_CARD_MS?.trim();
-  if (!value) return undefined;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 0) throw new AppConfigError(`CHECKOUT_SLOW_CARD_MS must be a whole number of milliseconds, got "${value}"`);
-  return ms;
+  return wholeNumber(env, "CHECKOUT_SLOW_CARD_MS");
 }

@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { RequestContext } from "../entity/define-action.ts";
 import type { RequestContextFactory } from "./request-context.ts";
+import { hmacKey } from "./sign-jwt.ts";
 
 export interface JwtBearerOptions<User> {
   /** The shared secret the tokens are signed with (HMAC); at least 32 bytes, as HS256 calls for. */
@@ -28,7 +29,7 @@ export interface JwtBearerOptions<User> {
  * token learns it instead of seeing an empty list.
  */
 export function jwtBearer<User = JWTPayload>(options: JwtBearerOptions<User>): RequestContextFactory {
-  const key = typeof options.secret === "string" ? new TextEncoder().encode(options.secret) : options.secret;
+  const key = hmacKey(options.secret);
   if (key.byteLength < 32) throw new Error("jwtBearer: the secret must be at least 32 bytes long");
   const toUser = options.toUser ?? ((claims: JWTPayload) => claims as User);
   return async (request) => {

@@ -11,8 +11,13 @@ export interface SignJwtOptions {
  * An HS256 token `jwtBearer` accepts: for development headers, tests and scripts. Production tokens come from the
  * app's identity provider.
  */
+/** The HMAC key of a shared secret, as both signing and verifying read it. */
+export function hmacKey(secret: string | Uint8Array): Uint8Array {
+  return typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+}
+
 export async function signJwt(claims: JWTPayload, options: SignJwtOptions): Promise<string> {
-  const key = typeof options.secret === "string" ? new TextEncoder().encode(options.secret) : options.secret;
+  const key = hmacKey(options.secret);
   const expiresIn = options.expiresIn ?? "1h";
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
