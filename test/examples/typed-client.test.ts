@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import {
+  CustomerOrdersDocument,
   OrderCheckoutDocument,
   OrderCreateDocument,
   OrderDocument,
@@ -13,7 +14,7 @@ import { createLogger } from "../../src/server/create-logger.ts";
 import { CapturedLogs } from "../helpers/captured-logs.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
 import { typedRequest } from "../helpers/typed-request.ts";
-import { customerHeaders } from "../helpers/checkout-tokens.ts";
+import { CUSTOMER_A, customerHeaders } from "../helpers/checkout-tokens.ts";
 
 type CheckoutOutcome = OrderCheckoutMutation["orderCheckout"];
 type Member<Name extends CheckoutOutcome["__typename"]> = Extract<CheckoutOutcome, { __typename: Name }>;
@@ -100,6 +101,15 @@ describe.each<Provider>(["sqlite", "postgresql"])("the generated typed client ag
       ["create-shipment", "COMPLETED"],
       ["finalize", "COMPLETED"],
     ]);
+  });
+
+  it("lists the customer's own orders through the relation, typed, with their status and total", async () => {
+    const order = await createOrder([{ sku: "KB-001", quantity: 1 }], 79);
+    expectMember(await checkout(order.id, "pm_card_visa"), "OrderCheckoutSuccess");
+    const { customer } = await typedRequest(asCustomer(), CustomerOrdersDocument, { id: CUSTOMER_A });
+    expectTypeOf(customer?.orders[0]?.total).toEqualTypeOf<number | undefined>();
+    expect(customer?.id).toBe(CUSTOMER_A);
+    expect(customer?.orders).toContainEqual({ id: order.id, status: "completed", total: 79 });
   });
 
   it("retries a flaky card: OrderCheckoutSuccess, and the run shows charge-payment took two attempts", async () => {

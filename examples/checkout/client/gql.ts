@@ -14,12 +14,14 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "query CustomerOrders($id: ID!) {\n  customer(id: $id) {\n    id\n    name\n    orders(orderBy: {createdAt: DESC}) {\n      id\n      status\n      total\n    }\n  }\n}": typeof types.CustomerOrdersDocument,
     "mutation OrderCheckout($id: ID!, $input: OrderCheckoutInput!, $idempotencyKey: String) {\n  orderCheckout(id: $id, input: $input, idempotencyKey: $idempotencyKey) {\n    __typename\n    ... on OrderCheckoutSuccess {\n      result\n      runId\n      replayed\n      order {\n        ...OrderFields\n      }\n    }\n    ... on WorkflowError {\n      message\n      code\n      failedStep\n      compensatedSteps\n      runId\n    }\n    ... on StepFailedError {\n      causeCode\n      attempts\n      uncompensatedSteps\n    }\n    ... on CompensationFailedError {\n      causeCode\n      failedCompensations {\n        step\n        message\n      }\n    }\n    ... on ValidationError {\n      problems {\n        field\n        message\n      }\n    }\n    ... on NotFoundError {\n      entity\n      resourceId\n    }\n    ... on RunInProgressError {\n      idempotencyKey\n    }\n    ... on IdempotencyConflictError {\n      idempotencyKey\n      mismatch\n    }\n  }\n}": typeof types.OrderCheckoutDocument,
     "fragment OrderFields on Order {\n  id\n  items\n  total\n  status\n  shippingCountry\n  chargeId\n  shipmentId\n}\n\nmutation OrderCreate($data: OrderCreateInput!) {\n  orderCreate(data: $data) {\n    ...OrderFields\n  }\n}\n\nquery Order($id: ID!) {\n  order(id: $id) {\n    ...OrderFields\n  }\n}": typeof types.OrderFieldsFragmentDoc,
     "query Products {\n  products(orderBy: {price: ASC}) {\n    id\n    sku\n    name\n    price\n    stock\n  }\n}": typeof types.ProductsDocument,
     "query WorkflowRun($id: ID!) {\n  workflowRun(id: $id) {\n    id\n    workflow\n    status\n    failedStep\n    error\n    rolledBack\n    steps {\n      name\n      status\n      attempts\n      error\n      errorCode\n    }\n  }\n}": typeof types.WorkflowRunDocument,
 };
 const documents: Documents = {
+    "query CustomerOrders($id: ID!) {\n  customer(id: $id) {\n    id\n    name\n    orders(orderBy: {createdAt: DESC}) {\n      id\n      status\n      total\n    }\n  }\n}": types.CustomerOrdersDocument,
     "mutation OrderCheckout($id: ID!, $input: OrderCheckoutInput!, $idempotencyKey: String) {\n  orderCheckout(id: $id, input: $input, idempotencyKey: $idempotencyKey) {\n    __typename\n    ... on OrderCheckoutSuccess {\n      result\n      runId\n      replayed\n      order {\n        ...OrderFields\n      }\n    }\n    ... on WorkflowError {\n      message\n      code\n      failedStep\n      compensatedSteps\n      runId\n    }\n    ... on StepFailedError {\n      causeCode\n      attempts\n      uncompensatedSteps\n    }\n    ... on CompensationFailedError {\n      causeCode\n      failedCompensations {\n        step\n        message\n      }\n    }\n    ... on ValidationError {\n      problems {\n        field\n        message\n      }\n    }\n    ... on NotFoundError {\n      entity\n      resourceId\n    }\n    ... on RunInProgressError {\n      idempotencyKey\n    }\n    ... on IdempotencyConflictError {\n      idempotencyKey\n      mismatch\n    }\n  }\n}": types.OrderCheckoutDocument,
     "fragment OrderFields on Order {\n  id\n  items\n  total\n  status\n  shippingCountry\n  chargeId\n  shipmentId\n}\n\nmutation OrderCreate($data: OrderCreateInput!) {\n  orderCreate(data: $data) {\n    ...OrderFields\n  }\n}\n\nquery Order($id: ID!) {\n  order(id: $id) {\n    ...OrderFields\n  }\n}": types.OrderFieldsFragmentDoc,
     "query Products {\n  products(orderBy: {price: ASC}) {\n    id\n    sku\n    name\n    price\n    stock\n  }\n}": types.ProductsDocument,
@@ -40,6 +42,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CustomerOrders($id: ID!) {\n  customer(id: $id) {\n    id\n    name\n    orders(orderBy: {createdAt: DESC}) {\n      id\n      status\n      total\n    }\n  }\n}"): (typeof documents)["query CustomerOrders($id: ID!) {\n  customer(id: $id) {\n    id\n    name\n    orders(orderBy: {createdAt: DESC}) {\n      id\n      status\n      total\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
