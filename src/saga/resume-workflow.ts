@@ -168,7 +168,7 @@ function resumePoint(journaled: JournaledRun, stepIndex: number): ResumePoint {
     compensating: journaled.run.status === "COMPENSATING",
     compensated: new Set(steps.filter((s) => s.status === "COMPENSATED").map((s) => s.index)),
     compensationFailed,
-    compensationAttempts: journaled.compensationAttempts,
+    compensationAttempts: steps.map((s) => s.compensationAttempts),
   };
 }
 
