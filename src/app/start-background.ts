@@ -1,8 +1,8 @@
-import { RunRecovery } from "../saga/run-recovery.ts";
-import { RunRetention } from "../saga/run-retention.ts";
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
-import { entityWorkflows } from "../runtime/entity-workflows.ts";
+import { RunRecovery } from "../engine/recovery/run-recovery.ts";
+import { RunRetention } from "../engine/journal/run-retention.ts";
+import type { DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
+import { entityWorkflows } from "../action/entity-workflows.ts";
 import type { RecoveryConfig } from "./define-config.ts";
 
 /** In the background: a first pass resumes what the last process left unfinished, without delaying startup. */

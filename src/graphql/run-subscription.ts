@@ -1,4 +1,4 @@
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import type { Builder } from "./builder.ts";
 import { notFound } from "./crud-errors.ts";
 import type { RunRef } from "./runs.ts";

@@ -1,10 +1,10 @@
 import type { AuthorizeRule, RequestContext } from "../entity/define-action.ts";
-import { actionScope, bothScopes, NO_ROWS, operationScope, ALL_ROWS, type AccessScope } from "../runtime/access-scope.ts";
-import type { AnyEntity } from "../runtime/run-action.ts";
-import { bothWhere } from "../runtime/rule-where.ts";
-import type { Row } from "../saga/driver.ts";
-import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import { isVisibleRun, type ListRunsFilter, type RunStore, type RunVisibilityFilter } from "../saga/run-store.ts";
+import { actionScope, bothScopes, NO_ROWS, operationScope, ALL_ROWS, type AccessScope } from "../action/access-scope.ts";
+import type { AnyEntity } from "../action/run-action.ts";
+import { bothWhere } from "../action/rule-where.ts";
+import type { Row } from "../engine/definition/driver.ts";
+import type { RunSnapshot } from "../engine/journal/run-snapshot.ts";
+import { isVisibleRun, type ListRunsFilter, type RunStore, type RunVisibilityFilter } from "../engine/journal/run-store.ts";
 
 /*
  * A caller sees the runs of the actions they may run, on the rows they may read: the action's rules (the

@@ -1,9 +1,9 @@
 import type { ImplementableObjectRef } from "@pothos/core";
-import { publicError, type PublicError } from "../runtime/public-error.ts";
-import type { SerializedError } from "../saga/errors.ts";
-import type { RunStatus, StepStatus } from "../saga/run-events.ts";
-import type { RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
-import type { RunStore } from "../saga/run-store.ts";
+import { publicError, type PublicError } from "../action/public-error.ts";
+import type { SerializedError } from "../engine/errors.ts";
+import type { RunStatus, StepStatus } from "../engine/journal/run-events.ts";
+import type { RunSnapshot, StepSnapshot } from "../engine/journal/run-snapshot.ts";
+import type { RunStore } from "../engine/journal/run-store.ts";
 import type { Builder, Types } from "./builder.ts";
 import { badUserInput } from "./crud-errors.ts";
 import type { RunVisibility } from "./run-visibility.ts";

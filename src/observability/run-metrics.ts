@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from "prom-client";
-import type { RunEvent } from "../saga/run-events.ts";
+import type { RunEvent } from "../engine/journal/run-events.ts";
 
 /** Step and journal durations in seconds: from a fast database step to a slow card. */
 const STEP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

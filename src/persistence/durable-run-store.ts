@@ -1,6 +1,6 @@
-import { newRunOwner } from "../saga/run-owner.ts";
+import { newRunOwner } from "../engine/recovery/run-owner.ts";
 
-// The port lives in the engine (src/saga/durable-run-store.ts); re-exported here for the modules that import it from here.
+// The port lives in the engine (src/engine/journal/durable-run-store.ts); re-exported here for the modules that import it from here.
 export {
   isDurableRunStore,
   UNFINISHED_STATUSES,
@@ -11,8 +11,8 @@ export {
   type ListEventsFilter,
   type RunLease,
   type UnfinishedRunsFilter,
-} from "../saga/durable-run-store.ts";
-export { IdempotencyKeyConflictError } from "../saga/errors.ts";
+} from "../engine/journal/durable-run-store.ts";
+export { IdempotencyKeyConflictError } from "../engine/errors.ts";
 
 /** Options both SQL stores share. */
 export interface DurableRunStoreOptions {

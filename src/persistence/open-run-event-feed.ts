@@ -1,8 +1,8 @@
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import type { Logger } from "../saga/logger.ts";
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
-import { PostgresRunEventFeed } from "./postgres-run-event-feed.ts";
-import { SqliteRunEventFeed } from "./sqlite-run-event-feed.ts";
+import type { DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import type { Logger } from "../engine/logger.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
+import { PostgresRunEventFeed } from "./postgres/postgres-run-event-feed.ts";
+import { SqliteRunEventFeed } from "./sqlite/sqlite-run-event-feed.ts";
 
 export interface OpenRunEventFeedOptions {
   /** The journal `openRunStore(databaseUrl)` opened; the SQLite feed reads it. */

@@ -1,4 +1,4 @@
-import type { RunEvent, RunEventType } from "../saga/run-events.ts";
+import type { RunEvent, RunEventType } from "../engine/journal/run-events.ts";
 import { encodeJournalValue } from "./run-store-json.ts";
 
 /** A bind value before the dialect adapts it (SQLite binds neither Dates nor booleans). */

@@ -1,6 +1,6 @@
-import { isTerminalStatus } from "../saga/durable-run-store.ts";
-import { RunFinishedError, RunLeaseLostError } from "../saga/errors.ts";
-import type { RunEvent, RunStatus } from "../saga/run-events.ts";
+import { isTerminalStatus } from "../engine/journal/durable-run-store.ts";
+import { RunFinishedError, RunLeaseLostError } from "../engine/errors.ts";
+import type { RunEvent, RunStatus } from "../engine/journal/run-events.ts";
 
 /** The run's columns that decide whether it accepts an event. */
 export interface GuardRow {

@@ -1,7 +1,7 @@
-import type { DataMap } from "../saga/context.ts";
-import type { SerializedError } from "../saga/errors.ts";
-import type { RunEvent, RunStatus, StepStatus } from "../saga/run-events.ts";
-import type { CancelRequest, RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
+import type { DataMap } from "../engine/definition/context.ts";
+import type { SerializedError } from "../engine/errors.ts";
+import type { RunEvent, RunStatus, StepStatus } from "../engine/journal/run-events.ts";
+import type { CancelRequest, RunSnapshot, StepSnapshot } from "../engine/journal/run-snapshot.ts";
 import type { JournaledEvent, JournaledRun, RunLease } from "./durable-run-store.ts";
 import { decodeJournalNullable, decodeJournalValue } from "./run-store-json.ts";
 

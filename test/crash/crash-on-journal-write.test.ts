@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import { crashOnJournalWrite, eventLabel } from "./crash-on-journal-write.ts";
 import { crashKey, parseCrashPoint, type CrashPoint } from "./crash-point.ts";
 

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { checkoutConfig, slowCardMsFrom } from "../../examples/checkout/config.ts";
 import { runApp } from "../../src/app/run-app.ts";
-import { providerOf } from "../../src/persistence/open-database.ts";
+import { providerOf } from "../../src/persistence/prisma/open-database.ts";
 import { appPaths } from "../../src/app/app-paths.ts";
 import { readAppEnv } from "../../src/app/read-app-env.ts";
 import { createLogger } from "../../src/server/create-logger.ts";

@@ -7,10 +7,10 @@ import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promi
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { cancelRun } from "../../src/saga/cancel-run.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { cancelRun } from "../../src/engine/control/cancel-run.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
 

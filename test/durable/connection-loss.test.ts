@@ -5,11 +5,11 @@
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import type { RunStore } from "../../src/saga/run-store.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import type { RunStore } from "../../src/engine/journal/run-store.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { RecordingLogger } from "../saga/recording-logger.ts";
+import { RecordingLogger } from "../engine/recording-logger.ts";
 import { FakeProvider } from "./fake-provider.ts";
 
 function checkout(db: TestDatabase<unknown>, provider: FakeProvider, killed: number[]) {

@@ -5,11 +5,11 @@
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, NonRetryableError, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
 import { CommitRefusingDriver } from "../helpers/commit-refusing-driver.ts";
 import { eventIs, interruptingRunStore, type EventMatcher } from "../helpers/interrupting-run-store.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";

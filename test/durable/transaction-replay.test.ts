@@ -6,11 +6,11 @@
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-store.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { InMemoryRunStore, ServiceRegistry, WorkflowDefinitionError } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";

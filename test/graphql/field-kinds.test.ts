@@ -3,7 +3,7 @@ import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { InMemoryRunStore, ServiceRegistry } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { entities, note as noteEntity } from "../fixtures/entities.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 

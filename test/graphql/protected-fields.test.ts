@@ -7,8 +7,8 @@ import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { action, entity, InMemoryRunStore, ServiceRegistry, step, string } from "../../src/index.ts";
-import { WorkflowDefinitionError } from "../../src/saga/errors.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { WorkflowDefinitionError } from "../../src/engine/errors.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 

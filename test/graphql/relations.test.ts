@@ -3,7 +3,7 @@ import type { Provider } from "../helpers/fresh-database.ts";
 import { relationsApp, type RelationsApp } from "../helpers/relations-app.ts";
 import { belongsTo, checkRelations, entity, ForeignKeyConstraintError, hasMany, InMemoryRunStore, int, ServiceRegistry, string } from "../../src/index.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { getDatamodel } from "../../generated/relations/sqlite/pothos-types.ts";
 import { relationGuard } from "../../src/graphql/relation-guard.ts";
 import { customer as customerEntity, entities } from "../fixtures/relations/entities.ts";

@@ -8,7 +8,7 @@ import { FLOAT_LIMIT } from "../../src/entity/check-value.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { action, InMemoryRunStore, int, ServiceRegistry, step, string } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 

@@ -1,5 +1,5 @@
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 
 export type EventMatcher = (event: RunEvent) => boolean;
 

@@ -14,9 +14,9 @@ import { PrismaClient as SqliteClient } from "../../generated/relations/sqlite/c
 import { getDatamodel as sqliteDatamodel } from "../../generated/relations/sqlite/pothos-types.ts";
 import { buildSchema, type BuildSchemaOptions } from "../../src/graphql/build-schema.ts";
 import { InMemoryRunStore, ServiceRegistry } from "../../src/index.ts";
-import { PrismaDriver } from "../../src/persistence/prisma-driver.ts";
-import { serializedSqliteAdapter } from "../../src/persistence/serialized-sqlite-adapter.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { PrismaDriver } from "../../src/persistence/prisma/prisma-driver.ts";
+import { serializedSqliteAdapter } from "../../src/persistence/prisma/serialized-sqlite-adapter.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { entities } from "../fixtures/relations/entities.ts";
 import type { RequestContext } from "../../src/entity/define-action.ts";
 import type { Provider } from "./fresh-database.ts";

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
-import { PrismaCliError } from "../../src/persistence/run-prisma-cli.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
+import { PrismaCliError } from "../../src/tooling/run-prisma-cli.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";
 

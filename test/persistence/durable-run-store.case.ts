@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/saga/errors.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/engine/errors.ts";
 import { hashRunInput } from "../../src/persistence/run-store-json.ts";
 import { failure, newRunId, play, reference, RunScript, T0 } from "./run-store-script.ts";
 

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { expect, onTestFinished, test } from "vitest";
-import { postgresJournalMigrations, POSTGRES_JOURNAL_VERSION } from "../../src/persistence/journal-schema-postgres.ts";
-import { SQLITE_JOURNAL_MIGRATIONS, SQLITE_JOURNAL_VERSION } from "../../src/persistence/journal-schema-sqlite.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
+import { postgresJournalMigrations, POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal-schema-postgres.ts";
+import { SQLITE_JOURNAL_MIGRATIONS, SQLITE_JOURNAL_VERSION } from "../../src/persistence/sqlite/journal-schema-sqlite.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 
 const AT = Date.UTC(2026, 10, 1);

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
-import { InMemoryRunStore } from "../../src/saga/in-memory-run-store.ts";
-import type { RunStore } from "../../src/saga/run-store.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
+import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-store.ts";
+import type { RunStore } from "../../src/engine/journal/run-store.ts";
 import { TEST_POSTGRES_URL } from "./run-store-databases.ts";
 import { newRunId, RunScript } from "./run-store-script.ts";
 

@@ -11,9 +11,9 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { belongsTo, entity, hasMany, string } from "../../src/index.ts";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
-import { migrationsDirOf, schemaPathOf, type PrismaApp } from "../../src/persistence/prisma-app.ts";
-import { syncPrismaApp } from "../../src/persistence/sync-prisma-app.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
+import { migrationsDirOf, schemaPathOf, type PrismaApp } from "../../src/tooling/prisma-app.ts";
+import { syncPrismaApp } from "../../src/tooling/sync-prisma-app.ts";
 import { ROOT } from "../../scripts/prisma-apps.ts";
 import { freshDatabase, type Provider } from "../helpers/fresh-database.ts";
 

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { journalPathFor, openRunStore } from "../../src/persistence/open-run-store.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
 import { adminPool, temporaryDirectory, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
 import { newRunId, play, RunScript } from "./run-store-script.ts";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
-import { PostgresRunStore, type JournalQuery } from "../../src/persistence/postgres-run-store.ts";
-import { IdempotencyKeyConflictError, RunFinishedError } from "../../src/saga/errors.ts";
+import { PostgresRunStore, type JournalQuery } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { IdempotencyKeyConflictError, RunFinishedError } from "../../src/engine/errors.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresTestDatabase, type PostgresFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 import { newRunId, play, reference, RunScript } from "./run-store-script.ts";

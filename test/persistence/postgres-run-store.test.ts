@@ -1,8 +1,8 @@
-import { POSTGRES_JOURNAL_VERSION } from "../../src/persistence/journal-schema-postgres.ts";
+import { POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal-schema-postgres.ts";
 import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
 import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
-import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persistence/postgres-run-store.ts";
+import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persistence/postgres/postgres-run-store.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { durableRunStoreContract } from "./durable-run-store.case.ts";
 import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";

@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { appProviders, migrationLockText, migrationsDirOf, renderAppSchema, schemaPathOf } from "../../src/persistence/prisma-app.ts";
-import { diffSchemas, listMigrations } from "../../src/persistence/sync-prisma-app.ts";
+import { appProviders, migrationLockText, migrationsDirOf, renderAppSchema, schemaPathOf } from "../../src/tooling/prisma-app.ts";
+import { diffSchemas, listMigrations } from "../../src/tooling/sync-prisma-app.ts";
 import { loadPrismaApps, ROOT } from "../../scripts/prisma-apps.ts";
 import { shapeAfter } from "./database-shape.ts";
 

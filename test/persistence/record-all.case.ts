@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/saga/errors.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/engine/errors.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import type { DurableRunStoreFactory } from "./durable-run-store.case.ts";
 import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { PrismaConfigMissingError, runPrismaCli } from "../../src/persistence/run-prisma-cli.ts";
+import { PrismaConfigMissingError, runPrismaCli } from "../../src/tooling/run-prisma-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sagaql-prisma-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
-import { RunRetention } from "../../src/saga/run-retention.ts";
-import { RecordingLogger } from "../saga/recording-logger.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
+import { RunRetention } from "../../src/engine/journal/run-retention.ts";
+import { RecordingLogger } from "../engine/recording-logger.ts";
 import { temporaryDirectory } from "./run-store-databases.ts";
 import { failure, newRunId, play, RunScript, T0 } from "./run-store-script.ts";
 

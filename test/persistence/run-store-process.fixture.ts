@@ -3,7 +3,7 @@
 // Prints "ready", waits for a line on stdin (so that all processes start together), acts, prints a JSON result.
 // record-and-hang journals a run's first events, reports them, and then waits to be killed.
 import { once } from "node:events";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
 
 const [mode, filename, owner, runId] = process.argv.slice(2) as [string, string, string, string | undefined];
 process.stdout.write("ready\n");

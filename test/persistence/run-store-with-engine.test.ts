@@ -6,10 +6,10 @@
 import { describe, expect, onTestFinished, test } from "vitest";
 import { NonRetryableError, runWorkflow, step, type StepContext } from "../../src/index.ts";
 import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { InMemoryRunStore } from "../../src/saga/in-memory-run-store.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import type { RunSnapshot } from "../../src/saga/run-snapshot.ts";
-import type { RunStore } from "../../src/saga/run-store.ts";
+import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-store.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import type { RunSnapshot } from "../../src/engine/journal/run-snapshot.ts";
+import type { RunStore } from "../../src/engine/journal/run-store.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { newRunId } from "./run-store-script.ts";
 

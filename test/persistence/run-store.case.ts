@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { RunStore } from "../../src/saga/run-store.ts";
+import type { RunStore } from "../../src/engine/journal/run-store.ts";
 import { expectReplayMatchesReference, failure, newRunId, play, reference, RunScript, T0 } from "./run-store-script.ts";
 
 /** Makes a new, empty journal for one test, and disposes of it when the test ends. */

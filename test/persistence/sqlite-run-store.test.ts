@@ -1,4 +1,4 @@
-import { SQLITE_JOURNAL_VERSION } from "../../src/persistence/journal-schema-sqlite.ts";
+import { SQLITE_JOURNAL_VERSION } from "../../src/persistence/sqlite/journal-schema-sqlite.ts";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -8,7 +8,7 @@ import Sqlite from "better-sqlite3";
 import { describe, expect, onTestFinished, test } from "vitest";
 import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
 import { journalPathFor } from "../../src/persistence/open-run-store.ts";
-import { SqliteRunStore, type SqliteRunStoreOptions } from "../../src/persistence/sqlite-run-store.ts";
+import { SqliteRunStore, type SqliteRunStoreOptions } from "../../src/persistence/sqlite/sqlite-run-store.ts";
 import { durableRunStoreContract } from "./durable-run-store.case.ts";
 import { temporaryDirectory } from "./run-store-databases.ts";
 import { recordAllContract } from "./record-all.case.ts";

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { boolean, entity, int, string } from "../../src/index.ts";
-import { migrationsDirOf, renderAppSchema, schemaPathOf, type PrismaApp } from "../../src/persistence/prisma-app.ts";
-import { diffSchemas, listMigrations, syncPrismaApp } from "../../src/persistence/sync-prisma-app.ts";
+import { migrationsDirOf, renderAppSchema, schemaPathOf, type PrismaApp } from "../../src/tooling/prisma-app.ts";
+import { diffSchemas, listMigrations, syncPrismaApp } from "../../src/tooling/sync-prisma-app.ts";
 import { ROOT } from "../../scripts/prisma-apps.ts";
 import { shapeAfter } from "./database-shape.ts";
 
