@@ -109,8 +109,15 @@ export {
   InvalidDataError,
   UnknownEntityError,
 } from "./engine/definition/driver-errors.ts";
-export { PrismaDriver, openDatabase, providerOf, applyMigrations, generatePrismaSchema } from "./persistence/public.ts";
-export type { PrismaClientLike, PrismaDriverOptions, Database, OpenDatabaseOptions, PrismaClientClass, ApplyMigrationsOptions, GeneratePrismaSchemaOptions, PrismaProvider, SchemaEntity } from "./persistence/public.ts";
+export { PrismaDriver } from "./persistence/prisma/prisma-driver.ts";
+export type { PrismaClientLike, PrismaDriverOptions } from "./persistence/prisma/prisma-driver.ts";
+export { openDatabase, providerOf } from "./persistence/prisma/open-database.ts";
+export type { Database, OpenDatabaseOptions, PrismaClientClass } from "./persistence/prisma/open-database.ts";
+export type { PrismaProvider } from "./persistence/prisma/prisma-provider.ts";
+export { applyMigrations } from "./tooling/apply-migrations.ts";
+export type { ApplyMigrationsOptions } from "./tooling/apply-migrations.ts";
+export { generatePrismaSchema } from "./tooling/generate-prisma-schema.ts";
+export type { GeneratePrismaSchemaOptions, SchemaEntity } from "./tooling/generate-prisma-schema.ts";
 export { SqliteRunStore } from "./persistence/sqlite/sqlite-run-store.ts";
 export type { SqliteRunStoreOptions } from "./persistence/sqlite/sqlite-run-store.ts";
 export { PostgresRunStore } from "./persistence/postgres/postgres-run-store.ts";

@@ -10,7 +10,7 @@ export const LAYERS = {
   engine: [],
   entity: ["engine"],
   observability: ["engine"],
-  persistence: ["engine", "entity", "tooling"],
+  persistence: ["engine", "entity"],
   tooling: ["entity", "persistence"],
   action: ["engine", "entity", "persistence"],
   graphql: ["engine", "entity", "action"],

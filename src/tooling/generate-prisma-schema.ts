@@ -2,9 +2,10 @@ import type { AnyField, FieldKind } from "../entity/field.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import { checkRelations } from "../entity/check-relations.ts";
 import type { RelationMap } from "../entity/entity-relations.ts";
+import type { PrismaProvider } from "../persistence/prisma/prisma-provider.ts";
 import { prismaRelations, type ModelRelations } from "./prisma-relations.ts";
 
-export type PrismaProvider = "sqlite" | "postgresql";
+export type { PrismaProvider };
 
 /** What schema generation needs of an entity; any `entity(...)` definition fits. */
 export interface SchemaEntity {

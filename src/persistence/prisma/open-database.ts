@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { createAppPostgresPool } from "./app-postgres-pool.ts";
-import type { PrismaProvider } from "../../tooling/generate-prisma-schema.ts";
+import type { PrismaProvider } from "./prisma-provider.ts";
 import { PrismaDriver, type PrismaClientLike, type PrismaDriverOptions } from "./prisma-driver.ts";
 import { serializedSqliteAdapter, type SqliteConnectionOptions } from "./serialized-sqlite-adapter.ts";
 

@@ -1,7 +1,7 @@
 import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../../engine/definition/driver.ts";
 import type { RawQuery } from "../../engine/journal/run-store.ts";
 import { UnknownEntityError } from "../../engine/definition/driver-errors.ts";
-import type { PrismaProvider } from "../../tooling/generate-prisma-schema.ts";
+import type { PrismaProvider } from "./prisma-provider.ts";
 import { mapPrismaError } from "./map-prisma-error.ts";
 import { StepCheckpointSql, type RawSqlClient } from "./step-checkpoint-sql.ts";
 

@@ -1,4 +1,4 @@
-import type { PrismaProvider } from "../../tooling/generate-prisma-schema.ts";
+import type { PrismaProvider } from "./prisma-provider.ts";
 import { decodeJournalValue, encodeJournalValue } from "../run-store-json.ts";
 
 /** The framework table `generatePrismaSchema` adds to every app (model `SagaqlStepCheckpoint`). */
