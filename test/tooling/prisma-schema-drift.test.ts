@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import { appProviders, migrationLockText, migrationsDirOf, renderAppSchema, schemaPathOf } from "../../src/tooling/prisma-app.ts";
 import { diffSchemas, listMigrations } from "../../src/tooling/sync-prisma-app.ts";
 import { loadPrismaApps, ROOT } from "../../scripts/prisma-apps.ts";
-import { shapeAfter } from "./database-shape.ts";
+import { shapeAfter } from "../persistence/database-shape.ts";
 
 const FIX = "run `npm run db:generate` and commit the result";
 const apps = await loadPrismaApps();

@@ -11,7 +11,7 @@ import { boolean, entity, int, string } from "../../src/index.ts";
 import { migrationsDirOf, renderAppSchema, schemaPathOf, type PrismaApp } from "../../src/tooling/prisma-app.ts";
 import { diffSchemas, listMigrations, syncPrismaApp } from "../../src/tooling/sync-prisma-app.ts";
 import { ROOT } from "../../scripts/prisma-apps.ts";
-import { shapeAfter } from "./database-shape.ts";
+import { shapeAfter } from "../persistence/database-shape.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sagaql-sync-"));
 const app = (entities: PrismaApp["entities"]): PrismaApp => ({
