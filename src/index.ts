@@ -77,10 +77,10 @@ export type { RunRecoveryOptions, RecoveryPass } from "./engine/recovery/run-rec
 export { RunRetention, DEFAULT_RETENTION_MS } from "./engine/journal/run-retention.ts";
 export { RunMetrics } from "./observability/run-metrics.ts";
 export { RunTracing } from "./observability/run-tracing.ts";
-export { instrumentRunStore } from "./observability/instrument-run-store.ts";
+export { instrumentRunStore } from "./observability/instrument-run-journal.ts";
 export { useMetricsEndpoint } from "./observability/use-metrics-endpoint.ts";
 export type { RunRetentionOptions } from "./engine/journal/run-retention.ts";
-export { isDurableRunStore } from "./engine/journal/durable-run-store.ts";
+export { isDurableRunStore } from "./engine/journal/durable-run-journal.ts";
 export { entityWorkflows } from "./action/entity-workflows.ts";
 export { announcingRunStore } from "./engine/journal/run-event-feed.ts";
 export type { RunEventFeed, RunEventListener } from "./engine/journal/run-event-feed.ts";
@@ -97,10 +97,10 @@ export { ServiceRegistry } from "./engine/definition/services.ts";
 export type { Services, ServiceMap } from "./engine/definition/services.ts";
 export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./engine/definition/driver.ts";
 export type { Logger } from "./engine/logger.ts";
-export type { RunStore, ListRunsFilter, RunVisibilityFilter } from "./engine/journal/run-store.ts";
+export type { RunStore, ListRunsFilter, RunVisibilityFilter } from "./engine/journal/run-journal.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./engine/journal/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./engine/journal/run-snapshot.ts";
-export { InMemoryRunStore } from "./engine/journal/in-memory-run-store.ts";
+export { InMemoryRunStore } from "./engine/journal/in-memory-run-journal.ts";
 export {
   DriverError,
   RecordNotFoundError,
@@ -118,13 +118,13 @@ export { applyMigrations } from "./tooling/apply-migrations.ts";
 export type { ApplyMigrationsOptions } from "./tooling/apply-migrations.ts";
 export { generatePrismaSchema } from "./tooling/generate-prisma-schema.ts";
 export type { GeneratePrismaSchemaOptions, SchemaEntity } from "./tooling/generate-prisma-schema.ts";
-export { SqliteRunStore } from "./persistence/sqlite/sqlite-run-store.ts";
-export type { SqliteRunStoreOptions } from "./persistence/sqlite/sqlite-run-store.ts";
-export { PostgresRunStore } from "./persistence/postgres/postgres-run-store.ts";
-export type { PostgresRunStoreOptions } from "./persistence/postgres/postgres-run-store.ts";
-export { openRunStore, journalPathFor } from "./persistence/open-run-store.ts";
-export type { OpenRunStoreOptions } from "./persistence/open-run-store.ts";
-export { IdempotencyKeyConflictError } from "./persistence/durable-run-store.ts";
+export { SqliteRunStore } from "./persistence/sqlite/sqlite-run-journal.ts";
+export type { SqliteRunStoreOptions } from "./persistence/sqlite/sqlite-run-journal.ts";
+export { PostgresRunStore } from "./persistence/postgres/postgres-run-journal.ts";
+export type { PostgresRunStoreOptions } from "./persistence/postgres/postgres-run-journal.ts";
+export { openRunStore, journalPathFor } from "./persistence/open-run-journal.ts";
+export type { OpenRunStoreOptions } from "./persistence/open-run-journal.ts";
+export { IdempotencyKeyConflictError } from "./persistence/durable-run-journal-options.ts";
 export { ResourceHeldError } from "./engine/errors.ts";
 export type {
   DurableRunStore,
@@ -134,8 +134,8 @@ export type {
   RunLease,
   ListEventsFilter,
   UnfinishedRunsFilter,
-} from "./persistence/durable-run-store.ts";
-export { hashRunInput, JournalEncodingError } from "./persistence/run-store-json.ts";
+} from "./persistence/durable-run-journal-options.ts";
+export { hashRunInput, JournalEncodingError } from "./persistence/run-journal-json.ts";
 export { runAction } from "./action/run-action.ts";
 export { startAction } from "./action/start-action.ts";
 export type { ActionStarted } from "./action/start-action.ts";

@@ -1,6 +1,6 @@
 import { order as orderEntity } from "../../examples/checkout/entities.ts";
 import { defineWorkflow, executeWorkflow, step, type Driver, type RunStore, type ServiceRegistry, type WorkflowDefinition } from "../../src/index.ts";
-import type { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
+import type { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import type { BenchOrder } from "./checkout-fixtures.ts";
 import { expectEqual, type Contender } from "./contender.ts";
 

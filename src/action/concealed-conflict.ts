@@ -1,5 +1,5 @@
 import type { Driver } from "../engine/definition/driver.ts";
-import type { RunStore } from "../engine/journal/run-store.ts";
+import type { RunStore } from "../engine/journal/run-journal.ts";
 import { waitOutTransient } from "../engine/execution/wait-out-transient.ts";
 import type { TransientRetryOptions } from "../engine/execution/wait-policy.ts";
 import type { ActionRowCheck } from "./action-access.ts";

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { hashRunInput } from "../persistence/run-store-json.ts";
-import { isTerminalStatus } from "../engine/journal/durable-run-store.ts";
+import { hashRunInput } from "../persistence/run-journal-json.ts";
+import { isTerminalStatus } from "../engine/journal/durable-run-journal.ts";
 import { causeMatching, errorCode } from "../engine/errors.ts";
 import type { WorkflowOutcome } from "../engine/execution/execute-workflow.ts";
 import type { RunSnapshot } from "../engine/journal/run-snapshot.ts";
-import type { RunStore } from "../engine/journal/run-store.ts";
+import type { RunStore } from "../engine/journal/run-journal.ts";
 import { waitOutTransient } from "../engine/execution/wait-out-transient.ts";
 import type { TransientRetryOptions } from "../engine/execution/wait-policy.ts";
 import { IdempotencyConflictError, RunInProgressError, ValidationError } from "./action-errors.ts";

@@ -3,7 +3,7 @@ import type { EntityDefinition } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Driver, Row } from "../engine/definition/driver.ts";
 import type { Logger } from "../engine/logger.ts";
-import type { RunStore } from "../engine/journal/run-store.ts";
+import type { RunStore } from "../engine/journal/run-journal.ts";
 import type { ServiceRegistry } from "../engine/definition/services.ts";
 import { waitOutTransient } from "../engine/execution/wait-out-transient.ts";
 import { prepareAttempt, reportedFailure, runWaitingForResource } from "./action-attempt.ts";

@@ -5,7 +5,7 @@ import { providerOf } from "../persistence/prisma/open-database.ts";
 import type { PrismaDriver } from "../persistence/prisma/prisma-driver.ts";
 import type { PrismaProvider } from "../tooling/generate-prisma-schema.ts";
 import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
-import type { DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../engine/journal/durable-run-journal.ts";
 import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import type { RunRecovery } from "../engine/recovery/run-recovery.ts";
 import type { RunRetention } from "../engine/journal/run-retention.ts";

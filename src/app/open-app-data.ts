@@ -1,12 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { instrumentRunStore } from "../observability/instrument-run-store.ts";
+import { instrumentRunStore } from "../observability/instrument-run-journal.ts";
 import { RunMetrics } from "../observability/run-metrics.ts";
 import { RunTracing } from "../observability/run-tracing.ts";
 import { openDatabase, providerOf, type Database } from "../persistence/prisma/open-database.ts";
 import { openRunEventFeed } from "../persistence/open-run-event-feed.ts";
-import { openRunStore } from "../persistence/open-run-store.ts";
-import type { DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import { openRunStore } from "../persistence/open-run-journal.ts";
+import type { DurableRunStore } from "../engine/journal/durable-run-journal.ts";
 import { announcingRunStore, type RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import { newRunOwner } from "../engine/recovery/run-owner.ts";
 import type { Logger } from "../server/create-logger.ts";

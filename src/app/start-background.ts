@@ -1,6 +1,6 @@
 import { RunRecovery } from "../engine/recovery/run-recovery.ts";
 import { RunRetention } from "../engine/journal/run-retention.ts";
-import type { DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../engine/journal/durable-run-journal.ts";
 import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
 import { entityWorkflows } from "../action/entity-workflows.ts";
 import type { RecoveryConfig } from "./define-config.ts";

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
-import { isDurableRunStore, type DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import { isDurableRunStore, type DurableRunStore } from "../engine/journal/durable-run-journal.ts";
 import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import type { GraphQLContext } from "./context.ts";

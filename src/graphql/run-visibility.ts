@@ -4,7 +4,7 @@ import type { AnyEntity } from "../action/run-action.ts";
 import { bothWhere } from "../action/rule-where.ts";
 import type { Row } from "../engine/definition/driver.ts";
 import type { RunSnapshot } from "../engine/journal/run-snapshot.ts";
-import { isVisibleRun, type ListRunsFilter, type RunStore, type RunVisibilityFilter } from "../engine/journal/run-store.ts";
+import { isVisibleRun, type ListRunsFilter, type RunStore, type RunVisibilityFilter } from "../engine/journal/run-journal.ts";
 
 /*
  * A caller sees the runs of the actions they may run, on the rows they may read: the action's rules (the

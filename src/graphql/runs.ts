@@ -3,7 +3,7 @@ import { publicError, type PublicError } from "../action/public-error.ts";
 import type { SerializedError } from "../engine/errors.ts";
 import type { RunStatus, StepStatus } from "../engine/journal/run-events.ts";
 import type { RunSnapshot, StepSnapshot } from "../engine/journal/run-snapshot.ts";
-import type { RunStore } from "../engine/journal/run-store.ts";
+import type { RunStore } from "../engine/journal/run-journal.ts";
 import type { Builder, Types } from "./builder.ts";
 import { badUserInput } from "./crud-errors.ts";
 import type { RunVisibility } from "./run-visibility.ts";

@@ -1,4 +1,4 @@
-import { isTerminalStatus, type DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import { isTerminalStatus, type DurableRunStore } from "../engine/journal/durable-run-journal.ts";
 import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import { applyRunEvent, type RunSnapshot } from "../engine/journal/run-snapshot.ts";
 

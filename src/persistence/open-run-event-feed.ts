@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../engine/journal/durable-run-journal.ts";
 import type { Logger } from "../engine/logger.ts";
 import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import { PostgresRunEventFeed } from "./postgres/postgres-run-event-feed.ts";

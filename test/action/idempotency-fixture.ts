@@ -23,7 +23,7 @@ import { createApp } from "../../src/app/create-app.ts";
 import type { RunControlOptions } from "../../src/graphql/run-control.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import { runAction, type ActionRuntime, type ActionSuccess, type RunActionRequest } from "../../src/action/run-action.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";

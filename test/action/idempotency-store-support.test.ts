@@ -4,8 +4,8 @@ import { ValidationError } from "../../src/action/action-errors.ts";
 import { runAction, type ActionRuntime } from "../../src/action/run-action.ts";
 import { ADMIN_REQUEST } from "../helpers/checkout-tokens.ts";
 import { IdempotencyKeyConflictError } from "../../src/engine/errors.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-store.ts";
-import type { RunStore } from "../../src/engine/journal/run-store.ts";
+import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
+import type { RunStore } from "../../src/engine/journal/run-journal.ts";
 import { createIdempotencyFixture, type IdempotencyFixture } from "./idempotency-fixture.ts";
 
 let app: IdempotencyFixture;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
-import { journalPathFor, openRunStore } from "../../src/persistence/open-run-store.ts";
+import { journalPathFor, openRunStore } from "../../src/persistence/open-run-journal.ts";
 import { eventLabel } from "../crash/crash-on-journal-write.ts";
 import { cancelCheckoutRun, createScenarioOrder, findRunByKey, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type CheckoutReply, type RunView, type ScenarioOrder } from "../crash/checkout-client.ts";
 import { checkoutViolations } from "../crash/checkout-invariants.ts";

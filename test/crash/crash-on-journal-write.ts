@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import type { RunControlRequest, RunEvent } from "../../src/engine/journal/run-events.ts";
 import { crashPointMatches, crashPointOfKey, type CrashPoint } from "./crash-point.ts";
 

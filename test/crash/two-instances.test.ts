@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { eventLabel } from "./crash-on-journal-write.ts";
 import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts";
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";

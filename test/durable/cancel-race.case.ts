@@ -6,7 +6,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import { cancelRun } from "../../src/engine/control/cancel-run.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";

@@ -4,9 +4,9 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
-import type { RunStore } from "../../src/engine/journal/run-store.ts";
+import type { RunStore } from "../../src/engine/journal/run-journal.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { RecordingLogger } from "../engine/recording-logger.ts";

@@ -1,17 +1,17 @@
 /**
  * Crash recovery of the engine against a real app database and journal: a run is interrupted by a journal that
- * "crashes" (see interrupting-run-store.ts), then resumed from what the journal and the app database hold.
+ * "crashes" (see interrupting-run-journal.ts), then resumed from what the journal and the app database hold.
  */
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, NonRetryableError, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
 import { CommitRefusingDriver } from "../helpers/commit-refusing-driver.ts";
-import { eventIs, interruptingRunStore, type EventMatcher } from "../helpers/interrupting-run-store.ts";
+import { eventIs, interruptingRunStore, type EventMatcher } from "../helpers/interrupting-run-journal.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
 

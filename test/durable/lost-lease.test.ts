@@ -6,9 +6,9 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { order } from "../../examples/checkout/entities.ts";
 import { action, defineWorkflow, NonRetryableError, RunFinishedError, RunLeaseLostError, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
 import { JournalWriteError } from "../../src/engine/journal/journal-writer.ts";
 import { silentLogger } from "../../src/engine/logger.ts";

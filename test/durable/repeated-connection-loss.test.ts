@@ -4,13 +4,13 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import type { WorkflowOptions } from "../../src/engine/definition/define-workflow.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
-import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-store.ts";
+import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-journal.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";

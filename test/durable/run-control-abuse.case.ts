@@ -6,10 +6,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import { cancelRun } from "../../src/engine/control/cancel-run.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { resumeRun, retryRun } from "../../src/engine/control/reopen-run.ts";

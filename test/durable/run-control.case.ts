@@ -4,11 +4,11 @@
  */
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import { cancelRun } from "../../src/engine/control/cancel-run.ts";
 import { resumeRun, retryRun } from "../../src/engine/control/reopen-run.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { executeWorkflow, type WorkflowOutcome } from "../../src/engine/execution/execute-workflow.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";

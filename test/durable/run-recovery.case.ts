@@ -1,13 +1,13 @@
 /** Recovery between instances sharing one journal: takeover after the lease, exactly one winner, parking. */
 import { expect, onTestFinished, test } from "vitest";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { RunRecovery, type RecoveryPass } from "../../src/engine/recovery/run-recovery.ts";
 import { defineWorkflow, step } from "../../src/index.ts";
-import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-store.ts";
+import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-journal.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { balance, checkoutWorkflow, runUntilCrash, setUp, type Fixture } from "./durable-runs.case.ts";

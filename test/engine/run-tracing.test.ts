@@ -3,12 +3,12 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runWorkflow, SqliteRunStore, step } from "../../src/index.ts";
-import { instrumentRunStore } from "../../src/observability/instrument-run-store.ts";
+import { instrumentRunStore } from "../../src/observability/instrument-run-journal.ts";
 import { RunMetrics } from "../../src/observability/run-metrics.ts";
 import { RunTracing } from "../../src/observability/run-tracing.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { temporaryDirectory } from "../persistence/run-store-databases.ts";
+import { temporaryDirectory } from "../persistence/run-journal-databases.ts";
 
 describe("RunTracing", () => {
   let db: TestDatabase;

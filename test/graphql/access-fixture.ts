@@ -13,9 +13,9 @@ import { getDatamodel as sqliteDatamodel } from "../../generated/access/sqlite/p
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import { openRunEventFeed } from "../../src/persistence/open-run-event-feed.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
 import { ServiceRegistry, type Logger } from "../../src/index.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import type { RunEventFeed } from "../../src/engine/journal/run-event-feed.ts";
 import { requestContextFactory } from "../../src/server/request-context.ts";

@@ -21,7 +21,7 @@ import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { createApp, type CreateAppOptions } from "../../src/app/create-app.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import type { AnyEntity } from "../../src/action/run-action.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import type { Driver } from "../../src/engine/definition/driver.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { requestContextFactory } from "../../src/server/request-context.ts";

@@ -4,7 +4,7 @@
  * database rolls every write back. Everything outside a transaction goes straight to the real driver.
  */
 import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../../src/engine/definition/driver.ts";
-import type { RawQuery } from "../../src/engine/journal/run-store.ts";
+import type { RawQuery } from "../../src/engine/journal/run-journal.ts";
 
 /** What SQLite answers a COMMIT that leaves a deferred foreign key violated: not an error a retry can pass. */
 export function deferredForeignKeyViolation(): Error {

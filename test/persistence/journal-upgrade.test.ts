@@ -10,8 +10,8 @@ import pg from "pg";
 import { expect, onTestFinished, test } from "vitest";
 import { postgresJournalMigrations, POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal-schema-postgres.ts";
 import { SQLITE_JOURNAL_MIGRATIONS, SQLITE_JOURNAL_VERSION } from "../../src/persistence/sqlite/journal-schema-sqlite.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 
 const AT = Date.UTC(2026, 10, 1);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
-import { PostgresRunStore, type JournalQuery } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { PostgresRunStore, type JournalQuery } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { IdempotencyKeyConflictError, RunFinishedError } from "../../src/engine/errors.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresTestDatabase, type PostgresFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
-import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 import pg from "pg";
-import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
+import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
 
 const admin = adminPool();
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/engine/errors.ts";
 import type { RunEvent } from "../../src/engine/journal/run-events.ts";
-import type { DurableRunStoreFactory } from "./durable-run-store.case.ts";
-import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import type { DurableRunStoreFactory } from "./durable-run-journal.case.ts";
+import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 
 const HOUR = 3_600_000;
 

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
 import { RunRetention } from "../../src/engine/journal/run-retention.ts";
 import { RecordingLogger } from "../engine/recording-logger.ts";
-import { temporaryDirectory } from "./run-store-databases.ts";
-import { failure, newRunId, play, RunScript, T0 } from "./run-store-script.ts";
+import { temporaryDirectory } from "./run-journal-databases.ts";
+import { failure, newRunId, play, RunScript, T0 } from "./run-journal-script.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const dir = temporaryDirectory("retention");

@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
-import { isTerminalStatus, type DurableRunStore } from "../journal/durable-run-store.ts";
+import { isTerminalStatus, type DurableRunStore } from "../journal/durable-run-journal.ts";
 import { pivotCompleted } from "../definition/pivot.ts";
 import type { RunControlRequest } from "../journal/run-events.ts";
 import { refused, waitForRunEnd, type RunControlResult } from "./run-control-result.ts";

@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../journal/durable-run-store.ts";
+import type { DurableRunStore } from "../journal/durable-run-journal.ts";
 import { serializeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RunEventFeed } from "../journal/run-event-feed.ts";

@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
-import type { DurableRunStore, JournaledRun } from "../journal/durable-run-store.ts";
+import type { DurableRunStore, JournaledRun } from "../journal/durable-run-journal.ts";
 import { serializeError, WorkflowDefinitionChangedError, type SerializedError } from "../errors.ts";
 import type { WorkflowOutcome } from "../execution/execute-workflow.ts";
 import { consoleLogger, type Logger } from "../logger.ts";

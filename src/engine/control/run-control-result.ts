@@ -1,5 +1,5 @@
-import type { DurableRunStore } from "../journal/durable-run-store.ts";
-import { isTerminalStatus } from "../journal/durable-run-store.ts";
+import type { DurableRunStore } from "../journal/durable-run-journal.ts";
+import { isTerminalStatus } from "../journal/durable-run-journal.ts";
 import type { RunSnapshot } from "../journal/run-snapshot.ts";
 
 /** Why a cancel, retry or resume changed nothing. Stable, for programs. */

@@ -1,4 +1,4 @@
-import type { RawQuery } from "../journal/run-store.ts";
+import type { RawQuery } from "../journal/run-journal.ts";
 
 /**
  * The data port the engine and steps talk to. The engine never imports an ORM: the Prisma implementation

@@ -8,7 +8,7 @@ import { consoleLogger, type Logger } from "../logger.ts";
 import type { RunControlRequest, RunEvent } from "../journal/run-events.ts";
 import { proceed, settle } from "./run-phases.ts";
 import { whileOwned } from "../recovery/while-owned.ts";
-import type { RunStore } from "../journal/run-store.ts";
+import type { RunStore } from "../journal/run-journal.ts";
 import { newReplayLog, newRunState, type RunState } from "./run-state.ts";
 import { localRunId, randomRunId } from "./run-id.ts";
 import { runSteps } from "./run-steps.ts";

@@ -6,7 +6,7 @@ import type { JournalWriter } from "../journal/journal-writer.ts";
 import type { Logger } from "../logger.ts";
 import type { RunControlRequest } from "../journal/run-events.ts";
 import type { RunSignals } from "../control/run-signals.ts";
-import type { RunStore } from "../journal/run-store.ts";
+import type { RunStore } from "../journal/run-journal.ts";
 import type { AnyStepContext, Step } from "../definition/step.ts";
 
 /** Why a run stopped going forward: the step that failed (or null before any step), and its error. */

@@ -1,7 +1,7 @@
 import type { Driver } from "../definition/driver.ts";
 import { errorMessage, NonRetryableError } from "../errors.ts";
 import type { RunEvent } from "./run-events.ts";
-import type { RawQuery, RunStore } from "./run-store.ts";
+import type { RawQuery, RunStore } from "./run-journal.ts";
 import { sleep } from "../execution/retry.ts";
 import { isTransientDatabaseError } from "../execution/transient-error.ts";
 import { transientWaits } from "../execution/wait-policy.ts";

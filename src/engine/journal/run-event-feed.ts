@@ -1,5 +1,5 @@
 import type { RunEvent } from "./run-events.ts";
-import type { RunStore } from "./run-store.ts";
+import type { RunStore } from "./run-journal.ts";
 
 /**
  * Called when the journal holds new events of a run. It is a wake-up call, not the event itself: several

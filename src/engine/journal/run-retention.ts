@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "./durable-run-store.ts";
+import type { DurableRunStore } from "./durable-run-journal.ts";
 import { serializeError } from "../errors.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import { PeriodicPass } from "../recovery/periodic-pass.ts";

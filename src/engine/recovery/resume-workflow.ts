@@ -2,7 +2,7 @@ import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "../execution/check
 import { RunContext, replaceData } from "../definition/context.ts";
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
-import type { DurableRunStore, JournaledRun } from "../journal/durable-run-store.ts";
+import type { DurableRunStore, JournaledRun } from "../journal/durable-run-journal.ts";
 import { reviveError, RunInterruptedError, serializeError, WorkflowDefinitionChangedError } from "../errors.ts";
 import type { WorkflowOutcome } from "../execution/execute-workflow.ts";
 import { JournalWriter } from "../journal/journal-writer.ts";

@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
-import { isTerminalStatus, type DurableRunStore, type RunLease } from "../journal/durable-run-store.ts";
+import { isTerminalStatus, type DurableRunStore, type RunLease } from "../journal/durable-run-journal.ts";
 import { serializeError, WorkflowDefinitionChangedError, type SerializedError } from "../errors.ts";
 import { localRuns } from "./local-runs.ts";
 import { consoleLogger, type Logger } from "../logger.ts";

@@ -1,5 +1,5 @@
 import { cancelWatchOf } from "../control/cancel-watch.ts";
-import { isDurableRunStore } from "../journal/durable-run-store.ts";
+import { isDurableRunStore } from "../journal/durable-run-journal.ts";
 import { RunShutdownError } from "../errors.ts";
 import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
 import { localRuns } from "./local-runs.ts";

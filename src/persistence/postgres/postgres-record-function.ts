@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { RunEventType } from "../../engine/journal/run-events.ts";
-import { UNFINISHED_STATUSES } from "../../engine/journal/durable-run-store.ts";
+import { UNFINISHED_STATUSES } from "../../engine/journal/durable-run-journal.ts";
 import { qualified } from "./journal-schema-postgres.ts";
-import { EVENT_PLANS } from "../run-store-event-plans.ts";
+import { EVENT_PLANS } from "../run-journal-event-plans.ts";
 
 /** The SQLSTATE the function raises when the journal refuses an event; its DETAIL says which event and why. */
 export const REFUSED_SQLSTATE = "SQ001";

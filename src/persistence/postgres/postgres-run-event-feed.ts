@@ -3,7 +3,7 @@ import { consoleLogger, type Logger } from "../../engine/logger.ts";
 import type { RunEventFeed, RunEventListener } from "../../engine/journal/run-event-feed.ts";
 import { checkSchemaName } from "./journal-schema-postgres.ts";
 import { LocalRunEventFeed } from "../local-run-event-feed.ts";
-import { runEventsChannel } from "./postgres-run-store-statements.ts";
+import { runEventsChannel } from "./postgres-run-journal-statements.ts";
 import { waitOutTransient } from "../../engine/execution/wait-out-transient.ts";
 
 export interface PostgresRunEventFeedOptions {

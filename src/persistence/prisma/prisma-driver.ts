@@ -1,5 +1,5 @@
 import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../../engine/definition/driver.ts";
-import type { RawQuery } from "../../engine/journal/run-store.ts";
+import type { RawQuery } from "../../engine/journal/run-journal.ts";
 import { UnknownEntityError } from "../../engine/definition/driver-errors.ts";
 import type { PrismaProvider } from "./prisma-provider.ts";
 import { mapPrismaError } from "./map-prisma-error.ts";

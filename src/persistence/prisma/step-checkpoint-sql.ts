@@ -1,5 +1,5 @@
 import type { PrismaProvider } from "./prisma-provider.ts";
-import { decodeJournalValue, encodeJournalValue } from "../run-store-json.ts";
+import { decodeJournalValue, encodeJournalValue } from "../run-journal-json.ts";
 
 /** The framework table `generatePrismaSchema` adds to every app (model `SagaqlStepCheckpoint`). */
 export const STEP_CHECKPOINT_TABLE = "sagaql_step_checkpoints";

@@ -9,7 +9,7 @@ const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','
 
 /**
  * Migrations by target version: `SQLITE_JOURNAL_MIGRATIONS[n - 1]` takes the journal from version n-1 to n. Times are epoch
- * milliseconds, JSON values text (see run-store-json.ts), SQL NULL in a JSON column means `undefined`.
+ * milliseconds, JSON values text (see run-journal-json.ts), SQL NULL in a JSON column means `undefined`.
  */
 export const SQLITE_JOURNAL_MIGRATIONS: readonly string[] = [
   `

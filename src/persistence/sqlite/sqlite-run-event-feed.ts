@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../../engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../engine/journal/durable-run-journal.ts";
 import { consoleLogger, type Logger } from "../../engine/logger.ts";
 import type { RunEventFeed, RunEventListener } from "../../engine/journal/run-event-feed.ts";
 import { LocalRunEventFeed } from "../local-run-event-feed.ts";

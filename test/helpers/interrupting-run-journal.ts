@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 
 export type EventMatcher = (event: RunEvent) => boolean;

@@ -1,7 +1,7 @@
 import type { SerializedError } from "../errors.ts";
 import type { RunControlRequest, RunEvent, RunStatus } from "./run-events.ts";
 import type { RunSnapshot } from "./run-snapshot.ts";
-import type { RunStore } from "./run-store.ts";
+import type { RunStore } from "./run-journal.ts";
 
 /** A run as the journal holds it: the public snapshot plus what recovery and duplicate requests need. */
 export interface JournaledRun {

@@ -1,8 +1,8 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DurableRunStore, DurableRunStoreOptions } from "./durable-run-store.ts";
-import { PostgresRunStore } from "./postgres/postgres-run-store.ts";
-import { SqliteRunStore } from "./sqlite/sqlite-run-store.ts";
+import type { DurableRunStore, DurableRunStoreOptions } from "./durable-run-journal-options.ts";
+import { PostgresRunStore } from "./postgres/postgres-run-journal.ts";
+import { SqliteRunStore } from "./sqlite/sqlite-run-journal.ts";
 
 export interface OpenRunStoreOptions extends DurableRunStoreOptions {
   /** PostgreSQL only: the schema of the journal's tables. @default "sagaql" */

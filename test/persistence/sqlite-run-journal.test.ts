@@ -6,14 +6,14 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { describe, expect, onTestFinished, test } from "vitest";
-import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
-import { journalPathFor } from "../../src/persistence/open-run-store.ts";
-import { SqliteRunStore, type SqliteRunStoreOptions } from "../../src/persistence/sqlite/sqlite-run-store.ts";
-import { durableRunStoreContract } from "./durable-run-store.case.ts";
-import { temporaryDirectory } from "./run-store-databases.ts";
+import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-journal-options.ts";
+import { journalPathFor } from "../../src/persistence/open-run-journal.ts";
+import { SqliteRunStore, type SqliteRunStoreOptions } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { durableRunStoreContract } from "./durable-run-journal.case.ts";
+import { temporaryDirectory } from "./run-journal-databases.ts";
 import { recordAllContract } from "./record-all.case.ts";
-import { runStoreContract } from "./run-store.case.ts";
-import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import { runStoreContract } from "./run-journal.case.ts";
+import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 
 const dir = temporaryDirectory("sqlite-run-store");
 let files = 0;
@@ -119,7 +119,7 @@ describe("SqliteRunStore", () => {
   });
 });
 
-const FIXTURE = fileURLToPath(new URL("./run-store-process.fixture.ts", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("./run-journal-process.fixture.ts", import.meta.url));
 
 /** A fixture process: it prints "ready", acts on "go", prints its result as one JSON line. */
 function startProcess(args: string[]) {

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import pg, { type QueryConfig } from "pg";
-import { TERMINAL_STATUSES, UNFINISHED_STATUSES } from "../../engine/journal/durable-run-store.ts";
+import { TERMINAL_STATUSES, UNFINISHED_STATUSES } from "../../engine/journal/durable-run-journal.ts";
 import { qualified } from "./journal-schema-postgres.ts";
 import { recordFunction, type RecordFunction } from "./postgres-record-function.ts";
-import { EVENT_PLANS, toPositional, type PlanParams } from "../run-store-event-plans.ts";
-import { runsWithSteps } from "../run-store-rows.ts";
+import { EVENT_PLANS, toPositional, type PlanParams } from "../run-journal-event-plans.ts";
+import { runsWithSteps } from "../run-journal-rows.ts";
 
 const JSON_OID = 114;
 
-/** json columns come back as text, for run-store-json.ts to decode; everything else as pg parses it by default. */
+/** json columns come back as text, for run-journal-json.ts to decode; everything else as pg parses it by default. */
 const journalTypes = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === JSON_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

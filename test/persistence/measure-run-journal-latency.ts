@@ -1,16 +1,16 @@
-// Measures record() latency per event for each run store: `npx tsx test/persistence/measure-run-store-latency.ts [runs]`.
+// Measures record() latency per event for each run store: `npx tsx test/persistence/measure-run-journal-latency.ts [runs]`.
 // Each run is the checkout's event sequence (run-started, 4 × step-started + step-completed, run-finished), recorded
 // one event at a time as the engine does; then the same with 16 runs in flight at once.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-store.ts";
-import type { RunStore } from "../../src/engine/journal/run-store.ts";
-import { TEST_POSTGRES_URL } from "./run-store-databases.ts";
-import { newRunId, RunScript } from "./run-store-script.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
+import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import { TEST_POSTGRES_URL } from "./run-journal-databases.ts";
+import { newRunId, RunScript } from "./run-journal-script.ts";
 
 const RUNS = Number(process.argv[2] ?? 300);
 const STEPS = ["reserve-inventory", "charge-payment", "create-shipment", "finalize"];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { decodeJournalValue, encodeJournalValue, hashRunInput, JournalEncodingError } from "../../src/persistence/run-store-json.ts";
+import { decodeJournalValue, encodeJournalValue, hashRunInput, JournalEncodingError } from "../../src/persistence/run-journal-json.ts";
 
 const roundTrip = (value: unknown) => decodeJournalValue(encodeJournalValue(value, "the value"));
 

@@ -2,8 +2,8 @@ import type { DataMap } from "../engine/definition/context.ts";
 import type { SerializedError } from "../engine/errors.ts";
 import type { RunEvent, RunStatus, StepStatus } from "../engine/journal/run-events.ts";
 import type { CancelRequest, RunSnapshot, StepSnapshot } from "../engine/journal/run-snapshot.ts";
-import type { JournaledEvent, JournaledRun, RunLease } from "./durable-run-store.ts";
-import { decodeJournalNullable, decodeJournalValue } from "./run-store-json.ts";
+import type { JournaledEvent, JournaledRun, RunLease } from "./durable-run-journal-options.ts";
+import { decodeJournalNullable, decodeJournalValue } from "./run-journal-json.ts";
 
 /** SQLite gives epoch ms and 0/1, PostgreSQL Dates, booleans and bigint strings: rows hold either. */
 type Time = Date | number | string | null;

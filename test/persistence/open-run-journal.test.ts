@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, onTestFinished, test } from "vitest";
-import { journalPathFor, openRunStore } from "../../src/persistence/open-run-store.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
-import { adminPool, temporaryDirectory, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
-import { newRunId, play, RunScript } from "./run-store-script.ts";
+import { journalPathFor, openRunStore } from "../../src/persistence/open-run-journal.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { adminPool, temporaryDirectory, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
+import { newRunId, play, RunScript } from "./run-journal-script.ts";
 
 const dir = temporaryDirectory("open-run-store");
 const admin = adminPool();

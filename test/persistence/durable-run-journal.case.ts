@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-store.ts";
+import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-journal-options.ts";
+import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
 import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/engine/errors.ts";
-import { hashRunInput } from "../../src/persistence/run-store-json.ts";
-import { failure, newRunId, play, reference, RunScript, T0 } from "./run-store-script.ts";
+import { hashRunInput } from "../../src/persistence/run-journal-json.ts";
+import { failure, newRunId, play, reference, RunScript, T0 } from "./run-journal-script.ts";
 
 export interface DurableRunStoreFactory<S extends DurableRunStore = DurableRunStore> {
   /** A new, empty journal for one test, disposed of when the test ends. */

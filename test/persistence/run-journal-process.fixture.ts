@@ -1,9 +1,9 @@
 // A separate process using a SQLite journal, for tests that need real concurrency across processes.
-// Usage: node --import tsx run-store-process.fixture.ts <open|claim|record-and-hang> <journal file> <owner> [runId]
+// Usage: node --import tsx run-journal-process.fixture.ts <open|claim|record-and-hang> <journal file> <owner> [runId]
 // Prints "ready", waits for a line on stdin (so that all processes start together), acts, prints a JSON result.
 // record-and-hang journals a run's first events, reports them, and then waits to be killed.
 import { once } from "node:events";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-store.ts";
+import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
 
 const [mode, filename, owner, runId] = process.argv.slice(2) as [string, string, string, string | undefined];
 process.stdout.write("ready\n");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { RunStore } from "../../src/engine/journal/run-store.ts";
-import { expectReplayMatchesReference, failure, newRunId, play, reference, RunScript, T0 } from "./run-store-script.ts";
+import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import { expectReplayMatchesReference, failure, newRunId, play, reference, RunScript, T0 } from "./run-journal-script.ts";
 
 /** Makes a new, empty journal for one test, and disposes of it when the test ends. */
 export type RunStoreFactory<S extends RunStore = RunStore> = () => Promise<S>;

@@ -1,5 +1,5 @@
 import type { RunEvent, RunEventType } from "../engine/journal/run-events.ts";
-import { encodeJournalValue } from "./run-store-json.ts";
+import { encodeJournalValue } from "./run-journal-json.ts";
 
 /** A bind value before the dialect adapts it (SQLite binds neither Dates nor booleans). */
 export type PlanValue = string | number | boolean | Date | null | readonly string[];

@@ -1,7 +1,7 @@
 import pg, { type Pool, type QueryConfig } from "pg";
 import type { RunControlRequest, RunEvent } from "../../engine/journal/run-events.ts";
 import type { RunSnapshot } from "../../engine/journal/run-snapshot.ts";
-import { visibilityParams, type ListRunsFilter } from "../../engine/journal/run-store.ts";
+import { visibilityParams, type ListRunsFilter } from "../../engine/journal/run-journal.ts";
 import {
   recoveryExhausted,
   type DurableRunStore,
@@ -10,19 +10,19 @@ import {
   type ListEventsFilter,
   type RunLease,
   type UnfinishedRunsFilter,
-} from "../../engine/journal/durable-run-store.ts";
+} from "../../engine/journal/durable-run-journal.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../../engine/errors.ts";
 import { waitOutTransient } from "../../engine/execution/wait-out-transient.ts";
 import { executingRunsOf, stopExecutingRuns } from "../../engine/control/run-signals.ts";
-import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "../durable-run-store.ts";
+import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "../durable-run-journal-options.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
 import { PostgresEventAnnouncer } from "./postgres-event-announcer.ts";
 import { refusalDetail, sqlStateOf } from "./postgres-record-function.ts";
-import { PostgresStatements, runEventsChannel } from "./postgres-run-store-statements.ts";
-import { encodeEvent, eventParams, type PlanParams } from "../run-store-event-plans.ts";
-import { refusal } from "../run-store-refusal.ts";
-import { encodeJournalValue, hashRunInput } from "../run-store-json.ts";
-import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-store-rows.ts";
+import { PostgresStatements, runEventsChannel } from "./postgres-run-journal-statements.ts";
+import { encodeEvent, eventParams, type PlanParams } from "../run-journal-event-plans.ts";
+import { refusal } from "../run-journal-refusal.ts";
+import { encodeJournalValue, hashRunInput } from "../run-journal-json.ts";
+import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-journal-rows.ts";
 
 /** How long opening the journal waits out a database that drops its connections (it is restarting), in ms. */
 const OPEN_WAIT_MS = 30_000;

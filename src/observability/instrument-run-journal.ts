@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
-import type { DurableRunStore, JournaledRun, RunLease } from "../engine/journal/durable-run-store.ts";
+import type { DurableRunStore, JournaledRun, RunLease } from "../engine/journal/durable-run-journal.ts";
 import type { RunEvent } from "../engine/journal/run-events.ts";
-import type { RawQuery } from "../engine/journal/run-store.ts";
+import type { RawQuery } from "../engine/journal/run-journal.ts";
 import type { JournalWrite, RunMetrics } from "./run-metrics.ts";
 
 /**

@@ -5,13 +5,13 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { NonRetryableError, runWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-store.ts";
+import { openRunStore } from "../../src/persistence/open-run-journal.ts";
+import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import type { RunSnapshot } from "../../src/engine/journal/run-snapshot.ts";
-import type { RunStore } from "../../src/engine/journal/run-store.ts";
+import type { RunStore } from "../../src/engine/journal/run-journal.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { newRunId } from "./run-store-script.ts";
+import { newRunId } from "./run-journal-script.ts";
 
 type Driver = TestDatabase["driver"];
 

@@ -1,14 +1,14 @@
 import { POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal-schema-postgres.ts";
 import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
-import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-store.ts";
-import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persistence/postgres/postgres-run-store.ts";
+import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-journal-options.ts";
+import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { durableRunStoreContract } from "./durable-run-store.case.ts";
-import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
+import { durableRunStoreContract } from "./durable-run-journal.case.ts";
+import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
 import { recordAllContract } from "./record-all.case.ts";
-import { runStoreContract } from "./run-store.case.ts";
-import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import { runStoreContract } from "./run-journal.case.ts";
+import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 
 const admin = adminPool();
 

@@ -1,10 +1,10 @@
 import { expect } from "vitest";
 import type { DataMap } from "../../src/engine/definition/context.ts";
 import type { SerializedError } from "../../src/engine/errors.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-store.ts";
+import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
 import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import type { RunSnapshot } from "../../src/engine/journal/run-snapshot.ts";
-import type { RunStore } from "../../src/engine/journal/run-store.ts";
+import type { RunStore } from "../../src/engine/journal/run-journal.ts";
 
 /** A fixed origin, so timestamps (and so list order) are the script's, not the clock's. */
 export const T0 = Date.UTC(2026, 0, 1);

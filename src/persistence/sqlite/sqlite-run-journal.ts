@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Sqlite, { type Database, type Statement } from "better-sqlite3";
 import type { RunControlRequest, RunEvent } from "../../engine/journal/run-events.ts";
 import type { RunSnapshot } from "../../engine/journal/run-snapshot.ts";
-import { visibilityParams, type ListRunsFilter } from "../../engine/journal/run-store.ts";
+import { visibilityParams, type ListRunsFilter } from "../../engine/journal/run-journal.ts";
 import {
   recoveryExhausted,
   type DurableRunStore,
@@ -12,16 +12,16 @@ import {
   type ListEventsFilter,
   type RunLease,
   type UnfinishedRunsFilter,
-} from "../../engine/journal/durable-run-store.ts";
+} from "../../engine/journal/durable-run-journal.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../../engine/errors.ts";
 import { executingRunsOf, stopExecutingRuns } from "../../engine/control/run-signals.ts";
-import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "../durable-run-store.ts";
-import { refusal, type GuardRow } from "../run-store-refusal.ts";
+import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "../durable-run-journal-options.ts";
+import { refusal, type GuardRow } from "../run-journal-refusal.ts";
 import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
-import { eventParams, encodeEvent } from "../run-store-event-plans.ts";
-import { encodeJournalValue, hashRunInput } from "../run-store-json.ts";
-import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-store-rows.ts";
-import { SqliteStatements, sqliteParams } from "./sqlite-run-store-statements.ts";
+import { eventParams, encodeEvent } from "../run-journal-event-plans.ts";
+import { encodeJournalValue, hashRunInput } from "../run-journal-json.ts";
+import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-journal-rows.ts";
+import { SqliteStatements, sqliteParams } from "./sqlite-run-journal-statements.ts";
 
 export interface SqliteRunStoreOptions extends DurableRunStoreOptions {
   /**

@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { expect, onTestFinished, test } from "vitest";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-store.ts";
+import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { terminatedConnection } from "../helpers/failing-reads.ts";
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 

@@ -1,6 +1,6 @@
 import { newRunOwner } from "../engine/recovery/run-owner.ts";
 
-// The port lives in the engine (src/engine/journal/durable-run-store.ts); re-exported here for the modules that import it from here.
+// The port lives in the engine (src/engine/journal/durable-run-journal.ts); re-exported here for the modules that import it from here.
 export {
   isDurableRunStore,
   UNFINISHED_STATUSES,
@@ -11,7 +11,7 @@ export {
   type ListEventsFilter,
   type RunLease,
   type UnfinishedRunsFilter,
-} from "../engine/journal/durable-run-store.ts";
+} from "../engine/journal/durable-run-journal.ts";
 export { IdempotencyKeyConflictError } from "../engine/errors.ts";
 
 /** Options both SQL stores share. */

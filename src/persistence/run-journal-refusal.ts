@@ -1,4 +1,4 @@
-import { isTerminalStatus } from "../engine/journal/durable-run-store.ts";
+import { isTerminalStatus } from "../engine/journal/durable-run-journal.ts";
 import { RunFinishedError, RunLeaseLostError } from "../engine/errors.ts";
 import type { RunEvent, RunStatus } from "../engine/journal/run-events.ts";
 

@@ -1,8 +1,8 @@
-import { isTerminalStatus } from "./durable-run-store.ts";
+import { isTerminalStatus } from "./durable-run-journal.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, RunFinishedError } from "../errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import { applyRunEvent, snapshotFromStart, type RunSnapshot } from "./run-snapshot.ts";
-import { isVisibleRun, type ListRunsFilter, type RunStore } from "./run-store.ts";
+import { isVisibleRun, type ListRunsFilter, type RunStore } from "./run-journal.ts";
 
 /**
  * A journal that lives as long as the process: for tests, scripts and runs that need no durability. Like the SQL

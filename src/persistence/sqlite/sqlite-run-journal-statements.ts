@@ -1,8 +1,8 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { RunEventType } from "../../engine/journal/run-events.ts";
-import { TERMINAL_STATUSES, UNFINISHED_STATUSES } from "../../engine/journal/durable-run-store.ts";
-import { EVENT_PLANS, type PlanParams } from "../run-store-event-plans.ts";
-import { runsWithSteps as joinSteps } from "../run-store-rows.ts";
+import { TERMINAL_STATUSES, UNFINISHED_STATUSES } from "../../engine/journal/durable-run-journal.ts";
+import { EVENT_PLANS, type PlanParams } from "../run-journal-event-plans.ts";
+import { runsWithSteps as joinSteps } from "../run-journal-rows.ts";
 
 const UNFINISHED = `status IN (${UNFINISHED_STATUSES.map((s) => `'${s}'`).join(", ")}) AND parked_at IS NULL`;
 const LEASE_FREE = "(owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= :now)";
