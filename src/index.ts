@@ -77,12 +77,12 @@ export type { RunRecoveryOptions, RecoveryPass } from "./engine/recovery/run-rec
 export { RunRetention, DEFAULT_RETENTION_MS } from "./engine/journal/run-retention.ts";
 export { RunMetrics } from "./observability/run-metrics.ts";
 export { RunTracing } from "./observability/run-tracing.ts";
-export { instrumentRunStore } from "./observability/instrument-run-journal.ts";
+export { instrumentRunJournal } from "./observability/instrument-run-journal.ts";
 export { useMetricsEndpoint } from "./observability/use-metrics-endpoint.ts";
 export type { RunRetentionOptions } from "./engine/journal/run-retention.ts";
-export { isDurableRunStore } from "./engine/journal/durable-run-journal.ts";
+export { isDurableRunJournal } from "./engine/journal/durable-run-journal.ts";
 export { entityWorkflows } from "./action/entity-workflows.ts";
-export { announcingRunStore } from "./engine/journal/run-event-feed.ts";
+export { announcingRunJournal } from "./engine/journal/run-event-feed.ts";
 export type { RunEventFeed, RunEventListener } from "./engine/journal/run-event-feed.ts";
 export { openRunEventFeed } from "./persistence/open-run-event-feed.ts";
 export type { OpenRunEventFeedOptions } from "./persistence/open-run-event-feed.ts";
@@ -97,10 +97,10 @@ export { ServiceRegistry } from "./engine/definition/services.ts";
 export type { Services, ServiceMap } from "./engine/definition/services.ts";
 export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./engine/definition/driver.ts";
 export type { Logger } from "./engine/logger.ts";
-export type { RunStore, ListRunsFilter, RunVisibilityFilter } from "./engine/journal/run-journal.ts";
+export type { RunJournal, ListRunsFilter, RunVisibilityFilter } from "./engine/journal/run-journal.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./engine/journal/run-events.ts";
 export type { RunSnapshot, StepSnapshot } from "./engine/journal/run-snapshot.ts";
-export { InMemoryRunStore } from "./engine/journal/in-memory-run-journal.ts";
+export { InMemoryRunJournal } from "./engine/journal/in-memory-run-journal.ts";
 export {
   DriverError,
   RecordNotFoundError,
@@ -118,17 +118,17 @@ export { applyMigrations } from "./tooling/apply-migrations.ts";
 export type { ApplyMigrationsOptions } from "./tooling/apply-migrations.ts";
 export { generatePrismaSchema } from "./tooling/generate-prisma-schema.ts";
 export type { GeneratePrismaSchemaOptions, SchemaEntity } from "./tooling/generate-prisma-schema.ts";
-export { SqliteRunStore } from "./persistence/sqlite/sqlite-run-journal.ts";
-export type { SqliteRunStoreOptions } from "./persistence/sqlite/sqlite-run-journal.ts";
-export { PostgresRunStore } from "./persistence/postgres/postgres-run-journal.ts";
-export type { PostgresRunStoreOptions } from "./persistence/postgres/postgres-run-journal.ts";
-export { openRunStore, journalPathFor } from "./persistence/open-run-journal.ts";
-export type { OpenRunStoreOptions } from "./persistence/open-run-journal.ts";
+export { SqliteRunJournal } from "./persistence/sqlite/sqlite-run-journal.ts";
+export type { SqliteRunJournalOptions } from "./persistence/sqlite/sqlite-run-journal.ts";
+export { PostgresRunJournal } from "./persistence/postgres/postgres-run-journal.ts";
+export type { PostgresRunJournalOptions } from "./persistence/postgres/postgres-run-journal.ts";
+export { openRunJournal, journalPathFor } from "./persistence/open-run-journal.ts";
+export type { OpenRunJournalOptions } from "./persistence/open-run-journal.ts";
 export { IdempotencyKeyConflictError } from "./persistence/durable-run-journal-options.ts";
 export { ResourceHeldError } from "./engine/errors.ts";
 export type {
-  DurableRunStore,
-  DurableRunStoreOptions,
+  DurableRunJournal,
+  DurableRunJournalOptions,
   JournaledRun,
   JournaledEvent,
   RunLease,

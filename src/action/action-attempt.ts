@@ -11,7 +11,7 @@ import {
   waitForEnd,
   type IdempotentOutcome,
   type IdempotentRequest,
-  type KeyedRunStore,
+  type KeyedRunJournal,
 } from "./idempotent-action.ts";
 import { outcomeOfFinishedRun } from "./idempotent-replay.ts";
 import { actionRowCheck, type ActionRowCheck } from "./action-access.ts";
@@ -64,7 +64,7 @@ interface Attempt {
   input: unknown;
   /** The row the action runs on; undefined for an action without a resource. */
   id: string | undefined;
-  store: KeyedRunStore | undefined;
+  store: KeyedRunJournal | undefined;
   idempotencyKey: string | undefined;
   /** The entity's access rule of the action, as the where its row must match. */
   rowCheck: ActionRowCheck;

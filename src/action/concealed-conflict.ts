@@ -1,5 +1,5 @@
 import type { Driver } from "../engine/definition/driver.ts";
-import type { RunStore } from "../engine/journal/run-journal.ts";
+import type { RunJournal } from "../engine/journal/run-journal.ts";
 import { waitOutTransient } from "../engine/execution/wait-out-transient.ts";
 import type { TransientRetryOptions } from "../engine/execution/wait-policy.ts";
 import type { ActionRowCheck } from "./action-access.ts";
@@ -7,7 +7,7 @@ import { IdempotencyConflictError } from "./action-errors.ts";
 
 interface ConflictContext {
   driver: Driver;
-  store: RunStore;
+  store: RunJournal;
   entityName: string;
   rowCheck: ActionRowCheck;
   transientRetry?: TransientRetryOptions;
@@ -15,7 +15,7 @@ interface ConflictContext {
 
 /** What `concealingConflicts` needs, from the runtime and the prepared attempt. */
 export function conflictContext(
-  runtime: { driver: Driver; store: RunStore },
+  runtime: { driver: Driver; store: RunJournal },
   attempt: { entity: { name: string }; rowCheck: ActionRowCheck; definition: { workflow: { options: { transientRetry?: TransientRetryOptions } } } },
 ): ConflictContext {
   return { driver: runtime.driver, store: runtime.store, entityName: attempt.entity.name, rowCheck: attempt.rowCheck, transientRetry: attempt.definition.workflow.options.transientRetry };

@@ -4,7 +4,7 @@ import { isTerminalStatus } from "../engine/journal/durable-run-journal.ts";
 import { causeMatching, errorCode } from "../engine/errors.ts";
 import type { WorkflowOutcome } from "../engine/execution/execute-workflow.ts";
 import type { RunSnapshot } from "../engine/journal/run-snapshot.ts";
-import type { RunStore } from "../engine/journal/run-journal.ts";
+import type { RunJournal } from "../engine/journal/run-journal.ts";
 import { waitOutTransient } from "../engine/execution/wait-out-transient.ts";
 import type { TransientRetryOptions } from "../engine/execution/wait-policy.ts";
 import { IdempotencyConflictError, RunInProgressError, ValidationError } from "./action-errors.ts";
@@ -25,12 +25,12 @@ export interface KeyedRun {
   inputHash?: string;
 }
 
-/** What idempotency keys need from a run store. Every durable store has it, and so does `InMemoryRunStore`. */
+/** What idempotency keys need from a run journal. Every durable journal has it, and so does `InMemoryRunJournal`. */
 export interface IdempotencyKeyIndex {
   findRunByIdempotencyKey(workflow: string, idempotencyKey: string): Promise<KeyedRun | null>;
 }
 
-export type KeyedRunStore = RunStore & IdempotencyKeyIndex;
+export type KeyedRunJournal = RunJournal & IdempotencyKeyIndex;
 
 /** One keyed request, after validation, authorization and the resource check. */
 export interface IdempotentRequest {
@@ -55,17 +55,17 @@ export interface IdempotentOutcome {
  * Refuses a key that is empty or too long, or one the store cannot look runs up by. Returns the store, typed
  * for `runIdempotently`, or undefined when no key was given.
  */
-export function keyedStore(key: string | undefined, store: RunStore): KeyedRunStore | undefined {
+export function keyedStore(key: string | undefined, store: RunJournal): KeyedRunJournal | undefined {
   if (key === undefined) return undefined;
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     const message = `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long`;
     throw new ValidationError(`Invalid idempotencyKey: ${message}`, [{ field: "idempotencyKey", message }]);
   }
   if (typeof (store as Partial<IdempotencyKeyIndex>).findRunByIdempotencyKey !== "function") {
-    const message = "is not supported by this server: its run store cannot find runs by idempotency key";
+    const message = "is not supported by this server: its run journal cannot find runs by idempotency key";
     throw new ValidationError(`idempotencyKey ${message}`, [{ field: "idempotencyKey", message }]);
   }
-  return store as KeyedRunStore;
+  return store as KeyedRunJournal;
 }
 
 /**
@@ -73,7 +73,7 @@ export function keyedStore(key: string | undefined, store: RunStore): KeyedRunSt
  * progress) instead of running again. When two requests both find no run, the store lets only one start; the
  * other's start is refused before any step ran, and it replays the winner.
  */
-export async function runIdempotently(store: KeyedRunStore, request: IdempotentRequest, execute: () => Promise<WorkflowOutcome<unknown>>): Promise<IdempotentOutcome> {
+export async function runIdempotently(store: KeyedRunJournal, request: IdempotentRequest, execute: () => Promise<WorkflowOutcome<unknown>>): Promise<IdempotentOutcome> {
   const find = () => waitOutTransient(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
   const earlier = await find();
   if (earlier) return replay(store, request, earlier);
@@ -87,7 +87,7 @@ export async function runIdempotently(store: KeyedRunStore, request: IdempotentR
   }
 }
 
-async function replay(store: RunStore, request: IdempotentRequest, earlier: KeyedRun): Promise<IdempotentOutcome> {
+async function replay(store: RunJournal, request: IdempotentRequest, earlier: KeyedRun): Promise<IdempotentOutcome> {
   const run = checkSameRequest(earlier, request);
   const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key, request.transientRetry);
   return { outcome: outcomeOfFinishedRun(finished), replayed: true };
@@ -110,7 +110,7 @@ function isKeyConflict(error: unknown): boolean {
  * Polls the journal until the run ends; past `waitMs`, the client is told to come back later (with its key, or by
  * reading the run).
  */
-export async function waitForEnd(store: RunStore, runId: string, waitMs: number, key: string | null, transientRetry?: IdempotentRequest["transientRetry"]): Promise<RunSnapshot> {
+export async function waitForEnd(store: RunJournal, runId: string, waitMs: number, key: string | null, transientRetry?: IdempotentRequest["transientRetry"]): Promise<RunSnapshot> {
   const deadline = Date.now() + waitMs;
   for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
     const left = deadline - Date.now();

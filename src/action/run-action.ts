@@ -3,7 +3,7 @@ import type { EntityDefinition } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
 import type { Driver, Row } from "../engine/definition/driver.ts";
 import type { Logger } from "../engine/logger.ts";
-import type { RunStore } from "../engine/journal/run-journal.ts";
+import type { RunJournal } from "../engine/journal/run-journal.ts";
 import type { ServiceRegistry } from "../engine/definition/services.ts";
 import { waitOutTransient } from "../engine/execution/wait-out-transient.ts";
 import { prepareAttempt, reportedFailure, runWaitingForResource } from "./action-attempt.ts";
@@ -12,7 +12,7 @@ import { concealingConflicts, conflictContext } from "./concealed-conflict.ts";
 /** What running an action needs from the application. */
 export interface ActionRuntime {
   driver: Driver;
-  store: RunStore;
+  store: RunJournal;
   services: ServiceRegistry;
   logger: Logger;
   /**
@@ -36,7 +36,7 @@ export interface RunActionRequest {
   /**
    * Runs the action at most once per key (1 to 255 characters, per action): a repeated request with the same
    * key, id and input gets the first run's outcome; with another id or input it fails with
-   * `IdempotencyConflictError`. Needs a run store that finds runs by key (the SQL stores and `InMemoryRunStore` do).
+   * `IdempotencyConflictError`. Needs a run journal that finds runs by key (the SQL journals and `InMemoryRunJournal` do).
    */
   idempotencyKey?: string;
   request?: RequestContext;

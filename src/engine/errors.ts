@@ -123,14 +123,14 @@ export class RunLeaseLostError extends Error {
 }
 
 /**
- * With a run store, a step's result and the `ctx.set` data must survive a round trip through the journal (JSON):
+ * With a run journal, a step's result and the `ctx.set` data must survive a round trip through the journal (JSON):
  * a resumed run has to see exactly what the interrupted one saw. Never retried: the same code returns the same kind of value.
  */
 export class NotJournalableError extends NonRetryableError {
   override readonly code = "NOT_JOURNALABLE";
   constructor(readonly stepName: string, what: string, problem: string) {
     super(
-      `Step "${stepName}" ${what} the run journal cannot store: ${problem}. With a run store, step results and ctx.set values ` +
+      `Step "${stepName}" ${what} the run journal cannot store: ${problem}. With a run journal, step results and ctx.set values ` +
         "must be JSON-serialisable: plain objects, arrays, strings, finite numbers, booleans, null and Dates.",
     );
     this.name = "NotJournalableError";

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
-import { isDurableRunStore, type DurableRunStore } from "../engine/journal/durable-run-journal.ts";
+import { isDurableRunJournal, type DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
 import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import type { GraphQLContext } from "./context.ts";
@@ -45,12 +45,12 @@ export interface BuildSchemaOptions {
   pagination?: PaginationOptions;
   /**
    * Live progress: adds `subscription { workflowRunUpdated(id) }`, woken by this feed (`PostgresRunEventFeed`
-   * or `SqliteRunEventFeed` over the same journal). Needs a durable run store in `runtime.store`.
+   * or `SqliteRunEventFeed` over the same journal). Needs a durable run journal in `runtime.store`.
    * @default none: the schema has no Subscription type
    */
   runEvents?: RunEventFeed;
   /**
-   * `workflowRunCancel`, `workflowRunRetry` and `workflowRunResume` (added with a durable run store in
+   * `workflowRunCancel`, `workflowRunRetry` and `workflowRunResume` (added with a durable run journal in
    * `runtime.store`): who may use them, and who the journal records. @default open to every caller
    */
   runControl?: RunControlOptions;
@@ -90,14 +90,14 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
 /** Run control needs a durable journal; with a feed, a cancel reaches the run's owner as soon as it is journaled. */
 function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions, visibility: RunVisibility): void {
   const store = options.runtime.store;
-  if (!isDurableRunStore(store)) return;
+  if (!isDurableRunJournal(store)) return;
   if (options.runEvents) hearCancelsThrough(store, options.runEvents, options.runtime.logger);
   addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, visibility, options: options.runControl ?? {} });
 }
 
 /** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */
-function durableStore(runtime: ActionRuntime): DurableRunStore {
-  if (!isDurableRunStore(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run store (SqliteRunStore or PostgresRunStore) in runtime.store");
+function durableStore(runtime: ActionRuntime): DurableRunJournal {
+  if (!isDurableRunJournal(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run journal (SqliteRunJournal or PostgresRunJournal) in runtime.store");
   return runtime.store;
 }
 

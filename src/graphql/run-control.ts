@@ -3,7 +3,7 @@ import type { RequestContext } from "../entity/define-action.ts";
 import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
 import { entityWorkflows } from "../action/entity-workflows.ts";
 import { cancelRun } from "../engine/control/cancel-run.ts";
-import type { DurableRunStore } from "../engine/journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
 import { resumeRun, retryRun } from "../engine/control/reopen-run.ts";
 import type { RunControlResult } from "../engine/control/run-control-result.ts";
 import type { CancelRequest, RunSnapshot } from "../engine/journal/run-snapshot.ts";
@@ -39,7 +39,7 @@ export interface RunControlOptions {
 }
 
 interface RunControlTarget {
-  store: DurableRunStore;
+  store: DurableRunJournal;
   runtime: ActionRuntime;
   entities: readonly AnyEntity[];
   run: RunRef;

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { DurableRunStore, JournaledRun, RunLease } from "../engine/journal/durable-run-journal.ts";
+import type { DurableRunJournal, JournaledRun, RunLease } from "../engine/journal/durable-run-journal.ts";
 import type { RunEvent } from "../engine/journal/run-events.ts";
 import type { RawQuery } from "../engine/journal/run-journal.ts";
 import type { JournalWrite, RunMetrics } from "./run-metrics.ts";
@@ -9,7 +9,7 @@ import type { JournalWrite, RunMetrics } from "./run-metrics.ts";
  * the write resolved, or for events written through a database step's transaction, once it committed (`announce`).
  * `observers` (e.g. `RunTracing`) see the same durable events. Every other call passes through untouched.
  */
-export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics, ...observers: Array<{ observe(event: RunEvent): void }>): DurableRunStore {
+export function instrumentRunJournal(store: DurableRunJournal, metrics: RunMetrics, ...observers: Array<{ observe(event: RunEvent): void }>): DurableRunJournal {
   const observe = (event: RunEvent) => {
     metrics.observe(event);
     for (const observer of observers) observer.observe(event);
@@ -21,7 +21,7 @@ export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics, 
     if (kind !== "through") for (const event of events) observe(event);
     return result;
   };
-  const overrides: Partial<DurableRunStore> = {
+  const overrides: Partial<DurableRunJournal> = {
     record: (event: RunEvent) => timed("record", [event], () => store.record(event)),
     claimRecoverableRuns: async (owner: string, leaseMs: number, take?: number): Promise<RunLease[]> => {
       const leases = await store.claimRecoverableRuns(owner, leaseMs, take);
@@ -54,7 +54,7 @@ export function instrumentRunStore(store: DurableRunStore, metrics: RunMetrics, 
   }
   return new Proxy(store, {
     get(target, property, receiver) {
-      if (Object.hasOwn(overrides, property)) return overrides[property as keyof DurableRunStore];
+      if (Object.hasOwn(overrides, property)) return overrides[property as keyof DurableRunJournal];
       const value = Reflect.get(target, property, receiver);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -2,10 +2,10 @@ import { newRunOwner } from "../engine/recovery/run-owner.ts";
 
 // The port lives in the engine (src/engine/journal/durable-run-journal.ts); re-exported here for the modules that import it from here.
 export {
-  isDurableRunStore,
+  isDurableRunJournal,
   UNFINISHED_STATUSES,
   TERMINAL_STATUSES,
-  type DurableRunStore,
+  type DurableRunJournal,
   type JournaledEvent,
   type JournaledRun,
   type ListEventsFilter,
@@ -14,8 +14,8 @@ export {
 } from "../engine/journal/durable-run-journal.ts";
 export { IdempotencyKeyConflictError } from "../engine/errors.ts";
 
-/** Options both SQL stores share. */
-export interface DurableRunStoreOptions {
+/** Options both SQL journals share. */
+export interface DurableRunJournalOptions {
   /**
    * Who `record(run-started)` leases new runs to. @default `newRunOwner()`: unique per store, naming this process
    * (and `SAGAQL_INSTANCE_ID`) so that a restart can prove it gone and take its runs over at once

@@ -1,17 +1,17 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DurableRunStore, DurableRunStoreOptions } from "./durable-run-journal-options.ts";
-import { PostgresRunStore } from "./postgres/postgres-run-journal.ts";
-import { SqliteRunStore } from "./sqlite/sqlite-run-journal.ts";
+import type { DurableRunJournal, DurableRunJournalOptions } from "./durable-run-journal-options.ts";
+import { PostgresRunJournal } from "./postgres/postgres-run-journal.ts";
+import { SqliteRunJournal } from "./sqlite/sqlite-run-journal.ts";
 
-export interface OpenRunStoreOptions extends DurableRunStoreOptions {
+export interface OpenRunJournalOptions extends DurableRunJournalOptions {
   /** PostgreSQL only: the schema of the journal's tables. @default "sagaql" */
   schema?: string;
   /** PostgreSQL only: connections of the journal's own pool. @default 10 */
   maxConnections?: number;
   /** SQLite only: how long a write waits for another process's write lock, in ms. @default 5000 */
   busyTimeoutMs?: number;
-  /** SQLite only: see `SqliteRunStoreOptions.synchronous`. @default "FULL" */
+  /** SQLite only: see `SqliteRunJournalOptions.synchronous`. @default "FULL" */
   synchronous?: "FULL" | "NORMAL";
 }
 
@@ -20,15 +20,15 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 /**
  * Opens the run journal that goes with the app database at `databaseUrl` (the app's DATABASE_URL):
  *
- * - `postgresql://…` / `postgres://…`: a `PostgresRunStore` in the same database, tables in schema `sagaql`,
+ * - `postgresql://…` / `postgres://…`: a `PostgresRunJournal` in the same database, tables in schema `sagaql`,
  *   on a pool of its own (Prisma's `?schema=` and other query parameters are ignored).
- * - anything else is a SQLite file (`file:` URL or path, relative to the working directory): a `SqliteRunStore`
+ * - anything else is a SQLite file (`file:` URL or path, relative to the working directory): a `SqliteRunJournal`
  *   in a file next to it, named by `journalPathFor` — `data/app.db` → `data/app.journal.db`. SQLite has one
  *   writer per file, and the app's file is locked while a transactional workflow runs.
  */
-export async function openRunStore(databaseUrl: string, options: OpenRunStoreOptions = {}): Promise<DurableRunStore> {
-  if (POSTGRES_URL.test(databaseUrl)) return PostgresRunStore.open({ ...options, connectionString: databaseUrl });
-  return new SqliteRunStore({ ...options, filename: journalPathFor(databaseUrl) });
+export async function openRunJournal(databaseUrl: string, options: OpenRunJournalOptions = {}): Promise<DurableRunJournal> {
+  if (POSTGRES_URL.test(databaseUrl)) return PostgresRunJournal.open({ ...options, connectionString: databaseUrl });
+  return new SqliteRunJournal({ ...options, filename: journalPathFor(databaseUrl) });
 }
 
 /**

@@ -6,8 +6,8 @@ export type PlanValue = string | number | boolean | Date | null | readonly strin
 export type PlanParams = Record<string, PlanValue>;
 
 /**
- * What one event changes, as SQL both stores share: `applyRunEvent` (run-snapshot.ts) written as UPDATEs.
- * Keeping a single copy of the semantics is what keeps SQLite and PostgreSQL in step with the in-memory store.
+ * What one event changes, as SQL both journals share: `applyRunEvent` (run-snapshot.ts) written as UPDATEs.
+ * Keeping a single copy of the semantics is what keeps SQLite and PostgreSQL in step with the in-memory journal.
  * Named parameters are `:name`; every plan also binds `:id`, `:at`, `:type` and `:payload` (the event's JSON).
  */
 export interface EventPlan {

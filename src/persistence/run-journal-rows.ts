@@ -10,7 +10,7 @@ type Time = Date | number | string | null;
 type Bool = boolean | number;
 type Count = number | string;
 
-/** One row of the runs ⟕ steps query both SQL stores run: the run's columns, then its step's, prefixed `s_`. */
+/** One row of the runs ⟕ steps query both SQL journals run: the run's columns, then its step's, prefixed `s_`. */
 export interface RunStepRow {
   id: string;
   workflow: string;

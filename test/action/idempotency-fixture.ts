@@ -23,7 +23,7 @@ import { createApp } from "../../src/app/create-app.ts";
 import type { RunControlOptions } from "../../src/graphql/run-control.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import { runAction, type ActionRuntime, type ActionSuccess, type RunActionRequest } from "../../src/action/run-action.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor, type TestDatabase } from "../helpers/test-database.ts";
@@ -45,7 +45,7 @@ export interface IdempotencyFixture {
   provider: Provider;
   /** Mutable: tests shorten `idempotencyWaitMs` on it; the GraphQL schema reads the same object. */
   runtime: ActionRuntime;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   payment: PaymentService;
   rows: CheckoutRows;
   /** `order.checkout` through `runAction`. */

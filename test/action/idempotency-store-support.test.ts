@@ -4,8 +4,8 @@ import { ValidationError } from "../../src/action/action-errors.ts";
 import { runAction, type ActionRuntime } from "../../src/action/run-action.ts";
 import { ADMIN_REQUEST } from "../helpers/checkout-tokens.ts";
 import { IdempotencyKeyConflictError } from "../../src/engine/errors.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
-import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import { InMemoryRunJournal } from "../../src/engine/journal/in-memory-run-journal.ts";
+import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
 import { createIdempotencyFixture, type IdempotencyFixture } from "./idempotency-fixture.ts";
 
 let app: IdempotencyFixture;
@@ -17,9 +17,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe("idempotency keys with InMemoryRunStore", () => {
-  test("runs concurrent and later duplicates once, as the SQL stores do", async () => {
-    const runtime: ActionRuntime = { ...app.runtime, store: new InMemoryRunStore() };
+describe("idempotency keys with InMemoryRunJournal", () => {
+  test("runs concurrent and later duplicates once, as the SQL journals do", async () => {
+    const runtime: ActionRuntime = { ...app.runtime, store: new InMemoryRunJournal() };
     const { orderId, sku } = await app.newOrder({ stock: 4, quantity: 1 });
     const request = { id: orderId, input: { paymentMethodId: "pm_card_slow" }, idempotencyKey: "memory-1" };
 
@@ -33,7 +33,7 @@ describe("idempotency keys with InMemoryRunStore", () => {
   });
 
   test("refuses a second run of a workflow under a taken key, naming the first; other workflows may reuse the key", async () => {
-    const store = new InMemoryRunStore();
+    const store = new InMemoryRunJournal();
     const start = (runId: string, workflow: string) =>
       store.record({ type: "run-started", runId, workflow, steps: ["a"], input: { n: 1 }, data: {}, resourceId: undefined, transactional: false, idempotencyKey: "k", at: new Date() });
     await start("run-1", "order.checkout");
@@ -47,10 +47,10 @@ describe("idempotency keys with InMemoryRunStore", () => {
   });
 });
 
-describe("idempotency keys with a run store that cannot find runs by key", () => {
+describe("idempotency keys with a run journal that cannot find runs by key", () => {
   test("refuses the key as ValidationError instead of running without the guarantee", async () => {
-    const memory = new InMemoryRunStore();
-    const plain: RunStore = { record: (event) => memory.record(event), getRun: (id) => memory.getRun(id), listRuns: (filter) => memory.listRuns(filter) };
+    const memory = new InMemoryRunJournal();
+    const plain: RunJournal = { record: (event) => memory.record(event), getRun: (id) => memory.getRun(id), listRuns: (filter) => memory.listRuns(filter) };
     const runtime: ActionRuntime = { ...app.runtime, store: plain };
     const { orderId } = await app.newOrder();
     const chargesBefore = app.payment.charges().length;

@@ -3,7 +3,7 @@
  * compensated, and the run ends FAILED (a person must look) rather than passing for a clean rollback.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { InMemoryRunStore, runWorkflow, step } from "../../src/index.ts";
+import { InMemoryRunJournal, runWorkflow, step } from "../../src/index.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
@@ -70,7 +70,7 @@ describe("best-effort compensation", () => {
   });
 
   test("records the failed compensation in the journal and marks the run FAILED", async () => {
-    const store = new InMemoryRunStore();
+    const store = new InMemoryRunJournal();
     const outcome = await runWorkflow(db.driver, "journaled", steps([]), { logger: new RecordingLogger(), store });
 
     const run = await store.getRun(outcome.runId);

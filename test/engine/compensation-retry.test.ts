@@ -3,7 +3,7 @@
  * ends FAILED). A flaky refund API should not leave a charge behind after one blip.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { InMemoryRunStore, NonRetryableError, runWorkflow, step } from "../../src/index.ts";
+import { InMemoryRunJournal, NonRetryableError, runWorkflow, step } from "../../src/index.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
@@ -94,7 +94,7 @@ describe("compensation retry", () => {
   });
 
   test("journals the compensation as COMPENSATED once a retry succeeds", async () => {
-    const store = new InMemoryRunStore();
+    const store = new InMemoryRunJournal();
     const refund = flakyRefund(1);
     const outcome = await runWorkflow(db.driver, "refund-journal", [refund.charge, failShipping], { logger: new RecordingLogger(), store });
 

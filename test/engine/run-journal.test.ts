@@ -1,18 +1,18 @@
 /**
- * With a run store, every run leaves a journal: the run's status (COMPLETED / COMPENSATED / FAILED) and,
+ * With a run journal, every run leaves a journal: the run's status (COMPLETED / COMPENSATED / FAILED) and,
  * per step, its status, attempts and error. Steps the run never reached end SKIPPED.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { InMemoryRunStore, runWorkflow, step, workflow, executeWorkflow } from "../../src/index.ts";
+import { InMemoryRunJournal, runWorkflow, step, workflow, executeWorkflow } from "../../src/index.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
 describe("run journal", () => {
   let db: TestDatabase;
-  let store: InMemoryRunStore;
+  let store: InMemoryRunJournal;
   beforeAll(async () => {
     db = await createSqliteTestDatabase();
-    store = new InMemoryRunStore();
+    store = new InMemoryRunJournal();
   });
   afterAll(() => db?.close());
 
@@ -171,7 +171,7 @@ describe("run journal", () => {
   });
 
   test("lists runs by status and by workflow", async () => {
-    const listStore = new InMemoryRunStore();
+    const listStore = new InMemoryRunJournal();
     const failing = [
       step("x", () => {
         throw new Error("no");

@@ -2,8 +2,8 @@ import { SpanStatusCode } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runWorkflow, SqliteRunStore, step } from "../../src/index.ts";
-import { instrumentRunStore } from "../../src/observability/instrument-run-journal.ts";
+import { runWorkflow, SqliteRunJournal, step } from "../../src/index.ts";
+import { instrumentRunJournal } from "../../src/observability/instrument-run-journal.ts";
 import { RunMetrics } from "../../src/observability/run-metrics.ts";
 import { RunTracing } from "../../src/observability/run-tracing.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
@@ -21,8 +21,8 @@ describe("RunTracing", () => {
   test("a span per run with a child per step attempt and per compensation, with the run's ids and outcomes", async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const journal = new SqliteRunStore({ filename: join(dir, "journal.db") });
-    const store = instrumentRunStore(journal, new RunMetrics(), new RunTracing(provider.getTracer("test")));
+    const journal = new SqliteRunJournal({ filename: join(dir, "journal.db") });
+    const store = instrumentRunJournal(journal, new RunMetrics(), new RunTracing(provider.getTracer("test")));
     let charges = 0;
     const outcome = await runWorkflow(
       db.driver,

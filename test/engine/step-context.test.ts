@@ -3,7 +3,7 @@
  * stay stable across retries (`runId`, `idempotencyKey` = `runId:stepName`) next to the attempt number.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { executeWorkflow, InMemoryRunStore, runWorkflow, step, workflow, type StepContext } from "../../src/index.ts";
+import { executeWorkflow, InMemoryRunJournal, runWorkflow, step, workflow, type StepContext } from "../../src/index.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -109,7 +109,7 @@ describe("step context", () => {
   });
 
   test("gives a journaled run a random UUID, so its journal cannot be found by guessing", async () => {
-    const store = new InMemoryRunStore();
+    const store = new InMemoryRunJournal();
     const a = await runWorkflow(db.driver, "journaled-ids", [step("a", () => 1)], { store });
     const b = await runWorkflow(db.driver, "journaled-ids", [step("a", () => 1)], { store });
 

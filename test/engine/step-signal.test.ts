@@ -7,14 +7,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { InMemoryRunStore, runWorkflow, step, StepTimeoutError, type StepContext } from "../../src/index.ts";
+import { InMemoryRunJournal, runWorkflow, step, StepTimeoutError, type StepContext } from "../../src/index.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { Latch } from "../helpers/latch.ts";
 import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
-/** The in-memory store, also keeping every event it was given, to show what the journal received. */
-class EventKeepingStore extends InMemoryRunStore {
+/** The in-memory journal, also keeping every event it was given, to show what the journal received. */
+class EventKeepingStore extends InMemoryRunJournal {
   readonly events: RunEvent[] = [];
 
   override async record(event: RunEvent): Promise<void> {
@@ -199,7 +199,7 @@ describe("step signal", () => {
   });
 
   test("rolls back a database step's late transaction: only the attempt that won writes its row", async () => {
-    const store = new InMemoryRunStore();
+    const store = new InMemoryRunJournal();
     const outcome = await runWorkflow(
       db.driver,
       "fenced-write",

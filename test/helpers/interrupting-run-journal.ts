@@ -1,10 +1,10 @@
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
 import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 
 export type EventMatcher = (event: RunEvent) => boolean;
 
-export interface InterruptingRunStore {
-  store: DurableRunStore;
+export interface InterruptingRunJournal {
+  store: DurableRunJournal;
   /** True once the simulated crash happened. */
   readonly crashed: boolean;
 }
@@ -14,7 +14,7 @@ export interface InterruptingRunStore {
  * it reaches the journal (`when: "before"`) or right after it became durable (`"after"`) — and every later write
  * throws too, as nothing more reaches the journal of a process that died. Everything else is the real store.
  */
-export function interruptingRunStore(target: DurableRunStore, matches: EventMatcher, when: "before" | "after" = "before"): InterruptingRunStore {
+export function interruptingRunJournal(target: DurableRunJournal, matches: EventMatcher, when: "before" | "after" = "before"): InterruptingRunJournal {
   let crashed = false;
   const write = async (events: readonly RunEvent[], commit: () => Promise<void>) => {
     if (crashed) throw new Error("simulated crash: the process is gone");
@@ -32,7 +32,7 @@ export function interruptingRunStore(target: DurableRunStore, matches: EventMatc
       if (property === "record") return (event: RunEvent) => write([event], () => object.record(event));
       // Inside the caller's transaction: a crash "after" the write still rolls it back, like one "before".
       if (property === "recordAllThrough") {
-        type Through = NonNullable<DurableRunStore["recordAllThrough"]>;
+        type Through = NonNullable<DurableRunJournal["recordAllThrough"]>;
         return async (...args: Parameters<Through>) => {
           let batch: Awaited<ReturnType<Through>> | undefined;
           await write(args[1], async () => void (batch = await object.recordAllThrough!(...args)));
@@ -41,7 +41,7 @@ export function interruptingRunStore(target: DurableRunStore, matches: EventMatc
       }
       if (property === "recordAll") return (events: readonly RunEvent[]) => write(events, () => (object.recordAll ? object.recordAll(events) : recordEach(object, events)));
       // A heartbeat from a dead process renews nothing.
-      if (property === "renewLease") return (...args: Parameters<DurableRunStore["renewLease"]>) => (crashed ? Promise.resolve(false) : object.renewLease(...args));
+      if (property === "renewLease") return (...args: Parameters<DurableRunJournal["renewLease"]>) => (crashed ? Promise.resolve(false) : object.renewLease(...args));
       const value = Reflect.get(object, property, object) as unknown;
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
     },
@@ -54,7 +54,7 @@ export function interruptingRunStore(target: DurableRunStore, matches: EventMatc
   };
 }
 
-async function recordEach(store: DurableRunStore, events: readonly RunEvent[]): Promise<void> {
+async function recordEach(store: DurableRunJournal, events: readonly RunEvent[]): Promise<void> {
   for (const event of events) await store.record(event);
 }
 

@@ -25,7 +25,7 @@ tester.run("layer-imports", layerImports, {
   ],
   invalid: [
     { ...at("src/engine/execution/run-steps.ts", `import { x } from "../../graphql/errors.ts";`), errors: [{ message: "src/engine/ may import only no other layer, not src/graphql/" }] },
-    { ...at("src/engine/journal/run-store.ts", `import { x } from "../../persistence/prisma/prisma-driver.ts";`), errors: 1 },
+    { ...at("src/engine/journal/run-journal.ts", `import { x } from "../../persistence/prisma/prisma-driver.ts";`), errors: 1 },
     { ...at("src/persistence/prisma/open-database.ts", `import { x } from "../../tooling/run-prisma-cli.ts";`), errors: [{ message: "src/persistence/ may import only engine, entity, not src/tooling/" }] },
     { ...at("src/entity/field.ts", `export { x } from "../action/run-action.ts";`), errors: 1 },
     { ...at("src/graphql/crud.ts", `const m = await import("../server/create-server.ts");`), errors: 1 },

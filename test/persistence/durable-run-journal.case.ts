@@ -1,23 +1,23 @@
 import { describe, expect, test } from "vitest";
-import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-journal-options.ts";
-import type { DurableRunStore } from "../../src/engine/journal/durable-run-journal.ts";
+import type { DurableRunJournalOptions } from "../../src/persistence/durable-run-journal-options.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
 import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/engine/errors.ts";
 import { hashRunInput } from "../../src/persistence/run-journal-json.ts";
 import { failure, newRunId, play, reference, RunScript, T0 } from "./run-journal-script.ts";
 
-export interface DurableRunStoreFactory<S extends DurableRunStore = DurableRunStore> {
+export interface DurableRunJournalFactory<S extends DurableRunJournal = DurableRunJournal> {
   /** A new, empty journal for one test, disposed of when the test ends. */
-  fresh(options?: DurableRunStoreOptions): Promise<S>;
+  fresh(options?: DurableRunJournalOptions): Promise<S>;
   /** Another store on the journal `store` uses (as another process would open it); closed when the test ends. */
-  sibling(store: S, options?: DurableRunStoreOptions): Promise<S>;
+  sibling(store: S, options?: DurableRunJournalOptions): Promise<S>;
   /** `count` stores opening one new journal at the same moment, as processes starting together would. */
   openTogether(count: number): Promise<S[]>;
 }
 
 const HOUR = 3_600_000;
 
-/** What recovery and several instances need from the SQL journals, beyond the `RunStore` contract. */
-export function durableRunStoreContract(name: string, factory: DurableRunStoreFactory): void {
+/** What recovery and several instances need from the SQL journals, beyond the `RunJournal` contract. */
+export function durableRunJournalContract(name: string, factory: DurableRunJournalFactory): void {
   describe(`${name} — durable journal contract`, () => {
     test("keeps every run, event and lease after the store is closed and the journal reopened", async () => {
       const store = await factory.fresh({ owner: "instance-a" });
@@ -258,7 +258,7 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
       expect((await afterCrash.getJournaledRun(script.runId))!.compensationAttempts).toEqual([0, 2]);
     });
 
-    // Stricter than the in-memory store, whose applyRunEvent moves updatedAt before it finds the step missing.
+    // Stricter than the in-memory journal, whose applyRunEvent moves updatedAt before it finds the step missing.
     test("a rejected event changes nothing in the journal", async () => {
       const store = await factory.fresh();
       const script = new RunScript(newRunId(), ["a", "b"]).completes(0, "done");

@@ -1,4 +1,4 @@
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
-import { runStoreContract } from "./run-journal.case.ts";
+import { InMemoryRunJournal } from "../../src/engine/journal/in-memory-run-journal.ts";
+import { runJournalContract } from "./run-journal.case.ts";
 
-runStoreContract("InMemoryRunStore", async () => new InMemoryRunStore());
+runJournalContract("InMemoryRunJournal", async () => new InMemoryRunJournal());

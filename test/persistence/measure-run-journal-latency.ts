@@ -1,14 +1,14 @@
-// Measures record() latency per event for each run store: `npx tsx test/persistence/measure-run-journal-latency.ts [runs]`.
+// Measures record() latency per event for each run journal: `npx tsx test/persistence/measure-run-journal-latency.ts [runs]`.
 // Each run is the checkout's event sequence (run-started, 4 × step-started + step-completed, run-finished), recorded
 // one event at a time as the engine does; then the same with 16 runs in flight at once.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
-import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { InMemoryRunJournal } from "../../src/engine/journal/in-memory-run-journal.ts";
+import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
 import { TEST_POSTGRES_URL } from "./run-journal-databases.ts";
 import { newRunId, RunScript } from "./run-journal-script.ts";
 
@@ -30,7 +30,7 @@ interface Timing {
   byType: Map<string, number[]>;
 }
 
-async function sequential(store: RunStore, runs: number): Promise<Timing> {
+async function sequential(store: RunJournal, runs: number): Promise<Timing> {
   const byType = new Map<string, number[]>();
   let total = 0n;
   let events = 0;
@@ -47,7 +47,7 @@ async function sequential(store: RunStore, runs: number): Promise<Timing> {
   return { perEvent: Number(total) / 1000 / events, byType };
 }
 
-async function concurrent(store: RunStore, runs: number, inFlight: number): Promise<number> {
+async function concurrent(store: RunJournal, runs: number, inFlight: number): Promise<number> {
   const scripts = Array.from({ length: runs }, checkoutRun);
   const start = process.hrtime.bigint();
   let next = 0;
@@ -61,7 +61,7 @@ async function concurrent(store: RunStore, runs: number, inFlight: number): Prom
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function measure(name: string, open: () => Promise<RunStore>): Promise<void> {
+async function measure(name: string, open: () => Promise<RunJournal>): Promise<void> {
   const store = await open();
   await sequential(store, 20); // warm-up: prepared statements, JIT, pool connections
   const { perEvent, byType } = await sequential(store, RUNS);
@@ -77,10 +77,10 @@ const schema = `sagaql_latency_${process.pid}`;
 const admin = new pg.Pool({ connectionString: TEST_POSTGRES_URL, max: 1 });
 try {
   console.log(`${RUNS} checkout runs × ${checkoutRun().events.length} events`);
-  await measure("InMemoryRunStore", async () => new InMemoryRunStore());
-  await measure("SqliteRunStore FULL", async () => new SqliteRunStore({ filename: join(dir, "full.journal.db") }));
-  await measure("SqliteRunStore NORMAL", async () => new SqliteRunStore({ filename: join(dir, "normal.journal.db"), synchronous: "NORMAL" }));
-  await measure("PostgresRunStore", () => PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema }));
+  await measure("InMemoryRunJournal", async () => new InMemoryRunJournal());
+  await measure("SqliteRunJournal FULL", async () => new SqliteRunJournal({ filename: join(dir, "full.journal.db") }));
+  await measure("SqliteRunJournal NORMAL", async () => new SqliteRunJournal({ filename: join(dir, "normal.journal.db"), synchronous: "NORMAL" }));
+  await measure("PostgresRunJournal", () => PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema }));
 } finally {
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin.end();

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, onTestFinished, test } from "vitest";
-import { journalPathFor, openRunStore } from "../../src/persistence/open-run-journal.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { journalPathFor, openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
 import { adminPool, temporaryDirectory, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
 import { newRunId, play, RunScript } from "./run-journal-script.ts";
 
-const dir = temporaryDirectory("open-run-store");
+const dir = temporaryDirectory("open-run-journal");
 const admin = adminPool();
 
 describe("journalPathFor", () => {
@@ -29,13 +29,13 @@ describe("journalPathFor", () => {
   });
 });
 
-describe("openRunStore", () => {
+describe("openRunJournal", () => {
   test("opens a SQLite journal next to a SQLite app database", async () => {
     const appFile = join(dir, "shop.db");
-    const store = await openRunStore(pathToFileURL(appFile).href);
+    const store = await openRunJournal(pathToFileURL(appFile).href);
     onTestFinished(() => store.close());
-    expect(store).toBeInstanceOf(SqliteRunStore);
-    expect((store as SqliteRunStore).filename).toBe(join(dir, "shop.journal.db"));
+    expect(store).toBeInstanceOf(SqliteRunJournal);
+    expect((store as SqliteRunJournal).filename).toBe(join(dir, "shop.journal.db"));
     await play(store, new RunScript(newRunId(), ["s"]));
     expect(await store.listRuns()).toHaveLength(1);
   });
@@ -43,9 +43,9 @@ describe("openRunStore", () => {
   test("opens a PostgreSQL journal for a postgresql:// URL, ignoring Prisma's query parameters", async () => {
     const schema = uniqueSchemaName("sagaql_open");
     onTestFinished(async () => void (await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
-    const store = await openRunStore(`${TEST_POSTGRES_URL}?schema=public&connection_limit=5`, { schema, owner: "web-1" });
+    const store = await openRunJournal(`${TEST_POSTGRES_URL}?schema=public&connection_limit=5`, { schema, owner: "web-1" });
     onTestFinished(() => store.close());
-    expect(store).toBeInstanceOf(PostgresRunStore);
+    expect(store).toBeInstanceOf(PostgresRunJournal);
     expect(store.owner).toBe("web-1");
     await play(store, new RunScript(newRunId(), ["s"]));
     expect(await store.listRuns()).toHaveLength(1);

@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { expect, onTestFinished, test } from "vitest";
-import { PostgresRunStore } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { terminatedConnection } from "../helpers/failing-reads.ts";
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 
@@ -24,10 +24,10 @@ test("a journal whose first queries lose their connection still opens, with its 
     },
   });
 
-  const store = await PostgresRunStore.open({ pool: dropping });
+  const store = await PostgresRunJournal.open({ pool: dropping });
 
   expect(dropped).toBeGreaterThan(2);
   expect(store.journalId).toMatch(/^[0-9a-f-]{36}$/);
-  const again = await PostgresRunStore.open({ pool });
+  const again = await PostgresRunJournal.open({ pool });
   expect(again.journalId).toBe(store.journalId);
 });

@@ -1,13 +1,13 @@
 import { POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal-schema-postgres.ts";
 import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
-import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-journal-options.ts";
-import { PostgresRunStore, type PostgresRunStoreOptions } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import type { DurableRunJournalOptions } from "../../src/persistence/durable-run-journal-options.ts";
+import { PostgresRunJournal, type PostgresRunJournalOptions } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { durableRunStoreContract } from "./durable-run-journal.case.ts";
+import { durableRunJournalContract } from "./durable-run-journal.case.ts";
 import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
 import { recordAllContract } from "./record-all.case.ts";
-import { runStoreContract } from "./run-journal.case.ts";
+import { runJournalContract } from "./run-journal.case.ts";
 import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 
 const admin = adminPool();
@@ -19,24 +19,24 @@ function newSchema(): string {
   return schema;
 }
 
-async function openStore(options: Omit<PostgresRunStoreOptions, "connectionString">): Promise<PostgresRunStore> {
-  const store = await PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, maxConnections: 4, ...options });
+async function openStore(options: Omit<PostgresRunJournalOptions, "connectionString">): Promise<PostgresRunJournal> {
+  const store = await PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, maxConnections: 4, ...options });
   onTestFinished(() => store.close());
   return store;
 }
 
 const factory = {
-  fresh: (options: DurableRunStoreOptions = {}) => openStore({ ...options, schema: newSchema() }),
-  sibling: (store: PostgresRunStore, options: DurableRunStoreOptions = {}) => openStore({ ...options, schema: store.schema }),
+  fresh: (options: DurableRunJournalOptions = {}) => openStore({ ...options, schema: newSchema() }),
+  sibling: (store: PostgresRunJournal, options: DurableRunJournalOptions = {}) => openStore({ ...options, schema: store.schema }),
   openTogether: (count: number) => {
     const schema = newSchema();
     return Promise.all(Array.from({ length: count }, () => openStore({ schema })));
   },
 };
 
-runStoreContract("PostgresRunStore", () => factory.fresh());
-durableRunStoreContract("PostgresRunStore", factory);
-recordAllContract("PostgresRunStore", factory);
+runJournalContract("PostgresRunJournal", () => factory.fresh());
+durableRunJournalContract("PostgresRunJournal", factory);
+recordAllContract("PostgresRunJournal", factory);
 
 /** Notifications on `channel`, as they arrive, to a connection of their own that LISTENs until the test ends. */
 async function listen(channel: string): Promise<string[]> {
@@ -51,7 +51,7 @@ async function listen(channel: string): Promise<string[]> {
   return heard;
 }
 
-describe("PostgresRunStore", () => {
+describe("PostgresRunJournal", () => {
   test("keeps its tables in a schema of its own", async () => {
     const store = await factory.fresh();
     const tables = await admin.query<{ table_name: string }>(
@@ -84,13 +84,13 @@ describe("PostgresRunStore", () => {
   test("refuses a journal written by a newer schema version", async () => {
     const store = await factory.fresh();
     await admin.query(`UPDATE "${store.schema}".journal_meta SET value = '99' WHERE key = 'schema_version'`);
-    await expect(PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema })).rejects.toThrow(new RegExp(`version 99.*up to ${POSTGRES_JOURNAL_VERSION}\\b`));
+    await expect(PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema })).rejects.toThrow(new RegExp(`version 99.*up to ${POSTGRES_JOURNAL_VERSION}\\b`));
   });
 
   test("works on a pool it is given and leaves that pool open when closed", async () => {
     const pool = new pg.Pool({ connectionString: TEST_POSTGRES_URL, max: 2 });
     onTestFinished(() => pool.end());
-    const store = await PostgresRunStore.open({ pool, schema: newSchema() });
+    const store = await PostgresRunJournal.open({ pool, schema: newSchema() });
     await play(store, new RunScript(newRunId(), ["s"]));
     await store.close();
     expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
@@ -147,6 +147,6 @@ describe("PostgresRunStore", () => {
   });
 
   test("rejects a schema name that is not a plain identifier", async () => {
-    await expect(PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(/Invalid journal schema name/);
+    await expect(PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(/Invalid journal schema name/);
   });
 });

@@ -3,12 +3,12 @@
 // Prints "ready", waits for a line on stdin (so that all processes start together), acts, prints a JSON result.
 // record-and-hang journals a run's first events, reports them, and then waits to be killed.
 import { once } from "node:events";
-import { SqliteRunStore } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
 
 const [mode, filename, owner, runId] = process.argv.slice(2) as [string, string, string, string | undefined];
 process.stdout.write("ready\n");
 await once(process.stdin, "data");
-const store = new SqliteRunStore({ filename, owner });
+const store = new SqliteRunJournal({ filename, owner });
 try {
   if (mode === "claim") {
     process.stdout.write(`${JSON.stringify({ lease: await store.claimRun(runId!, owner, 3_600_000) })}\n`);

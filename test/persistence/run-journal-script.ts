@@ -1,10 +1,10 @@
 import { expect } from "vitest";
 import type { DataMap } from "../../src/engine/definition/context.ts";
 import type { SerializedError } from "../../src/engine/errors.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
+import { InMemoryRunJournal } from "../../src/engine/journal/in-memory-run-journal.ts";
 import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import type { RunSnapshot } from "../../src/engine/journal/run-snapshot.ts";
-import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
 
 /** A fixed origin, so timestamps (and so list order) are the script's, not the clock's. */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -80,13 +80,13 @@ export class RunScript {
   }
 }
 
-export async function play(store: RunStore, ...scripts: RunScript[]): Promise<void> {
+export async function play(store: RunJournal, ...scripts: RunScript[]): Promise<void> {
   for (const script of scripts) for (const event of script.events) await store.record(event);
 }
 
-/** What `applyRunEvent` (through the in-memory store) makes of the same events: the semantics every store must match. */
+/** What `applyRunEvent` (through the in-memory journal) makes of the same events: the semantics every store must match. */
 export async function reference(script: RunScript): Promise<RunSnapshot> {
-  const memory = new InMemoryRunStore();
+  const memory = new InMemoryRunJournal();
   await play(memory, script);
   return (await memory.getRun(script.runId))!;
 }
@@ -95,8 +95,8 @@ export async function reference(script: RunScript): Promise<RunSnapshot> {
  * Records the script's events from `from` on (earlier ones are already in `store`) one at a time, checking the
  * store's snapshot against the reference after each.
  */
-export async function expectReplayMatchesReference(store: RunStore, script: RunScript, from = 0): Promise<RunSnapshot> {
-  const memory = new InMemoryRunStore();
+export async function expectReplayMatchesReference(store: RunJournal, script: RunScript, from = 0): Promise<RunSnapshot> {
+  const memory = new InMemoryRunJournal();
   for (const [position, event] of script.events.entries()) {
     if (position < from) {
       await memory.record(event);

@@ -1,15 +1,15 @@
 /**
  * The SQL journals under the real engine and a real app database: the events `executeWorkflow` emits must
- * produce the same snapshots as in the in-memory store, including while a transactional run holds the app
+ * produce the same snapshots as in the in-memory journal, including while a transactional run holds the app
  * database's write lock and after its rollback.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { NonRetryableError, runWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-journal.ts";
-import { InMemoryRunStore } from "../../src/engine/journal/in-memory-run-journal.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import { InMemoryRunJournal } from "../../src/engine/journal/in-memory-run-journal.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import type { RunSnapshot } from "../../src/engine/journal/run-snapshot.ts";
-import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { newRunId } from "./run-journal-script.ts";
 
@@ -84,7 +84,7 @@ function shape(run: RunSnapshot | null) {
   return { ...rest, steps: steps.map(({ startedAt: _s, endedAt: _e, ...step }) => step) };
 }
 
-async function journal(driver: Driver, store: RunStore, testCase: (typeof cases)[number]): Promise<RunSnapshot | null> {
+async function journal(driver: Driver, store: RunJournal, testCase: (typeof cases)[number]): Promise<RunSnapshot | null> {
   const runId = newRunId("engine");
   await runWorkflow(driver, "checkout", checkout(testCase.last), {
     runId,
@@ -102,15 +102,15 @@ const databases = [
 ];
 
 for (const database of databases) {
-  describe(`run stores under the engine on ${database.name}`, () => {
+  describe(`run journals under the engine on ${database.name}`, () => {
     for (const testCase of cases) {
-      test(`journals ${testCase.name} exactly as the in-memory store does`, async () => {
+      test(`journals ${testCase.name} exactly as the in-memory journal does`, async () => {
         const db = await database.create();
         onTestFinished(() => db.close());
-        const store = await openRunStore(db.url);
+        const store = await openRunJournal(db.url);
         onTestFinished(() => store.close());
         const journaled = await journal(db.driver, store, testCase);
-        const remembered = await journal(db.driver, new InMemoryRunStore(), testCase);
+        const remembered = await journal(db.driver, new InMemoryRunJournal(), testCase);
         expect(shape(journaled)).toStrictEqual(shape(remembered));
         expect(journaled!.status).toBe(testCase.expected.status);
         expect(journaled!.steps.map((s) => [s.status, s.attempts])).toEqual(testCase.expected.steps);

@@ -1,18 +1,18 @@
 import { describe, expect, test } from "vitest";
-import type { RunStore } from "../../src/engine/journal/run-journal.ts";
+import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
 import { expectReplayMatchesReference, failure, newRunId, play, reference, RunScript, T0 } from "./run-journal-script.ts";
 
 /** Makes a new, empty journal for one test, and disposes of it when the test ends. */
-export type RunStoreFactory<S extends RunStore = RunStore> = () => Promise<S>;
+export type RunJournalFactory<S extends RunJournal = RunJournal> = () => Promise<S>;
 
 const CHECKOUT = ["reserve-inventory", "charge-payment", "create-shipment", "finalize"];
 
 /**
- * The `RunStore` contract, run against every implementation (the way Hono runs one `*.case.test.ts` against all its
- * routers). Every scenario is also checked against `applyRunEvent`, through the in-memory store, event by event.
+ * The `RunJournal` contract, run against every implementation (the way Hono runs one `*.case.test.ts` against all its
+ * routers). Every scenario is also checked against `applyRunEvent`, through the in-memory journal, event by event.
  */
-export function runStoreContract(name: string, fresh: RunStoreFactory): void {
-  describe(`${name} — RunStore contract`, () => {
+export function runJournalContract(name: string, fresh: RunJournalFactory): void {
+  describe(`${name} — RunJournal contract`, () => {
     test("journals a completed run: each step COMPLETED with attempts, result and timings, the run with the last result", async () => {
       const store = await fresh();
       const script = new RunScript(newRunId(), CHECKOUT, { input: { paymentMethodId: "pm_card_visa" }, resourceId: "order-1" })
@@ -152,7 +152,7 @@ export function runStoreContract(name: string, fresh: RunStoreFactory): void {
         new RunScript(a3!, ["s"], { workflow: "alpha", startAt: 3000 }).stepStarted(0).stepFailed(0, failure("x")).compensating("s", failure("x")).finished("COMPENSATED"),
         new RunScript(a4!, ["s"], { workflow: "alpha", startAt: 4000 }),
       );
-      const ids = async (filter?: Parameters<RunStore["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      const ids = async (filter?: Parameters<RunJournal["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
       expect(await ids()).toEqual([a4, a3, b2, a1]);
       expect(await ids({ status: "RUNNING" })).toEqual([a4, b2]);
       expect(await ids({ workflow: "alpha" })).toEqual([a4, a3, a1]);
@@ -178,7 +178,7 @@ export function runStoreContract(name: string, fresh: RunStoreFactory): void {
         new RunScript(mineToo!, ["s"], { workflow: "order.checkout", resourceId: "o 3", startAt: 6000 }),
       );
       const visible = { hiddenWorkflows: ["order.refund"], resourceIds: { "order.checkout": ["o1", "o 3"] } };
-      const ids = async (filter: Parameters<RunStore["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      const ids = async (filter: Parameters<RunJournal["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
       expect(await ids({ visible })).toEqual([mineToo, other, mine]);
       expect(await ids({ visible, take: 2 })).toEqual([mineToo, other]);
       expect(await ids({ visible, workflow: "order.checkout" })).toEqual([mineToo, mine]);
@@ -189,7 +189,7 @@ export function runStoreContract(name: string, fresh: RunStoreFactory): void {
       const store = await fresh();
       const [r1, r2, r3, r4, r5] = ["r1", "r2", "r3", "r4", "r5"].map((label) => newRunId(label));
       await play(store, ...[r1, r2, r3, r4, r5].map((id, i) => new RunScript(id!, ["s"], { workflow: i === 2 ? "beta" : "alpha", startAt: (i + 1) * 1000 })));
-      const ids = async (filter: Parameters<RunStore["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      const ids = async (filter: Parameters<RunJournal["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
       expect(await ids({ take: 2 })).toEqual([r5, r4]);
       expect(await ids({ take: 2, skip: 2 })).toEqual([r3, r2]);
       expect(await ids({ take: 2, skip: 4 })).toEqual([r1]);

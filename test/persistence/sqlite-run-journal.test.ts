@@ -6,28 +6,28 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import { describe, expect, onTestFinished, test } from "vitest";
-import type { DurableRunStoreOptions } from "../../src/persistence/durable-run-journal-options.ts";
+import type { DurableRunJournalOptions } from "../../src/persistence/durable-run-journal-options.ts";
 import { journalPathFor } from "../../src/persistence/open-run-journal.ts";
-import { SqliteRunStore, type SqliteRunStoreOptions } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
-import { durableRunStoreContract } from "./durable-run-journal.case.ts";
+import { SqliteRunJournal, type SqliteRunJournalOptions } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { durableRunJournalContract } from "./durable-run-journal.case.ts";
 import { temporaryDirectory } from "./run-journal-databases.ts";
 import { recordAllContract } from "./record-all.case.ts";
-import { runStoreContract } from "./run-journal.case.ts";
+import { runJournalContract } from "./run-journal.case.ts";
 import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 
-const dir = temporaryDirectory("sqlite-run-store");
+const dir = temporaryDirectory("sqlite-run-journal");
 let files = 0;
 const newJournalFile = () => join(dir, `journal-${files++}.db`);
 
-function openStore(options: SqliteRunStoreOptions): SqliteRunStore {
-  const store = new SqliteRunStore(options);
+function openStore(options: SqliteRunJournalOptions): SqliteRunJournal {
+  const store = new SqliteRunJournal(options);
   onTestFinished(() => store.close());
   return store;
 }
 
 const factory = {
-  fresh: async (options: DurableRunStoreOptions = {}) => openStore({ ...options, filename: newJournalFile() }),
-  sibling: async (store: SqliteRunStore, options: DurableRunStoreOptions = {}) => openStore({ ...options, filename: store.filename }),
+  fresh: async (options: DurableRunJournalOptions = {}) => openStore({ ...options, filename: newJournalFile() }),
+  sibling: async (store: SqliteRunJournal, options: DurableRunJournalOptions = {}) => openStore({ ...options, filename: store.filename }),
   // better-sqlite3 is synchronous, so in one process these open one after the other; the cross-process race is below.
   openTogether: async (count: number) => {
     const filename = newJournalFile();
@@ -35,11 +35,11 @@ const factory = {
   },
 };
 
-runStoreContract("SqliteRunStore", () => factory.fresh());
-durableRunStoreContract("SqliteRunStore", factory);
-recordAllContract("SqliteRunStore", factory);
+runJournalContract("SqliteRunJournal", () => factory.fresh());
+durableRunJournalContract("SqliteRunJournal", factory);
+recordAllContract("SqliteRunJournal", factory);
 
-describe("SqliteRunStore", () => {
+describe("SqliteRunJournal", () => {
   test("runs its connection in WAL mode with synchronous=FULL and a busy timeout", () => {
     const store = openStore({ filename: newJournalFile() });
     expect(store.settings()).toEqual({ journalMode: "WAL", synchronous: "FULL", busyTimeoutMs: 5000 });
@@ -109,7 +109,7 @@ describe("SqliteRunStore", () => {
     const raw = new Sqlite(filename);
     raw.prepare("UPDATE sagaql_journal_meta SET value = '99' WHERE key = 'schema_version'").run();
     raw.close();
-    expect(() => new SqliteRunStore({ filename })).toThrow(new RegExp(`schema version 99.*up to ${SQLITE_JOURNAL_VERSION}\\b`));
+    expect(() => new SqliteRunJournal({ filename })).toThrow(new RegExp(`schema version 99.*up to ${SQLITE_JOURNAL_VERSION}\\b`));
   });
 
   test("creates the journal's directory when it is missing", async () => {

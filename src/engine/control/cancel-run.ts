@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
-import { isTerminalStatus, type DurableRunStore } from "../journal/durable-run-journal.ts";
+import { isTerminalStatus, type DurableRunJournal } from "../journal/durable-run-journal.ts";
 import { pivotCompleted } from "../definition/pivot.ts";
 import type { RunControlRequest } from "../journal/run-events.ts";
 import { refused, waitForRunEnd, type RunControlResult } from "./run-control-result.ts";
@@ -28,7 +28,7 @@ export interface CancelRunOptions {
  * compensation fails). A run that already ended, is already compensating, or got past its pivot is left as it is,
  * and the result says why (`changed: false`). A run that ends on its own before its owner hears the cancel wins.
  */
-export async function cancelRun(store: DurableRunStore, runId: string, options: CancelRunOptions = {}): Promise<RunControlResult> {
+export async function cancelRun(store: DurableRunJournal, runId: string, options: CancelRunOptions = {}): Promise<RunControlResult> {
   const request: RunControlRequest = { by: options.by ?? "anonymous", reason: options.reason ?? null };
   const journaled = await store.getJournaledRun(runId);
   const refusal = journaled ? cannotCancel(journaled.run, options.workflows) : refused("RUN_NOT_FOUND", `No run ${runId}`, null);

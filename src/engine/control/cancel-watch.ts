@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../journal/durable-run-journal.ts";
 import { serializeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RunEventFeed } from "../journal/run-event-feed.ts";
@@ -22,7 +22,7 @@ class CancelWatch {
   #checking: Promise<void> | undefined;
   #again = false;
 
-  constructor(readonly store: DurableRunStore, readonly logger: Logger) {}
+  constructor(readonly store: DurableRunJournal, readonly logger: Logger) {}
 
   set feed(feed: RunEventFeed | undefined) {
     this.#feed = feed;
@@ -70,9 +70,9 @@ class CancelWatch {
 }
 
 /** One watch per store object: the runs executing through it share one query. */
-const watches = new WeakMap<DurableRunStore, CancelWatch>();
+const watches = new WeakMap<DurableRunJournal, CancelWatch>();
 
-export function cancelWatchOf(store: DurableRunStore, logger: Logger): CancelWatch {
+export function cancelWatchOf(store: DurableRunJournal, logger: Logger): CancelWatch {
   let watch = watches.get(store);
   if (!watch) watches.set(store, (watch = new CancelWatch(store, logger)));
   return watch;
@@ -84,7 +84,7 @@ export function cancelWatchOf(store: DurableRunStore, logger: Logger): CancelWat
  * for announcements: SQLite's) is not used: it would read each run's events on every tick, where the watch's own
  * poll reads the journal file once for all of them.
  */
-export function hearCancelsThrough(store: DurableRunStore, feed: RunEventFeed, logger: Logger): void {
+export function hearCancelsThrough(store: DurableRunJournal, feed: RunEventFeed, logger: Logger): void {
   if (feed.announce) return;
   cancelWatchOf(store, logger).feed = feed;
 }

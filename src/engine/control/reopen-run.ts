@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
-import type { DurableRunStore, JournaledRun } from "../journal/durable-run-journal.ts";
+import type { DurableRunJournal, JournaledRun } from "../journal/durable-run-journal.ts";
 import { serializeError, WorkflowDefinitionChangedError, type SerializedError } from "../errors.ts";
 import type { WorkflowOutcome } from "../execution/execute-workflow.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
@@ -10,7 +10,7 @@ import { refused, type RunControlResult } from "./run-control-result.ts";
 import type { ServiceMap, ServiceRegistry } from "../definition/services.ts";
 
 export interface ReopenRunOptions {
-  store: DurableRunStore;
+  store: DurableRunJournal;
   driver: Driver;
   /** The workflows this instance can execute, by name: the run's must be among them, with the same steps. */
   workflows: readonly WorkflowDefinition<never, unknown>[];
@@ -103,7 +103,7 @@ function definitionChange(journaled: JournaledRun, definition: WorkflowDefinitio
 }
 
 /** The run's last `run-compensating` event: a parked run that was compensating goes on compensating, with its error. */
-async function compensatingEvent(store: DurableRunStore, runId: string): Promise<{ error: SerializedError } | undefined> {
+async function compensatingEvent(store: DurableRunJournal, runId: string): Promise<{ error: SerializedError } | undefined> {
   let found: { error: SerializedError } | undefined;
   for (let afterSeq = 0; ; ) {
     const page = await store.listEvents({ runId, afterSeq, take: 1000 });

@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../journal/durable-run-journal.ts";
 import { isTerminalStatus } from "../journal/durable-run-journal.ts";
 import type { RunSnapshot } from "../journal/run-snapshot.ts";
 
@@ -32,7 +32,7 @@ export function refused(code: RunControlRefusal, message: string, run: RunSnapsh
 }
 
 /** Polls the journal until the run ended or `waitMs` passed; returns the run as it then stands. */
-export async function waitForRunEnd(store: DurableRunStore, runId: string, waitMs: number, everyMs = 25): Promise<RunSnapshot | null> {
+export async function waitForRunEnd(store: DurableRunJournal, runId: string, waitMs: number, everyMs = 25): Promise<RunSnapshot | null> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const run = await store.getRun(runId);

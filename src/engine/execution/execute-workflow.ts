@@ -8,7 +8,7 @@ import { consoleLogger, type Logger } from "../logger.ts";
 import type { RunControlRequest, RunEvent } from "../journal/run-events.ts";
 import { proceed, settle } from "./run-phases.ts";
 import { whileOwned } from "../recovery/while-owned.ts";
-import type { RunStore } from "../journal/run-journal.ts";
+import type { RunJournal } from "../journal/run-journal.ts";
 import { newReplayLog, newRunState, type RunState } from "./run-state.ts";
 import { localRunId, randomRunId } from "./run-id.ts";
 import { runSteps } from "./run-steps.ts";
@@ -36,7 +36,7 @@ export interface ExecuteOptions {
    */
   runId?: string;
   /** Journal of the run's transitions. @default none: the run leaves no record */
-  store?: RunStore;
+  store?: RunJournal;
   /** Where failed compensations and retries are reported. @default JSON lines on stderr */
   logger?: Logger;
   /** Recorded with the run, so a duplicate request can find it. */

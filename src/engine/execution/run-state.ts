@@ -6,7 +6,7 @@ import type { JournalWriter } from "../journal/journal-writer.ts";
 import type { Logger } from "../logger.ts";
 import type { RunControlRequest } from "../journal/run-events.ts";
 import type { RunSignals } from "../control/run-signals.ts";
-import type { RunStore } from "../journal/run-journal.ts";
+import type { RunJournal } from "../journal/run-journal.ts";
 import type { AnyStepContext, Step } from "../definition/step.ts";
 
 /** Why a run stopped going forward: the step that failed (or null before any step), and its error. */
@@ -73,7 +73,7 @@ export interface RunState {
   readonly options: Readonly<WorkflowOptions>;
   /** Results of the completed steps, by position; its length is how far the run got. */
   readonly results: unknown[];
-  readonly store: RunStore | undefined;
+  readonly store: RunJournal | undefined;
   /** Present exactly when `store` is: the run's events go through it. */
   readonly journal: JournalWriter | undefined;
   /**

@@ -1,7 +1,7 @@
 import type { SerializedError } from "../errors.ts";
 import type { RunControlRequest, RunEvent, RunStatus } from "./run-events.ts";
 import type { RunSnapshot } from "./run-snapshot.ts";
-import type { RunStore } from "./run-journal.ts";
+import type { RunJournal } from "./run-journal.ts";
 
 /** A run as the journal holds it: the public snapshot plus what recovery and duplicate requests need. */
 export interface JournaledRun {
@@ -54,7 +54,7 @@ export interface UnfinishedRunsFilter {
 }
 
 /**
- * The journal port recovery and several instances need on top of `RunStore`: durable runs, idempotency keys,
+ * The journal port recovery and several instances need on top of `RunJournal`: durable runs, idempotency keys,
  * leases, an event stream.
  *
  * Leases: `record(run-started)` leases the new run to the store's `owner` for `leaseMs`, so no recoverer takes
@@ -63,7 +63,7 @@ export interface UnfinishedRunsFilter {
  * `owner` (checked in the statement that writes the event): a terminal run is never reopened
  * (`RunFinishedError`), and an instance whose run was taken over learns it at its next write (`RunLeaseLostError`).
  */
-export interface DurableRunStore extends RunStore {
+export interface DurableRunJournal extends RunJournal {
   /** Identifies this instance: new runs are leased to it, and only its own runs accept its events. */
   readonly owner: string;
   /** Length of the lease `record(run-started)` grants, in ms; executors renew it about every third of that. */
@@ -126,8 +126,8 @@ export function isTerminalStatus(status: RunStatus): status is (typeof TERMINAL_
 }
 
 /** Lets the engine use leases and heartbeats when the store it was given has them. */
-export function isDurableRunStore(store: RunStore | undefined): store is DurableRunStore {
-  return store !== undefined && typeof (store as Partial<DurableRunStore>).renewLease === "function" && typeof (store as Partial<DurableRunStore>).owner === "string";
+export function isDurableRunJournal(store: RunJournal | undefined): store is DurableRunJournal {
+  return store !== undefined && typeof (store as Partial<DurableRunJournal>).renewLease === "function" && typeof (store as Partial<DurableRunJournal>).owner === "string";
 }
 
 /** The error a parked run ends with when `parkRun` is given a plain reason. */

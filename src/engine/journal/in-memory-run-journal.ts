@@ -2,14 +2,14 @@ import { isTerminalStatus } from "./durable-run-journal.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, RunFinishedError } from "../errors.ts";
 import type { RunEvent } from "./run-events.ts";
 import { applyRunEvent, snapshotFromStart, type RunSnapshot } from "./run-snapshot.ts";
-import { isVisibleRun, type ListRunsFilter, type RunStore } from "./run-journal.ts";
+import { isVisibleRun, type ListRunsFilter, type RunJournal } from "./run-journal.ts";
 
 /**
  * A journal that lives as long as the process: for tests, scripts and runs that need no durability. Like the SQL
  * stores it never reopens a finished run and keeps one run per workflow and idempotency key; it has no leases
  * (one process, one owner).
  */
-export class InMemoryRunStore implements RunStore {
+export class InMemoryRunJournal implements RunJournal {
   readonly #runs = new Map<string, RunSnapshot>();
   /** Run id by workflow and idempotency key. */
   readonly #keys = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { Driver } from "../definition/driver.ts";
 import { errorMessage, NonRetryableError } from "../errors.ts";
 import type { RunEvent } from "./run-events.ts";
-import type { RawQuery, RunStore } from "./run-journal.ts";
+import type { RawQuery, RunJournal } from "./run-journal.ts";
 import { sleep } from "../execution/retry.ts";
 import { isTransientDatabaseError } from "../execution/transient-error.ts";
 import { transientWaits } from "../execution/wait-policy.ts";
@@ -45,7 +45,7 @@ export class JournalWriter {
   #started = false;
 
   /** `started`: the run is already in the journal (a resumed run). */
-  constructor(readonly store: RunStore, readonly runId: string, started = false) {
+  constructor(readonly store: RunJournal, readonly runId: string, started = false) {
     this.#started = started;
   }
 
@@ -154,13 +154,13 @@ function aheadKey(event: RunEvent): string | undefined {
   }
 }
 
-const reachCache = new WeakMap<RunStore, WeakMap<object, Promise<boolean>>>();
+const reachCache = new WeakMap<RunJournal, WeakMap<object, Promise<boolean>>>();
 
 /**
  * Whether the journal lives in the database `driver` talks to, so that a database step's transaction can carry
  * its events. Asked once per journal and driver: the answer does not change.
  */
-export function journalShares(store: RunStore, driver: Driver): Promise<boolean> {
+export function journalShares(store: RunJournal, driver: Driver): Promise<boolean> {
   const query = driver.rawQuery;
   if (!store.recordAllThrough || !store.reaches || !query) return Promise.resolve(false);
   let byDriver = reachCache.get(store);

@@ -1,5 +1,5 @@
 import type { RunEvent } from "./run-events.ts";
-import type { RunStore } from "./run-journal.ts";
+import type { RunJournal } from "./run-journal.ts";
 
 /**
  * Called when the journal holds new events of a run. It is a wake-up call, not the event itself: several
@@ -30,7 +30,7 @@ export interface RunEventFeed {
  * the runs it executes as soon as their events commit. `store` itself when the feed needs no announcements.
  * Everything else passes through untouched (methods stay bound to `store`, whose private state they use).
  */
-export function announcingRunStore<S extends RunStore>(store: S, feed: RunEventFeed): S {
+export function announcingRunJournal<S extends RunJournal>(store: S, feed: RunEventFeed): S {
   if (!feed.announce) return store;
   const announce = (events: readonly RunEvent[]) => {
     for (const runId of new Set(events.map((event) => event.runId))) feed.announce?.(runId);

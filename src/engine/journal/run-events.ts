@@ -34,7 +34,7 @@ interface StepEventBase extends EventBase {
 }
 
 /**
- * Every transition of a run, in the order it happens. A run store persists them; subscribers stream them.
+ * Every transition of a run, in the order it happens. A run journal persists them; subscribers stream them.
  * Steps that never ran because an earlier one failed end SKIPPED when the run finishes.
  */
 export type RunEvent =

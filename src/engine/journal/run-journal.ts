@@ -47,7 +47,7 @@ export function isVisibleRun(run: { workflow: string; resourceId: string | null 
  * the step's side effect starts, which is what lets a restarted process know what already happened.
  * It must also stay independent of the workflow's own transaction, so a rollback never erases the record.
  */
-export interface RunStore {
+export interface RunJournal {
   record(event: RunEvent): Promise<void>;
   /**
    * Records several events of one run, in order, as one atomic write (one commit, one round trip where the

@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "./durable-run-journal.ts";
+import type { DurableRunJournal } from "./durable-run-journal.ts";
 import { serializeError } from "../errors.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import { PeriodicPass } from "../recovery/periodic-pass.ts";
@@ -7,7 +7,7 @@ import { PeriodicPass } from "../recovery/periodic-pass.ts";
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface RunRetentionOptions {
-  store: DurableRunStore;
+  store: DurableRunJournal;
   /** How long a finished run is kept after it ended, in ms. @default 30 days */
   maxAgeMs?: number;
   /** Runs deleted per transaction: small batches keep each one short, so runs in progress never wait on it. @default 100 */

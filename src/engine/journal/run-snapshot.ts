@@ -51,8 +51,8 @@ function pendingStep(name: string, index: number): StepSnapshot {
 }
 
 /**
- * Applies one event to a snapshot, in place. The in-memory store is built on it, and the SQL stores must
- * agree with it (the shared run-store contract tests check that they do).
+ * Applies one event to a snapshot, in place. The in-memory journal is built on it, and the SQL journals must
+ * agree with it (the shared run-journal contract tests check that they do).
  */
 export function applyRunEvent(run: RunSnapshot, event: RunEvent): void {
   if (event.type === "run-started") return;
@@ -89,7 +89,7 @@ function applyRunLevel(run: RunSnapshot, event: RunLevelEvent): void {
 
 /**
  * A retry makes the failed compensations due again (their steps count as completed, with a fresh attempt count);
- * a resume makes the steps parking skipped due again. The SQL stores do the same (`reopenRun`).
+ * a resume makes the steps parking skipped due again. The SQL journals do the same (`reopenRun`).
  */
 function applyReopened(run: RunSnapshot, event: Extract<RunEvent, { type: "run-reopened" }>): void {
   run.status = event.status;

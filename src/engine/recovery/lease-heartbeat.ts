@@ -1,4 +1,4 @@
-import type { DurableRunStore } from "../journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../journal/durable-run-journal.ts";
 import { serializeError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
@@ -7,7 +7,7 @@ import type { Logger } from "../logger.ts";
  * over a run that is alive. Returns the function that stops it. A lost lease is only logged here: the journal
  * refuses this instance's next write, which stops the run. `started` says whether the run's start is durable yet.
  */
-export function startLeaseHeartbeat(store: DurableRunStore, runId: string, logger: Logger, started: () => boolean): () => void {
+export function startLeaseHeartbeat(store: DurableRunJournal, runId: string, logger: Logger, started: () => boolean): () => void {
   const timer = setInterval(() => {
     // A start written in a database step's transaction is not there yet: there is no lease to renew.
     if (!started()) return;

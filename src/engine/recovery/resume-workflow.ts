@@ -2,7 +2,7 @@ import { COMMIT_CHECKPOINT_KEY, type CheckpointOutput } from "../execution/check
 import { RunContext, replaceData } from "../definition/context.ts";
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
-import type { DurableRunStore, JournaledRun } from "../journal/durable-run-journal.ts";
+import type { DurableRunJournal, JournaledRun } from "../journal/durable-run-journal.ts";
 import { reviveError, RunInterruptedError, serializeError, WorkflowDefinitionChangedError } from "../errors.ts";
 import type { WorkflowOutcome } from "../execution/execute-workflow.ts";
 import { JournalWriter } from "../journal/journal-writer.ts";
@@ -18,7 +18,7 @@ import type { AnyStepContext, Step } from "../definition/step.ts";
 
 export interface ResumeOptions {
   /** The journal the run is in; this instance (`store.owner`) must hold the run's lease. */
-  store: DurableRunStore;
+  store: DurableRunJournal;
   /** The run's `run-started` event, for the resource the run was started on. @default the resource is undefined */
   started?: Extract<RunEvent, { type: "run-started" }>;
   /** Services for `ctx.resolve(name)`. @default none */
@@ -99,14 +99,14 @@ async function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapsh
   const results = run.results.slice();
   // The journal keeps the shared data as the furthest try left it: each reused step gets that.
   const dataAfter = results.map(() => ({ ...snapshot.data }));
-  run.replayLog = newReplayLog(initialData, { results, dataAfter, wroteInTransaction: await stepsThatWrote(run.store as DurableRunStore, run.ctx.runId) });
+  run.replayLog = newReplayLog(initialData, { results, dataAfter, wroteInTransaction: await stepsThatWrote(run.store as DurableRunJournal, run.ctx.runId) });
   run.results.length = 0;
   replaceData(run.ctx.data, initialData);
   return proceed<Out>(run, definition);
 }
 
 /** The external steps whose completion the journal records as having written through the run's transaction. */
-async function stepsThatWrote(store: DurableRunStore, runId: string): Promise<Set<number>> {
+async function stepsThatWrote(store: DurableRunJournal, runId: string): Promise<Set<number>> {
   const wrote = new Set<number>();
   for (let afterSeq = 0; ; ) {
     const page = await store.listEvents({ runId, afterSeq, take: 1000 });

@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
-import { isTerminalStatus, type DurableRunStore, type RunLease } from "../journal/durable-run-journal.ts";
+import { isTerminalStatus, type DurableRunJournal, type RunLease } from "../journal/durable-run-journal.ts";
 import { serializeError, WorkflowDefinitionChangedError, type SerializedError } from "../errors.ts";
 import { localRuns } from "./local-runs.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
@@ -15,7 +15,7 @@ const GONE_OWNER_SCAN = 500;
 
 export interface RunRecoveryOptions {
   /** The journal to recover from; this instance claims runs as `store.owner`. */
-  store: DurableRunStore;
+  store: DurableRunJournal;
   driver: Driver;
   /** Every workflow this instance can resume, by name. A run of any other workflow is parked. */
   workflows: readonly WorkflowDefinition<never, unknown>[];
@@ -143,7 +143,7 @@ export class RunRecovery {
   }
 }
 
-async function startedEvent(store: DurableRunStore, runId: string): Promise<Extract<RunEvent, { type: "run-started" }> | undefined> {
+async function startedEvent(store: DurableRunJournal, runId: string): Promise<Extract<RunEvent, { type: "run-started" }> | undefined> {
   const [first] = await store.listEvents({ runId, take: 1 });
   return first?.event.type === "run-started" ? first.event : undefined;
 }

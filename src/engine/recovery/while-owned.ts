@@ -1,5 +1,5 @@
 import { cancelWatchOf } from "../control/cancel-watch.ts";
-import { isDurableRunStore } from "../journal/durable-run-journal.ts";
+import { isDurableRunJournal } from "../journal/durable-run-journal.ts";
 import { RunShutdownError } from "../errors.ts";
 import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
 import { localRuns } from "./local-runs.ts";
@@ -14,7 +14,7 @@ import type { RunState } from "../execution/run-state.ts";
  */
 export async function whileOwned<T>(run: RunState, work: () => Promise<T>): Promise<T> {
   const { store, ctx } = run;
-  if (!isDurableRunStore(store)) return work();
+  if (!isDurableRunJournal(store)) return work();
   localRuns.add(ctx.runId);
   const signals = (run.signals = new RunSignals(ctx.runId, store.owner));
   signals.cancellable = () => !pastPivot(run);

@@ -80,7 +80,7 @@ export class PostgresStatements {
   readonly #listEvents = new Map<string, PreparedQuery>();
   readonly #t: (name: string) => string;
 
-  /** `announceInTransaction`: the record function notifies inside each write (see `PostgresRunStoreOptions.announce`). */
+  /** `announceInTransaction`: the record function notifies inside each write (see `PostgresRunJournalOptions.announce`). */
   constructor(schema: string, announceInTransaction: boolean) {
     const t = (this.#t = (name: string) => qualified(schema, name));
     const withSteps = (runs: string, order: string) => new PreparedQuery(runsWithSteps(runs, t("steps"), order));

@@ -4,7 +4,7 @@ import type { RunSnapshot } from "../../engine/journal/run-snapshot.ts";
 import { visibilityParams, type ListRunsFilter } from "../../engine/journal/run-journal.ts";
 import {
   recoveryExhausted,
-  type DurableRunStore,
+  type DurableRunJournal,
   type JournaledEvent,
   type JournaledRun,
   type ListEventsFilter,
@@ -14,7 +14,7 @@ import {
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../../engine/errors.ts";
 import { waitOutTransient } from "../../engine/execution/wait-out-transient.ts";
 import { executingRunsOf, stopExecutingRuns } from "../../engine/control/run-signals.ts";
-import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "../durable-run-journal-options.ts";
+import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunJournalOptions } from "../durable-run-journal-options.ts";
 import { checkSchemaName, preparePostgresJournal } from "./journal-schema-postgres.ts";
 import { PostgresEventAnnouncer } from "./postgres-event-announcer.ts";
 import { refusalDetail, sqlStateOf } from "./postgres-record-function.ts";
@@ -27,7 +27,7 @@ import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type Even
 /** How long opening the journal waits out a database that drops its connections (it is restarting), in ms. */
 const OPEN_WAIT_MS = 30_000;
 
-export interface PostgresRunStoreOptions extends DurableRunStoreOptions {
+export interface PostgresRunJournalOptions extends DurableRunJournalOptions {
   /** `postgresql://…` of the database to journal in; ignored when `pool` is given. */
   connectionString?: string;
   /**
@@ -85,7 +85,7 @@ type LaterEvent = Exclude<RunEvent, { type: "run-started" }>;
  * (`<schema>_run_events`, payload `<runId>:<seq>`), as the `announce` option says. Leases are measured on the
  * database's clock, which all instances share.
  */
-export class PostgresRunStore implements DurableRunStore {
+export class PostgresRunJournal implements DurableRunJournal {
   readonly owner: string;
   readonly leaseMs: number;
   readonly schema: string;
@@ -98,7 +98,7 @@ export class PostgresRunStore implements DurableRunStore {
   readonly #sql: PostgresStatements;
   readonly #announcer: PostgresEventAnnouncer | undefined;
 
-  private constructor(pool: Pool, ownsPool: boolean, sql: PostgresStatements, journalId: string, options: PostgresRunStoreOptions & { schema: string }) {
+  private constructor(pool: Pool, ownsPool: boolean, sql: PostgresStatements, journalId: string, options: PostgresRunJournalOptions & { schema: string }) {
     const schema = options.schema;
     this.journalId = journalId;
     this.#pool = pool;
@@ -112,7 +112,7 @@ export class PostgresRunStore implements DurableRunStore {
   }
 
   /** Connects and brings the journal's tables to the current schema version (creating them on first use). */
-  static async open(options: PostgresRunStoreOptions): Promise<PostgresRunStore> {
+  static async open(options: PostgresRunJournalOptions): Promise<PostgresRunJournal> {
     const schema = checkSchemaName(options.schema ?? "sagaql");
     const pool = options.pool ?? ownPool(options);
     const sql = new PostgresStatements(schema, options.announce === "in-transaction");
@@ -127,7 +127,7 @@ export class PostgresRunStore implements DurableRunStore {
       if (!options.pool) await pool.end();
       throw error;
     }
-    return new PostgresRunStore(pool, !options.pool, sql, journalId, { ...options, schema });
+    return new PostgresRunJournal(pool, !options.pool, sql, journalId, { ...options, schema });
   }
 
   record(event: RunEvent): Promise<void> {
@@ -296,8 +296,8 @@ export class PostgresRunStore implements DurableRunStore {
   }
 }
 
-function ownPool(options: PostgresRunStoreOptions): Pool {
-  if (!options.connectionString) throw new Error("PostgresRunStore needs a connectionString or a pool");
+function ownPool(options: PostgresRunJournalOptions): Pool {
+  if (!options.connectionString) throw new Error("PostgresRunJournal needs a connectionString or a pool");
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,

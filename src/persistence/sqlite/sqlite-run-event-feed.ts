@@ -1,11 +1,11 @@
-import type { DurableRunStore } from "../../engine/journal/durable-run-journal.ts";
+import type { DurableRunJournal } from "../../engine/journal/durable-run-journal.ts";
 import { consoleLogger, type Logger } from "../../engine/logger.ts";
 import type { RunEventFeed, RunEventListener } from "../../engine/journal/run-event-feed.ts";
 import { LocalRunEventFeed } from "../local-run-event-feed.ts";
 
 export interface SqliteRunEventFeedOptions {
-  /** The journal to watch: the app's own `SqliteRunStore` (any store with `listEvents` works). */
-  store: Pick<DurableRunStore, "listEvents">;
+  /** The journal to watch: the app's own `SqliteRunJournal` (any store with `listEvents` works). */
+  store: Pick<DurableRunJournal, "listEvents">;
   /** How often the journal is read while someone is subscribed, in ms. @default 50 */
   intervalMs?: number;
   /** Where a failed read is reported (the next tick tries again). @default consoleLogger */
@@ -20,7 +20,7 @@ const PAGE = 100;
  * `intervalMs` for events after the last one seen of each subscribed run (an indexed look-up on
  * `(run_id, seq)`), and their subscribers are told. Every process sharing the journal file sees every run
  * within one interval; with no subscriber there is no timer and no query. Runs this process executes are read
- * at once when its store announces them (`announcingRunStore`).
+ * at once when its store announces them (`announcingRunJournal`).
  */
 export class SqliteRunEventFeed implements RunEventFeed {
   readonly #store: SqliteRunEventFeedOptions["store"];

@@ -6,7 +6,7 @@ import type { RunSnapshot } from "../../engine/journal/run-snapshot.ts";
 import { visibilityParams, type ListRunsFilter } from "../../engine/journal/run-journal.ts";
 import {
   recoveryExhausted,
-  type DurableRunStore,
+  type DurableRunJournal,
   type JournaledEvent,
   type JournaledRun,
   type ListEventsFilter,
@@ -15,7 +15,7 @@ import {
 } from "../../engine/journal/durable-run-journal.ts";
 import { IdempotencyKeyConflictError, ResourceHeldError, type SerializedError } from "../../engine/errors.ts";
 import { executingRunsOf, stopExecutingRuns } from "../../engine/control/run-signals.ts";
-import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunStoreOptions } from "../durable-run-journal-options.ts";
+import { DEFAULT_LEASE_MS, defaultRunOwner, type DurableRunJournalOptions } from "../durable-run-journal-options.ts";
 import { refusal, type GuardRow } from "../run-journal-refusal.ts";
 import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
 import { eventParams, encodeEvent } from "../run-journal-event-plans.ts";
@@ -23,11 +23,11 @@ import { encodeJournalValue, hashRunInput } from "../run-journal-json.ts";
 import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-journal-rows.ts";
 import { SqliteStatements, sqliteParams } from "./sqlite-run-journal-statements.ts";
 
-export interface SqliteRunStoreOptions extends DurableRunStoreOptions {
+export interface SqliteRunJournalOptions extends DurableRunJournalOptions {
   /**
    * The journal's own database file, never the app's: a transactional workflow holds the app file's write lock
    * while it runs, and the journal must be written meanwhile and keep what the rollback undoes. Its directory is
-   * created if missing. `openRunStore` derives it from DATABASE_URL (`data/app.db` → `data/app.journal.db`).
+   * created if missing. `openRunJournal` derives it from DATABASE_URL (`data/app.db` → `data/app.journal.db`).
    */
   filename: string;
   /** How long a write waits for another process holding the file's write lock, in ms. @default 5000 */
@@ -52,7 +52,7 @@ type ReopenedEvent = Extract<RunEvent, { type: "run-reopened" }>;
  * on one machine may share the file (WAL needs shared memory: not on a network file system): every write is
  * one short `BEGIN IMMEDIATE` transaction, so they take turns, waiting up to `busyTimeoutMs`.
  */
-export class SqliteRunStore implements DurableRunStore {
+export class SqliteRunJournal implements DurableRunJournal {
   readonly owner: string;
   readonly leaseMs: number;
   readonly filename: string;
@@ -64,13 +64,13 @@ export class SqliteRunStore implements DurableRunStore {
   readonly #cancel: (runId: string, request: RunControlRequest) => boolean;
   readonly #reopen: (event: ReopenedEvent, owner: string, lastSeq: number) => boolean;
 
-  /** Same as the constructor, for symmetry with `PostgresRunStore.open`. */
-  static async open(options: SqliteRunStoreOptions): Promise<SqliteRunStore> {
-    return new SqliteRunStore(options);
+  /** Same as the constructor, for symmetry with `PostgresRunJournal.open`. */
+  static async open(options: SqliteRunJournalOptions): Promise<SqliteRunJournal> {
+    return new SqliteRunJournal(options);
   }
 
   /** Opens (creating if needed) the journal file and brings its tables to the current schema version. */
-  constructor(options: SqliteRunStoreOptions) {
+  constructor(options: SqliteRunJournalOptions) {
     this.filename = options.filename;
     this.owner = options.owner ?? defaultRunOwner();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
