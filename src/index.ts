@@ -48,6 +48,7 @@ export { updateEntityStep } from "./entity/update-entity-step.ts";
 export type { EntityUpdate } from "./entity/update-entity-step.ts";
 export { deleteEntityStep } from "./entity/delete-entity-step.ts";
 export {
+  SagaqlError,
   NonRetryableError,
   ServiceNotFoundError,
   StepTimeoutError,

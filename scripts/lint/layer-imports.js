@@ -11,7 +11,7 @@ export const LAYERS = {
   entity: ["engine"],
   observability: ["engine"],
   persistence: ["engine", "entity"],
-  tooling: ["entity", "persistence"],
+  tooling: ["engine", "entity", "persistence"],
   action: ["engine", "entity", "persistence"],
   graphql: ["engine", "entity", "action"],
   server: ["engine", "entity", "action", "graphql", "observability"],

@@ -1,13 +1,13 @@
 import type { FailedCompensation } from "../engine/execution/compensate.ts";
 import type { WorkflowFailure } from "../engine/execution/execute-workflow.ts";
 import { isInfrastructureError, publicError } from "./public-error.ts";
+import { SagaqlError } from "../engine/errors.ts";
 
 /**
  * Expected failures of an action, each with the `WorkflowError` shape clients see: the GraphQL layer turns
  * every subclass into a union member implementing that interface. Anything else thrown is a bug: logged and masked.
  */
-export abstract class ActionError extends Error {
-  abstract readonly code: string;
+export abstract class ActionError extends SagaqlError {
   readonly failedStep: string | null = null;
   readonly compensatedSteps: readonly string[] = [];
   readonly runId: string | null = null;

@@ -3,8 +3,16 @@
  * comes back from the database as plain data and `instanceof` no longer works on it.
  */
 
+/**
+ * The root of every error sagaql raises, in every layer: catch it to tell the framework's errors from anything
+ * else, and branch on `code`, which stays the same across versions and survives the journal's round trip.
+ */
+export abstract class SagaqlError extends Error {
+  abstract readonly code: string;
+}
+
 /** Throw it from a step to fail at once, whatever the step's retry policy says (a declined card, bad input). */
-export class NonRetryableError extends Error {
+export class NonRetryableError extends SagaqlError {
   readonly code: string = "NON_RETRYABLE";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -13,7 +21,7 @@ export class NonRetryableError extends Error {
 }
 
 /** A workflow or step definition that cannot run; raised when the definition is built, not when it runs. */
-export class WorkflowDefinitionError extends Error {
+export class WorkflowDefinitionError extends SagaqlError {
   readonly code = "WORKFLOW_DEFINITION";
   constructor(message: string) {
     super(message);
@@ -22,7 +30,7 @@ export class WorkflowDefinitionError extends Error {
 }
 
 /** `ctx.resolve(name)` found no service registered under that name. */
-export class ServiceNotFoundError extends Error {
+export class ServiceNotFoundError extends SagaqlError {
   readonly code = "SERVICE_NOT_FOUND";
   constructor(readonly serviceName: string, registered: readonly string[]) {
     const known = registered.length > 0 ? `registered services: ${registered.join(", ")}` : "no services are registered";
@@ -32,7 +40,7 @@ export class ServiceNotFoundError extends Error {
 }
 
 /** A step ran longer than its `timeout` option allows. */
-export class StepTimeoutError extends Error {
+export class StepTimeoutError extends SagaqlError {
   readonly code = "STEP_TIMEOUT";
   constructor(readonly stepName: string, readonly timeoutMs: number) {
     super(`Step "${stepName}" timed out after ${timeoutMs} ms`);
@@ -41,7 +49,7 @@ export class StepTimeoutError extends Error {
 }
 
 /** The workflow transaction could not commit after every step succeeded, so its database writes are gone. */
-export class TransactionCommitError extends Error {
+export class TransactionCommitError extends SagaqlError {
   readonly code = "TRANSACTION_COMMIT_FAILED";
   constructor(cause: unknown) {
     super(`The workflow transaction failed to commit: ${errorMessage(cause)}`, { cause });
@@ -68,7 +76,7 @@ export class DatabaseUnavailableError extends NonRetryableError {
  * A run past its pivot could not be driven forward within its `forwardRecovery` tries. It is parked FAILED, with
  * nothing compensated: undoing the steps before the pivot could not undo the pivot. A person must finish it.
  */
-export class ForwardRecoveryExhaustedError extends Error {
+export class ForwardRecoveryExhaustedError extends SagaqlError {
   readonly code = "FORWARD_RECOVERY_EXHAUSTED";
   constructor(readonly stepName: string | null, readonly tries: number, cause: unknown) {
     const where = stepName === null ? "its transaction" : `step "${stepName}"`;
@@ -81,7 +89,7 @@ export class ForwardRecoveryExhaustedError extends Error {
  * `record(run-started)` used an idempotency key that another run of the same workflow already has: a duplicate
  * request lost the race. Look the winner up with `findRunByIdempotencyKey`.
  */
-export class IdempotencyKeyConflictError extends Error {
+export class IdempotencyKeyConflictError extends SagaqlError {
   readonly code = "IDEMPOTENCY_KEY_CONFLICT";
   constructor(readonly workflow: string, readonly idempotencyKey: string, readonly runId: string) {
     super(`Workflow "${workflow}" already has a run with idempotency key "${idempotencyKey}"`);
@@ -94,7 +102,7 @@ export class IdempotencyKeyConflictError extends Error {
  * A run could not start: another unfinished run holds the same resource. Refused before anything ran, so the
  * caller may wait and start it again.
  */
-export class ResourceHeldError extends Error {
+export class ResourceHeldError extends SagaqlError {
   readonly code = "RESOURCE_HELD";
   constructor(readonly resourceKey: string, readonly holderRunId: string | null) {
     super(`Resource ${resourceKey} is held by ${holderRunId === null ? "another run" : `run ${holderRunId}`} until it ends`);
@@ -102,7 +110,7 @@ export class ResourceHeldError extends Error {
   }
 }
 
-export class RunFinishedError extends Error {
+export class RunFinishedError extends SagaqlError {
   readonly code = "RUN_FINISHED";
   constructor(readonly runId: string, readonly status: string) {
     super(`Run ${runId} already ended ${status}; its journal is closed to further events`);
@@ -114,7 +122,7 @@ export class RunFinishedError extends Error {
  * The journal refused an event from an instance that no longer owns the run: its lease expired and another
  * instance took the run over (or it was released). This instance must stop working on the run.
  */
-export class RunLeaseLostError extends Error {
+export class RunLeaseLostError extends SagaqlError {
   readonly code = "RUN_LEASE_LOST";
   constructor(readonly runId: string, readonly owner: string, readonly currentOwner: string | null) {
     super(`Run ${runId} is no longer owned by ${owner} (now ${currentOwner ?? "nobody"}): another instance took it over`);
@@ -138,7 +146,7 @@ export class NotJournalableError extends NonRetryableError {
 }
 
 /** A transactional run whose process stopped inside its transaction: the database rolled its writes back. */
-export class RunInterruptedError extends Error {
+export class RunInterruptedError extends SagaqlError {
   readonly code = "RUN_INTERRUPTED";
   constructor(readonly stepName: string | null) {
     const where = stepName === null ? "between steps" : `during step "${stepName}"`;
@@ -148,7 +156,7 @@ export class RunInterruptedError extends Error {
 }
 
 /** The definition a run is resumed with has other steps than the journaled run: resuming it would misplace results. */
-export class WorkflowDefinitionChangedError extends Error {
+export class WorkflowDefinitionChangedError extends SagaqlError {
   readonly code = "WORKFLOW_DEFINITION_CHANGED";
   constructor(readonly runId: string, readonly workflow: string, journaled: readonly string[], defined: readonly string[]) {
     super(

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { SagaqlError } from "../engine/errors.ts";
 
 /**
  * How the SQL journals store JSON values. Plain JSON with two additions, so values come back as they went in:
@@ -12,7 +13,8 @@ const TAG_PREFIX = '"$sagaql.';
 // Deeper than any real step result; a cycle hits it instead of overflowing the stack.
 const MAX_DEPTH = 200;
 
-export class JournalEncodingError extends TypeError {
+/** A value the journal cannot store: it would not come back as it went in. */
+export class JournalEncodingError extends SagaqlError {
   readonly code = "JOURNAL_ENCODING";
   constructor(what: string, cause: unknown) {
     super(`Cannot journal ${what}: ${cause instanceof Error ? cause.message : String(cause)}. Journaled values must be JSON-serialisable.`, { cause });

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { PrismaProvider } from "./generate-prisma-schema.ts";
+import { SagaqlError } from "../engine/errors.ts";
 
 export interface RunPrismaCliOptions {
   /** The schema the command works on; also handed to `prisma.config.ts` as `PRISMA_SCHEMA`. */
@@ -50,7 +51,7 @@ const PLACEHOLDER_URLS: Record<PrismaProvider, string> = {
 };
 
 /** Thrown when the Prisma CLI exits non-zero; carries its output, since that is where the reason is. */
-export class PrismaCliError extends Error {
+export class PrismaCliError extends SagaqlError {
   readonly code = "PRISMA_CLI_FAILED";
   constructor(readonly args: readonly string[], readonly exitCode: number | null, readonly output: PrismaCliResult) {
     super(`prisma ${args.join(" ")} exited with ${exitCode}:\n${output.stderr || output.stdout}`);
@@ -94,7 +95,7 @@ export function runPrismaCli(args: readonly string[], options: RunPrismaCliOptio
 }
 
 /** Thrown instead of running the CLI without a config: it would try to download an engine and fail with ENOTFOUND. */
-export class PrismaConfigMissingError extends Error {
+export class PrismaConfigMissingError extends SagaqlError {
   readonly code = "PRISMA_CONFIG_MISSING";
   constructor(readonly searched: readonly string[]) {
     super(`No Prisma config (looked for ${searched.join(" and ")}): run \`sagaql generate\`, which writes one`);

@@ -3,9 +3,10 @@
  * a stable `code` (it survives the journal's round trip, `instanceof` does not) and keeps the database's own
  * error as `cause`.
  */
+import { SagaqlError } from "../errors.ts";
 
 /** The base class: catch it to handle any data-layer failure the driver understood. */
-export class DriverError extends Error {
+export class DriverError extends SagaqlError {
   readonly code: string = "DRIVER_ERROR";
   constructor(
     message: string,
