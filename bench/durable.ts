@@ -27,7 +27,7 @@ import { PrismaClient } from "../generated/checkout/postgresql/client/client.ts"
 import { InventoryService } from "../examples/checkout/services/inventory-service.ts";
 import { PaymentService } from "../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../examples/checkout/services/shipping-service.ts";
-import { openDatabase, PostgresRunStore, ServiceRegistry, type PostgresRunStoreOptions } from "../src/index.ts";
+import { openDatabase, PostgresRunJournal, ServiceRegistry, type PostgresRunJournalOptions } from "../src/index.ts";
 import { createBenchDatabases, withClient, type BenchDatabases } from "./durable/bench-database.ts";
 import { seedContender } from "./durable/checkout-fixtures.ts";
 import type { Contender } from "./durable/contender.ts";
@@ -45,7 +45,7 @@ const WARMUP: Record<(typeof CONCURRENCY)[number], number> = { 1: 40, 16: 160 };
 const POOL_SIZE = 16;
 const TARGET_VS_DBOS = 1.5;
 const TARGET_VS_NONDURABLE = 0.6;
-const ANNOUNCE = process.env.BENCH_JOURNAL_ANNOUNCE as PostgresRunStoreOptions["announce"];
+const ANNOUNCE = process.env.BENCH_JOURNAL_ANNOUNCE as PostgresRunJournalOptions["announce"];
 
 interface Setup {
   contenders: { durable: Contender; dbos: Contender; nondurable: Contender };
@@ -56,7 +56,7 @@ interface Setup {
 
 async function setUp(databases: BenchDatabases, dataDir: string): Promise<Setup> {
   const database = await openDatabase(databases.appUrl, PrismaClient, { poolSize: POOL_SIZE });
-  const journal = await PostgresRunStore.open({ connectionString: databases.appUrl, maxConnections: POOL_SIZE, ...(ANNOUNCE ? { announce: ANNOUNCE } : {}) });
+  const journal = await PostgresRunJournal.open({ connectionString: databases.appUrl, maxConnections: POOL_SIZE, ...(ANNOUNCE ? { announce: ANNOUNCE } : {}) });
   const providerFile = (name: string) => (process.env.BENCH_PROVIDER_FILES === "1" ? join(dataDir, name) : ":memory:");
   const payment = new PaymentService(providerFile("payment-provider.db"));
   const shipping = new ShippingService(providerFile("shipping-provider.db"));

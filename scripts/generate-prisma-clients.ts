@@ -2,7 +2,7 @@
  * `postinstall`: generates the Prisma client and Pothos types of every committed schema into the
  * gitignored `generated/` folder, so a fresh `npm ci` is ready to run. Offline: no engine download.
  */
-import { generatePrismaClients } from "../src/persistence/generate-prisma-clients.ts";
+import { generatePrismaClients } from "../src/tooling/generate-prisma-clients.ts";
 import { committedSchemas, ROOT } from "./prisma-apps.ts";
 
 const schemas = committedSchemas();

@@ -3,8 +3,8 @@
  * each schema whose database shape changed, then regenerates the Prisma clients.
  */
 import { relative } from "node:path";
-import { generatePrismaClients } from "../src/persistence/generate-prisma-clients.ts";
-import { syncPrismaApp } from "../src/persistence/sync-prisma-app.ts";
+import { generatePrismaClients } from "../src/tooling/generate-prisma-clients.ts";
+import { syncPrismaApp } from "../src/tooling/sync-prisma-app.ts";
 import { committedSchemas, loadPrismaApps, ROOT } from "./prisma-apps.ts";
 
 for (const app of await loadPrismaApps()) {

@@ -5,9 +5,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { SchemaEntity } from "../src/persistence/generate-prisma-schema.ts";
-import type { ClientSchema } from "../src/persistence/generate-prisma-clients.ts";
-import { PROVIDERS, type PrismaApp } from "../src/persistence/prisma-app.ts";
+import type { SchemaEntity } from "../src/tooling/generate-prisma-schema.ts";
+import type { ClientSchema } from "../src/tooling/generate-prisma-clients.ts";
+import { PROVIDERS, type PrismaApp } from "../src/tooling/prisma-app.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 

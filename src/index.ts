@@ -32,22 +32,23 @@ export type {
   RequestContext,
 } from "./entity/define-action.ts";
 
-export { step } from "./saga/step.ts";
-export type { Step, StepOptions, StepEffect, RetryOptions, StepOutput } from "./saga/step.ts";
-export type { StepContext, DataMap } from "./saga/context.ts";
-export { workflow, defineWorkflow, WorkflowBuilder } from "./saga/define-workflow.ts";
-export type { WorkflowDefinition, WorkflowOptions } from "./saga/define-workflow.ts";
-export { executeWorkflow } from "./saga/execute-workflow.ts";
-export type { ExecuteOptions, WorkflowOutcome, WorkflowSuccess, WorkflowFailure } from "./saga/execute-workflow.ts";
-export type { FailedCompensation } from "./saga/compensate.ts";
-export { runWorkflow } from "./saga/run-workflow.ts";
-export type { RunWorkflowOptions } from "./saga/run-workflow.ts";
+export { step } from "./engine/definition/step.ts";
+export type { Step, StepOptions, StepEffect, RetryOptions, StepOutput } from "./engine/definition/step.ts";
+export type { StepContext, DataMap } from "./engine/definition/context.ts";
+export { workflow, defineWorkflow, WorkflowBuilder } from "./engine/definition/define-workflow.ts";
+export type { WorkflowDefinition, WorkflowOptions } from "./engine/definition/define-workflow.ts";
+export { executeWorkflow } from "./engine/execution/execute-workflow.ts";
+export type { ExecuteOptions, WorkflowOutcome, WorkflowSuccess, WorkflowFailure } from "./engine/execution/execute-workflow.ts";
+export type { FailedCompensation } from "./engine/execution/compensate.ts";
+export { runWorkflow } from "./engine/execution/run-workflow.ts";
+export type { RunWorkflowOptions } from "./engine/execution/run-workflow.ts";
 export { createEntityStep } from "./entity/create-entity-step.ts";
 export type { EntityStepOptions, EntityRef } from "./entity/create-entity-step.ts";
 export { updateEntityStep } from "./entity/update-entity-step.ts";
 export type { EntityUpdate } from "./entity/update-entity-step.ts";
 export { deleteEntityStep } from "./entity/delete-entity-step.ts";
 export {
+  SagaqlError,
   NonRetryableError,
   ServiceNotFoundError,
   StepTimeoutError,
@@ -60,47 +61,47 @@ export {
   WorkflowDefinitionChangedError,
   RunCancelledError,
   RunShutdownError,
-} from "./saga/errors.ts";
-export { cancelRun } from "./saga/cancel-run.ts";
-export type { CancelRunOptions } from "./saga/cancel-run.ts";
-export { retryRun, resumeRun } from "./saga/reopen-run.ts";
-export type { ReopenRunOptions, ReopenResult } from "./saga/reopen-run.ts";
-export type { RunControlResult, RunControlRefusal } from "./saga/run-control-result.ts";
-export type { RunControlRequest } from "./saga/run-events.ts";
-export { stopExecutingRuns } from "./saga/run-signals.ts";
-export { hearCancelsThrough } from "./saga/cancel-watch.ts";
-export { JournalWriteError } from "./saga/journal-writer.ts";
-export { resumeWorkflow } from "./saga/resume-workflow.ts";
-export type { ResumeOptions } from "./saga/resume-workflow.ts";
-export { RunRecovery } from "./saga/run-recovery.ts";
-export type { RunRecoveryOptions, RecoveryPass } from "./saga/run-recovery.ts";
-export { RunRetention, DEFAULT_RETENTION_MS } from "./saga/run-retention.ts";
+} from "./engine/errors.ts";
+export { cancelRun } from "./engine/control/cancel-run.ts";
+export type { CancelRunOptions } from "./engine/control/cancel-run.ts";
+export { retryRun, resumeRun } from "./engine/control/reopen-run.ts";
+export type { ReopenRunOptions, ReopenResult } from "./engine/control/reopen-run.ts";
+export type { RunControlResult, RunControlRefusal } from "./engine/control/run-control-result.ts";
+export type { RunControlRequest } from "./engine/journal/run-events.ts";
+export { stopExecutingRuns } from "./engine/control/run-signals.ts";
+export { hearCancelsThrough } from "./engine/control/cancel-watch.ts";
+export { JournalWriteError } from "./engine/journal/journal-writer.ts";
+export { resumeWorkflow } from "./engine/recovery/resume-workflow.ts";
+export type { ResumeOptions } from "./engine/recovery/resume-workflow.ts";
+export { RunRecovery } from "./engine/recovery/run-recovery.ts";
+export type { RunRecoveryOptions, RecoveryPass } from "./engine/recovery/run-recovery.ts";
+export { RunRetention, DEFAULT_RETENTION_MS } from "./engine/journal/run-retention.ts";
 export { RunMetrics } from "./observability/run-metrics.ts";
 export { RunTracing } from "./observability/run-tracing.ts";
-export { instrumentRunStore } from "./observability/instrument-run-store.ts";
+export { instrumentRunJournal } from "./observability/instrument-run-journal.ts";
 export { useMetricsEndpoint } from "./observability/use-metrics-endpoint.ts";
-export type { RunRetentionOptions } from "./saga/run-retention.ts";
-export { isDurableRunStore } from "./saga/durable-run-store.ts";
-export { entityWorkflows } from "./runtime/entity-workflows.ts";
-export { announcingRunStore } from "./saga/run-event-feed.ts";
-export type { RunEventFeed, RunEventListener } from "./saga/run-event-feed.ts";
+export type { RunRetentionOptions } from "./engine/journal/run-retention.ts";
+export { isDurableRunJournal } from "./engine/journal/durable-run-journal.ts";
+export { entityWorkflows } from "./action/entity-workflows.ts";
+export { announcingRunJournal } from "./engine/journal/run-event-feed.ts";
+export type { RunEventFeed, RunEventListener } from "./engine/journal/run-event-feed.ts";
 export { openRunEventFeed } from "./persistence/open-run-event-feed.ts";
 export type { OpenRunEventFeedOptions } from "./persistence/open-run-event-feed.ts";
-export { PostgresRunEventFeed } from "./persistence/postgres-run-event-feed.ts";
-export type { PostgresRunEventFeedOptions } from "./persistence/postgres-run-event-feed.ts";
-export { SqliteRunEventFeed } from "./persistence/sqlite-run-event-feed.ts";
-export type { SqliteRunEventFeedOptions } from "./persistence/sqlite-run-event-feed.ts";
+export { PostgresRunEventFeed } from "./persistence/postgres/postgres-run-event-feed.ts";
+export type { PostgresRunEventFeedOptions } from "./persistence/postgres/postgres-run-event-feed.ts";
+export { SqliteRunEventFeed } from "./persistence/sqlite/sqlite-run-event-feed.ts";
+export type { SqliteRunEventFeedOptions } from "./persistence/sqlite/sqlite-run-event-feed.ts";
 export { LocalRunEventFeed } from "./persistence/local-run-event-feed.ts";
 export type { LocalRunEventFeedOptions } from "./persistence/local-run-event-feed.ts";
-export type { SerializedError } from "./saga/errors.ts";
-export { ServiceRegistry } from "./saga/services.ts";
-export type { Services, ServiceMap } from "./saga/services.ts";
-export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./saga/driver.ts";
-export type { Logger } from "./saga/logger.ts";
-export type { RunStore, ListRunsFilter, RunVisibilityFilter } from "./saga/run-store.ts";
-export type { RunEvent, RunStatus, StepStatus } from "./saga/run-events.ts";
-export type { RunSnapshot, StepSnapshot } from "./saga/run-snapshot.ts";
-export { InMemoryRunStore } from "./saga/in-memory-run-store.ts";
+export type { SerializedError } from "./engine/errors.ts";
+export { ServiceRegistry } from "./engine/definition/services.ts";
+export type { Services, ServiceMap } from "./engine/definition/services.ts";
+export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./engine/definition/driver.ts";
+export type { Logger } from "./engine/logger.ts";
+export type { RunJournal, ListRunsFilter, RunVisibilityFilter } from "./engine/journal/run-journal.ts";
+export type { RunEvent, RunStatus, StepStatus } from "./engine/journal/run-events.ts";
+export type { RunSnapshot, StepSnapshot } from "./engine/journal/run-snapshot.ts";
+export { InMemoryRunJournal } from "./engine/journal/in-memory-run-journal.ts";
 export {
   DriverError,
   RecordNotFoundError,
@@ -108,31 +109,38 @@ export {
   ForeignKeyConstraintError,
   InvalidDataError,
   UnknownEntityError,
-} from "./saga/driver-errors.ts";
-export { PrismaDriver, openDatabase, providerOf, applyMigrations, generatePrismaSchema } from "./persistence/public.ts";
-export type { PrismaClientLike, PrismaDriverOptions, Database, OpenDatabaseOptions, PrismaClientClass, ApplyMigrationsOptions, GeneratePrismaSchemaOptions, PrismaProvider, SchemaEntity } from "./persistence/public.ts";
-export { SqliteRunStore } from "./persistence/sqlite-run-store.ts";
-export type { SqliteRunStoreOptions } from "./persistence/sqlite-run-store.ts";
-export { PostgresRunStore } from "./persistence/postgres-run-store.ts";
-export type { PostgresRunStoreOptions } from "./persistence/postgres-run-store.ts";
-export { openRunStore, journalPathFor } from "./persistence/open-run-store.ts";
-export type { OpenRunStoreOptions } from "./persistence/open-run-store.ts";
-export { IdempotencyKeyConflictError } from "./persistence/durable-run-store.ts";
-export { ResourceHeldError } from "./saga/errors.ts";
+} from "./engine/definition/driver-errors.ts";
+export { PrismaDriver } from "./persistence/prisma/prisma-driver.ts";
+export type { PrismaClientLike, PrismaDriverOptions } from "./persistence/prisma/prisma-driver.ts";
+export { openDatabase, providerOf } from "./persistence/prisma/open-database.ts";
+export type { Database, OpenDatabaseOptions, PrismaClientClass } from "./persistence/prisma/open-database.ts";
+export type { PrismaProvider } from "./persistence/prisma/prisma-provider.ts";
+export { applyMigrations } from "./tooling/apply-migrations.ts";
+export type { ApplyMigrationsOptions } from "./tooling/apply-migrations.ts";
+export { generatePrismaSchema } from "./tooling/generate-prisma-schema.ts";
+export type { GeneratePrismaSchemaOptions, SchemaEntity } from "./tooling/generate-prisma-schema.ts";
+export { SqliteRunJournal } from "./persistence/sqlite/sqlite-run-journal.ts";
+export type { SqliteRunJournalOptions } from "./persistence/sqlite/sqlite-run-journal.ts";
+export { PostgresRunJournal } from "./persistence/postgres/postgres-run-journal.ts";
+export type { PostgresRunJournalOptions } from "./persistence/postgres/postgres-run-journal.ts";
+export { openRunJournal, journalPathFor } from "./persistence/open-run-journal.ts";
+export type { OpenRunJournalOptions } from "./persistence/open-run-journal.ts";
+export { IdempotencyKeyConflictError } from "./persistence/durable-run-journal-options.ts";
+export { ResourceHeldError } from "./engine/errors.ts";
 export type {
-  DurableRunStore,
-  DurableRunStoreOptions,
+  DurableRunJournal,
+  DurableRunJournalOptions,
   JournaledRun,
   JournaledEvent,
   RunLease,
   ListEventsFilter,
   UnfinishedRunsFilter,
-} from "./persistence/durable-run-store.ts";
-export { hashRunInput, JournalEncodingError } from "./persistence/run-store-json.ts";
-export { runAction } from "./runtime/run-action.ts";
-export { startAction } from "./runtime/start-action.ts";
-export type { ActionStarted } from "./runtime/start-action.ts";
-export type { ActionRuntime, ActionSuccess, AnyEntity, RunActionRequest } from "./runtime/run-action.ts";
+} from "./persistence/durable-run-journal-options.ts";
+export { hashRunInput, JournalEncodingError } from "./persistence/run-journal-json.ts";
+export { runAction } from "./action/run-action.ts";
+export { startAction } from "./action/start-action.ts";
+export type { ActionStarted } from "./action/start-action.ts";
+export type { ActionRuntime, ActionSuccess, AnyEntity, RunActionRequest } from "./action/run-action.ts";
 export {
   ActionError,
   RunFailedError,
@@ -145,8 +153,8 @@ export {
   IdempotencyConflictError,
   ResourceBusyError,
   WorkflowCancelledError,
-} from "./runtime/action-errors.ts";
-export type { FieldProblem, IdempotencyMismatch } from "./runtime/action-errors.ts";
+} from "./action/action-errors.ts";
+export type { FieldProblem, IdempotencyMismatch } from "./action/action-errors.ts";
 export { buildSchema } from "./graphql/build-schema.ts";
 export type { BuildSchemaOptions } from "./graphql/build-schema.ts";
 export type { GraphQLContext } from "./graphql/context.ts";

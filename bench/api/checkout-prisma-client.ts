@@ -1,6 +1,6 @@
 import { PrismaClient as PostgresClient } from "../../generated/checkout/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/checkout/sqlite/client/client.ts";
-import type { PrismaClientClass } from "../../src/persistence/open-database.ts";
+import type { PrismaClientClass } from "../../src/persistence/prisma/open-database.ts";
 import type { Provider } from "./bench-database.ts";
 
 /** The example's generated client; both providers' have the same models and methods. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createSchema, createYoga } from "graphql-yoga";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { ShippingService } from "../../examples/checkout/services/shipping-service.ts";
-import { openDatabase, providerOf } from "../../src/persistence/open-database.ts";
+import { openDatabase, providerOf } from "../../src/persistence/prisma/open-database.ts";
 import { checkoutPrismaClient } from "./checkout-prisma-client.ts";
 import { handwrittenCheckout, type CheckoutProviders } from "./handwritten-checkout.ts";
 

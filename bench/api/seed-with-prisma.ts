@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { openDatabase } from "../../src/persistence/open-database.ts";
+import { openDatabase } from "../../src/persistence/prisma/open-database.ts";
 import type { BenchOrder, BenchProduct } from "./bench-orders.ts";
 import { checkoutPrismaClient } from "./checkout-prisma-client.ts";
 import type { Provider } from "./bench-database.ts";

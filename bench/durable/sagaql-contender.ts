@@ -1,6 +1,6 @@
 import { order as orderEntity } from "../../examples/checkout/entities.ts";
-import { defineWorkflow, executeWorkflow, step, type Driver, type RunStore, type ServiceRegistry, type WorkflowDefinition } from "../../src/index.ts";
-import type { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
+import { defineWorkflow, executeWorkflow, step, type Driver, type RunJournal, type ServiceRegistry, type WorkflowDefinition } from "../../src/index.ts";
+import type { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import type { BenchOrder } from "./checkout-fixtures.ts";
 import { expectEqual, type Contender } from "./contender.ts";
 
@@ -27,7 +27,7 @@ export interface SagaqlContenderOptions {
   driver: Driver;
   services: ServiceRegistry;
   /** The durable journal; none for the non-durable contender. */
-  store?: PostgresRunStore;
+  store?: PostgresRunJournal;
   /** Rows of `sagaql_step_checkpoints` in the app database. */
   countCheckpoints?: () => Promise<number>;
 }
@@ -43,7 +43,7 @@ export function sagaqlContender(options: SagaqlContenderOptions): Contender {
         resource: order,
         resourceId: order.id,
         services,
-        ...(store ? { store: store as RunStore } : {}),
+        ...(store ? { store: store as RunJournal } : {}),
       });
       if (!outcome.ok) throw new Error(`sagaql checkout of ${order.id} ended ${outcome.status}: ${outcome.error}`);
     },

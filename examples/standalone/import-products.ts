@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
-import { applyMigrations, createEntityStep, executeWorkflow, InMemoryRunStore, openDatabase, workflow } from "../../src/index.ts";
+import { applyMigrations, createEntityStep, executeWorkflow, InMemoryRunJournal, openDatabase, workflow } from "../../src/index.ts";
 
 interface ImportInput {
   rows: Array<{ name: string; sku: string; price: number; stock: number }>;
@@ -33,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), "sagaql-standalone-"));
 const url = `file:${join(dir, "app.db")}`;
 await applyMigrations({ url, schemaPath: "prisma/sqlite/schema.prisma" });
 const database = await openDatabase(url, PrismaClient);
-const store = new InMemoryRunStore();
+const store = new InMemoryRunJournal();
 try {
   const rows = [{ name: "Desk lamp", sku: "DL-1", price: 25, stock: 4 }];
   const ok = await executeWorkflow(database.driver, importProducts, { input: { rows }, store });

@@ -5,17 +5,18 @@
  */
 import { dirname, relative, resolve, sep } from "node:path";
 
-/** Which src/ layers each layer may import. The engine (saga) is the core: it imports no other layer. */
+/** Which src/ layers each layer may import. The engine is the core: it imports no other layer. */
 export const LAYERS = {
-  saga: [],
-  entity: ["saga"],
-  observability: ["saga"],
-  persistence: ["saga", "entity"],
-  runtime: ["saga", "entity", "persistence"],
-  graphql: ["saga", "entity", "runtime"],
-  server: ["saga", "entity", "runtime", "graphql", "observability"],
-  app: ["saga", "entity", "runtime", "graphql", "observability", "persistence", "server"],
-  cli: ["saga", "entity", "runtime", "graphql", "observability", "persistence", "server", "app"],
+  engine: [],
+  entity: ["engine"],
+  observability: ["engine"],
+  persistence: ["engine", "entity"],
+  tooling: ["engine", "entity", "persistence"],
+  action: ["engine", "entity", "persistence"],
+  graphql: ["engine", "entity", "action"],
+  server: ["engine", "entity", "action", "graphql", "observability"],
+  app: ["engine", "entity", "action", "graphql", "observability", "persistence", "tooling", "server"],
+  cli: ["engine", "entity", "action", "graphql", "observability", "persistence", "tooling", "server", "app"],
 };
 
 /** The files a consumer may import: what the package exports. */

@@ -1,8 +1,10 @@
+import { SagaqlError } from "../engine/errors.ts";
+
 /**
  * Why an app could not start, as one line naming the problem and the fix: the CLI and `runApp` print the
  * message alone, without a stack trace, and exit 1.
  */
-export class AppStartError extends Error {
+export class AppStartError extends SagaqlError {
   readonly code: string = "APP_START";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

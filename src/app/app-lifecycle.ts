@@ -1,6 +1,6 @@
-import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
-import type { RunRecovery } from "../saga/run-recovery.ts";
-import type { RunRetention } from "../saga/run-retention.ts";
+import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
+import type { RunRecovery } from "../engine/recovery/run-recovery.ts";
+import type { RunRetention } from "../engine/journal/run-retention.ts";
 import type { Logger } from "../server/create-logger.ts";
 import type { AppData } from "./open-app-data.ts";
 import type { AppServices, RecoveryConfig, SagaqlConfig } from "./define-config.ts";

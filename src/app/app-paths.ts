@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import type { PrismaProvider } from "../persistence/generate-prisma-schema.ts";
+import type { PrismaProvider } from "../tooling/generate-prisma-schema.ts";
 import type { SagaqlConfig } from "./define-config.ts";
 
 /** Where an app's files are, every path absolute. */

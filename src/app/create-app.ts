@@ -1,15 +1,15 @@
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "../graphql/build-schema.ts";
 import type { RunMetrics } from "../observability/run-metrics.ts";
-import { providerOf } from "../persistence/open-database.ts";
-import type { PrismaDriver } from "../persistence/prisma-driver.ts";
-import type { PrismaProvider } from "../persistence/generate-prisma-schema.ts";
-import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
-import type { RunRecovery } from "../saga/run-recovery.ts";
-import type { RunRetention } from "../saga/run-retention.ts";
-import { ServiceRegistry } from "../saga/services.ts";
+import { providerOf } from "../persistence/prisma/open-database.ts";
+import type { PrismaDriver } from "../persistence/prisma/prisma-driver.ts";
+import type { PrismaProvider } from "../tooling/generate-prisma-schema.ts";
+import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
+import type { DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
+import type { RunRecovery } from "../engine/recovery/run-recovery.ts";
+import type { RunRetention } from "../engine/journal/run-retention.ts";
+import { ServiceRegistry } from "../engine/definition/services.ts";
 import { createLogger, type Logger } from "../server/create-logger.ts";
 import type { ListeningAddress, SagaqlServer } from "../server/create-server.ts";
 import type { HealthCheck } from "../server/health-endpoint.ts";
@@ -31,7 +31,7 @@ export interface CreateAppOptions<E extends AppEntities = AppEntities, S extends
    */
   migrate?: boolean;
   /** Wraps the journal the app opens (fault injection in tests, extra instrumentation). @default none */
-  wrapRunStore?: (store: DurableRunStore) => DurableRunStore;
+  wrapRunJournal?: (store: DurableRunJournal) => DurableRunJournal;
 }
 
 export interface AppListenOptions {
@@ -54,7 +54,7 @@ export interface SagaqlApp<S extends AppServices = AppServices> {
   /** The generated Prisma client, connected. */
   readonly prisma: AppPrismaClient;
   /** The run journal, instrumented, announcing to `runEvents`. */
-  readonly store: DurableRunStore;
+  readonly store: DurableRunJournal;
   /** Wakes `workflowRunUpdated` subscriptions: LISTEN/NOTIFY on PostgreSQL, polling of the journal on SQLite. */
   readonly runEvents: RunEventFeed;
   /** What actions run with: the driver, the journal, the services, the logger. */
@@ -92,7 +92,7 @@ export async function createApp<const E extends AppEntities, S extends AppServic
   const generated = await loadGeneratedClient(paths.generatedDir, providerOf(databaseUrl), entities, paths.root);
   // Before anything opens the database: on SQLite an open connection can keep the migration from its write lock.
   const migrations = options.migrate === false ? undefined : await migrateApp(databaseUrl, paths, logger);
-  const data = await openAppData({ generated, databaseUrl, logger, recovery: options.recovery, wrapRunStore: options.wrapRunStore });
+  const data = await openAppData({ generated, databaseUrl, logger, recovery: options.recovery, wrapRunJournal: options.wrapRunJournal });
   let services: S | undefined;
   try {
     services = await resolveServices(options.services, { dataDir: paths.dataDir, logger, databaseUrl });

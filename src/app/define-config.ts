@@ -1,4 +1,4 @@
-import type { AnyEntity } from "../runtime/run-action.ts";
+import type { AnyEntity } from "../action/run-action.ts";
 import type { CorsSetting } from "../server/cors-policy.ts";
 import type { Logger } from "../server/create-logger.ts";
 import type { CreateServerOptions, ListeningAddress } from "../server/create-server.ts";
@@ -121,7 +121,7 @@ export interface SagaqlConfig<E extends AppEntities = AppEntities, S extends App
 
 /** What `onStart` may use: the app's data and services, before the server listens. */
 export interface StartingApp {
-  driver: import("../saga/driver.ts").Driver;
+  driver: import("../engine/definition/driver.ts").Driver;
   logger: Logger;
   services: AppServices;
 }

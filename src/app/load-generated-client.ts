@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertModelMatches, type PrismaDatamodel } from "../graphql/prisma-client.ts";
-import type { PrismaClientClass } from "../persistence/open-database.ts";
-import type { PrismaProvider } from "../persistence/generate-prisma-schema.ts";
-import type { AnyEntity } from "../runtime/run-action.ts";
+import type { PrismaClientClass } from "../persistence/prisma/open-database.ts";
+import type { PrismaProvider } from "../tooling/generate-prisma-schema.ts";
+import type { AnyEntity } from "../action/run-action.ts";
 import { GeneratedClientError } from "./app-errors.ts";
 
 /** What the app uses of any generated client, whatever its models. */

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyMigrations } from "../persistence/apply-migrations.ts";
-import { providerOf } from "../persistence/open-database.ts";
+import { applyMigrations } from "../tooling/apply-migrations.ts";
+import { providerOf } from "../persistence/prisma/open-database.ts";
 import type { Logger } from "../server/create-logger.ts";
 import { AppStartError } from "./app-errors.ts";
 import { prismaSchemaPath, type AppPaths } from "./app-paths.ts";

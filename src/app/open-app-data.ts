@@ -1,14 +1,14 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { instrumentRunStore } from "../observability/instrument-run-store.ts";
+import { instrumentRunJournal } from "../observability/instrument-run-journal.ts";
 import { RunMetrics } from "../observability/run-metrics.ts";
 import { RunTracing } from "../observability/run-tracing.ts";
-import { openDatabase, providerOf, type Database } from "../persistence/open-database.ts";
+import { openDatabase, providerOf, type Database } from "../persistence/prisma/open-database.ts";
 import { openRunEventFeed } from "../persistence/open-run-event-feed.ts";
-import { openRunStore } from "../persistence/open-run-store.ts";
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import { announcingRunStore, type RunEventFeed } from "../saga/run-event-feed.ts";
-import { newRunOwner } from "../saga/run-owner.ts";
+import { openRunJournal } from "../persistence/open-run-journal.ts";
+import type { DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import { announcingRunJournal, type RunEventFeed } from "../engine/journal/run-event-feed.ts";
+import { newRunOwner } from "../engine/recovery/run-owner.ts";
 import type { Logger } from "../server/create-logger.ts";
 import type { RecoveryConfig } from "./define-config.ts";
 import type { AppPrismaClient, GeneratedClient } from "./load-generated-client.ts";
@@ -18,14 +18,14 @@ export interface AppDataOptions {
   databaseUrl: string;
   logger: Logger;
   recovery?: RecoveryConfig;
-  wrapRunStore?: (store: DurableRunStore) => DurableRunStore;
+  wrapRunJournal?: (store: DurableRunJournal) => DurableRunJournal;
 }
 
 /** The app's data: its database, its run journal (instrumented), and the live-progress feed over that journal. */
 export interface AppData {
   generated: GeneratedClient;
   database: Database<AppPrismaClient>;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   runEvents: RunEventFeed;
   metrics: RunMetrics;
   /** Closes the feed, then the journal, then the database. */
@@ -41,13 +41,13 @@ export async function openAppData(options: AppDataOptions): Promise<AppData> {
     const database = await openDatabase(options.databaseUrl, generated.PrismaClient);
     opened.push(database);
     const owner = newRunOwner(options.recovery?.instanceId ?? (process.env.SAGAQL_INSTANCE_ID || undefined));
-    const journal = await openRunStore(options.databaseUrl, { leaseMs: options.recovery?.leaseMs, owner });
+    const journal = await openRunJournal(options.databaseUrl, { leaseMs: options.recovery?.leaseMs, owner });
     opened.push(journal);
     const metrics = new RunMetrics();
-    const instrumented = instrumentRunStore(options.wrapRunStore ? options.wrapRunStore(journal) : journal, metrics, new RunTracing());
+    const instrumented = instrumentRunJournal(options.wrapRunJournal ? options.wrapRunJournal(journal) : journal, metrics, new RunTracing());
     const runEvents = await openRunEventFeed(options.databaseUrl, { store: instrumented, logger: options.logger });
     // Subscribers in this process hear of the runs it executes at once, not at the feed's next poll.
-    const store = announcingRunStore(instrumented, runEvents);
+    const store = announcingRunJournal(instrumented, runEvents);
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {

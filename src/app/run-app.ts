@@ -11,7 +11,7 @@ export interface RunAppOptions {
   /** Apply pending migrations before serving. @default true */
   migrate?: boolean;
   /** Wraps the journal the app opens (fault injection in tests). @default none */
-  wrapRunStore?: CreateAppOptions["wrapRunStore"];
+  wrapRunJournal?: CreateAppOptions["wrapRunJournal"];
 }
 
 /**
@@ -31,7 +31,7 @@ export async function runApp<E extends AppEntities, S extends AppServices>(confi
         dataDir: env.dataDir,
         recovery: { ...config.recovery, ...env.recovery },
         ...(options.migrate === false ? { migrate: false } : {}),
-        ...(options.wrapRunStore ? { wrapRunStore: options.wrapRunStore } : {}),
+        ...(options.wrapRunJournal ? { wrapRunJournal: options.wrapRunJournal } : {}),
       });
       return { app, address: await app.listen({ port: env.port, host: env.host }) };
     })();

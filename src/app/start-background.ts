@@ -1,12 +1,12 @@
-import { RunRecovery } from "../saga/run-recovery.ts";
-import { RunRetention } from "../saga/run-retention.ts";
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
-import { entityWorkflows } from "../runtime/entity-workflows.ts";
+import { RunRecovery } from "../engine/recovery/run-recovery.ts";
+import { RunRetention } from "../engine/journal/run-retention.ts";
+import type { DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
+import { entityWorkflows } from "../action/entity-workflows.ts";
 import type { RecoveryConfig } from "./define-config.ts";
 
 /** In the background: a first pass resumes what the last process left unfinished, without delaying startup. */
-export function startRecovery(runtime: ActionRuntime, store: DurableRunStore, entities: readonly AnyEntity[], options: RecoveryConfig = {}): RunRecovery | undefined {
+export function startRecovery(runtime: ActionRuntime, store: DurableRunJournal, entities: readonly AnyEntity[], options: RecoveryConfig = {}): RunRecovery | undefined {
   if (options.enabled === false) return undefined;
   const recovery = new RunRecovery({
     store,
@@ -22,7 +22,7 @@ export function startRecovery(runtime: ActionRuntime, store: DurableRunStore, en
 }
 
 /** Pruning runs with each instance: batches are small and skip each other's rows, so several instances may prune. */
-export function startRetention(runtime: ActionRuntime, store: DurableRunStore, options: RecoveryConfig = {}): RunRetention | undefined {
+export function startRetention(runtime: ActionRuntime, store: DurableRunJournal, options: RecoveryConfig = {}): RunRetention | undefined {
   if (options.enabled === false || options.retentionMs === 0) return undefined;
   const retention = new RunRetention({ store, maxAgeMs: options.retentionMs, logger: runtime.logger });
   void retention.start();

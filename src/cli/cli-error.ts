@@ -1,8 +1,10 @@
+import { SagaqlError } from "../engine/errors.ts";
+
 /**
  * A mistake the user can fix: the CLI prints its message alone, one line naming the problem and the fix, and
  * exits 1. The cause is kept for `--verbose`.
  */
-export class CliError extends Error {
+export class CliError extends SagaqlError {
   readonly code = "SAGAQL_CLI";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

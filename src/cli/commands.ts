@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { prismaSchemaPath } from "../app/app-paths.ts";
 import { migrateApp } from "../app/migrate-app.ts";
-import { providerOf } from "../persistence/open-database.ts";
+import { providerOf } from "../persistence/prisma/open-database.ts";
 import { readAppEnv } from "../app/read-app-env.ts";
 import { runApp } from "../app/run-app.ts";
 import { createLogger } from "../server/create-logger.ts";

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
-import { generatePrismaClients } from "../persistence/generate-prisma-clients.ts";
-import { appProviders, schemaPathOf, type PrismaApp } from "../persistence/prisma-app.ts";
-import { syncPrismaApp } from "../persistence/sync-prisma-app.ts";
+import { generatePrismaClients } from "../tooling/generate-prisma-clients.ts";
+import { appProviders, schemaPathOf, type PrismaApp } from "../tooling/prisma-app.ts";
+import { syncPrismaApp } from "../tooling/sync-prisma-app.ts";
 import type { AppPaths } from "../app/app-paths.ts";
 import type { LoadedConfig } from "./load-config.ts";
 import { ensurePrismaConfig } from "./prisma-config-file.ts";

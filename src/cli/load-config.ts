@@ -1,8 +1,8 @@
 import { dirname, relative, resolve } from "node:path";
 import { appPaths, type AppPaths } from "../app/app-paths.ts";
 import type { SagaqlConfig } from "../app/define-config.ts";
-import type { SchemaEntity } from "../persistence/generate-prisma-schema.ts";
-import type { AnyEntity } from "../runtime/run-action.ts";
+import type { SchemaEntity } from "../tooling/generate-prisma-schema.ts";
+import type { AnyEntity } from "../action/run-action.ts";
 import { CliError } from "./cli-error.ts";
 import { findConfigFile, importConfigModule } from "./config-file.ts";
 

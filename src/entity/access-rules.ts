@@ -1,4 +1,4 @@
-import { WorkflowDefinitionError } from "../saga/errors.ts";
+import { WorkflowDefinitionError } from "../engine/errors.ts";
 import type { RequestContext } from "./define-action.ts";
 import type { Field, FieldValue } from "./field.ts";
 import type { FieldMap } from "./infer.ts";

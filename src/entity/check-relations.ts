@@ -1,4 +1,4 @@
-import { WorkflowDefinitionError } from "../saga/errors.ts";
+import { WorkflowDefinitionError } from "../engine/errors.ts";
 import type { RelationMap } from "./entity-relations.ts";
 import type { FieldMap } from "./infer.ts";
 import { pascalCase } from "./names.ts";

@@ -1,6 +1,6 @@
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { EntityCreateOf, EntityRowOf } from "./entity-step-types.ts";
-import { step, type AnyStepContext, type Step, type StepOptions } from "../saga/step.ts";
+import { step, type AnyStepContext, type Step, type StepOptions } from "../engine/definition/step.ts";
 
 export interface EntityStepOptions extends Omit<StepOptions, "effect"> {
   /** `ctx.set(storeAs, row.id)` after the write, for later steps. */

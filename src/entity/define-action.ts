@@ -1,7 +1,7 @@
-import type { DataMap, StepContext } from "../saga/context.ts";
-import { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from "../saga/define-workflow.ts";
-import { WorkflowDefinitionError } from "../saga/errors.ts";
-import type { Step } from "../saga/step.ts";
+import type { DataMap, StepContext } from "../engine/definition/context.ts";
+import { defineWorkflow, type WorkflowDefinition, type WorkflowOptions } from "../engine/definition/define-workflow.ts";
+import { WorkflowDefinitionError } from "../engine/errors.ts";
+import type { Step } from "../engine/definition/step.ts";
 import { isField } from "./field.ts";
 import type { FieldMap, InferInput } from "./infer.ts";
 

@@ -1,6 +1,6 @@
-import { defineWorkflow } from "../saga/define-workflow.ts";
-import { WorkflowDefinitionError } from "../saga/errors.ts";
-import type { Driver } from "../saga/driver.ts";
+import { defineWorkflow } from "../engine/definition/define-workflow.ts";
+import { WorkflowDefinitionError } from "../engine/errors.ts";
+import type { Driver } from "../engine/definition/driver.ts";
 import { checkedAccessRules, mergedAccessRules, type AccessRules, type AnyAccessRules, type FilterableRow } from "./access-rules.ts";
 import type { ActionDefinition, RequestContext } from "./define-action.ts";
 import { isField } from "./field.ts";

@@ -1,6 +1,6 @@
 import { entityName, entityStepOptions, type EntityRef, type EntityStepOptions } from "./create-entity-step.ts";
-import type { Row, Where } from "../saga/driver.ts";
-import { step, type AnyStepContext, type Step } from "../saga/step.ts";
+import type { Row, Where } from "../engine/definition/driver.ts";
+import { step, type AnyStepContext, type Step } from "../engine/definition/step.ts";
 
 /** Deletes one row and returns it; its compensation re-creates it with the same id and values. */
 export function deleteEntityStep<Ctx extends AnyStepContext = AnyStepContext>(

@@ -1,4 +1,4 @@
-import { WorkflowDefinitionError } from "../saga/errors.ts";
+import { WorkflowDefinitionError } from "../engine/errors.ts";
 import { referenceField, type AnyField, type Field } from "./field.ts";
 import type { FieldMap } from "./infer.ts";
 import { foreignKeyOf, isRelation, type AnyRelation, type BelongsTo, type HasMany } from "./relation.ts";

@@ -1,5 +1,5 @@
 import type { FieldMap, InferCreate, InferEntity, InferUpdate } from "./infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 
 /** An entity definition as the entity steps see it: its name and its stored columns, foreign keys included. */
 interface DefinedEntity<F extends FieldMap> {

@@ -1,4 +1,4 @@
-import { WorkflowDefinitionError } from "../saga/errors.ts";
+import { WorkflowDefinitionError } from "../engine/errors.ts";
 
 const IDENTIFIER = /^[a-z][A-Za-z0-9]*$/;
 

@@ -1,7 +1,7 @@
 import { entityName, entityStepOptions, type EntityRef, type EntityStepOptions } from "./create-entity-step.ts";
-import type { Row, Where } from "../saga/driver.ts";
+import type { Row, Where } from "../engine/definition/driver.ts";
 import type { EntityRowOf, EntityUpdateOf } from "./entity-step-types.ts";
-import { step, type AnyStepContext, type Step } from "../saga/step.ts";
+import { step, type AnyStepContext, type Step } from "../engine/definition/step.ts";
 
 /** What an update step returns: the updated row and the values it replaced, which its compensation restores. */
 export interface EntityUpdate<R = Row> {

@@ -1,8 +1,8 @@
 import type { ActionDefinition } from "../entity/define-action.ts";
 import { pascalCase } from "../entity/names.ts";
-import { runAction, type ActionRuntime, type ActionSuccess, type AnyEntity } from "../runtime/run-action.ts";
-import { startAction, type ActionStarted } from "../runtime/start-action.ts";
-import type { Row } from "../saga/driver.ts";
+import { runAction, type ActionRuntime, type ActionSuccess, type AnyEntity } from "../action/run-action.ts";
+import { startAction, type ActionStarted } from "../action/start-action.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { Builder } from "./builder.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { EntityTypeRef } from "./entity-type.ts";

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from "graphql";
-import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
-import { isDurableRunStore, type DurableRunStore } from "../saga/durable-run-store.ts";
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
+import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
+import { isDurableRunJournal, type DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import { addActionMutation } from "./action-mutation.ts";
 import type { GraphQLContext } from "./context.ts";
 import { createBuilder, type Builder } from "./builder.ts";
@@ -9,7 +9,7 @@ import { computeOnCreate } from "./computed-on-create.ts";
 import { crudAccess } from "./access-filter.ts";
 import { addCrudMutations, addCrudQueries } from "./crud.ts";
 import type { ComputedOnCreate } from "../entity/define-entity.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import { addEntityInputs } from "./entity-inputs.ts";
 import { addEntityType } from "./entity-type.ts";
 import { addWorkflowErrorTypes } from "./errors.ts";
@@ -21,9 +21,9 @@ import { addRunSubscription } from "./run-subscription.ts";
 import { warnOfOpenEntities } from "./open-entities.ts";
 import { runVisibility, type RunVisibility } from "./run-visibility.ts";
 import { addRunControl, type RunControlOptions } from "./run-control.ts";
-import { hearCancelsThrough } from "../saga/cancel-watch.ts";
+import { hearCancelsThrough } from "../engine/control/cancel-watch.ts";
 import { addRunQueries, declareRunType, type DeclaredRunRef, type SecretInputs } from "./runs.ts";
-import { resourceKey } from "../runtime/resource-key.ts";
+import { resourceKey } from "../action/resource-key.ts";
 import { addScalars } from "./scalars.ts";
 import { checkRelations, type ResolvedRelation } from "../entity/check-relations.ts";
 import { addRelationFields, type RelatedTypes, type ScopesOf } from "./relation-fields.ts";
@@ -45,12 +45,12 @@ export interface BuildSchemaOptions {
   pagination?: PaginationOptions;
   /**
    * Live progress: adds `subscription { workflowRunUpdated(id) }`, woken by this feed (`PostgresRunEventFeed`
-   * or `SqliteRunEventFeed` over the same journal). Needs a durable run store in `runtime.store`.
+   * or `SqliteRunEventFeed` over the same journal). Needs a durable run journal in `runtime.store`.
    * @default none: the schema has no Subscription type
    */
   runEvents?: RunEventFeed;
   /**
-   * `workflowRunCancel`, `workflowRunRetry` and `workflowRunResume` (added with a durable run store in
+   * `workflowRunCancel`, `workflowRunRetry` and `workflowRunResume` (added with a durable run journal in
    * `runtime.store`): who may use them, and who the journal records. @default open to every caller
    */
   runControl?: RunControlOptions;
@@ -90,14 +90,14 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
 /** Run control needs a durable journal; with a feed, a cancel reaches the run's owner as soon as it is journaled. */
 function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions, visibility: RunVisibility): void {
   const store = options.runtime.store;
-  if (!isDurableRunStore(store)) return;
+  if (!isDurableRunJournal(store)) return;
   if (options.runEvents) hearCancelsThrough(store, options.runEvents, options.runtime.logger);
   addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, visibility, options: options.runControl ?? {} });
 }
 
 /** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */
-function durableStore(runtime: ActionRuntime): DurableRunStore {
-  if (!isDurableRunStore(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run store (SqliteRunStore or PostgresRunStore) in runtime.store");
+function durableStore(runtime: ActionRuntime): DurableRunJournal {
+  if (!isDurableRunJournal(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run journal (SqliteRunJournal or PostgresRunJournal) in runtime.store");
   return runtime.store;
 }
 

@@ -1,7 +1,7 @@
 import SchemaBuilder from "@pothos/core";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin, { type PrismaModelTypes } from "@pothos/plugin-prisma";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { GraphQLPrismaClient, PrismaDatamodel } from "./prisma-client.ts";
 

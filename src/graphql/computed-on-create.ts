@@ -1,6 +1,6 @@
 import type { RequestContext } from "../entity/define-action.ts";
 import type { ComputedOnCreate } from "../entity/define-entity.ts";
-import type { Driver, Row } from "../saga/driver.ts";
+import type { Driver, Row } from "../engine/definition/driver.ts";
 import { badUserInput } from "./crud-errors.ts";
 
 /**

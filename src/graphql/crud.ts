@@ -1,7 +1,7 @@
 import type { RequestContext } from "../entity/define-action.ts";
 import type { CrudOperations } from "../entity/define-entity.ts";
 import type { FieldMap } from "../entity/infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import { createAllowed, deleteAllowed, readList, readOne, updateAllowed, type CrudAccess } from "./access-filter.ts";
 import type { Builder } from "./builder.ts";
 import { resourceBusy, translateWriteError } from "./crud-errors.ts";

@@ -1,5 +1,5 @@
 import type { FieldMap } from "../entity/infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { InputObjectRef } from "@pothos/core";
 import type { Builder, Types } from "./builder.ts";
 import { FILTER_OF, type FilterRefs, type SortOrderRef } from "./filters.ts";

@@ -1,5 +1,5 @@
 import type { FieldMap } from "../entity/infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { Builder } from "./builder.ts";
 import { SCALAR_OF, type ScalarName } from "./scalars.ts";
 

@@ -10,9 +10,9 @@ import {
   ValidationError,
   WorkflowCancelledError,
   type FieldProblem,
-} from "../runtime/action-errors.ts";
-import type { FailedCompensation } from "../saga/compensate.ts";
-import { publicError } from "../runtime/public-error.ts";
+} from "../action/action-errors.ts";
+import type { FailedCompensation } from "../engine/execution/compensate.ts";
+import { publicError } from "../action/public-error.ts";
 import type { Builder } from "./builder.ts";
 
 /** The failure members every action's result union carries, in the order the union lists them. */

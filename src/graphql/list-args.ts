@@ -1,5 +1,5 @@
 import type { FieldMap } from "../entity/infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import { badUserInput } from "./crud-errors.ts";
 import { OPEN_SCOPES, type ReadScopes } from "./read-scopes.ts";
 import { relationCondition, type RelationFilter } from "./relation-filters.ts";

@@ -1,5 +1,5 @@
-import type { AnyEntity } from "../runtime/run-action.ts";
-import type { Logger } from "../saga/logger.ts";
+import type { AnyEntity } from "../action/run-action.ts";
+import type { Logger } from "../engine/logger.ts";
 
 /** The entities without access rules: anyone may use every operation and action they have. */
 export function openEntities(entities: readonly AnyEntity[]): string[] {

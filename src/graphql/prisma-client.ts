@@ -1,4 +1,4 @@
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 
 /**
  * The app's generated `PrismaClient`, typed by shape only: the GraphQL layer works for any set of entities,

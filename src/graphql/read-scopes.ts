@@ -1,7 +1,7 @@
 import type { AnyAccessRules } from "../entity/access-rules.ts";
 import type { RequestContext } from "../entity/define-action.ts";
 import type { FieldMap } from "../entity/infer.ts";
-import { ALL_ROWS, operationScope, type AccessScope } from "../runtime/access-scope.ts";
+import { ALL_ROWS, operationScope, type AccessScope } from "../action/access-scope.ts";
 
 /** Which rows of each entity one caller may read, by entity name; an entity without a read rule is open. */
 export type ReadScopes = (entityName: string) => AccessScope;

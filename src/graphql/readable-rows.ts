@@ -1,5 +1,5 @@
-import type { AccessScope } from "../runtime/access-scope.ts";
-import type { Row } from "../saga/driver.ts";
+import type { AccessScope } from "../action/access-scope.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { ModelDelegate } from "./prisma-client.ts";
 
 /** Whether one row, already loaded, is inside the caller's read scope. */

@@ -1,6 +1,6 @@
 import type { ResolvedRelation } from "../entity/check-relations.ts";
 import type { RequestContext } from "../entity/define-action.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { Builder } from "./builder.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { EntityInputs } from "./entity-inputs.ts";

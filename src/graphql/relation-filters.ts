@@ -1,11 +1,11 @@
 import { InputFieldBuilder } from "@pothos/core";
 import type { ResolvedRelation } from "../entity/check-relations.ts";
 import type { FieldMap } from "../entity/infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import type { Builder, Types } from "./builder.ts";
 import type { InputRef } from "./entity-inputs.ts";
 import type { ReadScopes } from "./read-scopes.ts";
-import type { AccessScope } from "../runtime/access-scope.ts";
+import type { AccessScope } from "../action/access-scope.ts";
 
 /** How `where` reaches a related entity: through a `belongsTo` (one row) or a `hasMany` (a list). */
 export interface RelationFilter {

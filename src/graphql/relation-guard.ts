@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { ResolvedRelation } from "../entity/check-relations.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import { badUserInput } from "./crud-errors.ts";
 import type { GraphQLPrismaClient } from "./prisma-client.ts";
 

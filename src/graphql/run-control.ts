@@ -1,12 +1,12 @@
 import { GraphQLError } from "graphql";
 import type { RequestContext } from "../entity/define-action.ts";
-import type { ActionRuntime, AnyEntity } from "../runtime/run-action.ts";
-import { entityWorkflows } from "../runtime/entity-workflows.ts";
-import { cancelRun } from "../saga/cancel-run.ts";
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import { resumeRun, retryRun } from "../saga/reopen-run.ts";
-import type { RunControlResult } from "../saga/run-control-result.ts";
-import type { CancelRequest, RunSnapshot } from "../saga/run-snapshot.ts";
+import type { ActionRuntime, AnyEntity } from "../action/run-action.ts";
+import { entityWorkflows } from "../action/entity-workflows.ts";
+import { cancelRun } from "../engine/control/cancel-run.ts";
+import type { DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import { resumeRun, retryRun } from "../engine/control/reopen-run.ts";
+import type { RunControlResult } from "../engine/control/run-control-result.ts";
+import type { CancelRequest, RunSnapshot } from "../engine/journal/run-snapshot.ts";
 import type { Builder } from "./builder.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { RunVisibility } from "./run-visibility.ts";
@@ -39,7 +39,7 @@ export interface RunControlOptions {
 }
 
 interface RunControlTarget {
-  store: DurableRunStore;
+  store: DurableRunJournal;
   runtime: ActionRuntime;
   entities: readonly AnyEntity[];
   run: RunRef;

@@ -1,4 +1,4 @@
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
 import type { Builder } from "./builder.ts";
 import { notFound } from "./crud-errors.ts";
 import type { RunRef } from "./runs.ts";
@@ -8,7 +8,7 @@ import { watchRun, type WatchedJournal } from "./watch-run.ts";
 export interface RunSubscriptionOptions {
   /** Tells the subscription when its run has new journal events; see `PostgresRunEventFeed`, `SqliteRunEventFeed`. */
   feed: RunEventFeed;
-  /** The journal the snapshots are read from: the runtime's durable run store. */
+  /** The journal the snapshots are read from: the runtime's durable run journal. */
   store: WatchedJournal;
   /** Who may watch which run; a run the caller may not see is refused as unknown. @default every run */
   visibility?: RunVisibility;

@@ -1,10 +1,10 @@
 import type { AuthorizeRule, RequestContext } from "../entity/define-action.ts";
-import { actionScope, bothScopes, NO_ROWS, operationScope, ALL_ROWS, type AccessScope } from "../runtime/access-scope.ts";
-import type { AnyEntity } from "../runtime/run-action.ts";
-import { bothWhere } from "../runtime/rule-where.ts";
-import type { Row } from "../saga/driver.ts";
-import type { RunSnapshot } from "../saga/run-snapshot.ts";
-import { isVisibleRun, type ListRunsFilter, type RunStore, type RunVisibilityFilter } from "../saga/run-store.ts";
+import { actionScope, bothScopes, NO_ROWS, operationScope, ALL_ROWS, type AccessScope } from "../action/access-scope.ts";
+import type { AnyEntity } from "../action/run-action.ts";
+import { bothWhere } from "../action/rule-where.ts";
+import type { Row } from "../engine/definition/driver.ts";
+import type { RunSnapshot } from "../engine/journal/run-snapshot.ts";
+import { isVisibleRun, type ListRunsFilter, type RunJournal, type RunVisibilityFilter } from "../engine/journal/run-journal.ts";
 
 /*
  * A caller sees the runs of the actions they may run, on the rows they may read: the action's rules (the
@@ -43,7 +43,7 @@ export interface RunVisibility {
 }
 
 /** `delegates` reads an entity's rows (the Prisma delegate); only ids are selected. */
-export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entity: AnyEntity) => RunDelegate, store: RunStore): RunVisibility {
+export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entity: AnyEntity) => RunDelegate, store: RunJournal): RunVisibility {
   const actions = workflowActions(entities, delegateOf);
   return {
     async canSee(run, request) {
@@ -58,7 +58,7 @@ export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entit
       const plans = new Map<string, WorkflowPlan>();
       for (const action of chosen) plans.set(action.entity.actionDefinitions[action.actionName]!.workflow.name, await planFor(action, request));
       const { visible, checked } = await storeFilter(plans);
-      // Filtered again here: a RunStore of an app's own that ignores `visible` must not list every run.
+      // Filtered again here: a RunJournal of an app's own that ignores `visible` must not list every run.
       const listed = async (page: ListRunsFilter) => (await store.listRuns(page)).filter((run) => isVisibleRun(run, visible));
       if (checked.size === 0 || take === 0) return listed({ ...filter, take, visible });
       // Rows the journal cannot judge are checked here, so a page is counted among the visible runs only.

@@ -1,9 +1,9 @@
 import type { ImplementableObjectRef } from "@pothos/core";
-import { publicError, type PublicError } from "../runtime/public-error.ts";
-import type { SerializedError } from "../saga/errors.ts";
-import type { RunStatus, StepStatus } from "../saga/run-events.ts";
-import type { RunSnapshot, StepSnapshot } from "../saga/run-snapshot.ts";
-import type { RunStore } from "../saga/run-store.ts";
+import { publicError, type PublicError } from "../action/public-error.ts";
+import type { SerializedError } from "../engine/errors.ts";
+import type { RunStatus, StepStatus } from "../engine/journal/run-events.ts";
+import type { RunSnapshot, StepSnapshot } from "../engine/journal/run-snapshot.ts";
+import type { RunJournal } from "../engine/journal/run-journal.ts";
 import type { Builder, Types } from "./builder.ts";
 import { badUserInput } from "./crud-errors.ts";
 import type { RunVisibility } from "./run-visibility.ts";
@@ -39,7 +39,7 @@ export function declareRunType(builder: Builder): DeclaredRunRef {
 }
 
 /** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; implements `run`. */
-export function addRunQueries(builder: Builder, store: RunStore, run: DeclaredRunRef, secrets: SecretInputs = new Map(), visibility?: RunVisibility): RunRef {
+export function addRunQueries(builder: Builder, store: RunJournal, run: DeclaredRunRef, secrets: SecretInputs = new Map(), visibility?: RunVisibility): RunRef {
   const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
   addRunType(builder, runStatus, run, secrets);
   builder.queryField("workflowRun", (t) =>

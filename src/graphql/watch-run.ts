@@ -1,9 +1,9 @@
-import { isTerminalStatus, type DurableRunStore } from "../saga/durable-run-store.ts";
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
-import { applyRunEvent, type RunSnapshot } from "../saga/run-snapshot.ts";
+import { isTerminalStatus, type DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
+import { applyRunEvent, type RunSnapshot } from "../engine/journal/run-snapshot.ts";
 
 /** What watching a run reads: its snapshot with the sequence number it stands at, and the events after it. */
-export type WatchedJournal = Pick<DurableRunStore, "getJournaledRun" | "listEvents">;
+export type WatchedJournal = Pick<DurableRunJournal, "getJournaledRun" | "listEvents">;
 
 export interface WatchRunOptions {
   store: WatchedJournal;

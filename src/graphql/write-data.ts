@@ -1,7 +1,7 @@
 import { objectEnumValues } from "@prisma/client/runtime/client";
 import { valueProblem } from "../entity/check-value.ts";
 import type { FieldMap } from "../entity/infer.ts";
-import type { Row } from "../saga/driver.ts";
+import type { Row } from "../engine/definition/driver.ts";
 import { badUserInput } from "./crud-errors.ts";
 
 /** Prisma refuses a bare null for a JSON column; `DbNull` is how it spells SQL NULL there. */

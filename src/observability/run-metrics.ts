@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from "prom-client";
-import type { RunEvent } from "../saga/run-events.ts";
+import type { RunEvent } from "../engine/journal/run-events.ts";
 
 /** Step and journal durations in seconds: from a fast database step to a slow card. */
 const STEP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -9,7 +9,7 @@ const WRITE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 export type JournalWrite = "record" | "recordAll" | "through";
 
 /**
- * The runs' Prometheus metrics, fed by the journal's events as they become durable (see `instrumentRunStore`), so
+ * The runs' Prometheus metrics, fed by the journal's events as they become durable (see `instrumentRunJournal`), so
  * they count what happened, not what was tried: runs started and ended, step attempts, retries and durations,
  * compensations and their failures, takeovers, and the journal's write latency. Labels are the workflow, the step
  * and the outcome only — never a run id — so the series stay few however many runs there are.

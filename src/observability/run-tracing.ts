@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace, type Span, type Tracer } from "@opentelemetry/api";
-import type { SerializedError } from "../saga/errors.ts";
-import type { RunEvent } from "../saga/run-events.ts";
+import type { SerializedError } from "../engine/errors.ts";
+import type { RunEvent } from "../engine/journal/run-events.ts";
 
 /**
  * OpenTelemetry spans from the journal's durable events, through `@opentelemetry/api` only: a span per run, with a

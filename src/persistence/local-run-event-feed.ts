@@ -1,5 +1,5 @@
-import { consoleLogger, type Logger } from "../saga/logger.ts";
-import type { RunEventFeed, RunEventListener } from "../saga/run-event-feed.ts";
+import { consoleLogger, type Logger } from "../engine/logger.ts";
+import type { RunEventFeed, RunEventListener } from "../engine/journal/run-event-feed.ts";
 
 export interface LocalRunEventFeedOptions {
   /** Where a listener that throws is reported; the other listeners still hear. @default consoleLogger */

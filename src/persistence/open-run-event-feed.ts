@@ -1,12 +1,12 @@
-import type { DurableRunStore } from "../saga/durable-run-store.ts";
-import type { Logger } from "../saga/logger.ts";
-import type { RunEventFeed } from "../saga/run-event-feed.ts";
-import { PostgresRunEventFeed } from "./postgres-run-event-feed.ts";
-import { SqliteRunEventFeed } from "./sqlite-run-event-feed.ts";
+import type { DurableRunJournal } from "../engine/journal/durable-run-journal.ts";
+import type { Logger } from "../engine/logger.ts";
+import type { RunEventFeed } from "../engine/journal/run-event-feed.ts";
+import { PostgresRunEventFeed } from "./postgres/postgres-run-event-feed.ts";
+import { SqliteRunEventFeed } from "./sqlite/sqlite-run-event-feed.ts";
 
 export interface OpenRunEventFeedOptions {
-  /** The journal `openRunStore(databaseUrl)` opened; the SQLite feed reads it. */
-  store: Pick<DurableRunStore, "listEvents">;
+  /** The journal `openRunJournal(databaseUrl)` opened; the SQLite feed reads it. */
+  store: Pick<DurableRunJournal, "listEvents">;
   /** PostgreSQL only: the journal's schema, whose channel is listened on. @default "sagaql" */
   schema?: string;
   /** SQLite only: how often the journal is read while someone is subscribed, in ms. @default 50 */
@@ -18,7 +18,7 @@ export interface OpenRunEventFeedOptions {
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 /**
- * The live progress feed that goes with the journal `openRunStore(databaseUrl)` opens: `LISTEN` on PostgreSQL
+ * The live progress feed that goes with the journal `openRunJournal(databaseUrl)` opens: `LISTEN` on PostgreSQL
  * (its own connection), polling of the journal file on SQLite. Either sees the runs of every instance sharing
  * the database. Close it before the store.
  */

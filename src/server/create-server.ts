@@ -67,7 +67,7 @@ export interface CreateServerOptions {
    * so that requests clients already sent (still in the kernel's queues) are answered rather than reset. @default 100
    */
   shutdownSettleMs?: number;
-  /** Released by `close()` after the last request finished, in order: services, run store, database. @default [] */
+  /** Released by `close()` after the last request finished, in order: services, run journal, database. @default [] */
   onClose?: Array<() => unknown>;
   /**
    * Cross-origin access, as yoga's `cors` (e.g. `{ origin: ["https://app.example"], credentials: true }`),

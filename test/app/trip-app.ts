@@ -8,9 +8,9 @@ import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { action, defineConfig, entity, step, string } from "../../src/index.ts";
-import { generatePrismaClients } from "../../src/persistence/generate-prisma-clients.ts";
-import { PROVIDERS } from "../../src/persistence/prisma-app.ts";
-import { syncPrismaApp } from "../../src/persistence/sync-prisma-app.ts";
+import { generatePrismaClients } from "../../src/tooling/generate-prisma-clients.ts";
+import { PROVIDERS } from "../../src/tooling/prisma-app.ts";
+import { syncPrismaApp } from "../../src/tooling/sync-prisma-app.ts";
 
 const REPOSITORY = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 

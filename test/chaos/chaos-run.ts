@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
-import { journalPathFor, openRunStore } from "../../src/persistence/open-run-store.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
+import { journalPathFor, openRunJournal } from "../../src/persistence/open-run-journal.ts";
 import { eventLabel } from "../crash/crash-on-journal-write.ts";
 import { cancelCheckoutRun, createScenarioOrder, findRunByKey, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type CheckoutReply, type RunView, type ScenarioOrder } from "../crash/checkout-client.ts";
 import { checkoutViolations } from "../crash/checkout-invariants.ts";
@@ -229,7 +229,7 @@ class ChaosCluster {
 
   /** The run's events as `type:step` labels, read from the journal itself, to explain a violation. */
   async journalOf(runId: string): Promise<string[]> {
-    const store = await openRunStore(this.database.url);
+    const store = await openRunJournal(this.database.url);
     try {
       return (await store.listEvents({ runId })).map(({ event }) => ("error" in event && event.error ? `${eventLabel(event)}(${event.error.code ?? event.error.message.slice(0, 60)})` : eventLabel(event)));
     } finally {

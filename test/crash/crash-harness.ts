@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";
 import { retryUntil } from "../helpers/retry-until.ts";

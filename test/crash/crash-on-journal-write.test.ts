@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
 import { crashOnJournalWrite, eventLabel } from "./crash-on-journal-write.ts";
 import { crashKey, parseCrashPoint, type CrashPoint } from "./crash-point.ts";
 
@@ -16,11 +16,11 @@ class Crashed extends Error {
 }
 
 let dir: string;
-let store: SqliteRunStore;
+let store: SqliteRunJournal;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "sagaql-crash-wrapper-"));
-  store = new SqliteRunStore({ filename: join(dir, "journal.db") });
+  store = new SqliteRunJournal({ filename: join(dir, "journal.db") });
 });
 
 afterEach(async () => {
@@ -28,7 +28,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function wrapped(options: { point?: string; fromKeys?: boolean; recoveryPoint?: string }): DurableRunStore {
+function wrapped(options: { point?: string; fromKeys?: boolean; recoveryPoint?: string }): DurableRunJournal {
   return crashOnJournalWrite({
     point: options.point ? parseCrashPoint(options.point) : undefined,
     fromKeys: options.fromKeys,

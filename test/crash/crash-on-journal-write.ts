@@ -1,5 +1,5 @@
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import type { RunControlRequest, RunEvent } from "../../src/saga/run-events.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import type { RunControlRequest, RunEvent } from "../../src/engine/journal/run-events.ts";
 import { crashPointMatches, crashPointOfKey, type CrashPoint } from "./crash-point.ts";
 
 export interface CrashOnJournalWriteOptions {
@@ -23,7 +23,7 @@ export interface CrashOnJournalWriteOptions {
  * critical one: a point names the write that carries its event. So is `requestCancel`, which any instance calls
  * to journal a `run-cancel-requested` event for a run (armed by the run's own key).
  */
-export function crashOnJournalWrite(options: CrashOnJournalWriteOptions): (store: DurableRunStore) => DurableRunStore {
+export function crashOnJournalWrite(options: CrashOnJournalWriteOptions): (store: DurableRunJournal) => DurableRunJournal {
   return (store) => {
     const armed = new Map<string, CrashPoint | undefined>();
     const arm = (event: RunEvent) => {

@@ -1,4 +1,4 @@
-import type { RunEvent, RunEventType } from "../../src/saga/run-events.ts";
+import type { RunEvent, RunEventType } from "../../src/engine/journal/run-events.ts";
 
 /** A place in a run's journal where a crash-test server kills itself: right before or right after a write. */
 export interface CrashPoint {

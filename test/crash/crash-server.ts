@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { checkoutConfig, slowCardMsFrom } from "../../examples/checkout/config.ts";
 import { runApp } from "../../src/app/run-app.ts";
-import { providerOf } from "../../src/persistence/open-database.ts";
+import { providerOf } from "../../src/persistence/prisma/open-database.ts";
 import { appPaths } from "../../src/app/app-paths.ts";
 import { readAppEnv } from "../../src/app/read-app-env.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
@@ -34,7 +34,7 @@ if (env.SAGAQL_HOLD_START === "1") {
   await heldUntilReleased();
 }
 const trace = env.SAGAQL_TRACE_JOURNAL === "1";
-const wrapRunStore = crashOnJournalWrite({
+const wrapRunJournal = crashOnJournalWrite({
   point: env.SAGAQL_CRASH_AT ? parseCrashPoint(env.SAGAQL_CRASH_AT) : undefined,
   fromKeys: env.SAGAQL_CRASH_FROM_KEYS === "1",
   recoveryPoint: env.SAGAQL_CRASH_RECOVERY_AT ? parseCrashPoint(env.SAGAQL_CRASH_RECOVERY_AT) : undefined,
@@ -46,7 +46,7 @@ const wrapRunStore = crashOnJournalWrite({
     throw new Error("unreachable: SIGKILL was sent");
   },
 });
-await runApp(config, { migrate: false, wrapRunStore });
+await runApp(config, { migrate: false, wrapRunJournal });
 
 /** The app imports its provider's generated client lazily; loading it here is what makes a held start quick. */
 async function preloadGeneratedPrisma(provider: "sqlite" | "postgresql"): Promise<void> {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
+import { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { eventLabel } from "./crash-on-journal-write.ts";
 import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts";
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";
@@ -17,7 +17,7 @@ import { readProviderRecords } from "./provider-records.ts";
  * A run's owner dying hands the run to exactly one other instance; live runs are never taken over.
  */
 let database: FreshDatabase;
-let journal: PostgresRunStore;
+let journal: PostgresRunJournal;
 const servers: ServerProcess[] = [];
 const held: SpawnedServer[] = [];
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
   const [a, b] = [spawnInstance(), spawnInstance()];
   await startInstance(a);
   await startInstance(b);
-  journal = await PostgresRunStore.open({ connectionString: database.url, maxConnections: 2 });
+  journal = await PostgresRunJournal.open({ connectionString: database.url, maxConnections: 2 });
 }, 120_000);
 
 afterAll(async () => {

@@ -6,11 +6,11 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { cancelRun } from "../../src/saga/cancel-run.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import { cancelRun } from "../../src/engine/control/cancel-run.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
 
@@ -23,7 +23,7 @@ const RACES = 40;
  */
 async function raceCancels(createDatabase: () => Promise<TestDatabase<unknown>>, chargedInFlight: boolean): Promise<void> {
   const db = await createDatabase();
-  const store = await openRunStore(db.url, { leaseMs: 60_000 });
+  const store = await openRunJournal(db.url, { leaseMs: 60_000 });
   onTestFinished(async () => {
     await store.close();
     await db.close();

@@ -4,12 +4,12 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import type { RunStore } from "../../src/saga/run-store.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { RecordingLogger } from "../saga/recording-logger.ts";
+import { RecordingLogger } from "../engine/recording-logger.ts";
 import { FakeProvider } from "./fake-provider.ts";
 
 function checkout(db: TestDatabase<unknown>, provider: FakeProvider, killed: number[]) {
@@ -37,9 +37,9 @@ describe("a transactional run whose database connections are all killed between 
     test(`completes as a clean run would, calling no external step twice (${journaled ? "durable journal" : "no journal"})`, async () => {
       const db = await createPostgresTestDatabase();
       onTestFinished(() => db.close());
-      let store: RunStore | undefined;
+      let store: RunJournal | undefined;
       if (journaled) {
-        const opened = await openRunStore(db.url);
+        const opened = await openRunJournal(db.url);
         onTestFinished(() => opened.close());
         store = opened;
       }
@@ -64,7 +64,7 @@ describe("a database step of a durable, non-transactional run whose connection i
   test("is tried again in a new transaction and applied exactly once", async () => {
     const db = await createPostgresTestDatabase();
     onTestFinished(() => db.close());
-    const store = await openRunStore(db.url);
+    const store = await openRunJournal(db.url);
     onTestFinished(() => store.close());
     await db.driver.create("account", { owner: "buyer", balance: 0 });
     let executions = 0;

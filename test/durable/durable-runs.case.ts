@@ -1,17 +1,17 @@
 /**
  * Crash recovery of the engine against a real app database and journal: a run is interrupted by a journal that
- * "crashes" (see interrupting-run-store.ts), then resumed from what the journal and the app database hold.
+ * "crashes" (see interrupting-run-journal.ts), then resumed from what the journal and the app database hold.
  */
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, NonRetryableError, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
 import { CommitRefusingDriver } from "../helpers/commit-refusing-driver.ts";
-import { eventIs, interruptingRunStore, type EventMatcher } from "../helpers/interrupting-run-store.ts";
+import { eventIs, interruptingRunJournal, type EventMatcher } from "../helpers/interrupting-run-journal.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
 
@@ -20,7 +20,7 @@ type Ctx = StepContext<{ amount: number }, undefined, { chargeId: string; deposi
 
 export interface Fixture {
   db: Db;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   provider: FakeProvider;
   accountId: string;
 }
@@ -59,7 +59,7 @@ export function checkoutWorkflow(provider: FakeProvider, options: { transactiona
 
 export async function setUp(createDatabase: () => Promise<Db>): Promise<Fixture> {
   const db = await createDatabase();
-  const store = await openRunStore(db.url, { leaseMs: 60_000 });
+  const store = await openRunJournal(db.url, { leaseMs: 60_000 });
   onTestFinished(async () => {
     await store.close();
     await db.close();
@@ -75,7 +75,7 @@ export async function balance(fixture: Fixture): Promise<number> {
 
 /** Runs the workflow until the journal crashes at `at`; returns the run's id. */
 export async function runUntilCrash(fixture: Fixture, definition: WorkflowDefinition<never, unknown>, at: EventMatcher, when: "before" | "after" = "before"): Promise<string> {
-  const crashing = interruptingRunStore(fixture.store, at, when);
+  const crashing = interruptingRunJournal(fixture.store, at, when);
   const runId = crypto.randomUUID();
   await expect(executeWorkflow(fixture.db.driver, definition, { runId, input: { amount: 10 }, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
   expect(crashing.crashed).toBe(true);
@@ -125,7 +125,7 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
     const definition = checkoutWorkflow(fixture.provider, { transactional: false });
     const runId = crypto.randomUUID();
     fixture.provider.failNext(`${runId}:charge`, 5);
-    const crashing = interruptingRunStore(fixture.store, eventIs("step-started", "charge", 3), "after");
+    const crashing = interruptingRunJournal(fixture.store, eventIs("step-started", "charge", 3), "after");
     await expect(executeWorkflow(fixture.db.driver, definition, { runId, input: { amount: 10 }, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
     expect(fixture.provider.calls).toBe(2);
 

@@ -6,13 +6,13 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { order } from "../../examples/checkout/entities.ts";
 import { action, defineWorkflow, NonRetryableError, RunFinishedError, RunLeaseLostError, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { JournalWriteError } from "../../src/saga/journal-writer.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { JournalWriteError } from "../../src/engine/journal/journal-writer.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
 import { createCheckoutFixture, createOrder, type CheckoutFixture } from "../graphql/checkout-fixture.ts";
 import { Latch } from "../helpers/latch.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
@@ -21,7 +21,7 @@ import { createPostgresTestDatabase, createSqliteTestDatabase, type TestDatabase
 const LEASE_MS = 300;
 
 /** The real store, except that its lease renewals never get through: a partition, or an event loop stalled. */
-function withoutHeartbeats(store: DurableRunStore): DurableRunStore {
+function withoutHeartbeats(store: DurableRunJournal): DurableRunJournal {
   return new Proxy(store, {
     get(target, property) {
       if (property === "renewLease") return () => Promise.reject(Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" }));
@@ -76,7 +76,7 @@ describe.each([
   ["PostgreSQL", createPostgresTestDatabase],
 ] as const)("an instance that lost its lease to another, on %s", (_name, createDatabase) => {
   let db: TestDatabase<unknown>;
-  const stores: DurableRunStore[] = [];
+  const stores: DurableRunJournal[] = [];
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
     await db?.close();
@@ -91,8 +91,8 @@ describe.each([
     "its step fails (%s) %s: it stops at its next journal write, nothing compensated or called again, and its caller gets the refusal",
     async (failure, when, refusal) => {
       db = (await createDatabase()) as TestDatabase<unknown>;
-      const storeA = await openRunStore(db.url, { owner: "instance-a", leaseMs: LEASE_MS });
-      const storeB = await openRunStore(db.url, { owner: "instance-b", leaseMs: 60_000 });
+      const storeA = await openRunJournal(db.url, { owner: "instance-a", leaseMs: LEASE_MS });
+      const storeB = await openRunJournal(db.url, { owner: "instance-b", leaseMs: 60_000 });
       stores.push(storeA, storeB);
       const calls = new Calls();
       let current = "A";
@@ -138,7 +138,7 @@ describe.each([
 
 describe("the client of an instance that lost its lease", () => {
   let app: CheckoutFixture | undefined;
-  let storeB: DurableRunStore | undefined;
+  let storeB: DurableRunJournal | undefined;
   afterEach(async () => {
     await storeB?.close();
     await app?.close();
@@ -151,8 +151,8 @@ describe("the client of an instance that lost its lease", () => {
     const release = new Latch();
     const workflow = checkout(calls, () => current, shipEntered, release, "final");
     const fulfilling = order.actions({ fulfil: action().workflow([...workflow.steps]) });
-    app = await createCheckoutFixture({ entities: [fulfilling], leaseMs: LEASE_MS, wrapRunStore: withoutHeartbeats });
-    storeB = await openRunStore(app.databaseUrl, { owner: "instance-b", leaseMs: 60_000 });
+    app = await createCheckoutFixture({ entities: [fulfilling], leaseMs: LEASE_MS, wrapRunJournal: withoutHeartbeats });
+    storeB = await openRunJournal(app.databaseUrl, { owner: "instance-b", leaseMs: 60_000 });
     const id = await createOrder(app.prisma, []);
     const mutation = `mutation ($id: ID!, $key: String) { orderFulfil(id: $id, idempotencyKey: $key) {
       __typename ... on OrderFulfilSuccess { runId replayed result } ... on WorkflowError { code } } }`;

@@ -4,13 +4,13 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { WorkflowOptions } from "../../src/saga/define-workflow.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
-import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-store.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import type { WorkflowOptions } from "../../src/engine/definition/define-workflow.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
+import { eventIs, interruptingRunJournal } from "../helpers/interrupting-run-journal.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
@@ -23,14 +23,14 @@ interface Faults {
 
 interface Fixture {
   db: TestDatabase<unknown>;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   provider: FakeProvider;
   shipments: string[];
 }
 
 async function setUp(): Promise<Fixture> {
   const db = await createPostgresTestDatabase();
-  const store = await openRunStore(db.url, { leaseMs: 60_000 });
+  const store = await openRunJournal(db.url, { leaseMs: 60_000 });
   onTestFinished(async () => {
     await store.close();
     await db.close();
@@ -106,7 +106,7 @@ describe("a transactional run whose tries keep losing their connection", () => {
   test("resumed from its journal after a crash mid-compensation still refunds the charge an earlier try made", async () => {
     const fixture = await setUp();
     const definition = checkout(fixture, { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 }, { ship: false, transientRetry: { forMs: 300, ...QUICK } });
-    const crashing = interruptingRunStore(fixture.store, eventIs("compensation-started", "charge"), "after");
+    const crashing = interruptingRunJournal(fixture.store, eventIs("compensation-started", "charge"), "after");
     const runId = crypto.randomUUID();
     await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
     // The journal shows the retried `reserve` failed again before the charge an earlier try completed.
@@ -153,7 +153,7 @@ describe("forward recovery of a transactional run past its pivot", () => {
     const faults = { reserveOnRetries: 0, finalize: 1 };
     const definition = checkout(fixture, faults, { forwardRecovery: QUICK });
     // The first try failed at finalize; the wait before the next try starts with the pivot's completion made durable.
-    const crashing = interruptingRunStore(fixture.store, eventIs("step-completed", "ship"), "after");
+    const crashing = interruptingRunJournal(fixture.store, eventIs("step-completed", "ship"), "after");
     const runId = crypto.randomUUID();
     await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
     const journaled = await fixture.store.getJournaledRun(runId);

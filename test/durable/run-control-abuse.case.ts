@@ -6,15 +6,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import { cancelRun } from "../../src/saga/cancel-run.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeRun, retryRun } from "../../src/saga/reopen-run.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
-import { stopExecutingRuns } from "../../src/saga/run-signals.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import { cancelRun } from "../../src/engine/control/cancel-run.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeRun, retryRun } from "../../src/engine/control/reopen-run.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
+import { stopExecutingRuns } from "../../src/engine/control/run-signals.ts";
 import { Latch } from "../helpers/latch.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
@@ -24,7 +24,7 @@ type Ctx = StepContext<{ amount: number; fail?: boolean }, undefined, Record<str
 
 interface Fixture {
   db: TestDatabase<unknown>;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   provider: FakeProvider;
   definition: WorkflowDefinition<never, unknown>;
   /** Opens once the slow step is under way. */
@@ -37,7 +37,7 @@ interface Fixture {
 
 async function setUp(createDatabase: () => Promise<TestDatabase<unknown>>): Promise<Fixture> {
   const db = await createDatabase();
-  const store = await openRunStore(db.url, { leaseMs: 60_000 });
+  const store = await openRunJournal(db.url, { leaseMs: 60_000 });
   onTestFinished(async () => {
     await store.close();
     await db.close();

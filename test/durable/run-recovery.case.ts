@@ -1,13 +1,13 @@
 /** Recovery between instances sharing one journal: takeover after the lease, exactly one winner, parking. */
 import { expect, onTestFinished, test } from "vitest";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { WorkflowDefinition } from "../../src/saga/define-workflow.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { RunRecovery, type RecoveryPass } from "../../src/saga/run-recovery.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { RunRecovery, type RecoveryPass } from "../../src/engine/recovery/run-recovery.ts";
 import { defineWorkflow, step } from "../../src/index.ts";
-import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-store.ts";
+import { eventIs, interruptingRunJournal } from "../helpers/interrupting-run-journal.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import type { TestDatabase } from "../helpers/test-database.ts";
 import { balance, checkoutWorkflow, runUntilCrash, setUp, type Fixture } from "./durable-runs.case.ts";
@@ -16,8 +16,8 @@ import { FakeProvider } from "./fake-provider.ts";
 type Db = TestDatabase<unknown>;
 const LEASE_MS = 300;
 
-async function instance(fixture: Fixture, owner: string, workflows: WorkflowDefinition<never, unknown>[], wrap?: (s: DurableRunStore) => DurableRunStore) {
-  const opened = await openRunStore(fixture.db.url, { owner, leaseMs: LEASE_MS });
+async function instance(fixture: Fixture, owner: string, workflows: WorkflowDefinition<never, unknown>[], wrap?: (s: DurableRunJournal) => DurableRunJournal) {
+  const opened = await openRunJournal(fixture.db.url, { owner, leaseMs: LEASE_MS });
   const store = wrap ? wrap(opened) : opened;
   const recovery = new RunRecovery({ store, driver: fixture.db.driver, workflows, logger: silentLogger, maxRecoveryAttempts: 1 });
   onTestFinished(async () => {
@@ -29,7 +29,7 @@ async function instance(fixture: Fixture, owner: string, workflows: WorkflowDefi
 
 async function shortLeaseFixture(createDatabase: () => Promise<Db>): Promise<Fixture> {
   const fixture = await setUp(createDatabase);
-  const store = await openRunStore(fixture.db.url, { owner: "crashed-instance", leaseMs: LEASE_MS });
+  const store = await openRunJournal(fixture.db.url, { owner: "crashed-instance", leaseMs: LEASE_MS });
   onTestFinished(() => store.close());
   return { ...fixture, store };
 }
@@ -86,7 +86,7 @@ export function runRecoveryCases(createDatabase: () => Promise<Db>): void {
     const definition = checkoutWorkflow(fixture.provider, { transactional: false, shipped });
     const runId = await runUntilCrash(fixture, definition, eventIs("step-started", "ship"));
     // Every instance dies at the same point of this run.
-    const crashing = (store: DurableRunStore) => interruptingRunStore(store, eventIs("step-started", "ship")).store;
+    const crashing = (store: DurableRunJournal) => interruptingRunJournal(store, eventIs("step-started", "ship")).store;
     const instances = [await instance(fixture, "b", [definition], crashing), await instance(fixture, "c", [definition], crashing), await instance(fixture, "d", [definition], crashing)];
 
     const run = await retryUntil(async () => {

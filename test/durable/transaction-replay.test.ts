@@ -5,20 +5,20 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { resumeWorkflow } from "../../src/saga/resume-workflow.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
-import { eventIs, interruptingRunStore } from "../helpers/interrupting-run-store.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { resumeWorkflow } from "../../src/engine/recovery/resume-workflow.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
+import { eventIs, interruptingRunJournal } from "../helpers/interrupting-run-journal.ts";
 import { killConnections } from "../helpers/kill-connections.ts";
 import { createPostgresTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
 
 interface Fixture {
   db: TestDatabase<unknown>;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   provider: FakeProvider;
   shipments: string[];
   /** How many times `finalize` ran. */
@@ -27,7 +27,7 @@ interface Fixture {
 
 async function setUp(): Promise<Fixture> {
   const db = await createPostgresTestDatabase();
-  const store = await openRunStore(db.url, { leaseMs: 60_000 });
+  const store = await openRunJournal(db.url, { leaseMs: 60_000 });
   onTestFinished(async () => {
     await store.close();
     await db.close();
@@ -105,7 +105,7 @@ describe("a transaction tried again past its pivot", () => {
     const fixture = await setUp();
     const definition = checkout(fixture, { afterFinalizeWrote: 1, beforeFinalizeWrites: 0 }, "external");
     // The failed commit is followed by a wait to go forward that starts by journaling finalize's completion.
-    const crashing = interruptingRunStore(fixture.store, eventIs("step-completed", "finalize"), "after");
+    const crashing = interruptingRunJournal(fixture.store, eventIs("step-completed", "finalize"), "after");
     const runId = crypto.randomUUID();
     await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
     expect(await account(fixture)).toMatchObject({ balance: 5, nickname: null });
@@ -124,7 +124,7 @@ describe("a transaction tried again past its pivot", () => {
     const fixture = await setUp();
     const definition = checkout(fixture, { afterFinalizeWrote: 0, beforeFinalizeWrites: 2 }, "database");
     // The second try's failure is journaled with the second try's `reserve` completion before it: then a crash.
-    const crashing = interruptingRunStore(fixture.store, nthFailureOf("finalize", 2), "after");
+    const crashing = interruptingRunJournal(fixture.store, nthFailureOf("finalize", 2), "after");
     const runId = crypto.randomUUID();
     await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
     const journaled = await fixture.store.getJournaledRun(runId);

@@ -5,10 +5,10 @@
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
-import type { WorkflowOptions } from "../../src/saga/define-workflow.ts";
-import { executeWorkflow } from "../../src/saga/execute-workflow.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { sleep } from "../../src/saga/retry.ts";
+import type { WorkflowOptions } from "../../src/engine/definition/define-workflow.ts";
+import { executeWorkflow } from "../../src/engine/execution/execute-workflow.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { sleep } from "../../src/engine/execution/retry.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 import { FakeProvider } from "./fake-provider.ts";
 

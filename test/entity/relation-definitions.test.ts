@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { belongsTo, checkRelations, entity, hasMany, string, WorkflowDefinitionError } from "../../src/index.ts";
-import { generatePrismaSchema } from "../../src/persistence/generate-prisma-schema.ts";
-import { diffSchemas } from "../../src/persistence/sync-prisma-app.ts";
+import { generatePrismaSchema } from "../../src/tooling/generate-prisma-schema.ts";
+import { diffSchemas } from "../../src/tooling/sync-prisma-app.ts";
 import { ROOT } from "../../scripts/prisma-apps.ts";
 
 const customer = entity("customer", { name: string, trips: hasMany("trip") });

@@ -11,7 +11,7 @@ import { afterEach, beforeAll, afterAll, beforeEach, describe, expect, test } fr
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { runWorkflow, step } from "../../src/index.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
-import { RecordingLogger } from "../saga/recording-logger.ts";
+import { RecordingLogger } from "../engine/recording-logger.ts";
 
 const SLOW_MS = 400;
 

@@ -3,7 +3,7 @@
  * customer's rows or runs by a route other than the plain read, and checks the answer and the database after.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ruleWhere } from "../../src/runtime/rule-where.ts";
+import { ruleWhere } from "../../src/action/rule-where.ts";
 import { order, type Caller } from "../fixtures/access-entities.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { createAccessFixture, type AccessFixture } from "./access-fixture.ts";

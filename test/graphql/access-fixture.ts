@@ -13,11 +13,11 @@ import { getDatamodel as sqliteDatamodel } from "../../generated/access/sqlite/p
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
 import { openRunEventFeed } from "../../src/persistence/open-run-event-feed.ts";
-import { openRunStore } from "../../src/persistence/open-run-store.ts";
+import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
 import { ServiceRegistry, type Logger } from "../../src/index.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import type { RunEventFeed } from "../../src/saga/run-event-feed.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import type { RunEventFeed } from "../../src/engine/journal/run-event-feed.ts";
 import { requestContextFactory } from "../../src/server/request-context.ts";
 import { entities, type Caller } from "../fixtures/access-entities.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
@@ -35,7 +35,7 @@ export interface GraphQLAnswer {
 export interface AccessFixture {
   /** The app's database, read and written around the API to set up rows and to see what changed. */
   prisma: AccessPrisma;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   /** Sends one operation as `caller` (undefined: anonymous). */
   gql(query: string, variables?: Record<string, unknown>, caller?: Caller): Promise<GraphQLAnswer>;
   /** Subscribes as `caller` and reads the stream to its end: every payload. */
@@ -53,7 +53,7 @@ function openDatabase(provider: Provider): Promise<TestDatabase<AccessPrisma>> {
 
 export async function createAccessFixture(provider: Provider, logger: Logger = silentLogger): Promise<AccessFixture> {
   const database = await openDatabase(provider);
-  const store = await openRunStore(database.url);
+  const store = await openRunJournal(database.url);
   const feed: RunEventFeed = await openRunEventFeed(database.url, { store, pollIntervalMs: 20 });
   const runtime = { driver: database.driver, store, services: new ServiceRegistry({}), logger };
   const datamodel = provider === "sqlite" ? sqliteDatamodel() : postgresDatamodel();

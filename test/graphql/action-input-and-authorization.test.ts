@@ -7,10 +7,10 @@ import { afterEach, describe, expect, test } from "vitest";
 import { order } from "../../examples/checkout/entities.ts";
 import { action, datetime, int, json, step, string } from "../../src/index.ts";
 import type { AuthorizeArgs } from "../../src/entity/define-action.ts";
-import { ValidationError } from "../../src/runtime/action-errors.ts";
-import { runAction } from "../../src/runtime/run-action.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
-import { ServiceRegistry } from "../../src/saga/services.ts";
+import { ValidationError } from "../../src/action/action-errors.ts";
+import { runAction } from "../../src/action/run-action.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
+import { ServiceRegistry } from "../../src/engine/definition/services.ts";
 import { createCheckoutFixture, createOrder, type CheckoutFixture } from "./checkout-fixture.ts";
 
 type NoteInput = { note: string; priority: number; dueAt: Date | null; tags: unknown };

@@ -4,10 +4,10 @@
  * told it already ended, or got past its pivot) or CANCELLED with its stock back and no charge standing.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { isTerminalStatus } from "../../src/saga/durable-run-store.ts";
+import { isTerminalStatus } from "../../src/engine/journal/durable-run-journal.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { createIdempotencyFixture, type IdempotencyFixture } from "../runtime/idempotency-fixture.ts";
+import { createIdempotencyFixture, type IdempotencyFixture } from "../action/idempotency-fixture.ts";
 
 const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!) {

@@ -3,15 +3,15 @@ import { order, product } from "../../examples/checkout/entities.ts";
 import { getDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
 import { buildSchema, type BuildSchemaOptions } from "../../src/graphql/build-schema.ts";
 import { pluralize } from "../../src/graphql/names.ts";
-import { action, entity, InMemoryRunStore, ServiceRegistry, step, string } from "../../src/index.ts";
-import type { Driver } from "../../src/saga/driver.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { action, entity, InMemoryRunJournal, ServiceRegistry, step, string } from "../../src/index.ts";
+import type { Driver } from "../../src/engine/definition/driver.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 
 /** Building a schema runs no query, so delegates only need to exist. */
 const fakePrisma = { $connect: async () => {}, product: { findMany: async () => [] }, order: { findMany: async () => [] } };
 
 function options(entities: BuildSchemaOptions["entities"]): BuildSchemaOptions {
-  const runtime = { driver: {} as Driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+  const runtime = { driver: {} as Driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
   return { entities, runtime, prisma: fakePrisma, datamodel: getDatamodel() };
 }
 

@@ -20,9 +20,9 @@ import { ShippingService } from "../../examples/checkout/services/shipping-servi
 import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
 import { createApp, type CreateAppOptions } from "../../src/app/create-app.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
-import type { AnyEntity } from "../../src/runtime/run-action.ts";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import type { Driver } from "../../src/saga/driver.ts";
+import type { AnyEntity } from "../../src/action/run-action.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import type { Driver } from "../../src/engine/definition/driver.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import { requestContextFactory } from "../../src/server/request-context.ts";
 import { adminHeaders } from "../helpers/checkout-tokens.ts";
@@ -41,7 +41,7 @@ export interface CheckoutFixture {
   prisma: CheckoutPrisma;
   /** The driver the actions' runs use. */
   driver: Driver;
-  store: DurableRunStore;
+  store: DurableRunJournal;
   /** The app database's URL (the journal goes with it). */
   databaseUrl: string;
   payment: PaymentService;
@@ -57,7 +57,7 @@ export interface CheckoutFixtureOptions {
   /** Builds the payment service over its provider file, e.g. a subclass whose refunds fail. */
   payment?: (file: string) => PaymentService;
   /** Wraps the journal the app opens, e.g. behind a fault. @default none */
-  wrapRunStore?: CreateAppOptions["wrapRunStore"];
+  wrapRunJournal?: CreateAppOptions["wrapRunJournal"];
   /** The journal's lease, in ms. @default 30000 */
   leaseMs?: number;
 }
@@ -79,7 +79,7 @@ export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}
     dataDir: providers,
     migrate: false,
     recovery: { enabled: false, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) },
-    ...(options.wrapRunStore ? { wrapRunStore: options.wrapRunStore } : {}),
+    ...(options.wrapRunJournal ? { wrapRunJournal: options.wrapRunJournal } : {}),
   });
   // The demo customers the development tokens name (the example's onStart would add them, with its products).
   await seedDemoCustomers(app.driver);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import { InMemoryRunStore, ServiceRegistry, WorkflowDefinitionError } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { InMemoryRunJournal, ServiceRegistry, WorkflowDefinitionError } from "../../src/index.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 function fieldsOf(entities: Parameters<typeof buildSchema>[0]["entities"]) {
-  const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+  const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
   const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel: getDatamodel() });
   return { queries: Object.keys(schema.getQueryType()!.getFields()), mutations: Object.keys(schema.getMutationType()?.getFields() ?? {}) };
 }
@@ -61,7 +61,7 @@ describe("entity.computeOnCreate()", () => {
   });
 
   async function gqlWith() {
-    const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+    const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
     return inProcessGraphQL(buildSchema({ entities: [user, account, note, priced], runtime, prisma: database.prisma, datamodel: getDatamodel() }));
   }
   const CREATE = "mutation ($data: ProductCreateInput!) { productCreate(data: $data) { sku price } }";

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
-import { InMemoryRunStore, ServiceRegistry } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { InMemoryRunJournal, ServiceRegistry } from "../../src/index.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { entities, note as noteEntity } from "../fixtures/entities.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -13,7 +13,7 @@ let gql: (query: string, variables?: Record<string, unknown>) => Promise<{ data?
 
 beforeAll(async () => {
   database = await createSqliteTestDatabase();
-  const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+  const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
   const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel: getDatamodel() });
   gql = inProcessGraphQL(schema);
 });

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
-import { action, entity, float, InMemoryRunStore, int, ServiceRegistry, step, string } from "../../src/index.ts";
-import { publicError } from "../../src/runtime/public-error.ts";
+import { action, entity, float, InMemoryRunJournal, int, ServiceRegistry, step, string } from "../../src/index.ts";
+import { publicError } from "../../src/action/public-error.ts";
 import { entities } from "../fixtures/entities.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
-import { RecordingLogger } from "../saga/recording-logger.ts";
+import { RecordingLogger } from "../engine/recording-logger.ts";
 
 // The fixtures' product, with an action whose database step writes a value no integer column holds (2^70): the
 // driver's own error ("Unable to fit value … into a 32-bit signed integer" and the like) is what a client must not see.
@@ -28,7 +28,7 @@ const OVERSTOCK = /* GraphQL */ `
 `;
 
 let database: TestDatabase<SqliteFixturesPrismaClient>;
-const store = new InMemoryRunStore();
+const store = new InMemoryRunJournal();
 const logger = new RecordingLogger();
 let gql: (query: string, variables?: Record<string, unknown>) => Promise<{ data?: Record<string, any> | null; errors?: unknown[] }>;
 

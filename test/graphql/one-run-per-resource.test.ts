@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { createIdempotencyFixture, type IdempotencyFixture } from "../runtime/idempotency-fixture.ts";
+import { createIdempotencyFixture, type IdempotencyFixture } from "../action/idempotency-fixture.ts";
 
 const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!) {

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
-import { action, entity, InMemoryRunStore, ServiceRegistry, step, string } from "../../src/index.ts";
-import { WorkflowDefinitionError } from "../../src/saga/errors.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { action, entity, InMemoryRunJournal, ServiceRegistry, step, string } from "../../src/index.ts";
+import { WorkflowDefinitionError } from "../../src/engine/errors.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -43,7 +43,7 @@ describe.each(["sqlite", "postgresql"] as const)("server-only and hidden fields 
 
   beforeAll(async () => {
     database = provider === "sqlite" ? await createSqliteTestDatabase() : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
-    const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+    const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
     const schema = buildSchema({ entities: [user, guarded, note, product], runtime, prisma: database.prisma, datamodel: getDatamodel() });
     gql = inProcessGraphQL(schema);
   }, 30_000);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { relationsApp, type RelationsApp } from "../helpers/relations-app.ts";
-import { belongsTo, checkRelations, entity, ForeignKeyConstraintError, hasMany, InMemoryRunStore, int, ServiceRegistry, string } from "../../src/index.ts";
+import { belongsTo, checkRelations, entity, ForeignKeyConstraintError, hasMany, InMemoryRunJournal, int, ServiceRegistry, string } from "../../src/index.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { getDatamodel } from "../../generated/relations/sqlite/pothos-types.ts";
 import { relationGuard } from "../../src/graphql/relation-guard.ts";
 import { customer as customerEntity, entities } from "../fixtures/relations/entities.ts";
@@ -170,7 +170,7 @@ describe("a Prisma client out of step with the relations", () => {
     try {
       const [customer, guide, , booking] = entities;
       const changed = entity("trip", { ...tripDeclaration, lastBooking: belongsTo("booking").optional() });
-      const runtime = { driver: app.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+      const runtime = { driver: app.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
       expect(() => buildSchema({ entities: [customer, guide, changed, booking], runtime, prisma: app.prisma, datamodel: getDatamodel() })).toThrow(
         /The Prisma model "Trip" lacks lastBookingId, lastBooking: regenerate/,
       );

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PaymentService, type Charge, type ChargeRequest, type Refund } from "../../examples/checkout/services/payment-service.ts";
-import { stopExecutingRuns } from "../../src/saga/run-signals.ts";
+import { stopExecutingRuns } from "../../src/engine/control/run-signals.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { createIdempotencyFixture, type IdempotencyFixture } from "../runtime/idempotency-fixture.ts";
+import { createIdempotencyFixture, type IdempotencyFixture } from "../action/idempotency-fixture.ts";
 
 const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!, $idempotencyKey: String) {

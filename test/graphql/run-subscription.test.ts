@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresRunEventFeed } from "../../src/persistence/postgres-run-event-feed.ts";
-import { SqliteRunEventFeed } from "../../src/persistence/sqlite-run-event-feed.ts";
-import type { RunEventFeed } from "../../src/saga/run-event-feed.ts";
+import { PostgresRunEventFeed } from "../../src/persistence/postgres/postgres-run-event-feed.ts";
+import { SqliteRunEventFeed } from "../../src/persistence/sqlite/sqlite-run-event-feed.ts";
+import type { RunEventFeed } from "../../src/engine/journal/run-event-feed.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { entities } from "../../examples/checkout/entities.ts";
 import { getDatamodel } from "../../generated/checkout/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import { ServiceRegistry } from "../../src/saga/services.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { ServiceRegistry } from "../../src/engine/definition/services.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { createCheckoutFixture } from "./checkout-fixture.ts";
 import { subscribeSse } from "./run-subscription-client.ts";
 import {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
-import { action, InMemoryRunStore, ServiceRegistry, step, string } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { action, InMemoryRunJournal, ServiceRegistry, step, string } from "../../src/index.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { inProcessGraphQL, type GraphQLResult } from "../helpers/in-process-graphql.ts";
 import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
@@ -21,7 +21,7 @@ const signed = note.actions({
 
 describe("a .secret() action input", () => {
   let database: TestDatabase<SqliteFixturesPrismaClient>;
-  const store = new InMemoryRunStore();
+  const store = new InMemoryRunJournal();
   let gql: (query: string, variables?: Record<string, unknown>) => Promise<GraphQLResult>;
 
   beforeAll(async () => {

@@ -7,8 +7,8 @@ import { getDatamodel } from "../../generated/fixtures/sqlite/pothos-types.ts";
 import { FLOAT_LIMIT } from "../../src/entity/check-value.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
-import { action, InMemoryRunStore, int, ServiceRegistry, step, string } from "../../src/index.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { action, InMemoryRunJournal, int, ServiceRegistry, step, string } from "../../src/index.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { createPostgresTestDatabase, createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
 
@@ -31,7 +31,7 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
 
   beforeAll(async () => {
     database = provider === "sqlite" ? await createSqliteTestDatabase() : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
-    const runtime = { driver: database.driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+    const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
     const schema = buildSchema({ entities: [user, account, note, stocked], runtime, prisma: database.prisma, datamodel: getDatamodel() });
     gql = inProcessGraphQL(schema);
   }, 30_000);

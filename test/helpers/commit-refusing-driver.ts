@@ -3,8 +3,8 @@
  * transaction, then the transaction fails the way a commit refused by a deferred constraint does, so the real
  * database rolls every write back. Everything outside a transaction goes straight to the real driver.
  */
-import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../../src/saga/driver.ts";
-import type { RawQuery } from "../../src/saga/run-store.ts";
+import type { Driver, FindManyOptions, Row, TransactionOptions, Where } from "../../src/engine/definition/driver.ts";
+import type { RawQuery } from "../../src/engine/journal/run-journal.ts";
 
 /** What SQLite answers a COMMIT that leaves a deferred foreign key violated: not an error a retry can pass. */
 export function deferredForeignKeyViolation(): Error {

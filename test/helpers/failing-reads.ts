@@ -1,5 +1,5 @@
 /**
- * A real driver or run store whose named methods fail every other call — the first, the third, … — with the error
+ * A real driver or run journal whose named methods fail every other call — the first, the third, … — with the error
  * PostgreSQL sends a connection it terminated (`pg_terminate_backend`), before the call reaches the database;
  * the calls in between, and every other method, go to the real object. It stands for a connection killed between
  * two reads, at a moment a real kill cannot be timed to.

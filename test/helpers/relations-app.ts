@@ -13,10 +13,10 @@ import { getDatamodel as postgresDatamodel } from "../../generated/relations/pos
 import { PrismaClient as SqliteClient } from "../../generated/relations/sqlite/client/client.ts";
 import { getDatamodel as sqliteDatamodel } from "../../generated/relations/sqlite/pothos-types.ts";
 import { buildSchema, type BuildSchemaOptions } from "../../src/graphql/build-schema.ts";
-import { InMemoryRunStore, ServiceRegistry } from "../../src/index.ts";
-import { PrismaDriver } from "../../src/persistence/prisma-driver.ts";
-import { serializedSqliteAdapter } from "../../src/persistence/serialized-sqlite-adapter.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { InMemoryRunJournal, ServiceRegistry } from "../../src/index.ts";
+import { PrismaDriver } from "../../src/persistence/prisma/prisma-driver.ts";
+import { serializedSqliteAdapter } from "../../src/persistence/prisma/serialized-sqlite-adapter.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { entities } from "../fixtures/relations/entities.ts";
 import type { RequestContext } from "../../src/entity/define-action.ts";
 import type { Provider } from "./fresh-database.ts";
@@ -88,7 +88,7 @@ export async function relationsApp(provider: Provider, options: Partial<Pick<Bui
   const prisma = new Client({ adapter: countingAdapter(adapter, count), errorFormat: "minimal" });
   await prisma.$connect();
   const driver = new PrismaDriver(prisma);
-  const runtime = { driver, store: new InMemoryRunStore(), services: new ServiceRegistry(), logger: silentLogger };
+  const runtime = { driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
   const datamodel = provider === "sqlite" ? sqliteDatamodel() : postgresDatamodel();
   const schema = buildSchema({ entities: [...entities], runtime, prisma, datamodel, ...options });
   return {

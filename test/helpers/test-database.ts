@@ -13,8 +13,8 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { PrismaClient as PostgresFixturesClient } from "../../generated/fixtures/postgresql/client/client.ts";
 import { PrismaClient as SqliteFixturesClient } from "../../generated/fixtures/sqlite/client/client.ts";
-import { openDatabase, type OpenDatabaseOptions, type PrismaClientClass } from "../../src/persistence/open-database.ts";
-import type { PrismaDriver } from "../../src/persistence/prisma-driver.ts";
+import { openDatabase, type OpenDatabaseOptions, type PrismaClientClass } from "../../src/persistence/prisma/open-database.ts";
+import type { PrismaDriver } from "../../src/persistence/prisma/prisma-driver.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const FIXTURE_MIGRATIONS = {

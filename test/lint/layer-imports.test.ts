@@ -14,22 +14,24 @@ const at = (file: string, code: string) => ({ code, filename: join(ROOT, file) }
 
 tester.run("layer-imports", layerImports, {
   valid: [
-    at("src/entity/define-entity.ts", `import { step } from "../saga/step.ts";`),
-    at("src/graphql/crud.ts", `import { runAction } from "../runtime/run-action.ts";`),
-    at("src/saga/execution/run-steps.ts", `import { retry } from "../retry.ts";`),
+    at("src/entity/define-entity.ts", `import { step } from "../engine/definition/step.ts";`),
+    at("src/graphql/crud.ts", `import { runAction } from "../action/run-action.ts";`),
+    at("src/engine/execution/run-steps.ts", `import { resumeWorkflow } from "../recovery/resume-workflow.ts";`),
+    at("src/tooling/apply-migrations.ts", `import { openDatabase } from "../persistence/prisma/open-database.ts";`),
     at("src/index.ts", `export { createApp } from "./app/create-app.ts";`),
     at("examples/checkout/entities.ts", `import { entity } from "../../src/index.ts";`),
     at("test/graphql/crud.test.ts", `import { crud } from "../../src/graphql/crud.ts";`),
-    at("src/saga/run-steps.ts", `import { readFile } from "node:fs/promises";`),
+    at("src/engine/execution/run-steps.ts", `import { readFile } from "node:fs/promises";`),
   ],
   invalid: [
-    { ...at("src/saga/run-steps.ts", `import { x } from "../graphql/errors.ts";`), errors: [{ message: "src/saga/ may import only no other layer, not src/graphql/" }] },
-    { ...at("src/saga/execution/run-steps.ts", `import { x } from "../../persistence/prisma-driver.ts";`), errors: 1 },
-    { ...at("src/entity/field.ts", `export { x } from "../runtime/run-action.ts";`), errors: 1 },
+    { ...at("src/engine/execution/run-steps.ts", `import { x } from "../../graphql/errors.ts";`), errors: [{ message: "src/engine/ may import only no other layer, not src/graphql/" }] },
+    { ...at("src/engine/journal/run-journal.ts", `import { x } from "../../persistence/prisma/prisma-driver.ts";`), errors: 1 },
+    { ...at("src/persistence/prisma/open-database.ts", `import { x } from "../../tooling/run-prisma-cli.ts";`), errors: [{ message: "src/persistence/ may import only engine, entity, not src/tooling/" }] },
+    { ...at("src/entity/field.ts", `export { x } from "../action/run-action.ts";`), errors: 1 },
     { ...at("src/graphql/crud.ts", `const m = await import("../server/create-server.ts");`), errors: 1 },
     { ...at("src/server/main.ts", `import { serve } from "../../examples/checkout/serve.ts";`), errors: [{ message: "src/ must not import examples/" }] },
     { ...at("src/persistence/x.ts", `import { entity } from "../index.ts";`), errors: 1 },
     { ...at("examples/checkout/app.ts", `import { buildSchema } from "../../src/graphql/build-schema.ts";`), errors: 1 },
-    { ...at("src/newlayer/x.ts", `import { step } from "../saga/step.ts";`), errors: 1 },
+    { ...at("src/newlayer/x.ts", `import { step } from "../engine/definition/step.ts";`), errors: 1 },
   ],
 });

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { PrismaProvider } from "../../src/persistence/generate-prisma-schema.ts";
+import type { PrismaProvider } from "../../src/tooling/generate-prisma-schema.ts";
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const PRISMA_TABLE = "_prisma_migrations";

@@ -3,8 +3,8 @@
  * the test fixtures' entities (test/fixtures/entities.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import type { Driver, Row } from "../../src/saga/driver.ts";
-import { InvalidDataError, RecordNotFoundError, UniqueConstraintError, UnknownEntityError } from "../../src/saga/driver-errors.ts";
+import type { Driver, Row } from "../../src/engine/definition/driver.ts";
+import { InvalidDataError, RecordNotFoundError, UniqueConstraintError, UnknownEntityError } from "../../src/engine/definition/driver-errors.ts";
 import { Latch } from "../helpers/latch.ts";
 
 export interface DriverHarness {

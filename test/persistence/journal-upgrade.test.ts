@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { expect, onTestFinished, test } from "vitest";
-import { postgresJournalMigrations, POSTGRES_JOURNAL_VERSION } from "../../src/persistence/journal-schema-postgres.ts";
-import { SQLITE_JOURNAL_MIGRATIONS, SQLITE_JOURNAL_VERSION } from "../../src/persistence/journal-schema-sqlite.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
+import { postgresJournalMigrations, POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal-schema-postgres.ts";
+import { SQLITE_JOURNAL_MIGRATIONS, SQLITE_JOURNAL_VERSION } from "../../src/persistence/sqlite/journal-schema-sqlite.ts";
+import { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 
 const AT = Date.UTC(2026, 10, 1);
@@ -31,7 +31,7 @@ test("a version 2 SQLite journal is upgraded on open: its runs stay, and a run c
   ).run(AT, AT);
   old.close();
 
-  const store = new SqliteRunStore({ filename });
+  const store = new SqliteRunJournal({ filename });
   onTestFinished(() => store.close());
   const raw = new Database(filename);
   onTestFinished(() => void raw.close());
@@ -61,7 +61,7 @@ test("a version 2 PostgreSQL journal is upgraded on open: its runs stay, and a r
     [AT],
   );
 
-  const store = await PostgresRunStore.open({ pool });
+  const store = await PostgresRunJournal.open({ pool });
   onTestFinished(() => store.close());
   expect((await pool.query(`SELECT value FROM "${schema}".journal_meta WHERE key = 'schema_version'`)).rows[0].value).toBe(String(POSTGRES_JOURNAL_VERSION));
   expect(await store.getRun("old-run")).toMatchObject({ id: "old-run", workflow: "order.checkout", status: "COMPLETED", input: { paymentMethodId: "pm_card_visa" } });

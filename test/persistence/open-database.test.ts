@@ -11,8 +11,8 @@ import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
 import { PrismaClient as PostgresClient } from "../../generated/fixtures/postgresql/client/client.ts";
 import { PrismaClient as SqliteClient } from "../../generated/fixtures/sqlite/client/client.ts";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
-import { openDatabase, providerOf } from "../../src/persistence/open-database.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
+import { openDatabase, providerOf } from "../../src/persistence/prisma/open-database.ts";
 import { ROOT } from "../../scripts/prisma-apps.ts";
 import { createSqliteTestDatabase } from "../helpers/test-database.ts";
 

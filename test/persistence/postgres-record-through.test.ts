@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
-import { PostgresRunStore, type JournalQuery } from "../../src/persistence/postgres-run-store.ts";
-import { IdempotencyKeyConflictError, RunFinishedError } from "../../src/saga/errors.ts";
+import { PostgresRunJournal, type JournalQuery } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { IdempotencyKeyConflictError, RunFinishedError } from "../../src/engine/errors.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { createPostgresTestDatabase, type PostgresFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
-import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 import pg from "pg";
-import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-store-databases.ts";
+import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
 
 const admin = adminPool();
 
 /** The journal written inside the app's own transactions, through Prisma, as a database step would. */
-describe("PostgresRunStore.recordAllThrough", () => {
+describe("PostgresRunJournal.recordAllThrough", () => {
   let database: TestDatabase<PostgresFixturesPrismaClient>;
-  let store: PostgresRunStore;
+  let store: PostgresRunJournal;
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase();
-    store = await PostgresRunStore.open({ connectionString: database.url, maxConnections: 2 });
+    store = await PostgresRunJournal.open({ connectionString: database.url, maxConnections: 2 });
   });
   afterAll(async () => {
     await store?.close();
@@ -29,7 +29,7 @@ describe("PostgresRunStore.recordAllThrough", () => {
   test("tells a connection that reaches this journal from one on another database", async () => {
     expect(await store.reaches(through(database.prisma))).toBe(true);
     const schema = uniqueSchemaName("through_elsewhere");
-    const elsewhere = await PostgresRunStore.open({ connectionString: TEST_POSTGRES_URL, schema, maxConnections: 1 });
+    const elsewhere = await PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema, maxConnections: 1 });
     onTestFinished(async () => {
       await elsewhere.close();
       await admin.query(`DROP SCHEMA "${schema}" CASCADE`);

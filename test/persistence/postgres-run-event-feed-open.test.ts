@@ -4,7 +4,7 @@
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { expect, onTestFinished, test } from "vitest";
-import { PostgresRunEventFeed } from "../../src/persistence/postgres-run-event-feed.ts";
+import { PostgresRunEventFeed } from "../../src/persistence/postgres/postgres-run-event-feed.ts";
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 
 /** A TCP front for PostgreSQL that resets the first `drop` connections, then passes the rest through. */

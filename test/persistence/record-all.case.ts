@@ -1,19 +1,19 @@
 import { describe, expect, test } from "vitest";
-import type { DurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/saga/errors.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
-import type { DurableRunStoreFactory } from "./durable-run-store.case.ts";
-import { newRunId, play, reference, RunScript } from "./run-store-script.ts";
+import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { IdempotencyKeyConflictError, RunFinishedError, RunLeaseLostError } from "../../src/engine/errors.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
+import type { DurableRunJournalFactory } from "./durable-run-journal.case.ts";
+import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 
 const HOUR = 3_600_000;
 
-function recordAll(store: DurableRunStore, events: readonly RunEvent[]): Promise<void> {
+function recordAll(store: DurableRunJournal, events: readonly RunEvent[]): Promise<void> {
   if (!store.recordAll) throw new Error("the store has no recordAll");
   return store.recordAll(events);
 }
 
 /** `recordAll`: the engine's batches of events, written atomically and in order by the SQL journals. */
-export function recordAllContract(name: string, factory: DurableRunStoreFactory): void {
+export function recordAllContract(name: string, factory: DurableRunJournalFactory): void {
   describe(`${name} — recordAll`, () => {
     test("records a batch in order, with the same result as recording its events one by one", async () => {
       const store = await factory.fresh();

@@ -1,21 +1,21 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
-import { RunRetention } from "../../src/saga/run-retention.ts";
-import { RecordingLogger } from "../saga/recording-logger.ts";
-import { temporaryDirectory } from "./run-store-databases.ts";
-import { failure, newRunId, play, RunScript, T0 } from "./run-store-script.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { RunRetention } from "../../src/engine/journal/run-retention.ts";
+import { RecordingLogger } from "../engine/recording-logger.ts";
+import { temporaryDirectory } from "./run-journal-databases.ts";
+import { failure, newRunId, play, RunScript, T0 } from "./run-journal-script.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const dir = temporaryDirectory("retention");
-const stores: SqliteRunStore[] = [];
+const stores: SqliteRunJournal[] = [];
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
 });
 
 describe("RunRetention", () => {
   it("prunes, batch by batch, the finished runs older than its age, and keeps recent and unfinished ones", async () => {
-    const store = new SqliteRunStore({ filename: join(dir, `${newRunId()}.db`), owner: "runner" });
+    const store = new SqliteRunJournal({ filename: join(dir, `${newRunId()}.db`), owner: "runner" });
     stores.push(store);
     const old = [];
     for (let i = 0; i < 5; i++) {
@@ -41,7 +41,7 @@ describe("RunRetention", () => {
   });
 
   it("logs a failed pass and does not reject", async () => {
-    const store = new SqliteRunStore({ filename: join(dir, `${newRunId()}.db`) });
+    const store = new SqliteRunJournal({ filename: join(dir, `${newRunId()}.db`) });
     store.close();
     const logger = new RecordingLogger();
     expect(await new RunRetention({ store, logger }).pruneNow()).toBe(0);

@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PostgresRunEventFeed } from "../../src/persistence/postgres-run-event-feed.ts";
-import { PostgresRunStore } from "../../src/persistence/postgres-run-store.ts";
-import { SqliteRunEventFeed } from "../../src/persistence/sqlite-run-event-feed.ts";
-import { SqliteRunStore } from "../../src/persistence/sqlite-run-store.ts";
-import { isDurableRunStore } from "../../src/saga/durable-run-store.ts";
-import { announcingRunStore } from "../../src/saga/run-event-feed.ts";
-import type { RunEvent } from "../../src/saga/run-events.ts";
-import { silentLogger } from "../../src/saga/logger.ts";
+import { PostgresRunEventFeed } from "../../src/persistence/postgres/postgres-run-event-feed.ts";
+import { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import { SqliteRunEventFeed } from "../../src/persistence/sqlite/sqlite-run-event-feed.ts";
+import { SqliteRunJournal } from "../../src/persistence/sqlite/sqlite-run-journal.ts";
+import { isDurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
+import { announcingRunJournal } from "../../src/engine/journal/run-event-feed.ts";
+import type { RunEvent } from "../../src/engine/journal/run-events.ts";
+import { silentLogger } from "../../src/engine/logger.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -65,8 +65,8 @@ describe("PostgresRunEventFeed", () => {
     expect(feed.subscriberCount).toBe(0);
   });
 
-  it("hears every event a PostgresRunStore journals, once committed, with its sequence number", async () => {
-    const store = await PostgresRunStore.open({ connectionString: POSTGRES_URL, schema, maxConnections: 2 });
+  it("hears every event a PostgresRunJournal journals, once committed, with its sequence number", async () => {
+    const store = await PostgresRunJournal.open({ connectionString: POSTGRES_URL, schema, maxConnections: 2 });
     try {
       const runId = `run-${randomUUID()}`;
       const { heard, listener } = recorder();
@@ -110,8 +110,8 @@ describe("SqliteRunEventFeed", () => {
 
   const open = (filename: string, intervalMs = 10) => {
     // Two stores on one file: what two processes sharing the journal each have.
-    const writer = new SqliteRunStore({ filename });
-    const reader = new SqliteRunStore({ filename });
+    const writer = new SqliteRunJournal({ filename });
+    const reader = new SqliteRunJournal({ filename });
     const feed = new SqliteRunEventFeed({ store: reader, intervalMs, logger: silentLogger });
     closers.push(() => feed.close(), () => reader.close(), () => writer.close());
     return { writer, feed };
@@ -151,9 +151,9 @@ describe("SqliteRunEventFeed", () => {
   it("reads a run at once when this process's store announces it, without waiting for the next tick", async () => {
     // An interval no test outlives: only the announcement can make the feed read.
     const { writer, feed } = open(join(dir, "announced.journal.db"), 600_000);
-    const store = announcingRunStore(writer, feed);
-    expect(store).toBeInstanceOf(SqliteRunStore);
-    expect(isDurableRunStore(store)).toBe(true);
+    const store = announcingRunJournal(writer, feed);
+    expect(store).toBeInstanceOf(SqliteRunJournal);
+    expect(isDurableRunJournal(store)).toBe(true);
     const runId = `run-${randomUUID()}`;
     const { heard, listener } = recorder();
     feed.subscribe(runId, listener);
@@ -168,9 +168,9 @@ describe("SqliteRunEventFeed", () => {
   });
 
   it("leaves a store unwrapped for a feed the database notifies (no announce)", async () => {
-    const store = new SqliteRunStore({ filename: join(dir, "plain.journal.db") });
+    const store = new SqliteRunJournal({ filename: join(dir, "plain.journal.db") });
     closers.push(() => store.close());
     const feed = { subscribe: () => () => undefined, close: async () => undefined };
-    expect(announcingRunStore(store, feed)).toBe(store);
+    expect(announcingRunJournal(store, feed)).toBe(store);
   });
 });

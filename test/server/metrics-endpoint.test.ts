@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
 import { createScenarioOrder, sendCheckout } from "../crash/checkout-client.ts";
 import { CRASH_SERVER } from "../crash/crash-harness.ts";
 import { freshDatabase, type FreshDatabase, type Provider } from "../helpers/fresh-database.ts";

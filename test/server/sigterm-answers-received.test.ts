@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../../src/persistence/apply-migrations.ts";
+import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
 import { CRASH_SERVER } from "../crash/crash-harness.ts";
 import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts";
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";

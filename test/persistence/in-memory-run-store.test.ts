@@ -1,4 +1,0 @@
-import { InMemoryRunStore } from "../../src/saga/in-memory-run-store.ts";
-import { runStoreContract } from "./run-store.case.ts";
-
-runStoreContract("InMemoryRunStore", async () => new InMemoryRunStore());
