@@ -80,7 +80,8 @@ export const order = entity("order", {
             await ctx.resolve<PaymentService>("paymentService").refund(charge.id, { signal: ctx.signal });
           },
           // A charge still unanswered after 10 s is abandoned (the signal stops it) and tried again under its key.
-          { retry: { maxAttempts: 3, delay: 200, backoff: 2 }, timeout: 10_000 },
+          // A failed refund is tried again too; one that fails every time leaves the run FAILED for a person.
+          { retry: { maxAttempts: 3, delay: 200, backoff: 2 }, compensationRetry: { maxAttempts: 3, delay: 200, backoff: 2 }, timeout: 10_000 },
         ),
         step(
           "create-shipment",

@@ -4,8 +4,11 @@ export const GRAPHIQL_DEFAULT_QUERY = `# sagaql checkout example. Run the operat
 #
 # Test cards: pm_card_visa charges, pm_card_chargeDeclined
 # is declined, pm_card_flaky fails once and then succeeds
-# on retry, pm_card_slow takes about 3 s.
-# Orders to shippingCountry "XX" cannot be shipped.
+# on retry, pm_card_slow takes about 3 s, pm_card_refundFail
+# charges but cannot be refunded.
+# Orders to shippingCountry "XX" cannot be shipped: their
+# charge is refunded (with pm_card_refundFail the run ends
+# FAILED, for a person to look at).
 #
 # The Headers tab carries the demo customer's token; npm start
 # prints an admin's too. Without a header you may read products only.

@@ -126,6 +126,8 @@ function addStepRunType(builder: Builder) {
       error: t.string({ nullable: true, description: "The last attempt's error.", resolve: (step) => shown(step.error, step.name)?.message ?? null }),
       errorCode: t.string({ nullable: true, resolve: (step) => shown(step.error, step.name)?.code ?? null }),
       compensationError: t.string({ nullable: true, description: "Why undoing the step failed.", resolve: (step) => shown(step.compensationError, step.name)?.message ?? null }),
+      compensationErrorCode: t.string({ nullable: true, resolve: (step) => shown(step.compensationError, step.name)?.code ?? null }),
+      compensationAttempts: t.exposeInt("compensationAttempts", { description: "Attempts at undoing the step so far, the first included." }),
       result: t.field({ type: "JSON", nullable: true, description: "What the step returned.", resolve: (step) => step.result ?? null }),
       startedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.startedAt }),
       endedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.endedAt }),

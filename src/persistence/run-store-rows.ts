@@ -79,7 +79,6 @@ export function assembleRuns(rows: readonly RunStepRow[]): JournaledRun[] {
     if (current?.run.id !== row.id) runs.push((current = journaledRun(row)));
     if (row.s_idx === null) continue;
     current.run.steps.push(stepSnapshot(row));
-    current.compensationAttempts.push(Number(row.s_compensation_attempts));
   }
   return runs;
 }
@@ -95,7 +94,6 @@ function journaledRun(row: RunStepRow): JournaledRun {
     parkedAt: toDate(row.parked_at),
     parkReason: row.park_reason,
     lastSeq: Number(row.last_seq),
-    compensationAttempts: [],
   };
 }
 
@@ -136,6 +134,7 @@ function stepSnapshot(row: RunStepRow): StepSnapshot {
     result: decodeJournalValue(row.s_result),
     error: decodeJournalNullable<SerializedError>(row.s_error),
     compensationError: decodeJournalNullable<SerializedError>(row.s_compensation_error),
+    compensationAttempts: Number(row.s_compensation_attempts),
     startedAt: toDate(row.s_started_at),
     endedAt: toDate(row.s_ended_at),
   };

@@ -25,7 +25,8 @@ export interface CancelRunOptions {
  * Asks for a run to be cancelled, from any instance: the request is journaled, and the run's owner — this process
  * or another one on the same journal — hears it, aborts the step under way (its `ctx.signal` fires with a
  * RunCancelledError), compensates the completed steps in reverse order and ends the run CANCELLED (FAILED if a
- * compensation fails). A run that already ended, is already compensating, or got past its pivot is left as it is,
+ * compensation fails). An external step the cancel cut off mid-call is first run once more under its idempotency
+ * key and compensated too (`settleInDoubtStep`): what the other end did before its answer was lost is undone. A run that already ended, is already compensating, or got past its pivot is left as it is,
  * and the result says why (`changed: false`). A run that ends on its own before its owner hears the cancel wins.
  */
 export async function cancelRun(store: DurableRunStore, runId: string, options: CancelRunOptions = {}): Promise<RunControlResult> {

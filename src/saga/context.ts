@@ -30,10 +30,12 @@ export interface StepContext<Input = unknown, Resource = unknown, Data extends D
   /** `runId:stepName`: the same across retries and recovery, for external APIs that deduplicate by key. */
   readonly idempotencyKey: string;
   /**
-   * Aborts when this attempt must stop — today when the step's `timeout` fires, with the StepTimeoutError as
-   * its reason. Pass it to `fetch` and to every provider call that takes one, or check it between pieces of
-   * work: an aborted attempt's result is thrown away, and `set` throws the reason. Never aborts for a step or
-   * compensation without a timeout.
+   * Aborts when this attempt must stop: its `timeout` fired (StepTimeoutError), its run was cancelled
+   * (RunCancelledError; steps only, never compensations) or its process shuts down (RunShutdownError). Pass it to
+   * `fetch` and to every provider call that takes one, or check it between pieces of work: an aborted attempt's
+   * result is thrown away, and `set` throws the reason. An external step cut off this way may still have taken
+   * effect: before compensating, the run calls it once more under the same `idempotencyKey`, so every call with
+   * an effect must send that key.
    */
   readonly signal: AbortSignal;
   /** True while compensating a transactional run whose database writes the rollback already undid. */

@@ -20,8 +20,6 @@ export interface JournaledRun {
   parkReason: string | null;
   /** Sequence number of the run's latest event. */
   lastSeq: number;
-  /** Compensation attempts of each step, by step index, persisted on `compensation-started`. */
-  compensationAttempts: number[];
 }
 
 /** Proof of ownership of a run until `expiresAt`, measured on the journal database's clock. */

@@ -1,3 +1,4 @@
+import type { RunState } from "./run-state.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
 /**
@@ -18,4 +19,14 @@ export function pivotCompleted(steps: readonly Step<AnyStepContext, unknown>[], 
     if (isPivot(steps[index]!, transactional)) return true;
   }
   return false;
+}
+
+/**
+ * Whether a run of a workflow with forward recovery got past its pivot: it can then only go forward, so neither a
+ * cancel nor a failure compensates it. Counts the furthest any try of its transaction got.
+ */
+export function runPastPivot(run: RunState): boolean {
+  if (!run.options.forwardRecovery) return false;
+  const reached = Math.max(run.results.length, run.replayLog?.reached.results.length ?? 0);
+  return pivotCompleted(run.steps, reached, run.options.useTransaction === true);
 }

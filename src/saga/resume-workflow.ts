@@ -5,6 +5,7 @@ import type { Driver } from "./driver.ts";
 import type { DurableRunStore, JournaledRun } from "./durable-run-store.ts";
 import { reviveError, RunInterruptedError, serializeError, WorkflowDefinitionChangedError } from "./errors.ts";
 import type { WorkflowOutcome } from "./execute-workflow.ts";
+import { canBeInDoubt } from "./in-doubt-step.ts";
 import { JournalWriter } from "./journal-writer.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { RunEvent } from "./run-events.ts";
@@ -12,7 +13,7 @@ import { isPivot, pivotCompleted } from "./pivot.ts";
 import { finishCompleted, finishFailed, isCancel, proceed } from "./run-phases.ts";
 import { whileOwned } from "./while-owned.ts";
 import type { StepSnapshot } from "./run-snapshot.ts";
-import { newReplayLog, newRunState, type ResumePoint, type RunState } from "./run-state.ts";
+import { newReplayLog, newRunState, type ResumePoint, type RunState, type StepFailure } from "./run-state.ts";
 import type { ServiceMap, ServiceRegistry } from "./services.ts";
 import type { AnyStepContext, Step } from "./step.ts";
 
@@ -64,17 +65,21 @@ async function continueRun<Out>(run: RunState, definition: AnyWorkflow, journale
   // A failed transactional run always rolled back: the failure ended its transaction.
   if (failed) return compensate<Out>(run, snapshot, failed);
   if (!snapshot.transactional) return proceed<Out>(run, definition);
-  const interrupted = await resolveInDoubtStep(run, snapshot.steps);
-  const cancel: unknown = run.signals?.steps.reason;
-  const error = isCancel(cancel) ? cancel : new RunInterruptedError(interrupted);
-  return finishFailed(run, { index: run.results.length, stepName: interrupted, error, attempts: 0, rolledBack: true }) as Promise<WorkflowOutcome<Out>>;
+  return finishFailed(run, interruptedTransaction(run, snapshot.steps)) as Promise<WorkflowOutcome<Out>>;
 }
 
 type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
 
+/**
+ * Goes on compensating. A run that stopped while it settled the step it was in doubt about (the journal shows the
+ * step it failed on still running) settles it again first.
+ */
 function compensate<Out>(run: RunState, snapshot: JournaledRun["run"], failed: StepSnapshot | undefined): Promise<WorkflowOutcome<Out>> {
   const index = failed?.index ?? run.results.length;
-  const failure = { index, stepName: snapshot.failedStep ?? failed?.name ?? null, error: reviveError(snapshot.error ?? failed?.error), attempts: failed?.attempts ?? 0, rolledBack: snapshot.rolledBack || snapshot.transactional };
+  const failure: StepFailure = { index, stepName: snapshot.failedStep ?? failed?.name ?? null, error: reviveError(snapshot.error ?? failed?.error), attempts: failed?.attempts ?? 0, rolledBack: snapshot.rolledBack || snapshot.transactional };
+  const running = failed ? undefined : snapshot.steps[index];
+  const step = run.steps[index];
+  if (running?.status === "RUNNING" && step && running.name === snapshot.failedStep && canBeInDoubt(step)) Object.assign(failure, { attempts: running.attempts, inDoubt: true });
   return finishFailed(run, failure) as Promise<WorkflowOutcome<Out>>;
 }
 
@@ -159,10 +164,11 @@ function resumePoint(journaled: JournaledRun, stepIndex: number): ResumePoint {
   return {
     stepIndex,
     nextAttempt: Math.max(1, steps[stepIndex]?.attempts ?? 1),
+    running: steps[stepIndex]?.status === "RUNNING",
     compensating: journaled.run.status === "COMPENSATING",
     compensated: new Set(steps.filter((s) => s.status === "COMPENSATED").map((s) => s.index)),
     compensationFailed,
-    compensationAttempts: journaled.compensationAttempts,
+    compensationAttempts: steps.map((s) => s.compensationAttempts),
   };
 }
 
@@ -189,25 +195,18 @@ function finishCommitted<Out>(run: RunState, steps: readonly StepSnapshot[], out
 }
 
 /**
- * An external step that was running when a transactional run crashed may have taken effect. When it can be
- * undone, it runs again under the same idempotency key — a provider that honours the key answers with the
- * first outcome — so that its result can be compensated. Returns the interrupted step's name, if any.
+ * A transactional run that crashed before it committed: the database rolled its transaction back. An external step
+ * that was running may have taken effect: it is in doubt, settled under its key before the compensations.
  */
-async function resolveInDoubtStep(run: RunState, steps: readonly StepSnapshot[]): Promise<string | null> {
+function interruptedTransaction(run: RunState, steps: readonly StepSnapshot[]): StepFailure {
   const index = run.results.length;
   const snapshot = steps[index];
   const step = run.steps[index];
-  if (!snapshot || !step || snapshot.status !== "RUNNING") return null;
-  if (step.options.effect === "database" || !step.compensate) return step.name;
-  const { ctx } = run;
-  ctx.stepName = step.name;
-  ctx.attempt = Math.max(1, snapshot.attempts);
-  try {
-    const result = await step.execute(ctx);
-    run.journal!.defer({ type: "step-completed", runId: ctx.runId, step: step.name, index, attempts: ctx.attempt, result, data: { ...ctx.data }, at: new Date() });
-    run.results.push(result);
-  } catch (error) {
-    run.logger.warn({ runId: ctx.runId, step: step.name, err: serializeError(error) }, "an interrupted step did not take effect when run again; nothing of it to undo");
-  }
-  return step.name;
+  const running = snapshot?.status === "RUNNING" && step !== undefined;
+  const stepName = running ? step.name : null;
+  const cancel: unknown = run.signals?.steps.reason;
+  const error = isCancel(cancel) ? cancel : new RunInterruptedError(stepName);
+  const failure: StepFailure = { index, stepName, error, attempts: 0, rolledBack: true };
+  if (running && canBeInDoubt(step)) Object.assign(failure, { attempts: snapshot.attempts, inDoubt: true });
+  return failure;
 }

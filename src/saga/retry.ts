@@ -89,5 +89,7 @@ export async function runWithRetry<T>(
 
 /** Wraps the final error of a retried call with how many attempts were spent on it. */
 export class AttemptsExhausted {
+  /** Set when the last attempt was cut off mid-call and the step may have taken effect. */
+  inDoubt = false;
   constructor(readonly error: unknown, readonly attempts: number) {}
 }

@@ -13,6 +13,7 @@ import {
   type SerializedError,
 } from "./errors.ts";
 import type { WorkflowFailure, WorkflowOutcome, WorkflowSuccess } from "./execute-workflow.ts";
+import { settleInDoubtStep } from "./in-doubt-step.ts";
 import { JournalWriteError } from "./journal-writer.ts";
 import type { ReplayLog, RunState, StepFailure } from "./run-state.ts";
 import { pivotCompleted } from "./pivot.ts";
@@ -243,6 +244,7 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
   if (!run.resume?.compensating) {
     journal?.defer({ type: "run-compensating", runId: ctx.runId, failedStep: failure.stepName, error: cause, rolledBack: failure.rolledBack, at: new Date() });
   }
+  if (failure.inDoubt) await settleInDoubtStep(run, failure);
   const report = await compensateCompleted(run, failure.rolledBack);
   const status = report.failed.length > 0 ? "FAILED" : isCancel(failure.error) ? "CANCELLED" : "COMPENSATED";
   await journal?.write({ type: "run-finished", runId: ctx.runId, status, error: cause, at: new Date() });

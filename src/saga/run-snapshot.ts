@@ -10,6 +10,8 @@ export interface StepSnapshot {
   result: unknown;
   error: SerializedError | null;
   compensationError: SerializedError | null;
+  /** Attempts at undoing the step, the first included: 0 until its compensation starts (and again after a retry). */
+  compensationAttempts: number;
   startedAt: Date | null;
   endedAt: Date | null;
 }
@@ -47,7 +49,7 @@ function isRunLevel(event: Exclude<RunEvent, { type: "run-started" }>): event is
 }
 
 function pendingStep(name: string, index: number): StepSnapshot {
-  return { name, index, status: "PENDING", attempts: 0, result: null, error: null, compensationError: null, startedAt: null, endedAt: null };
+  return { name, index, status: "PENDING", attempts: 0, result: null, error: null, compensationError: null, compensationAttempts: 0, startedAt: null, endedAt: null };
 }
 
 /**
@@ -100,7 +102,7 @@ function applyReopened(run: RunSnapshot, event: Extract<RunEvent, { type: "run-r
     run.error = event.error;
   }
   for (const step of run.steps) {
-    if (event.action === "retry" && step.status === "COMPENSATION_FAILED") Object.assign(step, { status: "COMPLETED", compensationError: null });
+    if (event.action === "retry" && step.status === "COMPENSATION_FAILED") Object.assign(step, { status: "COMPLETED", compensationError: null, compensationAttempts: 0 });
     if (event.action === "resume" && step.status === "SKIPPED") step.status = "PENDING";
   }
 }
@@ -124,6 +126,7 @@ function applyStepLevel(run: RunSnapshot, step: StepSnapshot, event: Exclude<Run
       return;
     case "compensation-started":
       step.status = "COMPENSATING";
+      step.compensationAttempts = event.attempt;
       return;
     case "compensation-completed":
       step.status = "COMPENSATED";

@@ -18,6 +18,11 @@ export interface StepFailure {
   rolledBack: boolean;
   /** Set when the run had got past a pivot and forward recovery gave up: it is parked, not compensated. */
   stuckAfterPivot?: boolean;
+  /**
+   * Set when the failed step was cut off mid-call (a cancel, its timeout, a crash) and may have taken effect: it
+   * runs once more under its key before the compensations (`settleInDoubtStep`), so that what it did is undone too.
+   */
+  inDoubt?: boolean;
 }
 
 /** Where a run resumed from its journal stands: what the interrupted execution already did. */
@@ -26,6 +31,8 @@ export interface ResumePoint {
   stepIndex: number;
   /** The attempt that step continues with: the interrupted attempt runs again, under the same key. */
   nextAttempt: number;
+  /** True when the journal shows that step running: it was interrupted mid-call, and may have taken effect. */
+  running: boolean;
   /** True when the journal shows the run already compensating: the run goes on undoing, not forward. */
   compensating: boolean;
   /** Steps whose compensation already completed, by index. */

@@ -2,6 +2,7 @@ import { assertJournalable } from "./assert-journalable.ts";
 import { stepCheckpointKey } from "./checkpoint-keys.ts";
 import { RunShutdownError, serializeError } from "./errors.ts";
 import { runExactlyOnce } from "./exactly-once.ts";
+import { canBeInDoubt, leavesInDoubt, wasCutOff } from "./in-doubt-step.ts";
 import { JournalWriteError } from "./journal-writer.ts";
 import { AttemptsExhausted, runWithRetry, withTimeout } from "./retry.ts";
 import type { RunEvent } from "./run-events.ts";
@@ -41,6 +42,7 @@ export function settleFailedStep<T>(run: RunState, index: number, caught: unknow
   const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, run.ctx.attempt);
   if (stopsTheRun(exhausted.error)) throw exhausted.error;
   run.failure = { index, stepName: run.steps[index]!.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
+  if (exhausted.inDoubt) run.failure.inDoubt = true;
   return settle(run, run.failure);
 }
 
@@ -52,10 +54,20 @@ export function stopsTheRun(error: unknown): boolean {
   return error instanceof JournalWriteError || error instanceof RunShutdownError;
 }
 
+/**
+ * A cancel heard before the step at `index` started. A resumed run whose journal shows that step running was
+ * interrupted in it (a crash, a shutdown) before its cancel was carried out: the step is in doubt.
+ */
 function stoppedBetweenSteps(run: RunState, index: number): StepFailure {
   const reason: unknown = run.signals!.steps.reason;
   if (reason instanceof RunShutdownError) throw reason;
-  run.failure = { index, stepName: null, error: reason, attempts: 0, rolledBack: false };
+  const { resume } = run;
+  const step = run.steps[index]!;
+  if (resume?.stepIndex === index && resume.running && canBeInDoubt(step)) {
+    run.failure = { index, stepName: step.name, error: reason, attempts: resume.nextAttempt, rolledBack: false, inDoubt: true };
+  } else {
+    run.failure = { index, stepName: null, error: reason, attempts: 0, rolledBack: false };
+  }
   return run.failure;
 }
 
@@ -94,10 +106,22 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
     if (durableStart) return journal.write(started);
     journal.defer(started);
   };
+  // Whether the last attempt that began was cut off without an answer; a later one that the step answers settles it.
+  let cutOff = false;
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === firstAttempt) await journalStart(n);
-    return withTimeout((signal) => executeOnce(run, step, index, signal), name, step.options.timeout, run.signals?.steps);
+    let began = false;
+    try {
+      const work = (signal: AbortSignal) => {
+        began = true;
+        return executeOnce(run, step, index, signal);
+      };
+      return await withTimeout(work, name, step.options.timeout, run.signals?.steps);
+    } catch (error) {
+      if (began) cutOff = wasCutOff(run, error);
+      throw error;
+    }
   };
   try {
     const { value, attempts } = await runWithRetry(attempt, step.options.retry, {
@@ -113,7 +137,9 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
     return value;
   } catch (caught) {
     if (!(caught instanceof AttemptsExhausted) || stopsTheRun(caught.error)) throw caught;
-    journal?.defer({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
+    // A step in doubt is not failed yet: the journal shows it running until the compensating run settles it.
+    if (cutOff && leavesInDoubt(run, step)) caught.inDoubt = true;
+    else journal?.defer({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
     throw caught;
   }
 }

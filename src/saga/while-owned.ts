@@ -3,7 +3,7 @@ import { isDurableRunStore } from "./durable-run-store.ts";
 import { RunShutdownError } from "./errors.ts";
 import { startLeaseHeartbeat } from "./lease-heartbeat.ts";
 import { localRuns } from "./local-runs.ts";
-import { pivotCompleted } from "./pivot.ts";
+import { runPastPivot } from "./pivot.ts";
 import { executingRuns, RunSignals } from "./run-signals.ts";
 import type { RunState } from "./run-state.ts";
 
@@ -17,7 +17,7 @@ export async function whileOwned<T>(run: RunState, work: () => Promise<T>): Prom
   if (!isDurableRunStore(store)) return work();
   localRuns.add(ctx.runId);
   const signals = (run.signals = new RunSignals(ctx.runId, store.owner));
-  signals.cancellable = () => !pastPivot(run);
+  signals.cancellable = () => !runPastPivot(run);
   executingRuns.set(ctx.runId, signals);
   if (run.journaledCancel) signals.cancel(run.journaledCancel);
   const unwatch = cancelWatchOf(store, run.logger).add(signals);
@@ -34,11 +34,4 @@ export async function whileOwned<T>(run: RunState, work: () => Promise<T>): Prom
     localRuns.delete(ctx.runId);
     signals.done();
   }
-}
-
-/** A run of a workflow with forward recovery that got past its pivot can only go forward: a cancel cannot undo it. */
-function pastPivot(run: RunState): boolean {
-  if (!run.options.forwardRecovery) return false;
-  const reached = Math.max(run.results.length, run.replayLog?.reached.results.length ?? 0);
-  return pivotCompleted(run.steps, reached, run.options.useTransaction === true);
 }

@@ -180,4 +180,64 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     expect(seen.errors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it("lists a FAILED run under its status, shows the refund that could not be undone, and retries it in vain", async () => {
+    const url = running.address.graphqlUrl;
+    // Charged, then refused by the carrier: the refund the compensation asks for fails on every attempt.
+    const failed = await checkout(url, await createOrder(url, { sku: "CON-FAILED", country: "XX" }), "pm_card_refundFail");
+    expect(failed.__typename).toBe("CompensationFailedError");
+    const payment = running.app.services.paymentService;
+    const charge = payment.charges().find((c) => c.idempotencyKey === `${failed.runId}:charge-payment`)!;
+    expect(payment.failedRefunds(charge.id)).toBe(3);
+
+    const page = await chromium.context.newPage();
+    const seen = watchPage(page, running.address.url);
+    await page.goto(`${running.address.url}/runs`);
+    await page.locator("#runs").waitFor();
+    expect(await page.locator(`#runs tr[data-run="${failed.runId}"] [data-status]`).getAttribute("data-status")).toBe("FAILED");
+    await page.locator("#filters select[name=status]").selectOption("FAILED");
+    await page.locator("#filters button[type=submit]").click();
+    await expect.poll(() => page.url()).toContain("status=FAILED");
+    await expect.poll(() => statusesListed(page)).toEqual(["FAILED"]);
+    expect(await page.locator("#runs tbody tr").first().getAttribute("data-run")).toBe(failed.runId);
+    expect(await page.locator("#runs tbody tr td").nth(4).textContent()).toBe("create-shipmentSHIPPING_UNAVAILABLE");
+    await page.screenshot({ path: join(screenshots, `${provider}-6-runs-failed.png`), fullPage: true });
+
+    await page.locator(`#runs tr[data-run="${failed.runId}"] a`).click();
+    await page.locator("#run").waitFor();
+    expect(await page.locator("#run").getAttribute("data-status")).toBe("FAILED");
+    expect(await stepStatus(page, "create-shipment")).toBe("FAILED");
+    expect(await page.locator('#steps tr[data-step="create-shipment"] .error').textContent()).toContain('not available to destination "XX"');
+    expect(await stepStatus(page, "charge-payment")).toBe("COMPENSATION_FAILED");
+    expect(await stepStatus(page, "reserve-inventory")).toBe("COMPENSATED");
+    expect(await stepStatus(page, "finalize")).toBe("SKIPPED");
+    const refundError = `undo failed after 3 attempts: REFUND_FAILED: Refund failed: the card of charge ${charge.id} cannot receive refunds`;
+    expect(await page.locator('#steps tr[data-step="charge-payment"] .compensation-error').textContent()).toBe(refundError);
+    expect(await page.locator("#undone li").allTextContents()).toEqual([`charge-payment: ${refundError}`, "reserve-inventory: undone"]);
+    expect(await page.locator("#run-cancel").count()).toBe(0);
+    expect(await page.locator("#run-resume").count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, `${provider}-7-run-failed.png`), fullPage: true });
+
+    // The refund still cannot be made: the retry runs it three times afresh and the run is FAILED again.
+    const sent = (operation: string) => page.waitForResponse((response) => response.url() === url && (response.request().postData() ?? "").includes(operation));
+    const [retried, redrawn] = [sent("workflowRunRetry"), sent("query Run(")];
+    await page.locator("#reason").fill("card issuer asked us to try again");
+    await page.locator("#run-retry").click();
+    const answer = (await (await retried).json()) as { data?: { workflowRunRetry: { status: string } }; errors?: unknown };
+    expect(answer.errors).toBeUndefined();
+    // The run as it stands when the mutation answers: still retrying the refund, or already failed again.
+    expect(["COMPENSATING", "FAILED"]).toContain(answer.data!.workflowRunRetry.status);
+    await redrawn;
+    await expect.poll(() => payment.failedRefunds(charge.id), { timeout: 15_000 }).toBe(6);
+    await expect.poll(() => page.locator("#run").getAttribute("data-status"), { timeout: 15_000 }).toBe("FAILED");
+    await expect.poll(() => page.locator('#steps tr[data-step="charge-payment"] .compensation-error').textContent()).toBe(refundError);
+    expect(await stepStatus(page, "reserve-inventory")).toBe("COMPENSATED");
+    expect(await page.locator("#run-retry").isEnabled()).toBe(true);
+    expect(await page.locator('[role="alert"]').count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, `${provider}-8-run-retried-failed.png`), fullPage: true });
+
+    expect(seen.foreign).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Cancelling runs through the engine, against a real app database and journal: the step under way is aborted,
- * the completed steps compensated, and the run ends CANCELLED — from this instance or another one.
+ * the completed steps compensated, and the run ends CANCELLED — from this instance or another one. An external
+ * step cut off mid-call is in doubt: it runs once more under its key and whatever it charged is refunded.
  */
 import { expect, onTestFinished, test } from "vitest";
 import { defineWorkflow, step, type StepContext } from "../../src/index.ts";
@@ -27,6 +28,10 @@ interface Fixture {
   provider: FakeProvider;
   /** Opens when the slow step started. */
   charging: Latch;
+  /** Opens when the slow step is called again: the run settles it after a cancel cut it off. */
+  settling: Latch;
+  /** Calls of the slow step. */
+  chargeCalls: number;
   /** Lets a slow step that ignores its signal resolve, late. */
   release: Latch;
   compensations: string[];
@@ -40,19 +45,23 @@ async function setUp(createDatabase: () => Promise<Db>): Promise<Fixture> {
     await db.close();
   });
   await db.driver.create("account", { owner: "buyer", balance: 0 });
-  return { db, store, provider: new FakeProvider(), charging: new Latch(), release: new Latch(), compensations: [] };
+  return { db, store, provider: new FakeProvider(), charging: new Latch(), settling: new Latch(), chargeCalls: 0, release: new Latch(), compensations: [] };
 }
 
 async function balance(fixture: Fixture): Promise<number> {
   return Number((await fixture.db.driver.findOne("account", { owner: "buyer" }))?.balance);
 }
 
-/** A charge that waits until its signal aborts, as `fetch` would: it never charges when aborted first. */
+/**
+ * A charge that waits for `release` or for its signal to abort, as `fetch` would: it never charges when aborted
+ * first. The provider has not seen the request until `release`: called again, it waits again.
+ */
 function slowCharge(fixture: Fixture) {
   return step(
     "charge",
     async (ctx: Ctx) => {
-      fixture.charging.open();
+      fixture.chargeCalls += 1;
+      (fixture.chargeCalls === 1 ? fixture.charging : fixture.settling).open();
       await new Promise<void>((resolve, reject) => {
         ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error), { once: true });
         void fixture.release.wait().then(resolve);
@@ -98,6 +107,20 @@ function workflow(fixture: Fixture, middle: "charge" | "stubborn", options: { tr
   return defineWorkflow("cancellable-checkout", steps, { useTransaction: options.transactional }) as unknown as WorkflowDefinition<never, unknown>;
 }
 
+/** Every charge the provider holds for the run is refunded, each once: the run cost nothing. */
+function expectNetZero(fixture: Fixture, runId: string): void {
+  const charges = [...fixture.provider.charges].filter(([key]) => key.startsWith(`${runId}:`)).map(([, charge]) => charge);
+  expect(charges.every((charge) => fixture.provider.refunds.has(charge.id))).toBe(true);
+  expect(fixture.provider.refundCalls).toBe(charges.length);
+}
+
+/** Waits for the cancelled run to call its cut-off charge again, checks it journaled its compensating first, and lets the provider answer. */
+async function answerTheSettlingCharge(fixture: Fixture, runId: string): Promise<void> {
+  await fixture.settling.wait();
+  expect(await fixture.store.getRun(runId)).toMatchObject({ status: "COMPENSATING", failedStep: "charge", error: { code: "RUN_CANCELLED" } });
+  fixture.release.open();
+}
+
 function start(fixture: Fixture, definition: WorkflowDefinition<never, unknown>, store = fixture.store): { runId: string; outcome: Promise<WorkflowOutcome<unknown>> } {
   const runId = crypto.randomUUID();
   return { runId, outcome: executeWorkflow(fixture.db.driver, definition, { runId, input: { amount: 10 }, store, logger: silentLogger }) };
@@ -108,16 +131,83 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     const fixture = await setUp(createDatabase);
     const { runId, outcome } = start(fixture, workflow(fixture, "charge"));
     await fixture.charging.wait();
-    const result = await cancelRun(fixture.store, runId, { by: "admin-1", reason: "customer changed their mind", waitMs: 5000 });
-    expect(result.changed).toBe(true);
+    const cancelling = cancelRun(fixture.store, runId, { by: "admin-1", reason: "customer changed their mind", waitMs: 5000 });
+    // The cut-off charge may have reached the provider: the run asks again under its key before it compensates.
+    await answerTheSettlingCharge(fixture, runId);
+    const result = await cancelling;
+    expect(result).toMatchObject({ changed: true, run: { status: "CANCELLED" } });
     const ended = await outcome;
-    expect(ended).toMatchObject({ ok: false, status: "CANCELLED", cancelled: { by: "admin-1", reason: "customer changed their mind" } });
-    expect(fixture.provider.charges.size).toBe(0);
+    expect(ended).toMatchObject({ ok: false, status: "CANCELLED", failedStep: "charge", compensatedSteps: ["charge", "deposit"], cancelled: { by: "admin-1", reason: "customer changed their mind" } });
+    // The provider never got the first request: the second one charged, and that charge was refunded.
+    expect(fixture.chargeCalls).toBe(2);
+    expect(fixture.provider.charges.size).toBe(1);
+    expectNetZero(fixture, runId);
+    expect(fixture.compensations).toEqual(["charge", "deposit"]);
     expect(await balance(fixture)).toBe(0);
     const run = await fixture.store.getRun(runId);
     expect(run).toMatchObject({ status: "CANCELLED", cancelRequest: { by: "admin-1", reason: "customer changed their mind" } });
     expect(run!.error).toMatchObject({ code: "RUN_CANCELLED" });
-    expect(run!.steps.map((s) => s.status)).toEqual(["COMPENSATED", "FAILED", "SKIPPED"]);
+    expect(run!.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "SKIPPED"]);
+  });
+
+  test("a charge the provider took before a cancel cut off its answer is refunded, once", async () => {
+    const fixture = await setUp(createDatabase);
+    // The provider takes the charge as the request arrives; only its answer waits. A repeat of a key it holds is answered at once.
+    const inFlight = step(
+      "charge",
+      async (ctx: Ctx) => {
+        fixture.chargeCalls += 1;
+        const replay = fixture.provider.charges.has(ctx.idempotencyKey);
+        const charge = fixture.provider.charge(ctx.idempotencyKey, ctx.input.amount);
+        fixture.charging.open();
+        if (!replay) await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error), { once: true }));
+        return charge;
+      },
+      (_ctx: Ctx, charge: { id: string }) => {
+        fixture.compensations.push("charge");
+        fixture.provider.refund(charge.id);
+      },
+    );
+    const definition = defineWorkflow("in-flight-checkout", [deposit(fixture), inFlight, step("ship", () => ({ shipped: true }))]) as unknown as WorkflowDefinition<never, unknown>;
+    const { runId, outcome } = start(fixture, definition);
+    await fixture.charging.wait();
+    expect(fixture.provider.charges.size).toBe(1);
+    expect(await cancelRun(fixture.store, runId, { by: "admin-1", waitMs: 5000 })).toMatchObject({ changed: true, run: { status: "CANCELLED" } });
+    expect(await outcome).toMatchObject({ status: "CANCELLED", compensatedSteps: ["charge", "deposit"] });
+    expect(fixture.chargeCalls).toBe(2);
+    expect(fixture.provider.charges.size).toBe(1);
+    expectNetZero(fixture, runId);
+    expect(fixture.compensations).toEqual(["charge", "deposit"]);
+    expect(await balance(fixture)).toBe(0);
+  });
+
+  test("a shutdown while the run settles its cut-off charge: recovery settles it again under its key, and refunds once", async () => {
+    const fixture = await setUp(createDatabase);
+    const definition = workflow(fixture, "charge");
+    const { runId, outcome } = start(fixture, definition);
+    await fixture.charging.wait();
+    await cancelRun(fixture.store, runId, { by: "admin-1" });
+    await fixture.settling.wait();
+    // The process stops during the re-run, as a crash would stop it: the journal shows the run compensating, the charge running.
+    expect(await stopExecutingRuns(fixture.store.owner)).toBe(1);
+    await expect(outcome).rejects.toMatchObject({ code: "RUN_SHUTDOWN" });
+    const stopped = (await fixture.store.getRun(runId))!;
+    expect(stopped).toMatchObject({ status: "COMPENSATING", failedStep: "charge" });
+    expect(stopped.steps.map((s) => s.status)).toEqual(["COMPLETED", "RUNNING", "PENDING"]);
+    expect(fixture.compensations).toEqual([]);
+    fixture.release.open();
+    await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs);
+    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
+    expect(resumed).toMatchObject({ status: "CANCELLED", compensatedSteps: ["charge", "deposit"] });
+    expect(fixture.chargeCalls).toBe(3);
+    expect(fixture.provider.charges.size).toBe(1);
+    expectNetZero(fixture, runId);
+    expect(fixture.compensations).toEqual(["charge", "deposit"]);
+    expect(await balance(fixture)).toBe(0);
+    const events = (await fixture.store.listEvents({ runId })).map(({ event }) => event);
+    const chargeUndone = events.filter((event) => event.type === "compensation-started" && event.step === "charge");
+    expect(chargeUndone).toHaveLength(1);
+    expect((await fixture.store.getRun(runId))!.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "SKIPPED"]);
   });
 
   test("a step that ignores its signal and resolves late is fenced: its result is never journaled nor used", async () => {
@@ -143,8 +233,10 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     await fixture.charging.wait();
     const result = await cancelRun(other, runId, { by: "admin-2", reason: "fraud" });
     expect(result.changed).toBe(true);
+    await answerTheSettlingCharge(fixture, runId);
     expect(await outcome).toMatchObject({ status: "CANCELLED", cancelled: { by: "admin-2", reason: "fraud" } });
     expect(await balance(fixture)).toBe(0);
+    expectNetZero(fixture, runId);
     expect((await other.getRun(runId))?.status).toBe("CANCELLED");
   });
 
@@ -155,10 +247,13 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     const { runId, outcome } = start(fixture, definition);
     await fixture.charging.wait();
     await cancelRun(fixture.store, runId, { by: "admin-1" });
-    expect(await outcome).toMatchObject({ status: "CANCELLED", rolledBack: true });
+    await answerTheSettlingCharge(fixture, runId);
+    expect(await outcome).toMatchObject({ status: "CANCELLED", rolledBack: true, compensatedSteps: ["charge", "pay", "deposit"] });
     expect(await balance(fixture)).toBe(0);
-    expect(fixture.provider.refunds.size).toBe(1);
-    expect(fixture.compensations).toEqual([]);
+    // Both charges — "pay", and the cut-off one made when asked again — are refunded; the rollback undid the deposit.
+    expect(fixture.provider.charges.size).toBe(2);
+    expectNetZero(fixture, runId);
+    expect(fixture.compensations).toEqual(["charge"]);
   });
 
   test("a cancel asked while a failed run compensates changes nothing: it ends as it would have", async () => {
@@ -239,10 +334,13 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     await expect(outcome).rejects.toThrow();
     expect((await cancelRun(fixture.store, runId, { by: "admin-1", reason: "while down" })).changed).toBe(true);
     await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs);
+    // The charge was interrupted mid-call: recovery asks again under its key, and the provider answers at once.
+    fixture.release.open();
     const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
-    expect(resumed).toMatchObject({ status: "CANCELLED", cancelled: { by: "admin-1", reason: "while down" } });
+    expect(resumed).toMatchObject({ status: "CANCELLED", compensatedSteps: ["charge", "deposit"], cancelled: { by: "admin-1", reason: "while down" } });
     expect(await balance(fixture)).toBe(0);
-    expect(fixture.provider.charges.size).toBe(0);
+    expect(fixture.provider.charges.size).toBe(1);
+    expectNetZero(fixture, runId);
     await retryUntil(async () => (await fixture.store.getRun(runId))?.status === "CANCELLED");
   });
 

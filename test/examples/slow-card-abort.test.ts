@@ -1,6 +1,7 @@
 /**
  * The example's simulated card processor honours an AbortSignal as `fetch` does: a slow charge whose step times
- * out is abandoned, not left to land later, so the run compensates and the provider holds no charge at all.
+ * out is abandoned, not left to land later. The cut-off charge is in doubt: the run asks once more under its key,
+ * within the step's timeout; still unanswered, it is logged for a person, and the provider holds no charge at all.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +34,7 @@ describe("a slow card with a timeout", () => {
 
   test("is aborted on every attempt, the run compensates, and no charge is ever made", async () => {
     const released: string[] = [];
+    const logger = new RecordingLogger();
     const outcome = await runWorkflow(
       db.driver,
       "slow-card",
@@ -45,11 +47,12 @@ describe("a slow card with a timeout", () => {
           { timeout: 50, retry: { maxAttempts: 2 } },
         ),
       ],
-      { logger: new RecordingLogger() },
+      { logger },
     );
 
     expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED", failedStep: "charge-payment", attempts: 2, cause: { name: "StepTimeoutError" } });
     expect(released).toEqual(["res_1"]);
+    expect(logger.at("error")).toMatchObject([{ details: { step: "charge-payment", err: { name: "StepTimeoutError" } } }]);
     // Past the time the slow card would have answered: an abandoned charge would have landed by now.
     await delay(SLOW_MS + 200);
     expect(payment.charges()).toEqual([]);

@@ -255,7 +255,7 @@ export function durableRunStoreContract(name: string, factory: DurableRunStoreFa
       expect(await afterCrash.claimRun(script.runId, "recoverer", 0)).not.toBeNull();
       script.stepCompleted(0, 1, {}, 2).completes(1, 2).compensating("x", failure("x")).compensationStarted(1, 1).compensationStarted(1, 2);
       for (const event of script.events.slice(4)) await afterCrash.record(event);
-      expect((await afterCrash.getJournaledRun(script.runId))!.compensationAttempts).toEqual([0, 2]);
+      expect((await afterCrash.getJournaledRun(script.runId))!.run.steps.map((s) => s.compensationAttempts)).toEqual([0, 2]);
     });
 
     // Stricter than the in-memory store, whose applyRunEvent moves updatedAt before it finds the step missing.

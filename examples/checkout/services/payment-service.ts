@@ -38,6 +38,14 @@ export class PaymentUnavailableError extends Error {
   readonly code = "PAYMENT_UNAVAILABLE";
 }
 
+/**
+ * The provider took the refund request but could not return the money to the card. It does not say whether a
+ * later request could, so the refund may be tried again; nothing was refunded.
+ */
+export class RefundFailedError extends Error {
+  readonly code = "REFUND_FAILED";
+}
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS charges (
     id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, amount REAL NOT NULL, currency TEXT NOT NULL,
@@ -46,6 +54,7 @@ const SCHEMA = `
     id TEXT PRIMARY KEY, charge_id TEXT NOT NULL UNIQUE REFERENCES charges(id), amount REAL NOT NULL,
     created_at TEXT NOT NULL DEFAULT (datetime('now')));
   CREATE TABLE IF NOT EXISTS attempts (idempotency_key TEXT PRIMARY KEY, count INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS failed_refunds (charge_id TEXT PRIMARY KEY REFERENCES charges(id), count INTEGER NOT NULL);
 `;
 
 interface ChargeRow {
@@ -60,8 +69,10 @@ interface ChargeRow {
 /**
  * A simulated card processor following the payment-provider test-card habit:
  * `pm_card_visa` charges, `pm_card_chargeDeclined` is declined, `pm_card_flaky` fails its first attempt
- * per idempotency key with a transient error, `pm_card_slow` answers after `slowMs`. Like `fetch`, every call
- * takes an optional signal and rejects with an AbortError once it fires, leaving nothing behind.
+ * per idempotency key with a transient error, `pm_card_slow` answers after `slowMs`, and `pm_card_refundFail`
+ * charges but fails every refund of that charge (the charge keeps its card, so this holds after a restart too).
+ * Like `fetch`, every call takes an optional signal and rejects with an AbortError once it fires, leaving nothing
+ * behind.
  */
 export class PaymentService {
   readonly #db: Database.Database;
@@ -87,8 +98,12 @@ export class PaymentService {
   /** Refunds a charge in full. Refunding it again returns the first refund: a charge is refunded at most once. */
   async refund(chargeId: string, options: { signal?: AbortSignal } = {}): Promise<Refund> {
     options.signal?.throwIfAborted();
-    const charge = this.#db.prepare("SELECT amount FROM charges WHERE id = ?").get(chargeId) as { amount: number } | undefined;
+    const charge = this.#db.prepare("SELECT amount, payment_method FROM charges WHERE id = ?").get(chargeId) as { amount: number; payment_method: string } | undefined;
     if (!charge) throw new NonRetryableError(`No such charge: ${chargeId}`);
+    if (charge.payment_method === REFUND_FAILS) {
+      this.#db.prepare("INSERT INTO failed_refunds (charge_id, count) VALUES (?, 1) ON CONFLICT (charge_id) DO UPDATE SET count = count + 1").run(chargeId);
+      throw new RefundFailedError(`Refund failed: the card of charge ${chargeId} cannot receive refunds`);
+    }
     this.#db.prepare("INSERT INTO refunds (id, charge_id, amount) VALUES (?, ?, ?) ON CONFLICT (charge_id) DO NOTHING").run(newId("re"), chargeId, charge.amount);
     const refund = this.#db.prepare("SELECT id, charge_id, amount FROM refunds WHERE charge_id = ?").get(chargeId) as { id: string; charge_id: string; amount: number };
     return { id: refund.id, chargeId: refund.charge_id, amount: refund.amount };
@@ -103,6 +118,12 @@ export class PaymentService {
     return rows.map((row) => ({ id: row.id, chargeId: row.charge_id, amount: row.amount }));
   }
 
+  /** How many refunds of `chargeId` were asked for and failed. */
+  failedRefunds(chargeId: string): number {
+    const row = this.#db.prepare("SELECT count FROM failed_refunds WHERE charge_id = ?").get(chargeId) as { count: number } | undefined;
+    return row?.count ?? 0;
+  }
+
   close(): void {
     this.#db.close();
   }
@@ -115,6 +136,7 @@ export class PaymentService {
   async #simulateCard(request: ChargeRequest): Promise<void> {
     switch (request.paymentMethod) {
       case "pm_card_visa":
+      case REFUND_FAILS:
         return;
       case "pm_card_chargeDeclined":
         throw new PaymentDeclinedError("Payment failed: your card was declined");
@@ -137,6 +159,9 @@ export class PaymentService {
     return row.count;
   }
 }
+
+/** The test card whose charges succeed and whose refunds all fail. */
+const REFUND_FAILS = "pm_card_refundFail";
 
 const SELECT_CHARGE = `SELECT c.id, c.amount, c.currency, c.payment_method, c.idempotency_key,
   EXISTS (SELECT 1 FROM refunds r WHERE r.charge_id = c.id) AS refunded FROM charges c`;
