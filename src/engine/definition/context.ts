@@ -55,7 +55,6 @@ export class RunContext implements StepContext<unknown, unknown, DataMap> {
   stepName = "";
   attempt = 1;
   rolledBack = false;
-  readonly signal: AbortSignal = NEVER_ABORTED;
 
   constructor(
     readonly runId: string,
@@ -68,6 +67,14 @@ export class RunContext implements StepContext<unknown, unknown, DataMap> {
     // A map until the first `resolve`, which turns it into a registry: many runs never resolve anything.
     private services: ServiceRegistry | ServiceMap | undefined,
   ) {}
+
+  /**
+   * A getter rather than a field: most runs never see another signal, and one field less is one store less per
+   * run. An abortable attempt's context (`forAttempt`) has its own.
+   */
+  get signal(): AbortSignal {
+    return NEVER_ABORTED;
+  }
 
   get idempotencyKey(): string {
     return `${this.runId}:${this.stepName}`;

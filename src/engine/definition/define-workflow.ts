@@ -41,6 +41,13 @@ export interface WorkflowDefinition<Ctx = AnyStepContext, Out = unknown> {
   readonly __output?: Out;
 }
 
+/**
+ * The initial data of every workflow that declares none: one shared frozen object, so that starting a run can
+ * tell "nothing to copy" by identity instead of walking the object's keys (a `for…in` per run costs about a
+ * tenth of a 4-step run's engine time).
+ */
+export const NO_INITIAL_DATA: Readonly<DataMap> = Object.freeze({});
+
 /** Checks a step list once, when the workflow is defined, so a broken definition never reaches a run. */
 export function defineWorkflow<Ctx, Out>(
   name: string,
@@ -57,8 +64,13 @@ export function defineWorkflow<Ctx, Out>(
     name,
     steps: Object.freeze([...steps]),
     options: Object.freeze({ ...options }),
-    initialData: Object.freeze({ ...initialData }),
+    initialData: hasKeys(initialData) ? Object.freeze({ ...initialData }) : NO_INITIAL_DATA,
   });
+}
+
+function hasKeys(data: DataMap): boolean {
+  for (const _ in data) return true;
+  return false;
 }
 
 function assertSteps(workflow: string, steps: readonly unknown[]): void {

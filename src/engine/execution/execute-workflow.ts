@@ -1,6 +1,6 @@
 import { RunContext, type DataMap } from "../definition/context.ts";
 import type { FailedCompensation } from "./compensate.ts";
-import type { WorkflowDefinition } from "../definition/define-workflow.ts";
+import { NO_INITIAL_DATA, type WorkflowDefinition } from "../definition/define-workflow.ts";
 import type { Driver } from "../definition/driver.ts";
 import type { SerializedError } from "../errors.ts";
 import { journalShares, JournalWriter } from "../journal/journal-writer.ts";
@@ -11,7 +11,7 @@ import { whileOwned } from "../recovery/while-owned.ts";
 import type { RunJournal } from "../journal/run-journal.ts";
 import { newReplayLog, newRunState, type RunState } from "./run-state.ts";
 import { localRunId, randomRunId } from "./run-id.ts";
-import { runSteps } from "./run-steps.ts";
+import { runSteps, settleFailedStep } from "./run-steps.ts";
 import type { ServiceMap, ServiceRegistry } from "../definition/services.ts";
 import type { AnyStepContext, Step } from "../definition/step.ts";
 
@@ -100,16 +100,40 @@ export function executeWorkflow<Out>(
   options: ExecuteOptions = {},
 ): Promise<WorkflowOutcome<Out>> {
   try {
-    const run = startState(driver, definition, options);
-    // The common case (no journal, no transaction) runs and settles in runSteps' own async frame: a second
-    // frame awaiting it would cost a promise and a microtask per run, a measurable share of the overhead.
+    const ctx = startContext(driver, definition, options);
     if (options.store === undefined && definition.options.useTransaction !== true) {
-      return runSteps(run, settle) as Promise<WorkflowOutcome<Out>>;
+      return runBare(ctx, definition, options) as Promise<WorkflowOutcome<Out>>;
     }
-    return executeInPhases<Out>(run, definition, options);
+    return executeInPhases<Out>(startState(ctx, definition, options, []), definition, options);
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/**
+ * The engine's hot path: a run with no journal and no workflow transaction whose steps have no retry or timeout
+ * is its context, its results and a bare `await` per step, all in this one async frame (a second frame awaiting
+ * it would cost a promise and a microtask per run). The run's full state is made only when a step fails or asks
+ * for more (a retry or a timeout); the run then goes on as any other, from the step it got to.
+ */
+async function runBare(ctx: RunContext, definition: AnyWorkflow, options: ExecuteOptions): Promise<WorkflowOutcome<unknown>> {
+  const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
+  const results: unknown[] = [];
+  let index = 0;
+  try {
+    for (; index < steps.length; index++) {
+      const step = steps[index]!;
+      if (step.options.retry !== undefined || step.options.timeout !== undefined) break;
+      // `ctx.attempt` stays 1 from the start: without a retry policy no step makes a second attempt.
+      ctx.stepName = step.name;
+      results.push(await step.execute(ctx));
+    }
+  } catch (caught) {
+    return settleFailedStep(startState(ctx, definition, options, results), index, caught, settle);
+  }
+  if (index < steps.length) return runSteps(startState(ctx, definition, options, results), settle);
+  // A plain object on purpose: resolving a promise with a class instance costs a lookup of a `then` method.
+  return { ok: true, status: "COMPLETED", runId: ctx.runId, result: results[results.length - 1], data: ctx.data };
 }
 
 async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, options: ExecuteOptions): Promise<WorkflowOutcome<Out>> {
@@ -143,21 +167,31 @@ function startEvent(run: RunState, definition: AnyWorkflow, options: ExecuteOpti
   };
 }
 
-function startState(driver: Driver, definition: AnyWorkflow, options: ExecuteOptions): RunState {
-  const { store, data } = options;
-  const runId = options.runId ?? (store === undefined ? localRunId() : randomRunId());
-  const initial = data === undefined && isEmpty(definition.initialData) ? {} : { ...definition.initialData, ...data };
-  const ctx = new RunContext(runId, definition.name, driver, options.input, options.resource, options.resourceId, initial, options.services);
+function startContext(driver: Driver, definition: AnyWorkflow, options: ExecuteOptions): RunContext {
+  const { data } = options;
+  const runId = options.runId ?? (options.store === undefined ? localRunId() : randomRunId());
+  const initial = data === undefined && hasNoData(definition.initialData) ? {} : { ...definition.initialData, ...data };
+  return new RunContext(runId, definition.name, driver, options.input, options.resource, options.resourceId, initial, options.services);
+}
+
+/** The run's full state, once it needs more than the hot path: `results` are the steps it already completed. */
+function startState(ctx: RunContext, definition: AnyWorkflow, options: ExecuteOptions, results: unknown[]): RunState {
+  const { store } = options;
   const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
-  const journal = store === undefined ? undefined : new JournalWriter(store, runId);
+  const journal = store === undefined ? undefined : new JournalWriter(store, ctx.runId);
   const checkpoints = journal !== undefined && definition.options.useTransaction !== true;
   const run = newRunState(ctx, steps, definition.options, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
-  if (definition.options.useTransaction === true) run.replayLog = newReplayLog({ ...initial });
+  run.results.push(...results);
+  if (definition.options.useTransaction === true) run.replayLog = newReplayLog({ ...ctx.data });
   return run;
 }
 
-/** Most workflows have no initial data; a literal `{}` is cheaper than spreading two empty sources. */
-function isEmpty(data: Readonly<DataMap>): boolean {
+/**
+ * Most workflows have no initial data; a literal `{}` is cheaper than spreading two empty sources. A definition
+ * built by `defineWorkflow` says so by identity; one built by hand is looked at.
+ */
+function hasNoData(data: Readonly<DataMap>): boolean {
+  if (data === NO_INITIAL_DATA) return true;
   for (const _ in data) return false;
   return true;
 }

@@ -31,14 +31,19 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
           : await runJournaledStep(run, step, index),
       );
     } catch (caught) {
-      const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, ctx.attempt);
-      if (stopsTheRun(exhausted.error)) throw exhausted.error;
-      run.failure = { index, stepName: step.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
-      if (exhausted.inDoubt) run.failure.inDoubt = true;
-      return settle(run, run.failure);
+      return settleFailedStep(run, index, caught, settle);
     }
   }
   return settle(run, undefined);
+}
+
+/** A step's failure (its attempts exhausted) settles the run, unless it is one after which the run stops. */
+export function settleFailedStep<T>(run: RunState, index: number, caught: unknown, settle: (run: RunState, failure: StepFailure) => T): T {
+  const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, run.ctx.attempt);
+  if (stopsTheRun(exhausted.error)) throw exhausted.error;
+  run.failure = { index, stepName: run.steps[index]!.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
+  if (exhausted.inDoubt) run.failure.inDoubt = true;
+  return settle(run, run.failure);
 }
 
 /**
