@@ -12,7 +12,10 @@ export default tseslint.config(
     rules: {
       "sagaql/layer-imports": "error",
       // `_`-prefixed names and rest siblings are how this code drops fields on purpose.
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       // Empty interfaces are the augmentation points (`RequestContext`, `Services`); `{}` is Pothos's own generic default.
       "@typescript-eslint/no-empty-object-type": "off",
     },

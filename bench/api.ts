@@ -51,12 +51,14 @@ async function benchProvider(provider: Provider, cells: Cells): Promise<void> {
   const setup = await setUpProvider(provider, ROOT, perContender, log);
   try {
     const queues = setup.contenders.map(({ contender, orderIds }) => ({ contender, take: taker(orderIds) }));
-    for (const { contender, take } of queues) await measureLoad(contender.checkout, take(WARMUP.requests), WARMUP.concurrency);
+    for (const { contender, take } of queues)
+      await measureLoad(contender.checkout, take(WARMUP.requests), WARMUP.concurrency);
     for (const concurrency of CONCURRENCY) {
       for (let round = 0; round < ROUNDS_AT[concurrency]; round++) {
         // Rotating who goes first, so none always runs right after another's burst of writes.
         const order = queues.map((_, i) => queues[(i + round) % queues.length]!);
-        for (const { contender, take } of order) await measureRound(cells, provider, concurrency, contender, take(RUNS[concurrency]));
+        for (const { contender, take } of order)
+          await measureRound(cells, provider, concurrency, contender, take(RUNS[concurrency]));
       }
     }
     await setup.finish();
@@ -66,11 +68,21 @@ async function benchProvider(provider: Provider, cells: Cells): Promise<void> {
   }
 }
 
-async function measureRound(cells: Cells, provider: Provider, concurrency: number, contender: Contender, ids: string[]): Promise<void> {
+async function measureRound(
+  cells: Cells,
+  provider: Provider,
+  concurrency: number,
+  contender: Contender,
+  ids: string[],
+): Promise<void> {
   const cpuBefore = contender.cpuMs();
   const result = await measureLoad(contender.checkout, ids, concurrency);
   const roundRate = result.requests / result.seconds;
-  addToCell(cells, cellKey(provider, concurrency, contender.key), { ...result, cpuMs: contender.cpuMs() - cpuBefore, roundRates: [roundRate] });
+  addToCell(cells, cellKey(provider, concurrency, contender.key), {
+    ...result,
+    cpuMs: contender.cpuMs() - cpuBefore,
+    roundRates: [roundRate],
+  });
   log(`${provider} c=${concurrency} ${contender.label}: ${roundRate.toFixed(1)}/s`);
 }
 

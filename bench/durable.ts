@@ -39,7 +39,10 @@ import { verifyWork } from "./durable/verify-work.ts";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CONCURRENCY = [1, 16] as const;
-const RUNS: Record<(typeof CONCURRENCY)[number], number> = { 1: Number(process.env.BENCH_RUNS_C1 ?? 60), 16: Number(process.env.BENCH_RUNS_C16 ?? 320) };
+const RUNS: Record<(typeof CONCURRENCY)[number], number> = {
+  1: Number(process.env.BENCH_RUNS_C1 ?? 60),
+  16: Number(process.env.BENCH_RUNS_C16 ?? 320),
+};
 const WARMUP: Record<(typeof CONCURRENCY)[number], number> = { 1: 40, 16: 160 };
 /** Connections of each contender's pools (app database, journal or system database): one per checkout in flight. */
 const POOL_SIZE = 16;
@@ -56,15 +59,43 @@ interface Setup {
 
 async function setUp(databases: BenchDatabases, dataDir: string): Promise<Setup> {
   const database = await openDatabase(databases.appUrl, PrismaClient, { poolSize: POOL_SIZE });
-  const journal = await PostgresRunJournal.open({ connectionString: databases.appUrl, maxConnections: POOL_SIZE, ...(ANNOUNCE ? { announce: ANNOUNCE } : {}) });
+  const journal = await PostgresRunJournal.open({
+    connectionString: databases.appUrl,
+    maxConnections: POOL_SIZE,
+    ...(ANNOUNCE ? { announce: ANNOUNCE } : {}),
+  });
   const providerFile = (name: string) => (process.env.BENCH_PROVIDER_FILES === "1" ? join(dataDir, name) : ":memory:");
   const payment = new PaymentService(providerFile("payment-provider.db"));
   const shipping = new ShippingService(providerFile("shipping-provider.db"));
-  const services = new ServiceRegistry({ inventoryService: new InventoryService(), paymentService: payment, shippingService: shipping });
-  const countCheckpoints = async () => Number((await database.prisma.$queryRawUnsafe<Array<{ n: bigint }>>("SELECT count(*) AS n FROM sagaql_step_checkpoints"))[0]!.n);
+  const services = new ServiceRegistry({
+    inventoryService: new InventoryService(),
+    paymentService: payment,
+    shippingService: shipping,
+  });
+  const countCheckpoints = async () =>
+    Number(
+      (
+        await database.prisma.$queryRawUnsafe<Array<{ n: bigint }>>("SELECT count(*) AS n FROM sagaql_step_checkpoints")
+      )[0]!.n,
+    );
   const contenders = {
-    durable: sagaqlContender({ label: "sagaql, durable journal", key: "durable", driver: database.driver, services, store: journal, countCheckpoints }),
-    dbos: await dbosContender({ label: "DBOS Transact", key: "dbos", appUrl: databases.appUrl, systemDatabaseUrl: databases.dbosSystemUrl, payment, shipping, poolSize: POOL_SIZE }),
+    durable: sagaqlContender({
+      label: "sagaql, durable journal",
+      key: "durable",
+      driver: database.driver,
+      services,
+      store: journal,
+      countCheckpoints,
+    }),
+    dbos: await dbosContender({
+      label: "DBOS Transact",
+      key: "dbos",
+      appUrl: databases.appUrl,
+      systemDatabaseUrl: databases.dbosSystemUrl,
+      payment,
+      shipping,
+      poolSize: POOL_SIZE,
+    }),
     nondurable: sagaqlContender({ label: "sagaql, no journal", key: "nondurable", driver: database.driver, services }),
   };
   const close = async () => {
@@ -93,7 +124,8 @@ async function main(): Promise<void> {
       return seeded as Record<Key, OrderQueue>;
     });
     for (const concurrency of CONCURRENCY) {
-      for (const key of KEYS) await measureThroughput(setup.contenders[key], queues[key].take(WARMUP[concurrency]), concurrency);
+      for (const key of KEYS)
+        await measureThroughput(setup.contenders[key], queues[key].take(WARMUP[concurrency]), concurrency);
     }
     const rates = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
@@ -102,7 +134,11 @@ async function main(): Promise<void> {
         // Rotating who goes first, so none always runs right after another's garbage or checkpoint.
         const order = KEYS.map((_, i) => KEYS[(i + round) % KEYS.length]!);
         for (const key of order) {
-          const { rate, cpuMs } = await measureThroughput(setup.contenders[key], queues[key].take(RUNS[concurrency]), concurrency);
+          const { rate, cpuMs } = await measureThroughput(
+            setup.contenders[key],
+            queues[key].take(RUNS[concurrency]),
+            concurrency,
+          );
           rates.set(`${key}@${concurrency}`, [...(rates.get(`${key}@${concurrency}`) ?? []), rate]);
           cpu.set(`${key}@${concurrency}`, [...(cpu.get(`${key}@${concurrency}`) ?? []), cpuMs]);
         }
@@ -121,21 +157,29 @@ function report(setup: Setup, rates: Map<string, number[]>, cpu: Map<string, num
   const of = (key: Key, concurrency: number) => rates.get(`${key}@${concurrency}`)!;
   const ratio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!));
   console.log(`journal announcements: ${ANNOUNCE ?? "after-commit (default)"}`);
-  console.log(`checkout: 4 steps, in-process; ${ROUNDS} interleaved rounds of ${RUNS[1]} (c=1) / ${RUNS[16]} (c=16) checkouts per contender, medians`);
+  console.log(
+    `checkout: 4 steps, in-process; ${ROUNDS} interleaved rounds of ${RUNS[1]} (c=1) / ${RUNS[16]} (c=16) checkouts per contender, medians`,
+  );
   for (const concurrency of CONCURRENCY) {
     for (const key of KEYS) {
       const values = of(key, concurrency);
       const range = `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
       const cpuMs = median(cpu.get(`${key}@${concurrency}`)!).toFixed(2);
-      console.log(`c=${String(concurrency).padEnd(2)}  ${setup.contenders[key].label.padEnd(24)} ${median(values).toFixed(1).padStart(7)} checkouts/s (rounds ${range}; ${cpuMs} ms CPU each in this process)`);
+      console.log(
+        `c=${String(concurrency).padEnd(2)}  ${setup.contenders[key].label.padEnd(24)} ${median(values).toFixed(1).padStart(7)} checkouts/s (rounds ${range}; ${cpuMs} ms CPU each in this process)`,
+      );
     }
   }
   for (const concurrency of CONCURRENCY) {
-    console.log(`RESULT durable-vs-dbos-c${concurrency} ratio=${ratio(of("durable", concurrency), of("dbos", concurrency)).toFixed(2)} target=${TARGET_VS_DBOS}`);
+    console.log(
+      `RESULT durable-vs-dbos-c${concurrency} ratio=${ratio(of("durable", concurrency), of("dbos", concurrency)).toFixed(2)} target=${TARGET_VS_DBOS}`,
+    );
   }
   for (const concurrency of CONCURRENCY) {
     const value = ratio(of("durable", concurrency), of("nondurable", concurrency));
-    console.log(`RESULT durable-vs-nondurable-c${concurrency} ratio=${value.toFixed(2)} target=${TARGET_VS_NONDURABLE}`);
+    console.log(
+      `RESULT durable-vs-nondurable-c${concurrency} ratio=${value.toFixed(2)} target=${TARGET_VS_NONDURABLE}`,
+    );
   }
 }
 

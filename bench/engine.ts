@@ -43,8 +43,16 @@ async function plainLoop(orderId: number): Promise<unknown> {
 
 /** Ours: the same steps as a workflow, two of them with a compensation (never run: nothing fails). */
 const checkout = workflow<Input>("bench-checkout")
-  .step("reserve", async (ctx) => reserveStock(ctx.input.orderId), async () => {})
-  .step("charge", async (ctx) => chargeCard(ctx.input.orderId), async () => {})
+  .step(
+    "reserve",
+    async (ctx) => reserveStock(ctx.input.orderId),
+    async () => {},
+  )
+  .step(
+    "charge",
+    async (ctx) => chargeCard(ctx.input.orderId),
+    async () => {},
+  )
   .step("ship", async (ctx) => createShipment(ctx.input.orderId))
   .step("finalize", async (ctx) => finish(ctx.input.orderId))
   .build();
@@ -118,8 +126,12 @@ async function main(): Promise<void> {
 
   // The ratio is the median of each round's own ratio: the two halves of a round ran back to back under the
   // same machine load, so a busy neighbour shifts both and cancels out, where medians taken apart would not.
-  console.log(`workflow: ${STEPS} steps; ${ROUNDS} alternating rounds of ${RUNS_PER_ROUND} runs each side (checksum ${sink})`);
-  console.log(`baseline (plain await loop): ${median(baseline).toFixed(1)} ns/step (median; rounds ${range(baseline)})`);
+  console.log(
+    `workflow: ${STEPS} steps; ${ROUNDS} alternating rounds of ${RUNS_PER_ROUND} runs each side (checksum ${sink})`,
+  );
+  console.log(
+    `baseline (plain await loop): ${median(baseline).toFixed(1)} ns/step (median; rounds ${range(baseline)})`,
+  );
   console.log(`sagaql executeWorkflow:      ${median(ours).toFixed(1)} ns/step (median; rounds ${range(ours)})`);
   console.log(`overhead: ${(1 / median(ratios)).toFixed(2)}× the loop (median of per-round ratios)`);
   console.log(`RESULT engine-overhead ratio=${median(ratios).toFixed(2)} target=${TARGET}`);

@@ -35,7 +35,11 @@ async function freePort(): Promise<number> {
 /** True once the server at `url` answers a GraphQL query; false while nothing listens yet. */
 async function answers(url: string): Promise<boolean> {
   try {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ __typename }"}' });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"query":"{ __typename }"}',
+    });
     const body = (await response.json()) as { data?: { __typename?: string } };
     return response.status === 200 && body.data?.__typename === "Query";
   } catch {
@@ -54,7 +58,8 @@ async function timeOneStart(script: string, env: Record<string, string>): Promis
   try {
     while (!(await answers(url))) {
       if (ended) throw new Error(`${script} exited before answering:\n${app.output()}`);
-      if (performance.now() - started > 60_000) throw new Error(`${script} did not answer within 60 s:\n${app.output()}`);
+      if (performance.now() - started > 60_000)
+        throw new Error(`${script} did not answer within 60 s:\n${app.output()}`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     return performance.now() - started;
@@ -73,7 +78,11 @@ function median(values: readonly number[]): number {
 const list = (values: readonly number[]) => values.map((ms) => Math.round(ms)).join(", ");
 
 const dataDir = mkdtempSync(join(tmpdir(), "sagaql-bench-start-"));
-const env = { DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(dataDir, "app.db")}`, DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+const env = {
+  DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(dataDir, "app.db")}`,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: "warn",
+};
 try {
   const first = await timeOneStart("start", env);
   console.info(`first npm start (migrates a fresh database; not counted): ${Math.round(first)} ms`);
@@ -92,7 +101,9 @@ try {
   const o = median(ours);
   console.info(`bare graphql-yoga (npm, node, tsx): ${Math.round(b)} ms median (${list(bare)})`);
   console.info(`npm start, nothing pending:        ${Math.round(o)} ms median (${list(ours)})`);
-  console.info(`npm start to first answer: ${(o / 1000).toFixed(2)} s (target ≤ ${BUDGET_MS / 1000} s); ${(o - b).toFixed(0)} ms more than the bare server`);
+  console.info(
+    `npm start to first answer: ${(o / 1000).toFixed(2)} s (target ≤ ${BUDGET_MS / 1000} s); ${(o - b).toFixed(0)} ms more than the bare server`,
+  );
   console.log(`RESULT startup ratio=${(b / o).toFixed(2)} target=${(b / BUDGET_MS).toFixed(2)}`);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });

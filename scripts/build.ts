@@ -13,7 +13,10 @@ const ASSETS = ["src/server/runs-console.html"];
 
 rmSync(join(ROOT, "dist"), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-const compiled = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
+const compiled = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json")], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 for (const file of ASSETS) {
   const target = join(ROOT, "dist", relative("src", file));

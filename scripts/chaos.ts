@@ -18,7 +18,13 @@ const { values } = parseArgs({
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const rounds = Number(values.rounds);
 const checkoutsPerRound = Number(values.checkouts);
-if (!Number.isInteger(seed) || !Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(checkoutsPerRound) || checkoutsPerRound < 1) {
+if (
+  !Number.isInteger(seed) ||
+  !Number.isInteger(rounds) ||
+  rounds < 1 ||
+  !Number.isInteger(checkoutsPerRound) ||
+  checkoutsPerRound < 1
+) {
   console.error("usage: npm run chaos -- [--seed N] [--rounds M] [--checkouts K] [--provider sqlite|postgresql|both]");
   process.exit(2);
 }
@@ -27,15 +33,24 @@ console.log(`chaos: seed ${seed}, ${rounds} rounds of ${checkoutsPerRound} check
 
 let broken = 0;
 for (const provider of providers) {
-  const report = await runChaos({ provider, seed, rounds, checkoutsPerRound, log: (line) => console.log(`  ${provider} ${line}`) });
+  const report = await runChaos({
+    provider,
+    seed,
+    rounds,
+    checkoutsPerRound,
+    log: (line) => console.log(`  ${provider} ${line}`),
+  });
   print(report);
   broken += report.violations.length;
 }
 process.exit(broken === 0 ? 0 : 1);
 
 function print(report: ChaosReport): void {
-  const { provider, checkouts, outcomes, sigkills, connectionKills, lockHolds, lostReplies, resent, violations, ms } = report;
-  console.log(`${provider}: ${checkouts} checkouts in ${(ms / 1000).toFixed(1)} s — outcomes ${JSON.stringify(outcomes)}; ${sigkills} SIGKILLs, ${connectionKills} connections terminated, ${lockHolds} lock holds; ${lostReplies} replies lost with a killed server; ${resent} keys resent`);
+  const { provider, checkouts, outcomes, sigkills, connectionKills, lockHolds, lostReplies, resent, violations, ms } =
+    report;
+  console.log(
+    `${provider}: ${checkouts} checkouts in ${(ms / 1000).toFixed(1)} s — outcomes ${JSON.stringify(outcomes)}; ${sigkills} SIGKILLs, ${connectionKills} connections terminated, ${lockHolds} lock holds; ${lostReplies} replies lost with a killed server; ${resent} keys resent`,
+  );
   console.log(`${provider}: ${violations.length === 0 ? "every invariant held" : `${violations.length} violations:`}`);
   for (const violation of violations) console.log(`  - ${violation}`);
   if (violations.length > 0) for (const line of report.serverErrors) console.log(`  server: ${JSON.stringify(line)}`);

@@ -14,7 +14,12 @@ import { printSortedSchema } from "../src/graphql/print-sorted-schema.ts";
 export async function checkoutSchema(): Promise<GraphQLSchema> {
   const dir = await mkdtemp(join(tmpdir(), "sagaql-sdl-"));
   try {
-    const app = await createApp({ ...checkoutConfig({ logger: createLogger({ level: "silent" }) }), databaseUrl: `file:${join(dir, "app.db")}`, dataDir: dir, migrate: false });
+    const app = await createApp({
+      ...checkoutConfig({ logger: createLogger({ level: "silent" }) }),
+      databaseUrl: `file:${join(dir, "app.db")}`,
+      dataDir: dir,
+      migrate: false,
+    });
     await app.close();
     return app.schema;
   } finally {

@@ -11,7 +11,10 @@ for (const app of await loadPrismaApps()) {
   for (const synced of await syncPrismaApp(app, { cwd: ROOT })) {
     const where = relative(ROOT, synced.schemaPath);
     if (!synced.schemaChanged) console.log(`${app.name}/${synced.provider}: ${where} is up to date`);
-    else console.log(`${app.name}/${synced.provider}: wrote ${where}${synced.migration ? `, migration ${synced.migration}` : " (no database change)"}`);
+    else
+      console.log(
+        `${app.name}/${synced.provider}: wrote ${where}${synced.migration ? `, migration ${synced.migration}` : " (no database change)"}`,
+      );
   }
 }
 const schemas = committedSchemas();

@@ -21,7 +21,11 @@ interface AppSource {
 const SOURCES: readonly AppSource[] = [
   { name: "checkout", entitiesModule: "examples/checkout/entities.ts", prismaDir: "prisma" },
   { name: "fixtures", entitiesModule: "test/fixtures/entities.ts", prismaDir: "test/fixtures/prisma" },
-  { name: "relations", entitiesModule: "test/fixtures/relations/entities.ts", prismaDir: "test/fixtures/relations/prisma" },
+  {
+    name: "relations",
+    entitiesModule: "test/fixtures/relations/entities.ts",
+    prismaDir: "test/fixtures/relations/prisma",
+  },
   { name: "access", entitiesModule: "test/fixtures/access-entities.ts", prismaDir: "test/fixtures/access-prisma" },
 ];
 
@@ -40,7 +44,9 @@ export async function loadPrismaApps(): Promise<PrismaApp[]> {
       console.warn(`skipping app "${source.name}": ${source.entitiesModule} does not exist yet`);
       continue;
     }
-    const loaded = (await import(pathToFileURL(modulePath).href)) as { entities?: readonly SchemaEntity[] | Record<string, SchemaEntity> };
+    const loaded = (await import(pathToFileURL(modulePath).href)) as {
+      entities?: readonly SchemaEntity[] | Record<string, SchemaEntity>;
+    };
     if (!loaded.entities) throw new Error(`${source.entitiesModule} must export "entities"`);
     apps.push({
       name: source.name,

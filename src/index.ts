@@ -38,7 +38,12 @@ export type { StepContext, DataMap } from "./engine/definition/context.ts";
 export { workflow, defineWorkflow, WorkflowBuilder } from "./engine/definition/define-workflow.ts";
 export type { WorkflowDefinition, WorkflowOptions } from "./engine/definition/define-workflow.ts";
 export { executeWorkflow } from "./engine/execution/execute-workflow.ts";
-export type { ExecuteOptions, WorkflowOutcome, WorkflowSuccess, WorkflowFailure } from "./engine/execution/execute-workflow.ts";
+export type {
+  ExecuteOptions,
+  WorkflowOutcome,
+  WorkflowSuccess,
+  WorkflowFailure,
+} from "./engine/execution/execute-workflow.ts";
 export type { FailedCompensation } from "./engine/execution/compensate.ts";
 export { runWorkflow } from "./engine/execution/run-workflow.ts";
 export type { RunWorkflowOptions } from "./engine/execution/run-workflow.ts";
@@ -96,7 +101,16 @@ export type { LocalRunEventFeedOptions } from "./persistence/local-run-event-fee
 export type { SerializedError } from "./engine/errors.ts";
 export { ServiceRegistry } from "./engine/definition/services.ts";
 export type { Services, ServiceMap } from "./engine/definition/services.ts";
-export type { Driver, Row, Where, FindManyOptions, TransactionOptions, FieldFilter, NumericUpdate, SortOrder } from "./engine/definition/driver.ts";
+export type {
+  Driver,
+  Row,
+  Where,
+  FindManyOptions,
+  TransactionOptions,
+  FieldFilter,
+  NumericUpdate,
+  SortOrder,
+} from "./engine/definition/driver.ts";
 export type { Logger } from "./engine/logger.ts";
 export type { RunJournal, ListRunsFilter, RunVisibilityFilter } from "./engine/journal/run-journal.ts";
 export type { RunEvent, RunStatus, StepStatus } from "./engine/journal/run-events.ts";

@@ -10,7 +10,11 @@ export type { Provider } from "../../test/helpers/fresh-database.ts";
  * A fresh database (and data folder) for one contender. `migrated: false` leaves it empty, as a fresh install has
  * it, for `npm start` to migrate; `migrated: true` applies the example's migrations' SQL, as they would leave it.
  */
-export async function benchDatabase(provider: Provider, root: string, options: { migrated: boolean }): Promise<FreshDatabase> {
+export async function benchDatabase(
+  provider: Provider,
+  root: string,
+  options: { migrated: boolean },
+): Promise<FreshDatabase> {
   const database = await freshDatabase(provider);
   try {
     if (options.migrated) await migrate(provider, database.url, join(root, "prisma", provider, "migrations"));
@@ -44,7 +48,12 @@ async function migrate(provider: Provider, url: string, migrationsDir: string): 
 
 async function migrationSql(migrationsDir: string): Promise<string> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
-  const scripts = await Promise.all(folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")));
+  const folders = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const scripts = await Promise.all(
+    folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")),
+  );
   return scripts.join("\n;\n");
 }

@@ -20,14 +20,22 @@ const PRICE = 10;
 
 /** 64 products, so that concurrent checkouts rarely queue on one row's lock. */
 export function benchProducts(): BenchProduct[] {
-  return Array.from({ length: PRODUCTS }, (_, i) => ({ name: `Bench product ${i}`, sku: `${BENCH_SKU_PREFIX}${i}`, price: PRICE, stock: INITIAL_STOCK }));
+  return Array.from({ length: PRODUCTS }, (_, i) => ({
+    name: `Bench product ${i}`,
+    sku: `${BENCH_SKU_PREFIX}${i}`,
+    price: PRICE,
+    stock: INITIAL_STOCK,
+  }));
 }
 
 /** `count` distinct pending orders, spread over the catalogue. */
 export function benchOrders(count: number): BenchOrder[] {
   return Array.from({ length: count }, (_, n) => {
     const quantity = 1 + (n % 3);
-    return { items: JSON.stringify([{ sku: `${BENCH_SKU_PREFIX}${(n * 7) % PRODUCTS}`, quantity }]), total: PRICE * quantity };
+    return {
+      items: JSON.stringify([{ sku: `${BENCH_SKU_PREFIX}${(n * 7) % PRODUCTS}`, quantity }]),
+      total: PRICE * quantity,
+    };
   });
 }
 

@@ -3,7 +3,11 @@ import { postGraphql } from "./post-graphql.ts";
 import type { RawSqlCheckout } from "./raw-sql-checkout.ts";
 
 /** How the table names each contender. */
-export const CONTENDER_LABELS = { sagaql: "sagaql (npm start)", handwritten: "(a) hand-written yoga+Prisma", rawsql: "(b) raw SQL, in-process" } as const;
+export const CONTENDER_LABELS = {
+  sagaql: "sagaql (npm start)",
+  handwritten: "(a) hand-written yoga+Prisma",
+  rawsql: "(b) raw SQL, in-process",
+} as const;
 
 /** One way of checking out an order, and where its CPU time is spent. */
 export interface Contender {
@@ -18,15 +22,32 @@ const SAGAQL_CHECKOUT = /* GraphQL */ `
   mutation OrderCheckout($id: ID!, $input: OrderCheckoutInput!) {
     orderCheckout(id: $id, input: $input) {
       __typename
-      ... on OrderCheckoutSuccess { runId order { id status chargeId shipmentId } }
-      ... on WorkflowError { message code failedStep }
+      ... on OrderCheckoutSuccess {
+        runId
+        order {
+          id
+          status
+          chargeId
+          shipmentId
+        }
+      }
+      ... on WorkflowError {
+        message
+        code
+        failedStep
+      }
     }
   }
 `;
 
 const HANDWRITTEN_CHECKOUT = /* GraphQL */ `
   mutation OrderCheckout($id: ID!, $paymentMethodId: String!) {
-    orderCheckout(id: $id, paymentMethodId: $paymentMethodId) { id status chargeId shipmentId }
+    orderCheckout(id: $id, paymentMethodId: $paymentMethodId) {
+      id
+      status
+      chargeId
+      shipmentId
+    }
   }
 `;
 
@@ -37,9 +58,14 @@ interface CheckedOutOrder {
 /** `npm start`'s served app: its `orderCheckout` action mutation, a durable, transactional run per request. */
 export function sagaqlContender(url: string, pid: number): Contender {
   const checkout = async (id: string) => {
-    const data = await postGraphql<{ orderCheckout: { __typename: string; order?: CheckedOutOrder } }>(url, SAGAQL_CHECKOUT, { id, input: { paymentMethodId: "pm_card_visa" } });
+    const data = await postGraphql<{ orderCheckout: { __typename: string; order?: CheckedOutOrder } }>(
+      url,
+      SAGAQL_CHECKOUT,
+      { id, input: { paymentMethodId: "pm_card_visa" } },
+    );
     const result = data.orderCheckout;
-    if (result.__typename !== "OrderCheckoutSuccess" || result.order?.status !== "completed") throw new Error(`sagaql checkout of ${id}: ${JSON.stringify(result)}`);
+    if (result.__typename !== "OrderCheckoutSuccess" || result.order?.status !== "completed")
+      throw new Error(`sagaql checkout of ${id}: ${JSON.stringify(result)}`);
   };
   return { key: "sagaql", label: CONTENDER_LABELS.sagaql, checkout, cpuMs: () => processCpuMs(pid) };
 }
@@ -47,8 +73,12 @@ export function sagaqlContender(url: string, pid: number): Contender {
 /** The bare graphql-yoga server with the hand-written resolver. */
 export function handwrittenContender(url: string, pid: number): Contender {
   const checkout = async (id: string) => {
-    const data = await postGraphql<{ orderCheckout: CheckedOutOrder }>(url, HANDWRITTEN_CHECKOUT, { id, paymentMethodId: "pm_card_visa" });
-    if (data.orderCheckout.status !== "completed") throw new Error(`hand-written checkout of ${id}: ${JSON.stringify(data.orderCheckout)}`);
+    const data = await postGraphql<{ orderCheckout: CheckedOutOrder }>(url, HANDWRITTEN_CHECKOUT, {
+      id,
+      paymentMethodId: "pm_card_visa",
+    });
+    if (data.orderCheckout.status !== "completed")
+      throw new Error(`hand-written checkout of ${id}: ${JSON.stringify(data.orderCheckout)}`);
   };
   return { key: "handwritten", label: CONTENDER_LABELS.handwritten, checkout, cpuMs: () => processCpuMs(pid) };
 }

@@ -25,7 +25,12 @@ const TRANSACTION = { maxWait: 10_000, timeout: 30_000 };
  * "pending"). If anything after the charge fails, the transaction rolls back the stock and the order, and the
  * charge is refunded.
  */
-export async function handwrittenCheckout(prisma: CheckoutPrisma, providers: CheckoutProviders, id: string, paymentMethodId: string): Promise<CompletedOrder> {
+export async function handwrittenCheckout(
+  prisma: CheckoutPrisma,
+  providers: CheckoutProviders,
+  id: string,
+  paymentMethodId: string,
+): Promise<CompletedOrder> {
   let charge: Charge | undefined;
   try {
     return await prisma.$transaction(async (tx) => {
@@ -33,12 +38,24 @@ export async function handwrittenCheckout(prisma: CheckoutPrisma, providers: Che
       if (!order) throw new Error(`No order ${id}`);
       if (order.status !== "pending") throw new Error(`Order ${id} is ${order.status}, not pending`);
       for (const item of parseOrderItems(order.items)) {
-        const taken = await tx.product.updateMany({ where: { sku: item.sku, stock: { gte: item.quantity } }, data: { stock: { decrement: item.quantity } } });
+        const taken = await tx.product.updateMany({
+          where: { sku: item.sku, stock: { gte: item.quantity } },
+          data: { stock: { decrement: item.quantity } },
+        });
         if (taken.count === 0) throw new Error(`Insufficient stock for ${item.sku}`);
       }
       const key = `checkout-${id}`;
-      charge = await providers.payment.charge({ amount: order.total, paymentMethod: paymentMethodId, idempotencyKey: key });
-      const shipment = await providers.shipping.create({ orderId: id, items: order.items, country: order.shippingCountry, idempotencyKey: key });
+      charge = await providers.payment.charge({
+        amount: order.total,
+        paymentMethod: paymentMethodId,
+        idempotencyKey: key,
+      });
+      const shipment = await providers.shipping.create({
+        orderId: id,
+        items: order.items,
+        country: order.shippingCountry,
+        idempotencyKey: key,
+      });
       return tx.order.update({
         where: { id, status: "pending" },
         data: { status: "completed", chargeId: charge.id, shipmentId: shipment.id },

@@ -15,9 +15,18 @@ import { checkoutPrismaClient } from "./checkout-prisma-client.ts";
 import { handwrittenCheckout, type CheckoutProviders } from "./handwritten-checkout.ts";
 
 const typeDefs = /* GraphQL */ `
-  type Order { id: ID! status: String! chargeId: String shipmentId: String }
-  type Query { ok: Boolean! }
-  type Mutation { orderCheckout(id: ID!, paymentMethodId: String!): Order! }
+  type Order {
+    id: ID!
+    status: String!
+    chargeId: String
+    shipmentId: String
+  }
+  type Query {
+    ok: Boolean!
+  }
+  type Mutation {
+    orderCheckout(id: ID!, paymentMethodId: String!): Order!
+  }
 `;
 
 const url = process.env.DATABASE_URL!;
@@ -30,7 +39,8 @@ const providers: CheckoutProviders = {
 const resolvers = {
   Query: { ok: () => true },
   Mutation: {
-    orderCheckout: (_: unknown, args: { id: string; paymentMethodId: string }) => handwrittenCheckout(database.prisma, providers, args.id, args.paymentMethodId),
+    orderCheckout: (_: unknown, args: { id: string; paymentMethodId: string }) =>
+      handwrittenCheckout(database.prisma, providers, args.id, args.paymentMethodId),
   },
 };
 const yoga = createYoga({ schema: createSchema({ typeDefs, resolvers }) });

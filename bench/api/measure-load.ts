@@ -10,7 +10,11 @@ export interface LoadResult {
  * Runs `checkout` once per id with `concurrency` of them in flight: each worker takes the next id as soon as its
  * previous checkout answered, as a closed-loop client would. A failed checkout stops every worker, then fails the run.
  */
-export async function measureLoad(checkout: (id: string) => Promise<void>, ids: readonly string[], concurrency: number): Promise<LoadResult> {
+export async function measureLoad(
+  checkout: (id: string) => Promise<void>,
+  ids: readonly string[],
+  concurrency: number,
+): Promise<LoadResult> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const latenciesMs: number[] = [];

@@ -17,7 +17,12 @@ export interface ProviderSetup {
   close(): Promise<void>;
 }
 
-export async function setUpProvider(provider: Provider, root: string, orders: number, log: (line: string) => void): Promise<ProviderSetup> {
+export async function setUpProvider(
+  provider: Provider,
+  root: string,
+  orders: number,
+  log: (line: string) => void,
+): Promise<ProviderSetup> {
   const databases: FreshDatabase[] = [];
   const servers: ServerProcess[] = [];
   let floor: RawSqlCheckout | undefined;
@@ -37,7 +42,10 @@ export async function setUpProvider(provider: Provider, root: string, orders: nu
     // `npm start`'s own command line (node --import tsx examples/checkout/main.ts): it migrates the empty database itself.
     const spawned = [
       spawnServerProcess("examples/checkout/main.ts", { DATABASE_URL: sagaqlDb.url, DATA_DIR: sagaqlDb.dataDir }),
-      spawnServerProcess("bench/api/handwritten-server.ts", { DATABASE_URL: handwrittenDb.url, DATA_DIR: handwrittenDb.dataDir }),
+      spawnServerProcess("bench/api/handwritten-server.ts", {
+        DATABASE_URL: handwrittenDb.url,
+        DATA_DIR: handwrittenDb.dataDir,
+      }),
     ];
     const ready = await Promise.allSettled(spawned.map((server) => server.ready(120_000)));
     for (const result of ready) if (result.status === "fulfilled") servers.push(result.value);
@@ -54,7 +62,10 @@ export async function setUpProvider(provider: Provider, root: string, orders: nu
     floor = await rawSqlCheckout(provider, floorDb.url, floorDb.dataDir);
     const contenders = [
       { contender: sagaqlContender(sagaqlServer.graphqlUrl, sagaqlServer.child.pid!), orderIds: sagaqlIds },
-      { contender: handwrittenContender(handwrittenServer.graphqlUrl, handwrittenServer.child.pid!), orderIds: handwrittenIds },
+      {
+        contender: handwrittenContender(handwrittenServer.graphqlUrl, handwrittenServer.child.pid!),
+        orderIds: handwrittenIds,
+      },
       { contender: rawSqlContender(floor), orderIds: floorIds },
     ];
     const finish = async () => {
@@ -67,7 +78,14 @@ export async function setUpProvider(provider: Provider, root: string, orders: nu
         { label: `${provider} raw SQL`, database: floorDb },
       ];
       for (const { label, database } of each) {
-        await verifyCheckouts({ label, provider, url: database.url, dataDir: database.dataDir, checkouts: orders, units: unitsOf(rows) });
+        await verifyCheckouts({
+          label,
+          provider,
+          url: database.url,
+          dataDir: database.dataDir,
+          checkouts: orders,
+          units: unitsOf(rows),
+        });
       }
     };
     return { contenders, finish, close };

@@ -34,7 +34,10 @@ const COMPLETE = `UPDATE "Order" SET status = 'completed', "chargeId" = $1, "shi
 
 /** Opens the floor on a migrated, seeded database; the providers are the example's classes on files in `dataDir`. */
 export async function rawSqlCheckout(provider: Provider, url: string, dataDir: string): Promise<RawSqlCheckout> {
-  const providers = { payment: new PaymentService(join(dataDir, "payment-provider.db")), shipping: new ShippingService(join(dataDir, "shipping-provider.db")) };
+  const providers = {
+    payment: new PaymentService(join(dataDir, "payment-provider.db")),
+    shipping: new ShippingService(join(dataDir, "shipping-provider.db")),
+  };
   const closeProviders = () => {
     providers.payment.close();
     providers.shipping.close();
@@ -57,10 +60,20 @@ async function checkoutWith(sql: Statements, providers: CheckoutProviders, id: s
     if ((await sql.takeStock(item.sku, item.quantity)) === 0) throw new Error(`Insufficient stock for ${item.sku}`);
   }
   const key = `checkout-${id}`;
-  const charge = await providers.payment.charge({ amount: order.total, paymentMethod: "pm_card_visa", idempotencyKey: key });
+  const charge = await providers.payment.charge({
+    amount: order.total,
+    paymentMethod: "pm_card_visa",
+    idempotencyKey: key,
+  });
   try {
-    const shipment = await providers.shipping.create({ orderId: id, items: order.items, country: order.shippingCountry, idempotencyKey: key });
-    if ((await sql.completeOrder(id, charge.id, shipment.id)) === 0) throw new Error(`Order ${id} was completed by another checkout`);
+    const shipment = await providers.shipping.create({
+      orderId: id,
+      items: order.items,
+      country: order.shippingCountry,
+      idempotencyKey: key,
+    });
+    if ((await sql.completeOrder(id, charge.id, shipment.id)) === 0)
+      throw new Error(`Order ${id} was completed by another checkout`);
   } catch (error) {
     await providers.payment.refund(charge.id);
     throw error;
@@ -82,14 +95,16 @@ function sqliteTransactions(url: string): Transactions {
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 10000");
   // Named parameters: SQLite's `@name` where PostgreSQL has `$n`.
-  const named = (text: string, names: string[]) => text.replace(/\$(\d)/g, (_, n: string) => `@${names[Number(n) - 1]}`);
+  const named = (text: string, names: string[]) =>
+    text.replace(/\$(\d)/g, (_, n: string) => `@${names[Number(n) - 1]}`);
   const readOrder = db.prepare(`${READ_ORDER}?`);
   const takeStock = db.prepare(named(TAKE_STOCK, ["quantity", "now", "sku"]));
   const complete = db.prepare(named(COMPLETE, ["chargeId", "shipmentId", "now", "id"]));
   const statements: Statements = {
     readOrder: async (id) => readOrder.get(id) as OrderRow | undefined,
     takeStock: async (sku, quantity) => takeStock.run({ quantity, now: Date.now(), sku }).changes,
-    completeOrder: async (id, chargeId, shipmentId) => complete.run({ chargeId, shipmentId, now: Date.now(), id }).changes,
+    completeOrder: async (id, chargeId, shipmentId) =>
+      complete.run({ chargeId, shipmentId, now: Date.now(), id }).changes,
   };
   let tail: Promise<void> = Promise.resolve();
   const run = (work: (statements: Statements) => Promise<void>) => {
@@ -117,7 +132,8 @@ function postgresTransactions(url: string): Transactions {
     const statements: Statements = {
       readOrder: async (id) => (await client.query<OrderRow>(`${READ_ORDER}$1`, [id])).rows[0],
       takeStock: async (sku, quantity) => (await client.query(TAKE_STOCK, [quantity, new Date(), sku])).rowCount ?? 0,
-      completeOrder: async (id, chargeId, shipmentId) => (await client.query(COMPLETE, [chargeId, shipmentId, new Date(), id])).rowCount ?? 0,
+      completeOrder: async (id, chargeId, shipmentId) =>
+        (await client.query(COMPLETE, [chargeId, shipmentId, new Date(), id])).rowCount ?? 0,
     };
     try {
       await client.query("BEGIN");

@@ -8,7 +8,12 @@ import type { Provider } from "./bench-database.ts";
  * The same catalogue and orders, inserted with the example's generated Prisma client (so every column, dates
  * included, is as Prisma writes it) for the contenders that have no `orderCreate`; returns the orders' ids.
  */
-export async function seedWithPrisma(provider: Provider, url: string, products: readonly BenchProduct[], orders: readonly BenchOrder[]): Promise<string[]> {
+export async function seedWithPrisma(
+  provider: Provider,
+  url: string,
+  products: readonly BenchProduct[],
+  orders: readonly BenchOrder[],
+): Promise<string[]> {
   const database = await openDatabase(url, checkoutPrismaClient(provider));
   try {
     const rows = orders.map((order) => ({ id: randomUUID(), ...order }));

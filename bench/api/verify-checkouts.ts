@@ -39,7 +39,10 @@ export async function verifyCheckouts(expected: ExpectedCheckouts): Promise<void
   const payment = new PaymentService(join(expected.dataDir, "payment-provider.db"));
   const shipping = new ShippingService(join(expected.dataDir, "shipping-provider.db"));
   try {
-    const made = { charges: payment.charges().filter((charge) => !charge.refunded).length, shipments: shipping.shipments().length };
+    const made = {
+      charges: payment.charges().filter((charge) => !charge.refunded).length,
+      shipments: shipping.shipments().length,
+    };
     const checks: Array<[string, number, number]> = [
       ["completed orders", state.completed, expected.checkouts],
       ["distinct charges on orders", state.charges, expected.checkouts],
@@ -59,7 +62,12 @@ export async function verifyCheckouts(expected: ExpectedCheckouts): Promise<void
 
 async function readState(provider: Provider, url: string): Promise<DatabaseState> {
   const row = provider === "sqlite" ? readSqlite(url) : await readPostgres(url);
-  return { completed: Number(row.completed), charges: Number(row.charges), shipments: Number(row.shipments), taken: Number(row.taken) };
+  return {
+    completed: Number(row.completed),
+    charges: Number(row.charges),
+    shipments: Number(row.shipments),
+    taken: Number(row.taken),
+  };
 }
 
 type Row = Record<keyof DatabaseState, number | string | bigint>;

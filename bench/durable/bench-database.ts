@@ -4,7 +4,8 @@ import { join } from "node:path";
 import pg from "pg";
 
 /** The server the benchmark creates its throw-away databases on; `BENCH_POSTGRES_URL` overrides it. */
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const ADMIN_URL =
+  process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
 export interface BenchDatabases {
   /** The app database: the checkout example's tables, migrated; sagaql's journal goes in its schema `sagaql`. */
@@ -55,7 +56,12 @@ async function admin(sql: string): Promise<void> {
 
 async function migrationSql(migrationsDir: string): Promise<string> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
-  const scripts = await Promise.all(folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")));
+  const folders = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const scripts = await Promise.all(
+    folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")),
+  );
   return scripts.join("\n;\n");
 }

@@ -69,10 +69,10 @@ export async function readContenderState(client: pg.Client, key: string): Promis
     `SELECT "chargeId", "shipmentId" FROM "Order" WHERE id LIKE $1 AND status = 'completed'`,
     [`${key}-order-%`],
   );
-  const stock = await client.query<{ taken: string }>(`SELECT coalesce(sum($2::bigint - stock), 0) AS taken FROM "Product" WHERE sku LIKE $1`, [
-    `${key}-sku-%`,
-    INITIAL_STOCK,
-  ]);
+  const stock = await client.query<{ taken: string }>(
+    `SELECT coalesce(sum($2::bigint - stock), 0) AS taken FROM "Product" WHERE sku LIKE $1`,
+    [`${key}-sku-%`, INITIAL_STOCK],
+  );
   return {
     completedOrders: orders.rowCount ?? 0,
     unitsTaken: Number(stock.rows[0]!.taken),

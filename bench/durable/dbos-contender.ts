@@ -30,9 +30,18 @@ const WORKFLOW = "order.checkout";
  * in a catch block. Same SQL effects as the example's steps, same simulated providers, same idempotency keys.
  */
 export async function dbosContender(options: DbosContenderOptions): Promise<Contender> {
-  const app = new pg.Pool({ connectionString: options.appUrl, max: options.poolSize, application_name: "bench-dbos-app" });
+  const app = new pg.Pool({
+    connectionString: options.appUrl,
+    max: options.poolSize,
+    application_name: "bench-dbos-app",
+  });
   const checkout = DBOS.registerWorkflow(checkoutWorkflow(app, options.payment, options.shipping), { name: WORKFLOW });
-  DBOS.setConfig({ name: "sagaql-bench", systemDatabaseUrl: options.systemDatabaseUrl, systemDatabasePoolSize: options.poolSize, logLevel: "error" });
+  DBOS.setConfig({
+    name: "sagaql-bench",
+    systemDatabaseUrl: options.systemDatabaseUrl,
+    systemDatabasePoolSize: options.poolSize,
+    logLevel: "error",
+  });
   await DBOS.launch();
   return {
     label: options.label,
@@ -43,7 +52,10 @@ export async function dbosContender(options: DbosContenderOptions): Promise<Cont
     },
     async verifyRecords(checkouts: number): Promise<void> {
       const done = await withClient(options.systemDatabaseUrl, (client) =>
-        client.query<{ n: string }>("SELECT count(*) AS n FROM dbos.workflow_status WHERE name = $1 AND status = 'SUCCESS'", [WORKFLOW]),
+        client.query<{ n: string }>(
+          "SELECT count(*) AS n FROM dbos.workflow_status WHERE name = $1 AND status = 'SUCCESS'",
+          [WORKFLOW],
+        ),
       );
       expectEqual(`${options.label}: workflows SUCCESS in DBOS's system database`, Number(done.rows[0]!.n), checkouts);
     },
@@ -58,20 +70,36 @@ export async function dbosContender(options: DbosContenderOptions): Promise<Cont
 function checkoutWorkflow(app: pg.Pool, payment: PaymentService, shipping: ShippingService) {
   const key = (step: string) => `${DBOS.workflowID}:${step}`;
   const reserve = (order: BenchOrder) =>
-    DBOS.runStep(() => inTransaction(app, (client) => takeStock(client, `res_${DBOS.workflowID}`, order.items)), { name: "reserve-inventory" });
-  const release = (reservation: Reservation) => DBOS.runStep(() => inTransaction(app, (client) => putBack(client, reservation)), { name: "release-inventory" });
+    DBOS.runStep(() => inTransaction(app, (client) => takeStock(client, `res_${DBOS.workflowID}`, order.items)), {
+      name: "reserve-inventory",
+    });
+  const release = (reservation: Reservation) =>
+    DBOS.runStep(() => inTransaction(app, (client) => putBack(client, reservation)), { name: "release-inventory" });
   const charge = (order: BenchOrder, paymentMethodId: string) =>
-    DBOS.runStep(() => payment.charge({ amount: order.total, paymentMethod: paymentMethodId, idempotencyKey: key("charge-payment") }), {
-      name: "charge-payment",
-      retriesAllowed: true,
-      maxAttempts: 3,
-      intervalSeconds: 0.2,
-      backoffRate: 2,
-    });
+    DBOS.runStep(
+      () =>
+        payment.charge({ amount: order.total, paymentMethod: paymentMethodId, idempotencyKey: key("charge-payment") }),
+      {
+        name: "charge-payment",
+        retriesAllowed: true,
+        maxAttempts: 3,
+        intervalSeconds: 0.2,
+        backoffRate: 2,
+      },
+    );
   const ship = (order: BenchOrder) =>
-    DBOS.runStep(() => shipping.create({ orderId: order.id, items: order.items, country: order.shippingCountry, idempotencyKey: key("create-shipment") }), {
-      name: "create-shipment",
-    });
+    DBOS.runStep(
+      () =>
+        shipping.create({
+          orderId: order.id,
+          items: order.items,
+          country: order.shippingCountry,
+          idempotencyKey: key("create-shipment"),
+        }),
+      {
+        name: "create-shipment",
+      },
+    );
 
   return async (order: BenchOrder, paymentMethodId: string) => {
     const reservation = await reserve(order);
@@ -113,7 +141,10 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
 async function takeStock(client: pg.PoolClient, id: string, itemsJson: string): Promise<Reservation> {
   const items = JSON.parse(itemsJson) as Reservation["items"];
   for (const item of items) {
-    const taken = await client.query(`UPDATE "Product" SET stock = stock - $2, "updatedAt" = now() WHERE sku = $1 AND stock >= $2`, [item.sku, item.quantity]);
+    const taken = await client.query(
+      `UPDATE "Product" SET stock = stock - $2, "updatedAt" = now() WHERE sku = $1 AND stock >= $2`,
+      [item.sku, item.quantity],
+    );
     if (taken.rowCount === 0) throw new Error(`Insufficient stock for ${item.sku}`);
   }
   return { id, items };
@@ -121,12 +152,20 @@ async function takeStock(client: pg.PoolClient, id: string, itemsJson: string): 
 
 async function putBack(client: pg.PoolClient, reservation: Reservation): Promise<void> {
   for (const item of reservation.items) {
-    await client.query(`UPDATE "Product" SET stock = stock + $2, "updatedAt" = now() WHERE sku = $1`, [item.sku, item.quantity]);
+    await client.query(`UPDATE "Product" SET stock = stock + $2, "updatedAt" = now() WHERE sku = $1`, [
+      item.sku,
+      item.quantity,
+    ]);
   }
 }
 
 /** The example's finalize: guarded on "pending", so of two checkouts of one order only one completes it. */
-async function complete(pool: pg.Pool, orderId: string, chargeId: string, shipmentId: string): Promise<{ success: true; chargeId: string; shipmentId: string }> {
+async function complete(
+  pool: pg.Pool,
+  orderId: string,
+  chargeId: string,
+  shipmentId: string,
+): Promise<{ success: true; chargeId: string; shipmentId: string }> {
   const changed = await pool.query(
     `UPDATE "Order" SET status = 'completed', "chargeId" = $2, "shipmentId" = $3, "updatedAt" = now() WHERE id = $1 AND status = 'pending'`,
     [orderId, chargeId, shipmentId],

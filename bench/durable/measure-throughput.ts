@@ -12,12 +12,17 @@ export interface Throughput {
  * Runs one checkout per order with `concurrency` of them in flight (each worker takes the next order as soon as
  * its previous checkout ends).
  */
-export async function measureThroughput(contender: Contender, orders: readonly BenchOrder[], concurrency: number): Promise<Throughput> {
+export async function measureThroughput(
+  contender: Contender,
+  orders: readonly BenchOrder[],
+  concurrency: number,
+): Promise<Throughput> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   // A failed checkout stops every worker before the error is thrown, so none is left running (or rejecting) unseen.
   const worker = async () => {
-    while (next < orders.length && !failure) await contender.checkout(orders[next++]!).catch((error: unknown) => void (failure ??= { error }));
+    while (next < orders.length && !failure)
+      await contender.checkout(orders[next++]!).catch((error: unknown) => void (failure ??= { error }));
   };
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
@@ -40,7 +45,8 @@ export class OrderQueue {
   constructor(readonly orders: readonly BenchOrder[]) {}
 
   take(count: number): BenchOrder[] {
-    if (this.#next + count > this.orders.length) throw new Error(`benchmark bug: only ${this.orders.length} orders were seeded`);
+    if (this.#next + count > this.orders.length)
+      throw new Error(`benchmark bug: only ${this.orders.length} orders were seeded`);
     const taken = this.orders.slice(this.#next, this.#next + count);
     this.#next += count;
     return taken;

@@ -1,5 +1,13 @@
 import { order as orderEntity } from "../../examples/checkout/entities.ts";
-import { defineWorkflow, executeWorkflow, step, type Driver, type RunJournal, type ServiceRegistry, type WorkflowDefinition } from "../../src/index.ts";
+import {
+  defineWorkflow,
+  executeWorkflow,
+  step,
+  type Driver,
+  type RunJournal,
+  type ServiceRegistry,
+  type WorkflowDefinition,
+} from "../../src/index.ts";
 import type { PostgresRunJournal } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import type { BenchOrder } from "./checkout-fixtures.ts";
 import { expectEqual, type Contender } from "./contender.ts";
@@ -17,7 +25,10 @@ const INPUT = { paymentMethodId: "pm_card_visa" };
 export const benchCheckout: WorkflowDefinition<never, CheckoutResult> = defineWorkflow(
   "order.checkout",
   orderEntity.actionDefinitions.checkout.workflow.steps.map((s) =>
-    step(s.name, s.execute, s.compensate ?? null, { ...s.options, effect: DATABASE_STEPS.has(s.name) ? "database" : (s.options.effect ?? "external") }),
+    step(s.name, s.execute, s.compensate ?? null, {
+      ...s.options,
+      effect: DATABASE_STEPS.has(s.name) ? "database" : (s.options.effect ?? "external"),
+    }),
   ),
 ) as unknown as WorkflowDefinition<never, CheckoutResult>;
 
@@ -52,10 +63,15 @@ export function sagaqlContender(options: SagaqlContenderOptions): Contender {
       const completed = await store.listRuns({ workflow: benchCheckout.name, status: "COMPLETED", take: 1_000_000 });
       const steps = completed.flatMap((run) => run.steps.map((s) => s.status));
       expectEqual(`${options.label}: journaled COMPLETED runs`, completed.length, checkouts);
-      expectEqual(`${options.label}: journaled steps COMPLETED`, steps.filter((s) => s === "COMPLETED").length, checkouts * benchCheckout.steps.length);
+      expectEqual(
+        `${options.label}: journaled steps COMPLETED`,
+        steps.filter((s) => s === "COMPLETED").length,
+        checkouts * benchCheckout.steps.length,
+      );
       // Zero until the engine writes checkpoints for database steps of non-transactional workflows.
       const checkpoints = (await options.countCheckpoints?.()) ?? 0;
-      if (checkpoints > 0) expectEqual(`${options.label}: step checkpoints`, checkpoints, checkouts * DATABASE_STEPS.size);
+      if (checkpoints > 0)
+        expectEqual(`${options.label}: step checkpoints`, checkpoints, checkouts * DATABASE_STEPS.size);
     },
     async close(): Promise<void> {},
   };

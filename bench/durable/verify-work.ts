@@ -16,7 +16,11 @@ export interface WorkToVerify {
  * asked for, each order holds a charge and a shipment of its own that the providers really made (and did not
  * refund), no provider call happened twice, and its own records (journal, workflow status) count every run.
  */
-export async function verifyWork(appUrl: string, work: WorkToVerify, queues: Record<string, OrderQueue>): Promise<void> {
+export async function verifyWork(
+  appUrl: string,
+  work: WorkToVerify,
+  queues: Record<string, OrderQueue>,
+): Promise<void> {
   const charges = new Map(work.payment.charges().map((charge) => [charge.id, charge]));
   const shipments = new Set(work.shipping.shipments().map((shipment) => shipment.id));
   let checkouts = 0;
@@ -28,8 +32,16 @@ export async function verifyWork(appUrl: string, work: WorkToVerify, queues: Rec
     expectEqual(`${contender.label}: units taken off stock`, state.unitsTaken, unitsOf(ran));
     expectEqual(`${contender.label}: distinct charges`, new Set(state.chargeIds).size, ran.length);
     expectEqual(`${contender.label}: distinct shipments`, new Set(state.shipmentIds).size, ran.length);
-    expectEqual(`${contender.label}: orders whose charge the provider holds, unrefunded`, state.chargeIds.filter((id) => charges.get(id)?.refunded === false).length, ran.length);
-    expectEqual(`${contender.label}: orders whose shipment the carrier holds`, state.shipmentIds.filter((id) => shipments.has(id)).length, ran.length);
+    expectEqual(
+      `${contender.label}: orders whose charge the provider holds, unrefunded`,
+      state.chargeIds.filter((id) => charges.get(id)?.refunded === false).length,
+      ran.length,
+    );
+    expectEqual(
+      `${contender.label}: orders whose shipment the carrier holds`,
+      state.shipmentIds.filter((id) => shipments.has(id)).length,
+      ran.length,
+    );
     await contender.verifyRecords(ran.length);
   }
   expectEqual("charges the provider made (none twice)", charges.size, checkouts);

@@ -6,7 +6,9 @@
 import { createServer } from "node:http";
 import { createSchema, createYoga } from "graphql-yoga";
 
-const yoga = createYoga({ schema: createSchema({ typeDefs: "type Query { ok: Boolean! }", resolvers: { Query: { ok: () => true } } }) });
+const yoga = createYoga({
+  schema: createSchema({ typeDefs: "type Query { ok: Boolean! }", resolvers: { Query: { ok: () => true } } }),
+});
 const server = createServer(yoga);
 server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1");
 process.once("SIGTERM", () => {

@@ -41,7 +41,14 @@ export function checkoutConfig(options: CheckoutConfigOptions = {}) {
     sqliteFile: "checkout.db",
     services: ({ dataDir }) => checkoutServices({ dataDir, slowCardMs: options.slowCardMs }),
     server: {
-      graphiql: options.graphiql === false ? false : { title: "sagaql · checkout example", defaultQuery: GRAPHIQL_DEFAULT_QUERY, ...graphiqlHeaders(tokens?.customer) },
+      graphiql:
+        options.graphiql === false
+          ? false
+          : {
+              title: "sagaql · checkout example",
+              defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+              ...graphiqlHeaders(tokens?.customer),
+            },
       runsConsole: { defaultToken: tokens?.admin },
     },
     requestContext: jwtBearer({ secret, toUser: checkoutUserFrom }),

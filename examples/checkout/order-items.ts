@@ -13,7 +13,8 @@ export function parseOrderItems(itemsJson: string): OrderItem[] {
   } catch {
     throw new NonRetryableError("Order items are not valid JSON");
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new NonRetryableError("Order items must be a non-empty JSON array of {sku, quantity}");
+  if (!Array.isArray(parsed) || parsed.length === 0)
+    throw new NonRetryableError("Order items must be a non-empty JSON array of {sku, quantity}");
   return parsed.map((item, index) => {
     const { sku, quantity } = (item ?? {}) as Partial<OrderItem>;
     if (typeof sku !== "string" || sku === "" || !Number.isInteger(quantity) || (quantity as number) < 1) {

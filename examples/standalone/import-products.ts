@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PrismaClient } from "../../generated/checkout/sqlite/client/client.ts";
-import { applyMigrations, createEntityStep, executeWorkflow, InMemoryRunJournal, openDatabase, workflow } from "../../src/index.ts";
+import {
+  applyMigrations,
+  createEntityStep,
+  executeWorkflow,
+  InMemoryRunJournal,
+  openDatabase,
+  workflow,
+} from "../../src/index.ts";
 
 interface ImportInput {
   rows: Array<{ name: string; sku: string; price: number; stock: number }>;
@@ -17,15 +24,17 @@ const importProducts = workflow<ImportInput, { notified: boolean; firstId: strin
     if (bad.length > 0) throw new Error(`${bad.length} rows have no price`);
     return { rows: ctx.input.rows.length };
   })
-  .add(createEntityStep("insert-first", "product", (ctx) => ({ ...ctx.input.rows[0]! }), { storeAs: "firstId", compensate: true }))
-  .step(
-    "notify",
-    (ctx) => {
-      if (ctx.input.failAt === "notify") throw new Error("notification service is down");
-      ctx.set("notified", true);
-      return { imported: ctx.input.rows.length, firstId: ctx.get("firstId") };
-    },
+  .add(
+    createEntityStep("insert-first", "product", (ctx) => ({ ...ctx.input.rows[0]! }), {
+      storeAs: "firstId",
+      compensate: true,
+    }),
   )
+  .step("notify", (ctx) => {
+    if (ctx.input.failAt === "notify") throw new Error("notification service is down");
+    ctx.set("notified", true);
+    return { imported: ctx.input.rows.length, firstId: ctx.get("firstId") };
+  })
   .transactional()
   .build();
 
@@ -39,12 +48,18 @@ try {
   const ok = await executeWorkflow(database.driver, importProducts, { input: { rows }, store });
   console.log("success:", ok.ok ? ok.result : ok);
 
-  const failed = await executeWorkflow(database.driver, importProducts, { input: { rows: [{ ...rows[0]!, sku: "DL-2" }], failAt: "notify" }, store });
+  const failed = await executeWorkflow(database.driver, importProducts, {
+    input: { rows: [{ ...rows[0]!, sku: "DL-2" }], failAt: "notify" },
+    store,
+  });
   if (!failed.ok) {
     const { error, code, failedStep, compensatedSteps, rolledBack } = failed;
     console.log("failure:", { error, code, failedStep, compensatedSteps, rolledBack });
   }
-  console.log("products now:", (await database.driver.findMany("product")).map((p) => p.sku));
+  console.log(
+    "products now:",
+    (await database.driver.findMany("product")).map((p) => p.sku),
+  );
 } finally {
   await database.close();
   rmSync(dir, { recursive: true, force: true });

@@ -38,8 +38,10 @@ function problem(from, to) {
   if (from.top !== "src" || to.top !== "src" || from.layer === to.layer || from.layer === "root") return undefined;
   const allowed = LAYERS[from.layer];
   if (!allowed) return `src/${from.layer}/ is not a known layer: add it to LAYERS in scripts/lint/layer-imports.js`;
-  if (to.layer === "root") return `src/${from.layer}/ must not import the package root (src/index.ts): import the module itself`;
-  if (!allowed.includes(to.layer)) return `src/${from.layer}/ may import only ${allowed.join(", ") || "no other layer"}, not src/${to.layer}/`;
+  if (to.layer === "root")
+    return `src/${from.layer}/ must not import the package root (src/index.ts): import the module itself`;
+  if (!allowed.includes(to.layer))
+    return `src/${from.layer}/ may import only ${allowed.join(", ") || "no other layer"}, not src/${to.layer}/`;
   return undefined;
 }
 
@@ -54,6 +56,11 @@ export const layerImports = {
       const message = problem(from, locate(root, resolve(dirname(context.filename), source)));
       if (message) context.report({ node: node.source, message });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };

@@ -5,7 +5,8 @@ import type { Row, Where } from "../engine/definition/driver.ts";
 import { bothWhere, NO_ROW, pinnedValues, ruleWhere } from "./rule-where.ts";
 
 /** Which rows an operation may touch for one caller: every one, none, or those matching `where`. */
-export type AccessScope = { readonly kind: "all" } | { readonly kind: "none" } | { readonly kind: "rows"; readonly where: Where };
+export type AccessScope =
+  { readonly kind: "all" } | { readonly kind: "none" } | { readonly kind: "rows"; readonly where: Where };
 
 export const ALL_ROWS: AccessScope = Object.freeze({ kind: "all" });
 export const NO_ROWS: AccessScope = Object.freeze({ kind: "none" });
@@ -67,6 +68,9 @@ async function scopeOf(entity: Ruled, which: string, ask: () => unknown): Promis
     const where = ruleWhere(entity.fields, verdict);
     return where === NO_ROW ? NO_ROWS : { kind: "rows", where };
   } catch (error) {
-    throw new Error(`Entity "${entity.name}": its ${which} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `Entity "${entity.name}": its ${which} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -34,11 +34,16 @@ export async function actionRowCheck(
   const check: ActionRowCheck = {
     where: (rowId) => rowWhere(rowId, scope),
     refusal: async (rowId) => {
-      const exists = scope.kind === "rows" && (await waitOutTransient(() => driver.findOne(entity.name, { id: rowId }), transientRetry)) !== null;
+      const exists =
+        scope.kind === "rows" &&
+        (await waitOutTransient(() => driver.findOne(entity.name, { id: rowId }), transientRetry)) !== null;
       return exists ? new ForbiddenError(`${REFUSED} on this ${entity.name}`) : new NotFoundError(entity.name, rowId);
     },
   };
-  if (scope.kind === "rows" && (await waitOutTransient(() => driver.findOne(entity.name, check.where(id!)), transientRetry)) === null) {
+  if (
+    scope.kind === "rows" &&
+    (await waitOutTransient(() => driver.findOne(entity.name, check.where(id!)), transientRetry)) === null
+  ) {
     throw await check.refusal(id!);
   }
   return check;

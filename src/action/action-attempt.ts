@@ -28,7 +28,12 @@ import { DEFAULT_RESOURCE_WAIT_MS, waitForResource } from "./wait-for-resource.t
  */
 
 /** Validation, the key's shape, the authorization rule and the id: everything that needs no run. */
-export async function prepareAttempt(entity: AnyEntity, actionName: string, request: RunActionRequest, runtime: ActionRuntime): Promise<Attempt> {
+export async function prepareAttempt(
+  entity: AnyEntity,
+  actionName: string,
+  request: RunActionRequest,
+  runtime: ActionRuntime,
+): Promise<Attempt> {
   const definition = entity.actionDefinitions[actionName];
   if (!definition) throw new Error(`Entity "${entity.name}" has no action "${actionName}"`);
   const input = validateInput(definition.inputFields, request.input);
@@ -36,14 +41,24 @@ export async function prepareAttempt(entity: AnyEntity, actionName: string, requ
   await authorize(definition, input, request);
   const id = definition.hasResource ? requireId(request.id) : undefined;
   // Before any replay under the key: a caller refused the row never sees another caller's outcome on it.
-  const rowCheck = await actionRowCheck(runtime.driver, entity, actionName, request.request ?? {}, id, definition.workflow.options.transientRetry);
+  const rowCheck = await actionRowCheck(
+    runtime.driver,
+    entity,
+    actionName,
+    request.request ?? {},
+    id,
+    definition.workflow.options.transientRetry,
+  );
   return { entity, definition, input, id, store, idempotencyKey: request.idempotencyKey, rowCheck };
 }
 
 export function runWaitingForResource(runtime: ActionRuntime, attempt: Attempt): Promise<IdempotentOutcome> {
   const once = () => runOnce(runtime, attempt);
   if (attempt.id === undefined) return once();
-  return waitForResource({ entity: attempt.entity.name, id: attempt.id, waitMs: runtime.resourceWaitMs ?? DEFAULT_RESOURCE_WAIT_MS }, once);
+  return waitForResource(
+    { entity: attempt.entity.name, id: attempt.id, waitMs: runtime.resourceWaitMs ?? DEFAULT_RESOURCE_WAIT_MS },
+    once,
+  );
 }
 
 export function requestOf(runtime: ActionRuntime, attempt: Attempt): IdempotentRequest {
@@ -93,7 +108,8 @@ async function runOnce(runtime: ActionRuntime, attempt: Attempt): Promise<Idempo
       onStarted: attempt.onStarted,
     });
   };
-  const executeOrFollow = () => followIfTakenOver(runtime, execute, attempt.idempotencyKey ?? null, definition.workflow.options.transientRetry);
+  const executeOrFollow = () =>
+    followIfTakenOver(runtime, execute, attempt.idempotencyKey ?? null, definition.workflow.options.transientRetry);
   // Without a key, no look-up: the common request pays nothing for idempotency.
   if (store === undefined) return { outcome: await executeOrFollow(), replayed: false };
   return runIdempotently(store, requestOf(runtime, attempt), executeOrFollow);
@@ -114,33 +130,54 @@ async function followIfTakenOver(
   } catch (error) {
     const runId = takenOverRun(error);
     if (runId === undefined) throw error;
-    const finished = await waitForEnd(runtime.store, runId, runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS, key, transientRetry);
+    const finished = await waitForEnd(
+      runtime.store,
+      runId,
+      runtime.idempotencyWaitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS,
+      key,
+      transientRetry,
+    );
     return outcomeOfFinishedRun(finished);
   }
 }
 
 /** The run a journal refused this instance's write for, because another instance owns or ended it. */
 function takenOverRun(error: unknown): string | undefined {
-  return causeMatching(error, (candidate) => candidate instanceof RunLeaseLostError || candidate instanceof RunFinishedError)?.runId;
+  return causeMatching(
+    error,
+    (candidate) => candidate instanceof RunLeaseLostError || candidate instanceof RunFinishedError,
+  )?.runId;
 }
 
 /** A failure the infrastructure caused is logged with its detail here, since its client gets only a plain message. */
 export function reportedFailure(runtime: ActionRuntime, failure: WorkflowFailure, replayed: boolean): Error {
   if (!replayed && isInfrastructureError(failure.cause)) {
-    runtime.logger.error({ runId: failure.runId, step: failure.failedStep, status: failure.status, err: failure.cause }, "an action's run failed on an infrastructure error");
+    runtime.logger.error(
+      { runId: failure.runId, step: failure.failedStep, status: failure.status, err: failure.cause },
+      "an action's run failed on an infrastructure error",
+    );
   }
   return failureError(failure);
 }
 
-async function authorize(definition: ActionDefinition<unknown, never, unknown, boolean>, input: unknown, request: RunActionRequest): Promise<void> {
+async function authorize(
+  definition: ActionDefinition<unknown, never, unknown, boolean>,
+  input: unknown,
+  request: RunActionRequest,
+): Promise<void> {
   if (!definition.authorize) return;
-  const verdict = await definition.authorize({ request: request.request ?? {}, input: input as never, resourceId: request.id });
+  const verdict = await definition.authorize({
+    request: request.request ?? {},
+    input: input as never,
+    resourceId: request.id,
+  });
   if (verdict === true) return;
   throw new ForbiddenError(typeof verdict === "string" && verdict !== "" ? verdict : "Not allowed to run this action");
 }
 
 function requireId(id: string | undefined): string {
-  if (id === undefined || id === "") throw new ValidationError("id is required", [{ field: "id", message: "is required" }]);
+  if (id === undefined || id === "")
+    throw new ValidationError("id is required", [{ field: "id", message: "is required" }]);
   return id;
 }
 

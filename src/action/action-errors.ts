@@ -69,7 +69,10 @@ export interface FieldProblem {
 /** The request was refused before any step ran; nothing changed. */
 export class ValidationError extends ActionError {
   readonly code = "VALIDATION_ERROR";
-  constructor(message: string, readonly problems: readonly FieldProblem[] = []) {
+  constructor(
+    message: string,
+    readonly problems: readonly FieldProblem[] = [],
+  ) {
     super(message);
     this.name = "ValidationError";
   }
@@ -77,7 +80,10 @@ export class ValidationError extends ActionError {
 
 export class NotFoundError extends ActionError {
   readonly code = "NOT_FOUND";
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} "${id}" not found`);
     this.name = "NotFoundError";
   }
@@ -101,7 +107,10 @@ export class RunInProgressError extends ActionError {
   readonly code = "RUN_IN_PROGRESS";
   override readonly runId: string;
 
-  constructor(runId: string, readonly idempotencyKey: string | null) {
+  constructor(
+    runId: string,
+    readonly idempotencyKey: string | null,
+  ) {
     super(
       idempotencyKey === null
         ? `Run ${runId} is still in progress on another instance; read workflowRun(id: "${runId}") for its outcome`
@@ -119,7 +128,10 @@ export class RunInProgressError extends ActionError {
 export class ResourceBusyError extends ActionError {
   readonly code = "RESOURCE_BUSY";
 
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} "${id}" is busy with another action's run; nothing ran, retry later`);
     this.name = "ResourceBusyError";
   }
@@ -137,10 +149,16 @@ export class IdempotencyConflictError extends ActionError {
   /** null when the run is on a row the caller may not run the action on: it is not theirs to know. */
   override readonly runId: string | null;
 
-  constructor(runId: string | null, readonly idempotencyKey: string, readonly mismatch: IdempotencyMismatch) {
+  constructor(
+    runId: string | null,
+    readonly idempotencyKey: string,
+    readonly mismatch: IdempotencyMismatch,
+  ) {
     const what = mismatch === "input" ? "a different input" : "a different resource id";
     const by = runId === null ? "another run" : `run ${runId}`;
-    super(`Idempotency key "${idempotencyKey}" was already used by ${by} with ${what}; use a new key for a new request`);
+    super(
+      `Idempotency key "${idempotencyKey}" was already used by ${by} with ${what}; use a new key for a new request`,
+    );
     this.name = "IdempotencyConflictError";
     this.runId = runId;
   }
@@ -167,6 +185,7 @@ export class WorkflowCancelledError extends RunFailedError {
 
 /** FAILED (a compensation failed, or the run was parked) is the one a person must look at, replayed runs included. */
 export function failureError(failure: WorkflowFailure): RunFailedError {
-  if (failure.status === "FAILED" || failure.failedCompensations.length > 0) return new CompensationFailedError(failure);
+  if (failure.status === "FAILED" || failure.failedCompensations.length > 0)
+    return new CompensationFailedError(failure);
   return failure.status === "CANCELLED" ? new WorkflowCancelledError(failure) : new StepFailedError(failure);
 }

@@ -16,9 +16,19 @@ interface ConflictContext {
 /** What `concealingConflicts` needs, from the runtime and the prepared attempt. */
 export function conflictContext(
   runtime: { driver: Driver; store: RunJournal },
-  attempt: { entity: { name: string }; rowCheck: ActionRowCheck; definition: { workflow: { options: { transientRetry?: TransientRetryOptions } } } },
+  attempt: {
+    entity: { name: string };
+    rowCheck: ActionRowCheck;
+    definition: { workflow: { options: { transientRetry?: TransientRetryOptions } } };
+  },
 ): ConflictContext {
-  return { driver: runtime.driver, store: runtime.store, entityName: attempt.entity.name, rowCheck: attempt.rowCheck, transientRetry: attempt.definition.workflow.options.transientRetry };
+  return {
+    driver: runtime.driver,
+    store: runtime.store,
+    entityName: attempt.entity.name,
+    rowCheck: attempt.rowCheck,
+    transientRetry: attempt.definition.workflow.options.transientRetry,
+  };
 }
 
 /**
@@ -29,7 +39,8 @@ export async function concealingConflicts<T>(context: ConflictContext, work: () 
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof IdempotencyConflictError) || error.mismatch !== "resource" || error.runId === null) throw error;
+    if (!(error instanceof IdempotencyConflictError) || error.mismatch !== "resource" || error.runId === null)
+      throw error;
     if (await mayRunOn(context, error.runId)) throw error;
     throw new IdempotencyConflictError(null, error.idempotencyKey, error.mismatch);
   }
@@ -39,5 +50,10 @@ async function mayRunOn(context: ConflictContext, runId: string): Promise<boolea
   const run = await waitOutTransient(() => context.store.getRun(runId), context.transientRetry);
   if (!run || run.resourceId === null) return false;
   const resourceId = run.resourceId;
-  return (await waitOutTransient(() => context.driver.findOne(context.entityName, context.rowCheck.where(resourceId)), context.transientRetry)) !== null;
+  return (
+    (await waitOutTransient(
+      () => context.driver.findOne(context.entityName, context.rowCheck.where(resourceId)),
+      context.transientRetry,
+    )) !== null
+  );
 }

@@ -73,8 +73,13 @@ export function keyedStore(key: string | undefined, store: RunJournal): KeyedRun
  * progress) instead of running again. When two requests both find no run, the store lets only one start; the
  * other's start is refused before any step ran, and it replays the winner.
  */
-export async function runIdempotently(store: KeyedRunJournal, request: IdempotentRequest, execute: () => Promise<WorkflowOutcome<unknown>>): Promise<IdempotentOutcome> {
-  const find = () => waitOutTransient(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
+export async function runIdempotently(
+  store: KeyedRunJournal,
+  request: IdempotentRequest,
+  execute: () => Promise<WorkflowOutcome<unknown>>,
+): Promise<IdempotentOutcome> {
+  const find = () =>
+    waitOutTransient(() => store.findRunByIdempotencyKey(request.workflow, request.key), request.transientRetry);
   const earlier = await find();
   if (earlier) return replay(store, request, earlier);
   try {
@@ -89,7 +94,9 @@ export async function runIdempotently(store: KeyedRunJournal, request: Idempoten
 
 async function replay(store: RunJournal, request: IdempotentRequest, earlier: KeyedRun): Promise<IdempotentOutcome> {
   const run = checkSameRequest(earlier, request);
-  const finished = isTerminalStatus(run.status) ? run : await waitForEnd(store, run.id, request.waitMs, request.key, request.transientRetry);
+  const finished = isTerminalStatus(run.status)
+    ? run
+    : await waitForEnd(store, run.id, request.waitMs, request.key, request.transientRetry);
   return { outcome: outcomeOfFinishedRun(finished), replayed: true };
 }
 
@@ -97,7 +104,8 @@ async function replay(store: RunJournal, request: IdempotentRequest, earlier: Ke
 export function checkSameRequest(earlier: KeyedRun, request: IdempotentRequest): RunSnapshot {
   const { run } = earlier;
   if (run.resourceId !== request.resourceId) throw new IdempotencyConflictError(run.id, request.key, "resource");
-  if ((earlier.inputHash ?? hashRunInput(run.input)) !== hashRunInput(request.input)) throw new IdempotencyConflictError(run.id, request.key, "input");
+  if ((earlier.inputHash ?? hashRunInput(run.input)) !== hashRunInput(request.input))
+    throw new IdempotencyConflictError(run.id, request.key, "input");
   return run;
 }
 
@@ -110,7 +118,13 @@ function isKeyConflict(error: unknown): boolean {
  * Polls the journal until the run ends; past `waitMs`, the client is told to come back later (with its key, or by
  * reading the run).
  */
-export async function waitForEnd(store: RunJournal, runId: string, waitMs: number, key: string | null, transientRetry?: IdempotentRequest["transientRetry"]): Promise<RunSnapshot> {
+export async function waitForEnd(
+  store: RunJournal,
+  runId: string,
+  waitMs: number,
+  key: string | null,
+  transientRetry?: IdempotentRequest["transientRetry"],
+): Promise<RunSnapshot> {
   const deadline = Date.now() + waitMs;
   for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
     const left = deadline - Date.now();

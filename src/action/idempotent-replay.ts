@@ -11,7 +11,8 @@ const UNKNOWN_ERROR: SerializedError = { name: "Error", message: "unknown error"
  * descending step order is the order they happened in.
  */
 export function outcomeOfFinishedRun(run: RunSnapshot): WorkflowOutcome<unknown> {
-  if (run.status === "COMPLETED") return { ok: true, status: "COMPLETED", runId: run.id, result: run.result, data: run.data };
+  if (run.status === "COMPLETED")
+    return { ok: true, status: "COMPLETED", runId: run.id, result: run.result, data: run.data };
   return failureOfFinishedRun(run);
 }
 
@@ -36,7 +37,9 @@ function failureOfFinishedRun(run: RunSnapshot): WorkflowFailure {
     retryable: cause.code === "DATABASE_UNAVAILABLE",
     cause,
     data: run.data,
-    ...(cause.code === "RUN_CANCELLED" && run.cancelRequest ? { cancelled: { by: run.cancelRequest.by, reason: run.cancelRequest.reason } } : {}),
+    ...(cause.code === "RUN_CANCELLED" && run.cancelRequest
+      ? { cancelled: { by: run.cancelRequest.by, reason: run.cancelRequest.reason } }
+      : {}),
   };
 }
 

@@ -13,8 +13,10 @@ export interface PublicError {
  * journal keeps no classes: Prisma's errors and its P codes, SQLSTATE codes, SQLite's, the socket's, and the
  * engine's own database errors.
  */
-const INFRASTRUCTURE_NAMES = /^(PrismaClient\w*Error|DriverAdapterError|DatabaseError|SqliteError|DatabaseUnavailableError|TransactionCommitError|JournalWriteError|DriverError|RecordNotFoundError|UniqueConstraintError|InvalidDataError|UnknownEntityError)$/;
-const INFRASTRUCTURE_CODES = /^(P\d{4}|\d[0-9A-Z]{4}|SQLITE_\w+|ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
+const INFRASTRUCTURE_NAMES =
+  /^(PrismaClient\w*Error|DriverAdapterError|DatabaseError|SqliteError|DatabaseUnavailableError|TransactionCommitError|JournalWriteError|DriverError|RecordNotFoundError|UniqueConstraintError|InvalidDataError|UnknownEntityError)$/;
+const INFRASTRUCTURE_CODES =
+  /^(P\d{4}|\d[0-9A-Z]{4}|SQLITE_\w+|ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
 
 /** A plain sentence for each stable code clients get; any other infrastructure error is DATABASE_ERROR. */
 const PLAIN: Record<string, string> = {

@@ -4,7 +4,20 @@ import type { Row, Where } from "../engine/definition/driver.ts";
 /** A condition no row satisfies: the id is in an empty list. */
 export const NO_ROW: Where = Object.freeze({ id: Object.freeze({ in: [] }) });
 
-const OPERATORS = new Set(["equals", "not", "in", "notIn", "lt", "lte", "gt", "gte", "contains", "startsWith", "endsWith", "isNull"]);
+const OPERATORS = new Set([
+  "equals",
+  "not",
+  "in",
+  "notIn",
+  "lt",
+  "lte",
+  "gt",
+  "gte",
+  "contains",
+  "startsWith",
+  "endsWith",
+  "isNull",
+]);
 /** Operators Prisma turns into a LIKE pattern, where `%` and `_` would otherwise be wildcards. */
 const PATTERN_OPERATORS = new Set(["contains", "startsWith", "endsWith"]);
 const ALWAYS_SET = new Set(["id", "createdAt", "updatedAt"]);
@@ -27,7 +40,8 @@ export function escapeLike(operand: string): string {
  */
 export function ruleWhere(fields: FieldMap, filter: unknown, depth = 0): Where {
   if (depth > MAX_DEPTH) throw new TypeError(`An access rule's filter nests deeper than ${MAX_DEPTH} levels`);
-  if (!isPlainObject(filter)) throw new TypeError(`An access rule must answer true, false or a filter object, not ${describe(filter)}`);
+  if (!isPlainObject(filter))
+    throw new TypeError(`An access rule must answer true, false or a filter object, not ${describe(filter)}`);
   const conditions: Where[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (key === "AND" || key === "OR") {
@@ -42,7 +56,8 @@ export function ruleWhere(fields: FieldMap, filter: unknown, depth = 0): Where {
       // Negated, an undefined (a missing claim) would match every row: a NOT that holds one matches none instead.
       conditions.push(holdsUndefined(value, depth) ? NO_ROW : { NOT: ruleWhere(fields, value, depth + 1) });
     } else {
-      if (!ALWAYS_SET.has(key) && !Object.hasOwn(fields, key)) throw new TypeError(`An access rule filters on "${key}", which is not a field`);
+      if (!ALWAYS_SET.has(key) && !Object.hasOwn(fields, key))
+        throw new TypeError(`An access rule filters on "${key}", which is not a field`);
       conditions.push(fieldWhere(key, value, fields[key]?.isOptional ?? false));
     }
   }
@@ -82,7 +97,8 @@ export function pinnedValues(filter: unknown): Row {
   for (const [key, value] of Object.entries(filter)) {
     if (key === "AND" || key === "OR" || key === "NOT" || value === undefined || value === null) continue;
     if (!isPlainObject(value)) pinned[key] = value;
-    else if (Object.keys(value).length === 1 && value.equals !== undefined && value.equals !== null) pinned[key] = value.equals;
+    else if (Object.keys(value).length === 1 && value.equals !== undefined && value.equals !== null)
+      pinned[key] = value.equals;
   }
   return pinned;
 }

@@ -53,7 +53,11 @@ export interface ActionSuccess {
 }
 
 /** Any `entity(...)` definition with its actions: what `runAction` and the GraphQL layer take. */
-export type AnyEntity = EntityDefinition<string, FieldMap, Record<string, ActionDefinition<never, never, unknown, boolean>>>;
+export type AnyEntity = EntityDefinition<
+  string,
+  FieldMap,
+  Record<string, ActionDefinition<never, never, unknown, boolean>>
+>;
 
 /**
  * Runs one entity action as a saga: checks the input (and idempotency key), asks the authorization rule, waits
@@ -61,13 +65,22 @@ export type AnyEntity = EntityDefinition<string, FieldMap, Record<string, Action
  * that already has a run, replays that run's outcome. Expected failures are thrown as `ActionError`s, a replayed
  * failure as the same one.
  */
-export async function runAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionSuccess> {
+export async function runAction(
+  runtime: ActionRuntime,
+  entity: AnyEntity,
+  actionName: string,
+  request: RunActionRequest,
+): Promise<ActionSuccess> {
   const attempt = await prepareAttempt(entity, actionName, request, runtime);
-  const { outcome, replayed } = await concealingConflicts(conflictContext(runtime, attempt), () => runWaitingForResource(runtime, attempt));
+  const { outcome, replayed } = await concealingConflicts(conflictContext(runtime, attempt), () =>
+    runWaitingForResource(runtime, attempt),
+  );
   if (!outcome.ok) throw reportedFailure(runtime, outcome, replayed);
   // The run's effects stand whatever becomes of this read: a fault it can wait out must not turn them into an error.
   const transientRetry = attempt.definition.workflow.options.transientRetry;
-  const after = attempt.id === undefined ? null : await waitOutTransient(() => runtime.driver.findOne(entity.name, { id: attempt.id }), transientRetry);
+  const after =
+    attempt.id === undefined
+      ? null
+      : await waitOutTransient(() => runtime.driver.findOne(entity.name, { id: attempt.id }), transientRetry);
   return { runId: outcome.runId, result: outcome.result, resource: after, replayed };
 }
-

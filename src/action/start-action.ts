@@ -16,15 +16,26 @@ export interface ActionStarted {
  * crash, through recovery), its outcome read from the journal. The same checks run first, and fail the same way;
  * a key whose run exists answers that run, whatever its state.
  */
-export async function startAction(runtime: ActionRuntime, entity: AnyEntity, actionName: string, request: RunActionRequest): Promise<ActionStarted> {
+export async function startAction(
+  runtime: ActionRuntime,
+  entity: AnyEntity,
+  actionName: string,
+  request: RunActionRequest,
+): Promise<ActionStarted> {
   const attempt = await prepareAttempt(entity, actionName, request, runtime);
   return concealingConflicts(conflictContext(runtime, attempt), () => start(runtime, attempt));
 }
 
-async function start(runtime: ActionRuntime, attempt: Awaited<ReturnType<typeof prepareAttempt>>): Promise<ActionStarted> {
+async function start(
+  runtime: ActionRuntime,
+  attempt: Awaited<ReturnType<typeof prepareAttempt>>,
+): Promise<ActionStarted> {
   if (attempt.store !== undefined) {
     const { store, definition, idempotencyKey } = attempt;
-    const earlier = await waitOutTransient(() => store.findRunByIdempotencyKey(definition.workflow.name, idempotencyKey!), definition.workflow.options.transientRetry);
+    const earlier = await waitOutTransient(
+      () => store.findRunByIdempotencyKey(definition.workflow.name, idempotencyKey!),
+      definition.workflow.options.transientRetry,
+    );
     if (earlier) return { runId: checkSameRequest(earlier, requestOf(runtime, attempt)).id, replayed: true };
   }
   let started!: (runId: string) => void;
@@ -43,4 +54,3 @@ async function start(runtime: ActionRuntime, attempt: Awaited<ReturnType<typeof 
   if ("error" in first) throw first.error;
   return { runId: first.outcome.runId, replayed: first.replayed };
 }
-

@@ -9,7 +9,8 @@ import { ValidationError, type FieldProblem } from "./action-errors.ts";
  */
 export function validateInput(fields: FieldMap | undefined, input: unknown): Record<string, unknown> | undefined {
   if (!fields) return undefined;
-  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new ValidationError("input must be an object");
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    throw new ValidationError("input must be an object");
   const given = input as Record<string, unknown>;
   const problems: FieldProblem[] = [];
   const output: Record<string, unknown> = {};
@@ -18,7 +19,8 @@ export function validateInput(fields: FieldMap | undefined, input: unknown): Rec
     if (problem) problems.push(problem);
     else output[name] = given[name] ?? (field.hasDefault ? field.defaultValue : null);
   }
-  for (const name of Object.keys(given)) if (!(name in fields)) problems.push({ field: name, message: "is not an input field" });
+  for (const name of Object.keys(given))
+    if (!(name in fields)) problems.push({ field: name, message: "is not an input field" });
   if (problems.length > 0) {
     throw new ValidationError(`Invalid input: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`, problems);
   }

@@ -12,7 +12,9 @@ export interface AppPaths {
 }
 
 /** The config's folders, resolved against its root (relative ones) with the defaults filled in. */
-export function appPaths(config: Pick<SagaqlConfig, "root" | "prismaDir" | "generatedDir" | "schemaFile" | "dataDir">): AppPaths {
+export function appPaths(
+  config: Pick<SagaqlConfig, "root" | "prismaDir" | "generatedDir" | "schemaFile" | "dataDir">,
+): AppPaths {
   const root = resolve(config.root ?? process.cwd());
   return {
     root,

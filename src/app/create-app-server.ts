@@ -23,7 +23,9 @@ export function createAppServer(parts: AppServerParts): SagaqlServer {
   const server = parts.config.server ?? {};
   const plugins: Plugin[] = [
     ...(server.metrics === false ? [] : useMetricsEndpoint(parts.metrics.registry)),
-    ...(server.runsConsole === false ? [] : [useRunsConsole(typeof server.runsConsole === "object" ? server.runsConsole : {})]),
+    ...(server.runsConsole === false
+      ? []
+      : [useRunsConsole(typeof server.runsConsole === "object" ? server.runsConsole : {})]),
     ...(server.options?.plugins ?? []),
   ];
   return createServer({

@@ -22,7 +22,10 @@ import { AppLifecycle } from "./app-lifecycle.ts";
 import { loadGeneratedClient, type AppPrismaClient } from "./load-generated-client.ts";
 import { closeServices, resolveServices } from "./resolve-services.ts";
 
-export interface CreateAppOptions<E extends AppEntities = AppEntities, S extends AppServices = AppServices> extends SagaqlConfig<E, S> {
+export interface CreateAppOptions<
+  E extends AppEntities = AppEntities,
+  S extends AppServices = AppServices,
+> extends SagaqlConfig<E, S> {
   /** `file:…` (SQLite; a relative path is under `root`) or `postgresql://…`. @default a SQLite file: `file:<dataDir>/<sqliteFile>` */
   databaseUrl?: string;
   /**
@@ -81,7 +84,9 @@ export interface SagaqlApp<S extends AppServices = AppServices> {
 }
 
 /** The one place an app is wired: its generated client, database, journal, feed, services, schema and server. */
-export async function createApp<const E extends AppEntities, S extends AppServices>(options: CreateAppOptions<E, S>): Promise<SagaqlApp<S>> {
+export async function createApp<const E extends AppEntities, S extends AppServices>(
+  options: CreateAppOptions<E, S>,
+): Promise<SagaqlApp<S>> {
   const created = performance.now();
   const logger = options.logger ?? createLogger();
   const name = options.name ?? "sagaql app";
@@ -92,11 +97,22 @@ export async function createApp<const E extends AppEntities, S extends AppServic
   const generated = await loadGeneratedClient(paths.generatedDir, providerOf(databaseUrl), entities, paths.root);
   // Before anything opens the database: on SQLite an open connection can keep the migration from its write lock.
   const migrations = options.migrate === false ? undefined : await migrateApp(databaseUrl, paths, logger);
-  const data = await openAppData({ generated, databaseUrl, logger, recovery: options.recovery, wrapRunJournal: options.wrapRunJournal });
+  const data = await openAppData({
+    generated,
+    databaseUrl,
+    logger,
+    recovery: options.recovery,
+    wrapRunJournal: options.wrapRunJournal,
+  });
   let services: S | undefined;
   try {
     services = await resolveServices(options.services, { dataDir: paths.dataDir, logger, databaseUrl });
-    const runtime: ActionRuntime = { driver: data.database.driver, store: data.store, services: new ServiceRegistry(services), logger };
+    const runtime: ActionRuntime = {
+      driver: data.database.driver,
+      store: data.store,
+      services: new ServiceRegistry(services),
+      logger,
+    };
     const schema = buildSchema({
       entities,
       runtime,
@@ -110,7 +126,21 @@ export async function createApp<const E extends AppEntities, S extends AppServic
       database: () => data.database.prisma.$queryRawUnsafe("SELECT 1"),
       journal: () => data.store.getRun("health-probe"),
     };
-    return assembleApp({ options, name, paths, databaseUrl, logger, data, services, runtime, schema, healthChecks, created, entities, migrations });
+    return assembleApp({
+      options,
+      name,
+      paths,
+      databaseUrl,
+      logger,
+      data,
+      services,
+      runtime,
+      schema,
+      healthChecks,
+      created,
+      entities,
+      migrations,
+    });
   } catch (error) {
     if (services) await closeServices(services, logger);
     await data.close();
@@ -137,7 +167,14 @@ type Assembly<S extends AppServices> = {
 function assembleApp<S extends AppServices>(parts: Assembly<S>): SagaqlApp<S> {
   const { options, data, logger } = parts;
   const lifecycle = new AppLifecycle({ ...parts, recovery: options.recovery, onStart: options.onStart });
-  const server = createAppServer({ config: options, schema: parts.schema, logger, metrics: data.metrics, healthChecks: parts.healthChecks, release: () => lifecycle.release() });
+  const server = createAppServer({
+    config: options,
+    schema: parts.schema,
+    logger,
+    metrics: data.metrics,
+    healthChecks: parts.healthChecks,
+    release: () => lifecycle.release(),
+  });
   let listening = false;
   const app: SagaqlApp<S> = {
     name: parts.name,
@@ -168,7 +205,10 @@ function assembleApp<S extends AppServices>(parts: Assembly<S>): SagaqlApp<S> {
       const address = await server.listen({ port: listenOptions.port, host: listenOptions.host });
       listening = true;
       const ms = Math.round(performance.now() - parts.created);
-      logger.info({ ms, url: address.graphqlUrl, runsConsole: `${address.url}/runs`, owner: data.store.owner }, `${parts.name} ready`);
+      logger.info(
+        { ms, url: address.graphqlUrl, runsConsole: `${address.url}/runs`, owner: data.store.owner },
+        `${parts.name} ready`,
+      );
       return address;
     },
     // Before listening there is no request to wait for; after, the server's close runs the release last.

@@ -66,7 +66,10 @@ export interface AppServerOptions {
   /** Serve the Prometheus metrics at `GET /metrics`. @default true */
   metrics?: boolean;
   /** Everything else `createServer` takes (endpoint, body size, timeouts, shutdown grace, plugins, …). @default {} */
-  options?: Omit<CreateServerOptions, "schema" | "logger" | "graphiql" | "cors" | "limits" | "healthChecks" | "requestContext" | "onClose">;
+  options?: Omit<
+    CreateServerOptions,
+    "schema" | "logger" | "graphiql" | "cors" | "limits" | "healthChecks" | "requestContext" | "onClose"
+  >;
 }
 
 /** An app: what `sagaql.config.ts` exports and `createApp` takes. */
@@ -131,7 +134,9 @@ export interface StartingApp {
  *
  *     export default defineConfig({ entities: [trip], services: { flights: new Flights() } });
  */
-export function defineConfig<const E extends AppEntities, S extends AppServices = Record<never, never>>(config: SagaqlConfig<E, S>): SagaqlConfig<E, S> {
+export function defineConfig<const E extends AppEntities, S extends AppServices = Record<never, never>>(
+  config: SagaqlConfig<E, S>,
+): SagaqlConfig<E, S> {
   return config;
 }
 
@@ -144,5 +149,7 @@ export type ServicesOf<C> = C extends SagaqlConfig<AppEntities, infer S> ? S : n
 
 /** The entities of a config as a list. */
 export function entityList(entities: AppEntities): readonly AnyEntity[] {
-  return Array.isArray(entities) ? (entities as readonly AnyEntity[]) : Object.values(entities as Record<string, AnyEntity>);
+  return Array.isArray(entities)
+    ? (entities as readonly AnyEntity[])
+    : Object.values(entities as Record<string, AnyEntity>);
 }

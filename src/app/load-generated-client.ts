@@ -27,16 +27,27 @@ const FIX = "run `sagaql generate`";
  * has its own schema), and checks they were generated for these entities, so that a missing or stale client
  * fails at start with what to do rather than at the first query.
  */
-export async function loadGeneratedClient(generatedDir: string, provider: PrismaProvider, entities: readonly AnyEntity[], root: string): Promise<GeneratedClient> {
+export async function loadGeneratedClient(
+  generatedDir: string,
+  provider: PrismaProvider,
+  entities: readonly AnyEntity[],
+  root: string,
+): Promise<GeneratedClient> {
   const clientFile = firstExisting(join(generatedDir, provider, "client"), "client");
   const pothosFile = firstExisting(join(generatedDir, provider), "pothos-types");
   const shown = relative(root, join(generatedDir, provider)) || ".";
   if (!clientFile || !pothosFile) {
-    throw new GeneratedClientError("GENERATED_CLIENT_MISSING", `No generated ${provider} Prisma client in ${shown}: ${FIX}`);
+    throw new GeneratedClientError(
+      "GENERATED_CLIENT_MISSING",
+      `No generated ${provider} Prisma client in ${shown}: ${FIX}`,
+    );
   }
   const [client, pothos] = await Promise.all([importModule(clientFile), importModule(pothosFile)]);
   if (typeof client.PrismaClient !== "function" || typeof pothos.getDatamodel !== "function") {
-    throw new GeneratedClientError("GENERATED_CLIENT_MISSING", `The generated ${provider} Prisma client in ${shown} is incomplete: ${FIX}`);
+    throw new GeneratedClientError(
+      "GENERATED_CLIENT_MISSING",
+      `The generated ${provider} Prisma client in ${shown} is incomplete: ${FIX}`,
+    );
   }
   const datamodel = (pothos.getDatamodel as () => PrismaDatamodel)();
   assertInStep(datamodel, entities, shown);
@@ -49,7 +60,11 @@ function assertInStep(datamodel: PrismaDatamodel, entities: readonly AnyEntity[]
       assertModelMatches(datamodel, entity);
     } catch (error) {
       const detail = error instanceof Error ? error.message.split(":")[0] : String(error);
-      throw new GeneratedClientError("GENERATED_CLIENT_STALE", `The generated Prisma client in ${shown} is out of step with the entities (${detail}): ${FIX}`, { cause: error });
+      throw new GeneratedClientError(
+        "GENERATED_CLIENT_STALE",
+        `The generated Prisma client in ${shown} is out of step with the entities (${detail}): ${FIX}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -26,10 +26,15 @@ export async function migrateApp(databaseUrl: string, paths: AppPaths, logger: L
   const provider = providerOf(databaseUrl);
   const schemaPath = prismaSchemaPath(paths, provider);
   if (!existsSync(join(dirname(schemaPath), "migrations"))) {
-    throw new AppStartError(`No ${provider} migrations in ${relative(paths.root, dirname(schemaPath)) || "."}: run \`sagaql generate\``);
+    throw new AppStartError(
+      `No ${provider} migrations in ${relative(paths.root, dirname(schemaPath)) || "."}: run \`sagaql generate\``,
+    );
   }
   const migrated = await applyMigrations({ url: databaseUrl, schemaPath, cwd: PACKAGE_ROOT });
   const summary = migrated.output.trim().split("\n").at(-1) ?? "";
-  logger.info({ provider, ms: Math.round(performance.now() - started), output: summary, ranCli: migrated.ranCli }, "migrations applied");
+  logger.info(
+    { provider, ms: Math.round(performance.now() - started), output: summary, ranCli: migrated.ranCli },
+    "migrations applied",
+  );
   return { ranCli: migrated.ranCli, summary };
 }

@@ -44,7 +44,11 @@ export async function openAppData(options: AppDataOptions): Promise<AppData> {
     const journal = await openRunJournal(options.databaseUrl, { leaseMs: options.recovery?.leaseMs, owner });
     opened.push(journal);
     const metrics = new RunMetrics();
-    const instrumented = instrumentRunJournal(options.wrapRunJournal ? options.wrapRunJournal(journal) : journal, metrics, new RunTracing());
+    const instrumented = instrumentRunJournal(
+      options.wrapRunJournal ? options.wrapRunJournal(journal) : journal,
+      metrics,
+      new RunTracing(),
+    );
     const runEvents = await openRunEventFeed(options.databaseUrl, { store: instrumented, logger: options.logger });
     // Subscribers in this process hear of the runs it executes at once, not at the feed's next poll.
     const store = announcingRunJournal(instrumented, runEvents);

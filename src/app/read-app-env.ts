@@ -26,14 +26,19 @@ export interface AppEnv {
 }
 
 /** Reads and checks the environment; a bad value fails here, with its name, not later with a stack trace. */
-export function readAppEnv(env: NodeJS.ProcessEnv, config: Pick<SagaqlConfig, "root" | "dataDir" | "sqliteFile"> = {}): AppEnv {
+export function readAppEnv(
+  env: NodeJS.ProcessEnv,
+  config: Pick<SagaqlConfig, "root" | "dataDir" | "sqliteFile"> = {},
+): AppEnv {
   const root = resolve(config.root ?? process.cwd());
   const dataDir = resolve(root, nonEmpty(env.DATA_DIR) ?? config.dataDir ?? "data");
   return {
     port: portFrom(env.PORT),
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
     dataDir,
-    databaseUrl: normalizeDatabaseUrl(nonEmpty(env.DATABASE_URL) ?? `file:${resolve(dataDir, config.sqliteFile ?? "app.db")}`),
+    databaseUrl: normalizeDatabaseUrl(
+      nonEmpty(env.DATABASE_URL) ?? `file:${resolve(dataDir, config.sqliteFile ?? "app.db")}`,
+    ),
     production: env.NODE_ENV === "production",
     recovery: recoveryFrom(env),
   };
@@ -57,21 +62,25 @@ export function wholeNumber(env: NodeJS.ProcessEnv, name: string): number | unde
   const value = nonEmpty(env[name]);
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new AppConfigError(`${name} must be a whole, non-negative number, got "${value}"`);
+  if (!Number.isInteger(number) || number < 0)
+    throw new AppConfigError(`${name} must be a whole, non-negative number, got "${value}"`);
   return number;
 }
 
 function portFrom(value: string | undefined): number {
   if (nonEmpty(value) === undefined) return 4000;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new AppConfigError(`PORT must be an integer from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AppConfigError(`PORT must be an integer from 0 to 65535, got "${value}"`);
   return port;
 }
 
 function normalizeDatabaseUrl(url: string): string {
   if (/^postgres(ql)?:\/\//i.test(url)) return url;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("file://")) {
-    throw new AppConfigError(`DATABASE_URL must be postgresql://… or a SQLite file (file:path), got "${url.replace(/\/\/[^@/]*@/, "//…@")}"`);
+    throw new AppConfigError(
+      `DATABASE_URL must be postgresql://… or a SQLite file (file:path), got "${url.replace(/\/\/[^@/]*@/, "//…@")}"`,
+    );
   }
   if (url.startsWith("file://")) return url;
   const path = url.replace(/^file:/, "");

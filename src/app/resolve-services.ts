@@ -2,7 +2,10 @@ import type { Logger } from "../server/create-logger.ts";
 import type { AppServices, ServicesContext, ServicesSetting } from "./define-config.ts";
 
 /** The config's services: the object itself, or what its function returns (called once, here). */
-export async function resolveServices<S extends AppServices>(setting: ServicesSetting<S> | undefined, context: ServicesContext): Promise<S> {
+export async function resolveServices<S extends AppServices>(
+  setting: ServicesSetting<S> | undefined,
+  context: ServicesContext,
+): Promise<S> {
   if (setting === undefined) return {} as S;
   return typeof setting === "function" ? await setting(context) : setting;
 }

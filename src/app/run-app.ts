@@ -19,7 +19,10 @@ export interface RunAppOptions {
  * SIGTERM and SIGINT shut it down gracefully and exit 0. A start that fails prints why and exits 1 — one line
  * naming the problem and the fix when the cause is known (`AppStartError`), the error with its stack otherwise.
  */
-export async function runApp<E extends AppEntities, S extends AppServices>(config: SagaqlConfig<E, S>, options: RunAppOptions = {}): Promise<SagaqlApp<S>> {
+export async function runApp<E extends AppEntities, S extends AppServices>(
+  config: SagaqlConfig<E, S>,
+  options: RunAppOptions = {},
+): Promise<SagaqlApp<S>> {
   const logger = config.logger ?? createLogger();
   try {
     const env = readAppEnv(options.env ?? process.env, config);
@@ -40,7 +43,9 @@ export async function runApp<E extends AppEntities, S extends AppServices>(confi
     const { app, address } = await running;
     const graphiql = (config.server?.graphiql ?? !env.production) !== false;
     const extra = config.banner?.(address);
-    process.stdout.write(`\n  ${app.name} is running\n  ${graphiql ? "GraphiQL" : "GraphQL"}: ${address.graphqlUrl}\n${extra ? `${extra}\n` : ""}\n`);
+    process.stdout.write(
+      `\n  ${app.name} is running\n  ${graphiql ? "GraphiQL" : "GraphQL"}: ${address.graphqlUrl}\n${extra ? `${extra}\n` : ""}\n`,
+    );
     return app;
   } catch (error) {
     exitWith(error, logger);

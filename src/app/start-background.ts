@@ -6,7 +6,12 @@ import { entityWorkflows } from "../action/entity-workflows.ts";
 import type { RecoveryConfig } from "./define-config.ts";
 
 /** In the background: a first pass resumes what the last process left unfinished, without delaying startup. */
-export function startRecovery(runtime: ActionRuntime, store: DurableRunJournal, entities: readonly AnyEntity[], options: RecoveryConfig = {}): RunRecovery | undefined {
+export function startRecovery(
+  runtime: ActionRuntime,
+  store: DurableRunJournal,
+  entities: readonly AnyEntity[],
+  options: RecoveryConfig = {},
+): RunRecovery | undefined {
   if (options.enabled === false) return undefined;
   const recovery = new RunRecovery({
     store,
@@ -22,7 +27,11 @@ export function startRecovery(runtime: ActionRuntime, store: DurableRunJournal, 
 }
 
 /** Pruning runs with each instance: batches are small and skip each other's rows, so several instances may prune. */
-export function startRetention(runtime: ActionRuntime, store: DurableRunJournal, options: RecoveryConfig = {}): RunRetention | undefined {
+export function startRetention(
+  runtime: ActionRuntime,
+  store: DurableRunJournal,
+  options: RecoveryConfig = {},
+): RunRetention | undefined {
   if (options.enabled === false || options.retentionMs === 0) return undefined;
   const retention = new RunRetention({ store, maxAgeMs: options.retentionMs, logger: runtime.logger });
   void retention.start();

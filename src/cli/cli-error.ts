@@ -13,7 +13,13 @@ export class CliError extends SagaqlError {
 }
 
 /** Errors whose message is already the one line to show (the CLI's own, the app's start errors, Prisma's config). */
-const ONE_LINE_ERRORS = new Set(["CliError", "AppStartError", "AppConfigError", "GeneratedClientError", "PrismaConfigMissingError"]);
+const ONE_LINE_ERRORS = new Set([
+  "CliError",
+  "AppStartError",
+  "AppConfigError",
+  "GeneratedClientError",
+  "PrismaConfigMissingError",
+]);
 
 export interface ReportOptions {
   /** Print the stack and the cause chain too (`--verbose`, or `DEBUG` set). @default false */

@@ -42,7 +42,10 @@ export async function migrateCommand(options: LoadConfigOptions, print: Print): 
   const loaded = await loadConfig(options);
   const env = readAppEnv(process.env, loaded.config);
   const schema = prismaSchemaPath(loaded.paths, providerOf(env.databaseUrl));
-  if (!existsSync(schema)) throw new CliError(`No ${relative(loaded.paths.root, schema)}: run \`sagaql generate\` first, which writes it and its migrations`);
+  if (!existsSync(schema))
+    throw new CliError(
+      `No ${relative(loaded.paths.root, schema)}: run \`sagaql generate\` first, which writes it and its migrations`,
+    );
   const logger = createLogger({ level: "silent" });
   const migrated = await migrateApp(env.databaseUrl, { ...loaded.paths, dataDir: env.dataDir }, logger);
   print(migrated.summary || "migrations applied");

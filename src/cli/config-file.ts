@@ -10,11 +10,15 @@ export const CONFIG_NAMES = ["sagaql.config.ts", "sagaql.config.mts", "sagaql.co
 export function findConfigFile(cwd: string, given?: string): string {
   if (given !== undefined) {
     const path = resolve(cwd, given);
-    if (!existsSync(path)) throw new CliError(`No config file at ${relative(cwd, path) || path}: check the --config path`);
+    if (!existsSync(path))
+      throw new CliError(`No config file at ${relative(cwd, path) || path}: check the --config path`);
     return path;
   }
   const found = CONFIG_NAMES.map((name) => join(cwd, name)).find((path) => existsSync(path));
-  if (!found) throw new CliError(`No sagaql.config.ts in ${cwd}: run \`npx sagaql init\` to create an app, or run sagaql in your app's folder`);
+  if (!found)
+    throw new CliError(
+      `No sagaql.config.ts in ${cwd}: run \`npx sagaql init\` to create an app, or run sagaql in your app's folder`,
+    );
   return found;
 }
 
@@ -28,10 +32,15 @@ export async function importConfigModule(file: string): Promise<unknown> {
   try {
     loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
-    throw new CliError(`${shown} failed to load: ${firstLine(error)} (fix ${whereOf(error, file)}; --verbose shows the stack)`, { cause: error });
+    throw new CliError(
+      `${shown} failed to load: ${firstLine(error)} (fix ${whereOf(error, file)}; --verbose shows the stack)`,
+      { cause: error },
+    );
   }
   if (loaded.default === undefined) {
-    throw new CliError(`${shown} has no default export: end it with \`export default defineConfig({ entities: [...], services: {...} })\``);
+    throw new CliError(
+      `${shown} has no default export: end it with \`export default defineConfig({ entities: [...], services: {...} })\``,
+    );
   }
   return loaded.default;
 }

@@ -15,15 +15,25 @@ export async function generatePrisma(loaded: LoadedConfig, paths: AppPaths): Pro
   const shown = (path: string) => relative(paths.root, path) || ".";
   const config = await ensurePrismaConfig(paths.prismaDir);
   if (config.written) lines.push(`wrote ${shown(config.path)}`);
-  const app: PrismaApp = { name: "app", entities: loaded.entities, prismaDir: paths.prismaDir, generatedDir: paths.generatedDir };
+  const app: PrismaApp = {
+    name: "app",
+    entities: loaded.entities,
+    prismaDir: paths.prismaDir,
+    generatedDir: paths.generatedDir,
+  };
   for (const synced of await syncPrismaApp(app, { cwd: paths.root, config: config.path })) {
     const where = shown(synced.schemaPath);
     if (!synced.schemaChanged) lines.push(`${synced.provider}: ${where} is up to date`);
-    else lines.push(`${synced.provider}: wrote ${where}${synced.migration ? `, migration ${synced.migration}` : " (no database change)"}`);
+    else
+      lines.push(
+        `${synced.provider}: wrote ${where}${synced.migration ? `, migration ${synced.migration}` : " (no database change)"}`,
+      );
   }
   const started = performance.now();
   const schemas = appProviders(app).map((provider) => ({ provider, schemaPath: schemaPathOf(app, provider) }));
   await generatePrismaClients(schemas, paths.root, config.path);
-  lines.push(`generated ${schemas.length} Prisma clients in ${shown(paths.generatedDir)} (${Math.round(performance.now() - started)} ms)`);
+  lines.push(
+    `generated ${schemas.length} Prisma clients in ${shown(paths.generatedDir)} (${Math.round(performance.now() - started)} ms)`,
+  );
   return lines;
 }

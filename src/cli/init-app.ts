@@ -28,20 +28,32 @@ export async function initApp(target: string, sagaqlVersion: string): Promise<In
   await mkdir(dir, { recursive: true });
   const clashes = (await readdir(dir)).filter((name) => !ALLOWED_BEFORE.has(name));
   if (clashes.length > 0) {
-    throw new CliError(`${dir} is not empty (${clashes.slice(0, 3).join(", ")}${clashes.length > 3 ? ", …" : ""}): run \`sagaql init <new-folder>\` or empty it first`);
+    throw new CliError(
+      `${dir} is not empty (${clashes.slice(0, 3).join(", ")}${clashes.length > 3 ? ", …" : ""}): run \`sagaql init <new-folder>\` or empty it first`,
+    );
   }
   const written: string[] = [];
   const templatePackage = JSON.parse(await readFile(join(TEMPLATE_DIR, "package.json"), "utf8")) as PackageJson;
   // The folder's own package.json stays until it is merged below.
-  await cp(TEMPLATE_DIR, dir, { recursive: true, filter: (source) => resolve(source) !== join(TEMPLATE_DIR, "package.json") });
+  await cp(TEMPLATE_DIR, dir, {
+    recursive: true,
+    filter: (source) => resolve(source) !== join(TEMPLATE_DIR, "package.json"),
+  });
   // npm renames a package's .gitignore on publish; the template ships it as `gitignore`.
   if (existsSync(join(dir, "gitignore"))) {
     if (existsSync(join(dir, ".gitignore"))) await rename(join(dir, "gitignore"), join(dir, ".gitignore.sagaql"));
     else await rename(join(dir, "gitignore"), join(dir, ".gitignore"));
   }
   for (const folder of ["schema", "prisma"]) await mkdir(join(dir, folder), { recursive: true });
-  written.push(...(await listFiles(TEMPLATE_DIR)).filter((file) => file !== "package.json").map((file) => (file === "gitignore" ? ".gitignore" : file)));
-  await writeFile(join(dir, "package.json"), `${JSON.stringify(await mergedPackage(dir, templatePackage, sagaqlVersion), null, 2)}\n`);
+  written.push(
+    ...(await listFiles(TEMPLATE_DIR))
+      .filter((file) => file !== "package.json")
+      .map((file) => (file === "gitignore" ? ".gitignore" : file)),
+  );
+  await writeFile(
+    join(dir, "package.json"),
+    `${JSON.stringify(await mergedPackage(dir, templatePackage, sagaqlVersion), null, 2)}\n`,
+  );
   written.push("package.json");
   return { dir, written: written.sort(), needsInstall: !existsSync(join(dir, "node_modules", "sagaql")) };
 }
@@ -59,7 +71,13 @@ interface PackageJson {
 async function mergedPackage(dir: string, template: PackageJson, sagaqlVersion: string): Promise<PackageJson> {
   const path = join(dir, "package.json");
   const existing = existsSync(path) ? (JSON.parse(await readFile(path, "utf8")) as PackageJson) : {};
-  const name = existing.name ?? (basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "sagaql-app");
+  const name =
+    existing.name ??
+    (basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[._-]+/, "") ||
+      "sagaql-app");
   return {
     ...template,
     ...existing,
@@ -86,7 +104,9 @@ export function nextSteps(result: InitResult, cwd: string): string[] {
   const where = relative(cwd, result.dir);
   return [
     ...(where ? [`  cd ${where}`] : []),
-    ...(result.needsInstall ? ["  npm install"] : ["  npm install          # the dev tools: TypeScript, the client generator"]),
+    ...(result.needsInstall
+      ? ["  npm install"]
+      : ["  npm install          # the dev tools: TypeScript, the client generator"]),
     "  npx sagaql generate  # Prisma schema, migrations and clients, schema/schema.graphql, the typed client",
     "  npm start            # GraphiQL at http://127.0.0.1:4000/graphql",
     "  npm test",

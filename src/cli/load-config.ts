@@ -32,7 +32,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const shown = relative(cwd, file) || file;
   const config = await importConfigModule(file);
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new CliError(`${shown}'s default export is ${describe(config)}, not a config: export default defineConfig({ entities: [...] })`);
+    throw new CliError(
+      `${shown}'s default export is ${describe(config)}, not a config: export default defineConfig({ entities: [...] })`,
+    );
   }
   const entities = entityListOf((config as { entities?: unknown }).entities, shown);
   const given = config as SagaqlConfig;
@@ -42,14 +44,23 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
 function entityListOf(value: unknown, shown: string): readonly AnyEntity[] {
   if (value === undefined || value === null) {
-    throw new CliError(`${shown} lists no entities: add \`entities: [yourEntity]\` (an array or a record of entity(...) definitions)`);
+    throw new CliError(
+      `${shown} lists no entities: add \`entities: [yourEntity]\` (an array or a record of entity(...) definitions)`,
+    );
   }
-  if (typeof value !== "object") throw new CliError(`${shown}: entities is ${describe(value)}: give an array or a record of entity(...) definitions`);
-  const entries = Array.isArray(value) ? value.map((entity, index) => [`entities[${index}]`, entity] as const) : Object.entries(value).map(([key, entity]) => [`entities.${key}`, entity] as const);
+  if (typeof value !== "object")
+    throw new CliError(
+      `${shown}: entities is ${describe(value)}: give an array or a record of entity(...) definitions`,
+    );
+  const entries = Array.isArray(value)
+    ? value.map((entity, index) => [`entities[${index}]`, entity] as const)
+    : Object.entries(value).map(([key, entity]) => [`entities.${key}`, entity] as const);
   if (entries.length === 0) throw new CliError(`${shown}: entities is empty: add at least one entity(...) definition`);
   for (const [where, entity] of entries) {
     if (!isEntity(entity)) {
-      throw new CliError(`${shown}: ${where} is ${describe(entity)}, not an entity: check its import (an entity(...) definition is expected)`);
+      throw new CliError(
+        `${shown}: ${where} is ${describe(entity)}, not an entity: check its import (an entity(...) definition is expected)`,
+      );
     }
   }
   return entries.map(([, entity]) => entity as AnyEntity);
@@ -58,7 +69,9 @@ function entityListOf(value: unknown, shown: string): readonly AnyEntity[] {
 function isEntity(value: unknown): value is SchemaEntity {
   if (typeof value !== "object" || value === null) return false;
   const candidate = value as Partial<SchemaEntity>;
-  return typeof candidate.name === "string" && typeof candidate.typeName === "string" && typeof candidate.fields === "object";
+  return (
+    typeof candidate.name === "string" && typeof candidate.typeName === "string" && typeof candidate.fields === "object"
+  );
 }
 
 function describe(value: unknown): string {

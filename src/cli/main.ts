@@ -7,8 +7,12 @@ import { reportError } from "./cli-error.ts";
 import { createProgram } from "./program.ts";
 
 register();
-const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-const verbose = process.argv.includes("--verbose") || (process.env.DEBUG !== undefined && process.env.DEBUG !== "" && process.env.DEBUG !== "0");
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+const verbose =
+  process.argv.includes("--verbose") ||
+  (process.env.DEBUG !== undefined && process.env.DEBUG !== "" && process.env.DEBUG !== "0");
 try {
   await createProgram(version, (line) => console.log(line)).parseAsync(process.argv);
 } catch (error) {

@@ -26,11 +26,15 @@ export function createProgram(version: string, print: Print): Command {
   program
     .command("init")
     .argument("[dir]", "the folder to create the app in", ".")
-    .description("scaffold a runnable app: sagaql.config.ts, an entity with a saga action, a test, tsconfig.json, package.json scripts")
+    .description(
+      "scaffold a runnable app: sagaql.config.ts, an entity with a saga action, a test, tsconfig.json, package.json scripts",
+    )
     .action(async (dir: string) => initCommand(dir, version, print));
   program
     .command("generate")
-    .description("from the config's entities: Prisma schema and migrations (SQLite and PostgreSQL), Prisma clients, schema/schema.graphql, the typed client")
+    .description(
+      "from the config's entities: Prisma schema and migrations (SQLite and PostgreSQL), Prisma clients, schema/schema.graphql, the typed client",
+    )
     .action(async (_options: unknown, command: Command) => generateCommand(configOf(command), print));
   program
     .command("migrate")
@@ -40,11 +44,15 @@ export function createProgram(version: string, print: Print): Command {
     .command("start")
     .description("apply pending migrations and serve /graphql with GraphiQL (PORT, HOST, DATABASE_URL)")
     .option("--no-migrate", "do not apply pending migrations first")
-    .action(async (options: { migrate: boolean }, command: Command) => startCommand({ ...configOf(command), migrate: options.migrate }));
+    .action(async (options: { migrate: boolean }, command: Command) =>
+      startCommand({ ...configOf(command), migrate: options.migrate }),
+    );
   program
     .command("schema")
     .description("print the GraphQL schema (SDL) the app serves")
     .option("-w, --write", "write it to the config's schemaFile (default schema/schema.graphql) instead of stdout")
-    .action(async (options: { write?: boolean }, command: Command) => schemaCommand({ ...configOf(command), write: options.write === true }, print));
+    .action(async (options: { write?: boolean }, command: Command) =>
+      schemaCommand({ ...configOf(command), write: options.write === true }, print),
+    );
   return program;
 }

@@ -25,8 +25,14 @@ export async function runCodegen(root: string): Promise<CodegenOutcome> {
   });
   if (code !== 0) {
     const text = Buffer.concat(output).toString("utf8");
-    const reason = text.split("\n").map((line) => line.trim()).find((line) => /error|failed|✖/i.test(line)) ?? `exit code ${code}`;
-    throw new CliError(`graphql-codegen failed (${reason}): fix codegen.ts or the operations it reads, then run \`sagaql generate\` again`);
+    const reason =
+      text
+        .split("\n")
+        .map((line) => line.trim())
+        .find((line) => /error|failed|✖/i.test(line)) ?? `exit code ${code}`;
+    throw new CliError(
+      `graphql-codegen failed (${reason}): fix codegen.ts or the operations it reads, then run \`sagaql generate\` again`,
+    );
   }
   return { ran: true };
 }
@@ -34,7 +40,9 @@ export async function runCodegen(root: string): Promise<CodegenOutcome> {
 function codegenBin(root: string): string | undefined {
   try {
     const manifest = createRequire(join(root, "package.json")).resolve("@graphql-codegen/cli/package.json");
-    const bin = (JSON.parse(readFileSync(manifest, "utf8")) as { bin?: Record<string, string> }).bin?.["graphql-codegen"];
+    const bin = (JSON.parse(readFileSync(manifest, "utf8")) as { bin?: Record<string, string> }).bin?.[
+      "graphql-codegen"
+    ];
     return bin ? join(dirname(manifest), bin) : undefined;
   } catch {
     return undefined;

@@ -32,8 +32,12 @@ export class WorkflowDefinitionError extends SagaqlError {
 /** `ctx.resolve(name)` found no service registered under that name. */
 export class ServiceNotFoundError extends SagaqlError {
   readonly code = "SERVICE_NOT_FOUND";
-  constructor(readonly serviceName: string, registered: readonly string[]) {
-    const known = registered.length > 0 ? `registered services: ${registered.join(", ")}` : "no services are registered";
+  constructor(
+    readonly serviceName: string,
+    registered: readonly string[],
+  ) {
+    const known =
+      registered.length > 0 ? `registered services: ${registered.join(", ")}` : "no services are registered";
     super(`Service "${serviceName}" is not registered (${known}). Pass it in the "services" option.`);
     this.name = "ServiceNotFoundError";
   }
@@ -42,7 +46,10 @@ export class ServiceNotFoundError extends SagaqlError {
 /** A step ran longer than its `timeout` option allows. */
 export class StepTimeoutError extends SagaqlError {
   readonly code = "STEP_TIMEOUT";
-  constructor(readonly stepName: string, readonly timeoutMs: number) {
+  constructor(
+    readonly stepName: string,
+    readonly timeoutMs: number,
+  ) {
     super(`Step "${stepName}" timed out after ${timeoutMs} ms`);
     this.name = "StepTimeoutError";
   }
@@ -66,7 +73,10 @@ export class DatabaseUnavailableError extends NonRetryableError {
   // Non-retryable: the wait is already spent; a step's retry policy must not spend it again.
   override readonly code = "DATABASE_UNAVAILABLE";
   declare readonly cause: unknown;
-  constructor(readonly waitedMs: number, cause: unknown) {
+  constructor(
+    readonly waitedMs: number,
+    cause: unknown,
+  ) {
     super(`The database stayed unavailable for ${Math.round(waitedMs / 100) / 10} s; nothing was done`, { cause });
     this.name = "DatabaseUnavailableError";
   }
@@ -78,9 +88,16 @@ export class DatabaseUnavailableError extends NonRetryableError {
  */
 export class ForwardRecoveryExhaustedError extends SagaqlError {
   readonly code = "FORWARD_RECOVERY_EXHAUSTED";
-  constructor(readonly stepName: string | null, readonly tries: number, cause: unknown) {
+  constructor(
+    readonly stepName: string | null,
+    readonly tries: number,
+    cause: unknown,
+  ) {
     const where = stepName === null ? "its transaction" : `step "${stepName}"`;
-    super(`The run got past a step that cannot be undone, then ${where} kept failing (${tries} tries): ${errorMessage(cause)}`, { cause });
+    super(
+      `The run got past a step that cannot be undone, then ${where} kept failing (${tries} tries): ${errorMessage(cause)}`,
+      { cause },
+    );
     this.name = "ForwardRecoveryExhaustedError";
   }
 }
@@ -91,7 +108,11 @@ export class ForwardRecoveryExhaustedError extends SagaqlError {
  */
 export class IdempotencyKeyConflictError extends SagaqlError {
   readonly code = "IDEMPOTENCY_KEY_CONFLICT";
-  constructor(readonly workflow: string, readonly idempotencyKey: string, readonly runId: string) {
+  constructor(
+    readonly workflow: string,
+    readonly idempotencyKey: string,
+    readonly runId: string,
+  ) {
     super(`Workflow "${workflow}" already has a run with idempotency key "${idempotencyKey}"`);
     this.name = "IdempotencyKeyConflictError";
   }
@@ -104,15 +125,23 @@ export class IdempotencyKeyConflictError extends SagaqlError {
  */
 export class ResourceHeldError extends SagaqlError {
   readonly code = "RESOURCE_HELD";
-  constructor(readonly resourceKey: string, readonly holderRunId: string | null) {
-    super(`Resource ${resourceKey} is held by ${holderRunId === null ? "another run" : `run ${holderRunId}`} until it ends`);
+  constructor(
+    readonly resourceKey: string,
+    readonly holderRunId: string | null,
+  ) {
+    super(
+      `Resource ${resourceKey} is held by ${holderRunId === null ? "another run" : `run ${holderRunId}`} until it ends`,
+    );
     this.name = "ResourceHeldError";
   }
 }
 
 export class RunFinishedError extends SagaqlError {
   readonly code = "RUN_FINISHED";
-  constructor(readonly runId: string, readonly status: string) {
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+  ) {
     super(`Run ${runId} already ended ${status}; its journal is closed to further events`);
     this.name = "RunFinishedError";
   }
@@ -124,8 +153,14 @@ export class RunFinishedError extends SagaqlError {
  */
 export class RunLeaseLostError extends SagaqlError {
   readonly code = "RUN_LEASE_LOST";
-  constructor(readonly runId: string, readonly owner: string, readonly currentOwner: string | null) {
-    super(`Run ${runId} is no longer owned by ${owner} (now ${currentOwner ?? "nobody"}): another instance took it over`);
+  constructor(
+    readonly runId: string,
+    readonly owner: string,
+    readonly currentOwner: string | null,
+  ) {
+    super(
+      `Run ${runId} is no longer owned by ${owner} (now ${currentOwner ?? "nobody"}): another instance took it over`,
+    );
     this.name = "RunLeaseLostError";
   }
 }
@@ -136,7 +171,11 @@ export class RunLeaseLostError extends SagaqlError {
  */
 export class NotJournalableError extends NonRetryableError {
   override readonly code = "NOT_JOURNALABLE";
-  constructor(readonly stepName: string, what: string, problem: string) {
+  constructor(
+    readonly stepName: string,
+    what: string,
+    problem: string,
+  ) {
     super(
       `Step "${stepName}" ${what} the run journal cannot store: ${problem}. With a run journal, step results and ctx.set values ` +
         "must be JSON-serialisable: plain objects, arrays, strings, finite numbers, booleans, null and Dates.",
@@ -158,7 +197,12 @@ export class RunInterruptedError extends SagaqlError {
 /** The definition a run is resumed with has other steps than the journaled run: resuming it would misplace results. */
 export class WorkflowDefinitionChangedError extends SagaqlError {
   readonly code = "WORKFLOW_DEFINITION_CHANGED";
-  constructor(readonly runId: string, readonly workflow: string, journaled: readonly string[], defined: readonly string[]) {
+  constructor(
+    readonly runId: string,
+    readonly workflow: string,
+    journaled: readonly string[],
+    defined: readonly string[],
+  ) {
     super(
       `Run ${runId} of "${workflow}" was journaled with steps [${journaled.join(", ")}] but the workflow now has ` +
         `[${defined.join(", ")}]; it is not resumed (parked FAILED for a person to look at)`,
@@ -190,7 +234,10 @@ export function errorMessage(error: unknown): string {
  * its own errors (a journal write error, a step failure), so the refusal a caller looks for may sit a level or two
  * down. Depth-limited, so a cyclic chain cannot hang it.
  */
-export function causeMatching<T extends Error>(error: unknown, matches: (candidate: Error) => candidate is T): T | undefined;
+export function causeMatching<T extends Error>(
+  error: unknown,
+  matches: (candidate: Error) => candidate is T,
+): T | undefined;
 export function causeMatching(error: unknown, matches: (candidate: Error) => boolean): Error | undefined;
 export function causeMatching(error: unknown, matches: (candidate: Error) => boolean): Error | undefined {
   for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) {
@@ -233,7 +280,11 @@ export function reviveError(serialized: SerializedError | null | undefined): Err
  */
 export class RunCancelledError extends NonRetryableError {
   override readonly code = "RUN_CANCELLED";
-  constructor(readonly runId: string, readonly by: string, readonly reason: string | null) {
+  constructor(
+    readonly runId: string,
+    readonly by: string,
+    readonly reason: string | null,
+  ) {
     super(reason === null ? `Run ${runId} was cancelled by ${by}` : `Run ${runId} was cancelled by ${by}: ${reason}`);
     this.name = "RunCancelledError";
   }

@@ -106,19 +106,32 @@ export type AnyAccessRules = AccessRules<Record<string, unknown>>;
 const OPERATIONS = ["read", "create", "update", "delete", "actions"] as const;
 
 /** Rules that name an unknown operation or action fail where they are written, not at the first request. */
-export function checkedAccessRules(entityName: string, actionNames: readonly string[], rules: AnyAccessRules): AnyAccessRules {
-  if (typeof rules !== "object" || rules === null) throw new WorkflowDefinitionError(`Entity "${entityName}": access() takes an object of rules`);
+export function checkedAccessRules(
+  entityName: string,
+  actionNames: readonly string[],
+  rules: AnyAccessRules,
+): AnyAccessRules {
+  if (typeof rules !== "object" || rules === null)
+    throw new WorkflowDefinitionError(`Entity "${entityName}": access() takes an object of rules`);
   for (const [key, rule] of Object.entries(rules)) {
     if (!(OPERATIONS as readonly string[]).includes(key)) {
-      throw new WorkflowDefinitionError(`Entity "${entityName}": access() knows read, create, update, delete and actions, not "${key}"`);
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": access() knows read, create, update, delete and actions, not "${key}"`,
+      );
     }
-    if (key !== "actions" && typeof rule !== "function") throw new WorkflowDefinitionError(`Entity "${entityName}": access rule "${key}" must be a function`);
+    if (key !== "actions" && typeof rule !== "function")
+      throw new WorkflowDefinitionError(`Entity "${entityName}": access rule "${key}" must be a function`);
   }
   for (const [name, rule] of Object.entries(rules.actions ?? {})) {
     if (!actionNames.includes(name)) {
-      throw new WorkflowDefinitionError(`Entity "${entityName}": access() has a rule for action "${name}", which it does not have (define actions before access)`);
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": access() has a rule for action "${name}", which it does not have (define actions before access)`,
+      );
     }
-    if (typeof rule !== "function") throw new WorkflowDefinitionError(`Entity "${entityName}": the access rule of action "${name}" must be a function`);
+    if (typeof rule !== "function")
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": the access rule of action "${name}" must be a function`,
+      );
   }
   return rules;
 }

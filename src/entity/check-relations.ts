@@ -44,7 +44,10 @@ export function checkRelations(entities: readonly RelatedEntity[]): ResolvedRela
   const known = [...byName.keys()].join(", ");
   const target = (owner: RelatedEntity, field: string, kind: string, name: string) => {
     const found = byName.get(name);
-    if (!found) throw new WorkflowDefinitionError(`Entity "${owner.name}": field "${field}" is ${kind}("${name}"), but no entity is named "${name}" (entities: ${known})`);
+    if (!found)
+      throw new WorkflowDefinitionError(
+        `Entity "${owner.name}": field "${field}" is ${kind}("${name}"), but no entity is named "${name}" (entities: ${known})`,
+      );
     return found;
   };
   const relations: Array<{ -readonly [K in keyof ResolvedRelation]: ResolvedRelation[K] }> = [];
@@ -53,7 +56,16 @@ export function checkRelations(entities: readonly RelatedEntity[]): ResolvedRela
       if (relation.relation !== "belongsTo") continue;
       const parent = target(child, field, "belongsTo", relation.target);
       const { isOptional, onDelete } = relation as BelongsTo;
-      relations.push({ name: `${child.typeName}${pascalCase(field)}`, child, field, foreignKey: foreignKeyOf(field), isOptional, onDelete, parent, listField: undefined });
+      relations.push({
+        name: `${child.typeName}${pascalCase(field)}`,
+        child,
+        field,
+        foreignKey: foreignKeyOf(field),
+        isOptional,
+        onDelete,
+        parent,
+        listField: undefined,
+      });
     }
   }
   for (const parent of entities) {
@@ -73,19 +85,32 @@ export function checkRelations(entities: readonly RelatedEntity[]): ResolvedRela
 }
 
 /** The `belongsTo` of `child` that a `hasMany` on `parent` follows. */
-function facing<R extends ResolvedRelation>(parent: RelatedEntity, listField: string, child: RelatedEntity, inverse: string | undefined, relations: R[]): R {
+function facing<R extends ResolvedRelation>(
+  parent: RelatedEntity,
+  listField: string,
+  child: RelatedEntity,
+  inverse: string | undefined,
+  relations: R[],
+): R {
   const candidates = relations.filter((r) => r.child === child && r.parent === parent);
   const where = `Entity "${parent.name}": field "${listField}" is hasMany("${child.name}")`;
   if (inverse !== undefined) {
     const chosen = candidates.find((r) => r.field === inverse);
     if (!chosen) {
-      const options = candidates.length > 0 ? `its belongsTo("${parent.name}") fields are ${candidates.map((r) => r.field).join(", ")}` : `it has no belongsTo("${parent.name}")`;
-      throw new WorkflowDefinitionError(`${where} with inverse "${inverse}", but ${child.name}.${inverse} is no belongsTo("${parent.name}"): ${options}`);
+      const options =
+        candidates.length > 0
+          ? `its belongsTo("${parent.name}") fields are ${candidates.map((r) => r.field).join(", ")}`
+          : `it has no belongsTo("${parent.name}")`;
+      throw new WorkflowDefinitionError(
+        `${where} with inverse "${inverse}", but ${child.name}.${inverse} is no belongsTo("${parent.name}"): ${options}`,
+      );
     }
     return chosen;
   }
   if (candidates.length === 0) {
-    throw new WorkflowDefinitionError(`${where}, but entity "${child.name}" has no belongsTo("${parent.name}") field to store it: add one, e.g. ${parent.name}: belongsTo("${parent.name}")`);
+    throw new WorkflowDefinitionError(
+      `${where}, but entity "${child.name}" has no belongsTo("${parent.name}") field to store it: add one, e.g. ${parent.name}: belongsTo("${parent.name}")`,
+    );
   }
   if (candidates.length > 1) {
     const fields = candidates.map((r) => r.field);

@@ -42,7 +42,8 @@ function numberProblem(field: AnyField, value: number): string | undefined {
 function stringProblem(field: AnyField, value: string): string | undefined {
   const limit = field.maximumLength;
   // A string has at least as many UTF-16 units as characters: only a long one needs counting.
-  if (limit !== undefined && value.length > limit && [...value].length > limit) return `must be at most ${limit} characters long`;
+  if (limit !== undefined && value.length > limit && [...value].length > limit)
+    return `must be at most ${limit} characters long`;
   // PostgreSQL text cannot hold U+0000; SQLite can. Refused on both, so an app behaves the same on either.
   if (value.includes("\u0000")) return "must not contain the NUL character";
   return undefined;

@@ -19,7 +19,9 @@ export interface AuthorizeArgs<Input = unknown> {
 }
 
 /** Says whether the caller may run the action: `true`, or `false` / a reason string to refuse. */
-export type AuthorizeRule<Input = unknown> = (args: AuthorizeArgs<Input>) => boolean | string | Promise<boolean | string>;
+export type AuthorizeRule<Input = unknown> = (
+  args: AuthorizeArgs<Input>,
+) => boolean | string | Promise<boolean | string>;
 
 export interface ActionSettings {
   /** Does the action run on one row (`id` argument, `ctx.resource`)? @default true */
@@ -32,7 +34,12 @@ export interface ActionSettings {
 export type ActionContext<Input, Resource, Data extends DataMap = DataMap> = StepContext<Input, Resource, Data>;
 
 /** `Row` is the entity's row type; `ctx.resource` is that row, or undefined when `HasResource` is false. */
-export interface ActionDefinition<Row = unknown, Input = unknown, Out = unknown, HasResource extends boolean = boolean> {
+export interface ActionDefinition<
+  Row = unknown,
+  Input = unknown,
+  Out = unknown,
+  HasResource extends boolean = boolean,
+> {
   readonly kind: "action";
   /** The `.input()` fields, or undefined for an action without input. */
   readonly inputFields: FieldMap | undefined;
@@ -43,12 +50,19 @@ export interface ActionDefinition<Row = unknown, Input = unknown, Out = unknown,
   readonly workflow: WorkflowDefinition<ActionContext<Input, HasResource extends true ? Row : undefined>, Out>;
 }
 
-type LastOutput<S extends readonly unknown[]> = S extends readonly [...unknown[], Step<never, infer Out>] ? Out : unknown;
+type LastOutput<S extends readonly unknown[]> = S extends readonly [...unknown[], Step<never, infer Out>]
+  ? Out
+  : unknown;
 
 /** `R` is left for `.workflow()` to infer from where the action is used: the entity's row type. */
 export class ActionBuilder<Input, HasResource extends boolean> {
   constructor(
-    private readonly settings: { inputFields: FieldMap | undefined; hasResource: boolean; description: string | undefined; authorize: AuthorizeRule<Input> | undefined },
+    private readonly settings: {
+      inputFields: FieldMap | undefined;
+      hasResource: boolean;
+      description: string | undefined;
+      authorize: AuthorizeRule<Input> | undefined;
+    },
   ) {}
 
   /** Declares the action's input; steps read it, typed, as `ctx.input`. */
@@ -68,19 +82,29 @@ export class ActionBuilder<Input, HasResource extends boolean> {
     steps: S,
     options: WorkflowOptions = {},
   ): ActionDefinition<R, Input, LastOutput<S>, HasResource> {
-    const workflow = defineWorkflow<ActionContext<Input, HasResource extends true ? R : undefined>, LastOutput<S>>("action", steps, options);
+    const workflow = defineWorkflow<ActionContext<Input, HasResource extends true ? R : undefined>, LastOutput<S>>(
+      "action",
+      steps,
+      options,
+    );
     return Object.freeze({ kind: "action", ...this.settings, workflow });
   }
 }
 
 function assertInputFields(fields: FieldMap): void {
   for (const [name, field] of Object.entries(fields)) {
-    if (!isField(field)) throw new WorkflowDefinitionError(`Input field "${name}" is not a field builder (string, int, …)`);
+    if (!isField(field))
+      throw new WorkflowDefinitionError(`Input field "${name}" is not a field builder (string, int, …)`);
   }
 }
 
 export function action(settings?: ActionSettings & { resource?: true }): ActionBuilder<undefined, true>;
 export function action(settings: ActionSettings & { resource: false }): ActionBuilder<undefined, false>;
 export function action(settings: ActionSettings = {}): ActionBuilder<undefined, boolean> {
-  return new ActionBuilder({ inputFields: undefined, hasResource: settings.resource !== false, description: settings.description, authorize: undefined });
+  return new ActionBuilder({
+    inputFields: undefined,
+    hasResource: settings.resource !== false,
+    description: settings.description,
+    authorize: undefined,
+  });
 }

@@ -1,7 +1,13 @@
 import { defineWorkflow } from "../engine/definition/define-workflow.ts";
 import { WorkflowDefinitionError } from "../engine/errors.ts";
 import type { Driver } from "../engine/definition/driver.ts";
-import { checkedAccessRules, mergedAccessRules, type AccessRules, type AnyAccessRules, type FilterableRow } from "./access-rules.ts";
+import {
+  checkedAccessRules,
+  mergedAccessRules,
+  type AccessRules,
+  type AnyAccessRules,
+  type FilterableRow,
+} from "./access-rules.ts";
 import type { ActionDefinition, RequestContext } from "./define-action.ts";
 import { isField } from "./field.ts";
 import type { FieldMap, InferEntity } from "./infer.ts";
@@ -78,11 +84,19 @@ export type EntityRow<E> = E extends EntityDefinition<string, infer F, unknown> 
  * Defines an entity. `fields` holds scalar fields and relations (`belongsTo`, `hasMany`); the definition's
  * `fields` are the stored columns, so a `belongsTo` field `customer` appears there as `customerId`.
  */
-export function entity<const Name extends string, F extends EntityFieldMap>(name: Name, fields: F): EntityDefinition<Name, ColumnFields<F>, {}> {
+export function entity<const Name extends string, F extends EntityFieldMap>(
+  name: Name,
+  fields: F,
+): EntityDefinition<Name, ColumnFields<F>, {}> {
   assertIdentifier("Entity", name);
   const { columns, relations } = splitRelations(name, fields);
   assertFields(name, columns);
-  return build(name, columns as unknown as ColumnFields<F>, {}, { crudOperations: ALL_CRUD, computedOnCreate: {}, relations, accessRules: undefined });
+  return build(
+    name,
+    columns as unknown as ColumnFields<F>,
+    {},
+    { crudOperations: ALL_CRUD, computedOnCreate: {}, relations, accessRules: undefined },
+  );
 }
 
 interface Generated<Row> {
@@ -92,7 +106,12 @@ interface Generated<Row> {
   accessRules: AnyAccessRules | undefined;
 }
 
-function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F, actionDefinitions: A, generated: Generated<InferEntity<F>>): EntityDefinition<Name, F, A> {
+function build<Name extends string, F extends FieldMap, A>(
+  name: Name,
+  fields: F,
+  actionDefinitions: A,
+  generated: Generated<InferEntity<F>>,
+): EntityDefinition<Name, F, A> {
   return Object.freeze({
     kind: "entity",
     name,
@@ -101,66 +120,113 @@ function build<Name extends string, F extends FieldMap, A>(name: Name, fields: F
     actionDefinitions,
     ...generated,
     actions<NA extends ActionMap<InferEntity<F>>>(actions: NA) {
-      return build(name, fields, { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA, generated);
+      return build(
+        name,
+        fields,
+        { ...actionDefinitions, ...nameActions(name, actionDefinitions as object, actions) } as A & NA,
+        generated,
+      );
     },
     crud(operations: Partial<CrudOperations>) {
-      return build(name, fields, actionDefinitions, { ...generated, crudOperations: Object.freeze({ ...generated.crudOperations, ...checkedOperations(name, operations) }) });
+      return build(name, fields, actionDefinitions, {
+        ...generated,
+        crudOperations: Object.freeze({ ...generated.crudOperations, ...checkedOperations(name, operations) }),
+      });
     },
     computeOnCreate(computed: ComputedOnCreate<InferEntity<F>>) {
-      return build(name, fields, actionDefinitions, { ...generated, computedOnCreate: Object.freeze({ ...generated.computedOnCreate, ...checkedComputed(name, fields, computed) }) });
+      return build(name, fields, actionDefinitions, {
+        ...generated,
+        computedOnCreate: Object.freeze({ ...generated.computedOnCreate, ...checkedComputed(name, fields, computed) }),
+      });
     },
     access(rules: AccessRules<FilterableRow<F>, Extract<keyof A, string>>) {
-      const checked = checkedAccessRules(name, Object.keys(actionDefinitions as object), rules as unknown as AnyAccessRules);
-      return build(name, fields, actionDefinitions, { ...generated, accessRules: mergedAccessRules(generated.accessRules, checked) });
+      const checked = checkedAccessRules(
+        name,
+        Object.keys(actionDefinitions as object),
+        rules as unknown as AnyAccessRules,
+      );
+      return build(name, fields, actionDefinitions, {
+        ...generated,
+        accessRules: mergedAccessRules(generated.accessRules, checked),
+      });
     },
   });
 }
 
-function checkedComputed<Row>(entityName: string, fields: FieldMap, computed: ComputedOnCreate<Row>): ComputedOnCreate<Row> {
+function checkedComputed<Row>(
+  entityName: string,
+  fields: FieldMap,
+  computed: ComputedOnCreate<Row>,
+): ComputedOnCreate<Row> {
   for (const [field, compute] of Object.entries(computed)) {
-    if (!Object.hasOwn(fields, field)) throw new WorkflowDefinitionError(`Entity "${entityName}": computeOnCreate names "${field}", which is not one of its fields`);
-    if (typeof compute !== "function") throw new WorkflowDefinitionError(`Entity "${entityName}": computeOnCreate's "${field}" must be a function`);
+    if (!Object.hasOwn(fields, field))
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": computeOnCreate names "${field}", which is not one of its fields`,
+      );
+    if (typeof compute !== "function")
+      throw new WorkflowDefinitionError(`Entity "${entityName}": computeOnCreate's "${field}" must be a function`);
   }
   return computed;
 }
 
 function checkedOperations(entityName: string, operations: Partial<CrudOperations>): Partial<CrudOperations> {
   for (const [operation, on] of Object.entries(operations)) {
-    if (!Object.hasOwn(ALL_CRUD, operation)) throw new WorkflowDefinitionError(`Entity "${entityName}": crud() knows read, create, update and delete, not "${operation}"`);
-    if (typeof on !== "boolean") throw new WorkflowDefinitionError(`Entity "${entityName}": crud({ ${operation} }) must be true or false`);
+    if (!Object.hasOwn(ALL_CRUD, operation))
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": crud() knows read, create, update and delete, not "${operation}"`,
+      );
+    if (typeof on !== "boolean")
+      throw new WorkflowDefinitionError(`Entity "${entityName}": crud({ ${operation} }) must be true or false`);
   }
   return operations;
 }
 
 function assertFields(entityName: string, fields: FieldMap): void {
-  if (typeof fields !== "object" || fields === null) throw new WorkflowDefinitionError(`Entity "${entityName}" needs a fields object`);
+  if (typeof fields !== "object" || fields === null)
+    throw new WorkflowDefinitionError(`Entity "${entityName}" needs a fields object`);
   for (const [fieldName, field] of Object.entries(fields)) {
     assertIdentifier(`Field (entity "${entityName}")`, fieldName);
     if (RESERVED_FIELDS.includes(fieldName)) {
-      throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is reserved (every entity has id, createdAt, updatedAt)`);
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": field "${fieldName}" is reserved (every entity has id, createdAt, updatedAt)`,
+      );
     }
-    if (!isField(field)) throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is not a field builder (string, int, …)`);
+    if (!isField(field))
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": field "${fieldName}" is not a field builder (string, int, …)`,
+      );
     if ((field.isServerOnly || field.isHidden) && !field.isOptional && !field.hasDefault) {
       const modifier = field.isHidden ? "hidden" : "serverOnly";
-      throw new WorkflowDefinitionError(`Entity "${entityName}": field "${fieldName}" is ${modifier}(), so clients cannot set it: give it .default() or .optional()`);
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": field "${fieldName}" is ${modifier}(), so clients cannot set it: give it .default() or .optional()`,
+      );
     }
   }
 }
 
-function nameActions(entityName: string, existing: object, actions: Record<string, ActionDefinition<unknown, never, unknown, boolean>>): Record<string, unknown> {
+function nameActions(
+  entityName: string,
+  existing: object,
+  actions: Record<string, ActionDefinition<unknown, never, unknown, boolean>>,
+): Record<string, unknown> {
   const named: Record<string, unknown> = {};
   for (const [actionName, definition] of Object.entries(actions)) {
     assertIdentifier(`Action (entity "${entityName}")`, actionName);
     // Own keys only: `in` would also see Object.prototype and reject actions named "toString" or "valueOf".
-    if (Object.hasOwn(existing, actionName)) throw new WorkflowDefinitionError(`Entity "${entityName}": action "${actionName}" is defined twice`);
+    if (Object.hasOwn(existing, actionName))
+      throw new WorkflowDefinitionError(`Entity "${entityName}": action "${actionName}" is defined twice`);
     if (RESERVED_ACTIONS.includes(actionName)) {
       throw new WorkflowDefinitionError(
         `Entity "${entityName}": action "${actionName}" would clash with the generated ${entityName}${pascalCase(actionName)} mutation; choose another name`,
       );
     }
-    if (definition?.kind !== "action") throw new WorkflowDefinitionError(`Entity "${entityName}": "${actionName}" is not an action() definition`);
+    if (definition?.kind !== "action")
+      throw new WorkflowDefinitionError(`Entity "${entityName}": "${actionName}" is not an action() definition`);
     const { steps, options, initialData } = definition.workflow;
-    named[actionName] = Object.freeze({ ...definition, workflow: defineWorkflow(`${entityName}.${actionName}`, steps, options, initialData) });
+    named[actionName] = Object.freeze({
+      ...definition,
+      workflow: defineWorkflow(`${entityName}.${actionName}`, steps, options, initialData),
+    });
   }
   return named;
 }

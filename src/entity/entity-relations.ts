@@ -18,15 +18,16 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type ColumnFields<F extends EntityFieldMap> = Columns<F> extends infer C extends FieldMap ? C : never;
 
 type Columns<F extends EntityFieldMap> = Simplify<{
-  [K in keyof F as F[K] extends HasMany ? never : F[K] extends BelongsTo ? `${K & string}Id` : K]: F[K] extends BelongsTo<string, infer O>
-    ? Field<"string", O, false>
-    : F[K] extends AnyField
-      ? F[K]
-      : never;
+  [
+    K in keyof F as F[K] extends HasMany ? never : F[K] extends BelongsTo ? `${K & string}Id` : K
+  ]: F[K] extends BelongsTo<string, infer O> ? Field<"string", O, false> : F[K] extends AnyField ? F[K] : never;
 }>;
 
 /** Splits declared fields into stored columns (foreign keys included) and relations, refusing clashes. */
-export function splitRelations(entityName: string, fields: EntityFieldMap): { columns: FieldMap; relations: RelationMap } {
+export function splitRelations(
+  entityName: string,
+  fields: EntityFieldMap,
+): { columns: FieldMap; relations: RelationMap } {
   if (typeof fields !== "object" || fields === null) return { columns: fields as FieldMap, relations: {} };
   const columns: FieldMap = {};
   const relations: Record<string, AnyRelation> = {};
@@ -39,10 +40,14 @@ export function splitRelations(entityName: string, fields: EntityFieldMap): { co
     if (field.relation === "hasMany") continue;
     const key = foreignKeyOf(name);
     if (Object.hasOwn(fields, key)) {
-      throw new WorkflowDefinitionError(`Entity "${entityName}": belongsTo field "${name}" stores its id in "${key}", which is also declared as a field; rename one`);
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": belongsTo field "${name}" stores its id in "${key}", which is also declared as a field; rename one`,
+      );
     }
     if (field.onDelete === "setNull" && !field.isOptional) {
-      throw new WorkflowDefinitionError(`Entity "${entityName}": belongsTo field "${name}" has onDelete "setNull" but is required; make it .optional() or choose "restrict" or "cascade"`);
+      throw new WorkflowDefinitionError(
+        `Entity "${entityName}": belongsTo field "${name}" has onDelete "setNull" but is required; make it .optional() or choose "restrict" or "cascade"`,
+      );
     }
     const column = referenceField(field.target);
     columns[key] = field.isOptional ? column.optional() : column;

@@ -28,7 +28,11 @@ export const DEFAULT_MAX_LENGTH: Record<TextKind, number> = { string: 1_000, tex
  * An immutable field description. The type parameters carry what the DSL calls changed, so an entity's
  * row type, create input and update input can be inferred from its fields.
  */
-export interface Field<K extends FieldKind = FieldKind, Optional extends boolean = boolean, HasDefault extends boolean = boolean> {
+export interface Field<
+  K extends FieldKind = FieldKind,
+  Optional extends boolean = boolean,
+  HasDefault extends boolean = boolean,
+> {
   readonly kind: K;
   readonly isOptional: Optional;
   readonly hasDefault: HasDefault;
@@ -75,7 +79,8 @@ export interface Field<K extends FieldKind = FieldKind, Optional extends boolean
 export type AnyField = Field<FieldKind, boolean, boolean>;
 
 /** The TypeScript type a field holds when read. */
-export type FieldValue<F> = F extends Field<infer K, infer O, boolean> ? FieldTypeOf[K] | (O extends true ? null : never) : never;
+export type FieldValue<F> =
+  F extends Field<infer K, infer O, boolean> ? FieldTypeOf[K] | (O extends true ? null : never) : never;
 
 interface FieldState<K extends FieldKind> {
   kind: K;
@@ -108,7 +113,9 @@ function makeField<K extends FieldKind, O extends boolean, D extends boolean>(st
     secret: () => makeField<K, O, D>({ ...state, isSecret: true }),
     min: numeric ? (value: number) => makeField<K, O, D>({ ...state, minimum: bound("min", value) }) : undefined,
     max: numeric ? (value: number) => makeField<K, O, D>({ ...state, maximum: bound("max", value) }) : undefined,
-    maxLength: TEXTUAL.includes(state.kind) ? (characters: number) => makeField<K, O, D>({ ...state, maximumLength: length(characters) }) : undefined,
+    maxLength: TEXTUAL.includes(state.kind)
+      ? (characters: number) => makeField<K, O, D>({ ...state, maximumLength: length(characters) })
+      : undefined,
   };
   return Object.freeze(field) as unknown as Field<K, O, D>;
 }
@@ -126,11 +133,19 @@ function length(characters: number): number {
 /** A contradiction in the modifiers fails where the field is defined, not at the first write. */
 function checkState(state: FieldState<FieldKind>): void {
   const { minimum, maximum, defaultValue } = state;
-  if (minimum !== undefined && maximum !== undefined && minimum > maximum) throw new TypeError(`min(${minimum}) is above max(${maximum})`);
-  if (typeof defaultValue === "number" && ((minimum !== undefined && defaultValue < minimum) || (maximum !== undefined && defaultValue > maximum))) {
+  if (minimum !== undefined && maximum !== undefined && minimum > maximum)
+    throw new TypeError(`min(${minimum}) is above max(${maximum})`);
+  if (
+    typeof defaultValue === "number" &&
+    ((minimum !== undefined && defaultValue < minimum) || (maximum !== undefined && defaultValue > maximum))
+  ) {
     throw new TypeError(`default(${defaultValue}) is outside the field's range`);
   }
-  if (typeof defaultValue === "string" && state.maximumLength !== undefined && [...defaultValue].length > state.maximumLength) {
+  if (
+    typeof defaultValue === "string" &&
+    state.maximumLength !== undefined &&
+    [...defaultValue].length > state.maximumLength
+  ) {
     throw new TypeError(`default() is longer than maxLength(${state.maximumLength})`);
   }
 }

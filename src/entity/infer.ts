@@ -10,7 +10,13 @@ export type InferEntity<F extends FieldMap> = Simplify<
 >;
 
 type OmittableKeys<F extends FieldMap> = {
-  [K in keyof F]: F[K] extends Field<FieldKind, infer O, infer D> ? (O extends true ? K : D extends true ? K : never) : never;
+  [K in keyof F]: F[K] extends Field<FieldKind, infer O, infer D>
+    ? O extends true
+      ? K
+      : D extends true
+        ? K
+        : never
+    : never;
 }[keyof F];
 
 /** What creating a row takes: fields with a default or marked optional may be left out. */

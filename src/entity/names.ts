@@ -11,7 +11,9 @@ export const RESERVED_ACTIONS: readonly string[] = ["create", "update", "delete"
 /** Entity, field and action names become GraphQL and Prisma names, so they must be plain camelCase identifiers. */
 export function assertIdentifier(kind: string, name: unknown): asserts name is string {
   if (typeof name !== "string" || !IDENTIFIER.test(name)) {
-    throw new WorkflowDefinitionError(`${kind} name ${JSON.stringify(name)} must be camelCase: a lowercase letter, then letters or digits`);
+    throw new WorkflowDefinitionError(
+      `${kind} name ${JSON.stringify(name)} must be camelCase: a lowercase letter, then letters or digits`,
+    );
   }
 }
 

@@ -48,16 +48,25 @@ export type AnyRelation = BelongsTo | HasMany;
 const ON_DELETE: readonly OnDelete[] = ["restrict", "cascade", "setNull"];
 
 /** `customer: belongsTo("customer")` on `trip`: each trip points at one customer. */
-export function belongsTo<const Target extends string>(target: Target, options: BelongsToOptions = {}): BelongsTo<Target, false> {
+export function belongsTo<const Target extends string>(
+  target: Target,
+  options: BelongsToOptions = {},
+): BelongsTo<Target, false> {
   assertIdentifier("belongsTo target entity", target);
   const onDelete = options.onDelete ?? "restrict";
   if (!ON_DELETE.includes(onDelete)) {
-    throw new WorkflowDefinitionError(`belongsTo("${target}"): onDelete must be one of ${ON_DELETE.join(", ")}, not ${JSON.stringify(onDelete)}`);
+    throw new WorkflowDefinitionError(
+      `belongsTo("${target}"): onDelete must be one of ${ON_DELETE.join(", ")}, not ${JSON.stringify(onDelete)}`,
+    );
   }
   return makeBelongsTo(target, false, onDelete);
 }
 
-function makeBelongsTo<Target extends string, O extends boolean>(target: Target, isOptional: O, onDelete: OnDelete): BelongsTo<Target, O> {
+function makeBelongsTo<Target extends string, O extends boolean>(
+  target: Target,
+  isOptional: O,
+  onDelete: OnDelete,
+): BelongsTo<Target, O> {
   return Object.freeze({
     relation: "belongsTo" as const,
     target,

@@ -30,23 +30,37 @@ export interface CrudAccess {
   transaction<T>(work: (delegate: RuledDelegate) => Promise<T>): Promise<T>;
 }
 
-type PrismaWithTransactions = GraphQLPrismaClient & { $transaction<T>(work: (tx: Record<string, unknown>) => Promise<T>): Promise<T> };
+type PrismaWithTransactions = GraphQLPrismaClient & {
+  $transaction<T>(work: (tx: Record<string, unknown>) => Promise<T>): Promise<T>;
+};
 
-export function crudAccess(prisma: GraphQLPrismaClient, delegate: ModelDelegate, entity: CrudAccess["entity"]): CrudAccess {
+export function crudAccess(
+  prisma: GraphQLPrismaClient,
+  delegate: ModelDelegate,
+  entity: CrudAccess["entity"],
+): CrudAccess {
   return {
     entity,
     delegate: delegate as RuledDelegate,
-    transaction: (work) => (prisma as PrismaWithTransactions).$transaction((tx) => work(tx[entity.name] as RuledDelegate)),
+    transaction: (work) =>
+      (prisma as PrismaWithTransactions).$transaction((tx) => work(tx[entity.name] as RuledDelegate)),
   };
 }
 
 export function forbidden(typeName: string, operation: string, id?: string): GraphQLError {
   const which = id === undefined ? `a ${typeName}` : `${typeName} "${id}"`;
-  return new GraphQLError(`Not allowed to ${operation} ${which}; nothing changed`, { extensions: { code: "FORBIDDEN", ...(id === undefined ? {} : { id }) } });
+  return new GraphQLError(`Not allowed to ${operation} ${which}; nothing changed`, {
+    extensions: { code: "FORBIDDEN", ...(id === undefined ? {} : { id }) },
+  });
 }
 
 /** `x(id)`: null for a row outside the read rule, as for one that does not exist. */
-export async function readOne(access: CrudAccess, query: Row, id: string, request: RequestContext): Promise<Row | null> {
+export async function readOne(
+  access: CrudAccess,
+  query: Row,
+  id: string,
+  request: RequestContext,
+): Promise<Row | null> {
   const scope = await operationScope(access.entity, "read", request);
   if (scope.kind === "none") return null;
   if (scope.kind === "all") return access.delegate.findUnique({ ...query, where: { id } });
@@ -65,7 +79,13 @@ export async function readList(access: CrudAccess, query: Row, listArgs: Row, re
  * `xUpdate`: the row must be inside the rule before the change (the update's where says so) and after it (read
  * back in the same transaction), so a caller can neither change another's row nor move one out of their reach.
  */
-export async function updateAllowed(access: CrudAccess, query: Row, id: string, data: Row, request: RequestContext): Promise<Row> {
+export async function updateAllowed(
+  access: CrudAccess,
+  query: Row,
+  id: string,
+  data: Row,
+  request: RequestContext,
+): Promise<Row> {
   const scope = await operationScope(access.entity, "update", request);
   const { typeName } = access.entity;
   if (scope.kind === "none") throw forbidden(typeName, "update", id);
@@ -105,7 +125,8 @@ export async function createAllowed(access: CrudAccess, query: Row, data: Row, r
   if (scope.kind === "none") throw forbidden(typeName, "create");
   if (scope.kind === "all") return access.delegate.create({ ...query, data });
   const pinned = scope.pinned ?? {};
-  if (Object.entries(pinned).some(([field, value]) => field in data && !sameValue(data[field], value))) throw forbidden(typeName, "create");
+  if (Object.entries(pinned).some(([field, value]) => field in data && !sameValue(data[field], value)))
+    throw forbidden(typeName, "create");
   const full = createData(fields, { ...data, ...pinned });
   return access.transaction(async (delegate) => {
     const created = await delegate.create({ data: full, select: { id: true } });
@@ -116,7 +137,12 @@ export async function createAllowed(access: CrudAccess, query: Row, data: Row, r
 }
 
 /** No row matched: tell an unknown id (NOT_FOUND) from one the rule leaves out (FORBIDDEN). */
-async function refusal(delegate: RuledDelegate, typeName: string, operation: string, id: string): Promise<GraphQLError> {
+async function refusal(
+  delegate: RuledDelegate,
+  typeName: string,
+  operation: string,
+  id: string,
+): Promise<GraphQLError> {
   const exists = await delegate.findUnique({ where: { id }, select: { id: true } });
   return exists ? forbidden(typeName, operation, id) : notFound(typeName, id);
 }

@@ -47,13 +47,16 @@ export function addActionMutation(builder: Builder, target: ActionTarget): void 
   const success = addSuccessType(builder, target, `${typePrefix}Success`);
   const started = addStartedType(builder, target, `${typePrefix}Started`);
   const input = definition.inputFields
-    ? builder.inputRef<Row>(`${typePrefix}Input`).implement({ fields: (t) => entityInputFields(t, definition.inputFields!, "create") })
+    ? builder
+        .inputRef<Row>(`${typePrefix}Input`)
+        .implement({ fields: (t) => entityInputFields(t, definition.inputFields!, "create") })
     : undefined;
   builder.mutationField(fieldName, (t) => {
     // Which arguments exist depends on the action (`id` only with a resource, `input` only with fields).
     type ArgRef = ReturnType<typeof t.arg.string>;
     const args: Record<string, ArgRef> = {};
-    if (definition.hasResource) args.id = t.arg.id({ required: true, description: `The ${entity.typeName} to run on.` }) as unknown as ArgRef;
+    if (definition.hasResource)
+      args.id = t.arg.id({ required: true, description: `The ${entity.typeName} to run on.` }) as unknown as ArgRef;
     if (input) args.input = t.arg({ type: input, required: true }) as unknown as ArgRef;
     args.idempotencyKey = t.arg.string({
       description:
@@ -71,7 +74,12 @@ export function addActionMutation(builder: Builder, target: ActionTarget): void 
       errors: { types: [...ACTION_ERROR_CLASSES, started], directResult: true, union: { name: `${typePrefix}Result` } },
       resolve: async (_root, rawArgs, context) => {
         const { id, input: given, idempotencyKey, async: inBackground } = rawArgs as ActionArgs;
-        const request = { id: id === undefined ? undefined : String(id), input: given ?? undefined, idempotencyKey: idempotencyKey ?? undefined, request: context.request };
+        const request = {
+          id: id === undefined ? undefined : String(id),
+          input: given ?? undefined,
+          idempotencyKey: idempotencyKey ?? undefined,
+          request: context.request,
+        };
         if (!inBackground) return runAction(runtime, entity, actionName, request);
         // plugin-errors makes one success member; the other outcome travels the way the failure members do.
         throw new started(await startAction(runtime, entity, actionName, request));
@@ -91,7 +99,11 @@ abstract class StartedAnswer extends Error {
   }
 }
 
-function addStartedType(builder: Builder, target: ActionTarget, name: string): new (started: ActionStarted) => StartedAnswer {
+function addStartedType(
+  builder: Builder,
+  target: ActionTarget,
+  name: string,
+): new (started: ActionStarted) => StartedAnswer {
   const { entity, runtime, runType } = target;
   const answer = class extends StartedAnswer {};
   builder.objectType(answer, {
@@ -101,8 +113,15 @@ function addStartedType(builder: Builder, target: ActionTarget, name: string): n
     fields: (t) => ({
       // Nullable to match the other members' runId; always set.
       runId: t.exposeID("runId", { nullable: true, description: "The journaled run." }),
-      run: t.field({ type: runType, nullable: true, description: "The run as it is now.", resolve: (value) => runtime.store.getRun(value.runId) }),
-      replayed: t.exposeBoolean("replayed", { description: "True when an earlier request with the same idempotencyKey started the run." }),
+      run: t.field({
+        type: runType,
+        nullable: true,
+        description: "The run as it is now.",
+        resolve: (value) => runtime.store.getRun(value.runId),
+      }),
+      replayed: t.exposeBoolean("replayed", {
+        description: "True when an earlier request with the same idempotencyKey started the run.",
+      }),
     }),
   });
   return answer;
@@ -134,9 +153,13 @@ function addSuccessType(builder: Builder, target: ActionTarget, name: string) {
         : {}),
       // Nullable only to match WorkflowError.runId: GraphQL refuses one response name with two nullabilities,
       // so `... on Success { runId } ... on WorkflowError { runId }` would not validate. A success always has one.
-      runId: t.exposeID("runId", { nullable: true, description: "The journaled run (see workflowRun); always set on success." }),
+      runId: t.exposeID("runId", {
+        nullable: true,
+        description: "The journaled run (see workflowRun); always set on success.",
+      }),
       replayed: t.exposeBoolean("replayed", {
-        description: "True when an earlier request with the same idempotencyKey ran the action and this is its outcome again.",
+        description:
+          "True when an earlier request with the same idempotencyKey ran the action and this is its outcome again.",
       }),
     }),
   });

@@ -60,7 +60,9 @@ export interface BuildSchemaOptions {
 export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
   assertDistinctFieldNames(options.entities);
   const relations = checkRelations(options.entities);
-  const readableNames = new Set(options.entities.filter((entity) => entity.crudOperations.read).map((entity) => entity.name));
+  const readableNames = new Set(
+    options.entities.filter((entity) => entity.crudOperations.read).map((entity) => entity.name),
+  );
   const readable = (name: string) => readableNames.has(name);
   const builder = createBuilder(options.prisma, options.datamodel);
   addScalars(builder);
@@ -76,11 +78,21 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
     readScopes: readScopesOf(options.entities),
   };
   const related = new Map(options.entities.map((entity) => [entity.name, addEntity(builder, entity, options, shared)]));
-  addRelationFilters(builder, relations, new Map([...related].map(([name, types]) => [name, types.inputs.where])), readable);
+  addRelationFilters(
+    builder,
+    relations,
+    new Map([...related].map(([name, types]) => [name, types.inputs.where])),
+    readable,
+  );
   addRelationFields(builder, relations, related, options.pagination ?? {}, shared.readScopes);
-  const visibility = runVisibility(options.entities, (entity) => modelDelegate(options.prisma, entity.name), options.runtime.store);
+  const visibility = runVisibility(
+    options.entities,
+    (entity) => modelDelegate(options.prisma, entity.name),
+    options.runtime.store,
+  );
   const run = addRunQueries(builder, options.runtime.store, shared.run, secretInputs(options.entities), visibility);
-  if (options.runEvents) addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
+  if (options.runEvents)
+    addRunSubscription(builder, run, { feed: options.runEvents, store: durableStore(options.runtime), visibility });
   addRunControlOf(builder, run, options, visibility);
   warnOfOpenEntities(options.entities, options.runtime.logger);
   // Declaration order, not alphabetical: fields as the entity lists them, arguments in the order clients see documented.
@@ -88,16 +100,31 @@ export function buildSchema(options: BuildSchemaOptions): GraphQLSchema {
 }
 
 /** Run control needs a durable journal; with a feed, a cancel reaches the run's owner as soon as it is journaled. */
-function addRunControlOf(builder: Builder, run: ReturnType<typeof addRunQueries>, options: BuildSchemaOptions, visibility: RunVisibility): void {
+function addRunControlOf(
+  builder: Builder,
+  run: ReturnType<typeof addRunQueries>,
+  options: BuildSchemaOptions,
+  visibility: RunVisibility,
+): void {
   const store = options.runtime.store;
   if (!isDurableRunJournal(store)) return;
   if (options.runEvents) hearCancelsThrough(store, options.runEvents, options.runtime.logger);
-  addRunControl(builder, { store, runtime: options.runtime, entities: options.entities, run, visibility, options: options.runControl ?? {} });
+  addRunControl(builder, {
+    store,
+    runtime: options.runtime,
+    entities: options.entities,
+    run,
+    visibility,
+    options: options.runControl ?? {},
+  });
 }
 
 /** The subscription reads a run's events after a sequence number, which only a durable journal keeps. */
 function durableStore(runtime: ActionRuntime): DurableRunJournal {
-  if (!isDurableRunJournal(runtime.store)) throw new Error("buildSchema: runEvents needs a durable run journal (SqliteRunJournal or PostgresRunJournal) in runtime.store");
+  if (!isDurableRunJournal(runtime.store))
+    throw new Error(
+      "buildSchema: runEvents needs a durable run journal (SqliteRunJournal or PostgresRunJournal) in runtime.store",
+    );
   return runtime.store;
 }
 
@@ -105,7 +132,9 @@ function secretInputs(entities: readonly AnyEntity[]): SecretInputs {
   const secrets = new Map<string, string[]>();
   for (const entity of entities) {
     for (const action of Object.values(entity.actionDefinitions)) {
-      const names = Object.entries(action.inputFields ?? {}).filter(([, field]) => field.isSecret).map(([name]) => name);
+      const names = Object.entries(action.inputFields ?? {})
+        .filter(([, field]) => field.isSecret)
+        .map(([name]) => name);
       if (names.length > 0) secrets.set(action.workflow.name, names);
     }
   }
@@ -115,7 +144,8 @@ function secretInputs(entities: readonly AnyEntity[]): SecretInputs {
 /** Only an entity with actions on a row can have a held row; the others skip the look-up. */
 function rowHolder(entity: AnyEntity, runtime: ActionRuntime): ((id: string) => Promise<string | null>) | undefined {
   const store = runtime.store;
-  if (!store.findRunHolding || !Object.values(entity.actionDefinitions).some((action) => action.hasResource)) return undefined;
+  if (!store.findRunHolding || !Object.values(entity.actionDefinitions).some((action) => action.hasResource))
+    return undefined;
   return (id) => store.findRunHolding!(resourceKey(entity.name, id));
 }
 
@@ -129,7 +159,12 @@ interface SharedInputs {
   readScopes: ScopesOf;
 }
 
-function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOptions, shared: SharedInputs): RelatedTypes {
+function addEntity(
+  builder: Builder,
+  entity: AnyEntity,
+  options: BuildSchemaOptions,
+  shared: SharedInputs,
+): RelatedTypes {
   assertModelMatches(options.datamodel, entity);
   const delegate = modelDelegate(options.prisma, entity.name);
   const type = addEntityType(builder, entity);
@@ -154,7 +189,15 @@ function addEntity(builder: Builder, entity: AnyEntity, options: BuildSchemaOpti
   if (entity.crudOperations.read) addCrudQueries(builder, target, options.pagination ?? {});
   addCrudMutations(builder, target, entity.crudOperations);
   for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
-    addActionMutation(builder, { entity, actionName, definition, entityType: type, runtime: options.runtime, runType: shared.run, visibleRow });
+    addActionMutation(builder, {
+      entity,
+      actionName,
+      definition,
+      entityType: type,
+      runtime: options.runtime,
+      runType: shared.run,
+      visibleRow,
+    });
   }
   return {
     type,
@@ -188,7 +231,8 @@ function assertDistinctFieldNames(entities: readonly AnyEntity[]): void {
     const names = entityNames(entity);
     claim(`Query.${names.single}`, `entity "${entity.name}"`);
     claim(`Query.${names.list}`, `entity "${entity.name}" (list)`);
-    for (const verb of ["create", "update", "delete"] as const) claim(`Mutation.${names[verb]}`, `entity "${entity.name}" (${verb})`);
+    for (const verb of ["create", "update", "delete"] as const)
+      claim(`Mutation.${names[verb]}`, `entity "${entity.name}" (${verb})`);
     for (const actionName of Object.keys(entity.actionDefinitions)) {
       claim(`Mutation.${actionFieldName(entity.name, actionName)}`, `action "${entity.name}.${actionName}"`);
     }

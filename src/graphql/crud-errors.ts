@@ -16,13 +16,18 @@ export function notFound(typeName: string, id: string): GraphQLError {
 
 export function conflict(typeName: string, fields: readonly string[]): GraphQLError {
   const which = fields.length > 0 ? fields.join(", ") : "a unique field";
-  return new GraphQLError(`Another ${typeName} already has this ${which}`, { extensions: { code: "CONFLICT", fields } });
+  return new GraphQLError(`Another ${typeName} already has this ${which}`, {
+    extensions: { code: "CONFLICT", fields },
+  });
 }
 
 export function resourceBusy(typeName: string, id: string): GraphQLError {
-  return new GraphQLError(`${typeName} "${id}" is busy with an action's run; nothing changed, try again once it ended`, {
-    extensions: { code: "RESOURCE_BUSY", id },
-  });
+  return new GraphQLError(
+    `${typeName} "${id}" is busy with an action's run; nothing changed, try again once it ended`,
+    {
+      extensions: { code: "RESOURCE_BUSY", id },
+    },
+  );
 }
 
 interface PrismaErrorLike {
@@ -31,7 +36,12 @@ interface PrismaErrorLike {
 }
 
 function isPrismaError(error: unknown): error is PrismaErrorLike {
-  return typeof error === "object" && error !== null && typeof (error as PrismaErrorLike).code === "string" && /^P\d{4}$/.test((error as PrismaErrorLike).code);
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    typeof (error as PrismaErrorLike).code === "string" &&
+    /^P\d{4}$/.test((error as PrismaErrorLike).code)
+  );
 }
 
 /**
@@ -53,7 +63,8 @@ function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
   const target = meta?.target;
   if (Array.isArray(target)) return target.map(String);
   if (typeof target === "string") return [target];
-  const adapterCause = (meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
+  const adapterCause = (meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)
+    ?.cause;
   const fields = adapterCause?.constraint?.fields;
   return Array.isArray(fields) ? fields.map((f) => String(f).replaceAll('"', "")) : [];
 }

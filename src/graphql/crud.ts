@@ -61,12 +61,19 @@ export function addCrudQueries(builder: Builder, target: CrudTarget, pagination:
       args: {
         where: t.arg({ type: inputs.where }),
         orderBy: t.arg({ type: [inputs.orderBy], required: { list: false, items: true } }),
-        take: t.arg.int({ description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).` }),
+        take: t.arg.int({
+          description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).`,
+        }),
         skip: t.arg.int({ description: "Leave out this many rows first." }),
       },
       resolve: async (query, _root, args, context) => {
         const scopes = await target.readScopes?.(context.request);
-        return readList(access, query, prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters, scopes), context.request);
+        return readList(
+          access,
+          query,
+          prismaListArgs(fields, args as ListArgs, pagination, target.relationFilters, scopes),
+          context.request,
+        );
       },
     }),
   );
@@ -96,9 +103,16 @@ function addCreate(builder: Builder, target: CrudTarget): void {
       args: { data: t.arg({ type: inputs.create, required: true }) },
       resolve: async (query, _root, args, context) => {
         const given = createData(fields, args.data);
-        const data = target.computeOnCreate ? createData(fields, await target.computeOnCreate(given, context.request)) : given;
+        const data = target.computeOnCreate
+          ? createData(fields, await target.computeOnCreate(given, context.request))
+          : given;
         await target.relations?.checkReferences(data);
-        return write(names.type, undefined, () => createAllowed(access, query, data, context.request), target.relations);
+        return write(
+          names.type,
+          undefined,
+          () => createAllowed(access, query, data, context.request),
+          target.relations,
+        );
       },
     }),
   );
@@ -135,13 +149,25 @@ function addDelete(builder: Builder, target: CrudTarget, free: (id: string) => P
         const id = String(args.id);
         await free(id);
         await target.relations?.checkDelete(id);
-        return write(names.type, id, () => deleteAllowed(access, query, id, context.request), target.relations, "delete");
+        return write(
+          names.type,
+          id,
+          () => deleteAllowed(access, query, id, context.request),
+          target.relations,
+          "delete",
+        );
       },
     }),
   );
 }
 
-async function write(typeName: string, id: string | undefined, run: () => Promise<Row>, relations?: RelationGuard, operation: "write" | "delete" = "write"): Promise<Row> {
+async function write(
+  typeName: string,
+  id: string | undefined,
+  run: () => Promise<Row>,
+  relations?: RelationGuard,
+  operation: "write" | "delete" = "write",
+): Promise<Row> {
   try {
     return await run();
   } catch (error) {

@@ -26,7 +26,12 @@ interface EntityLike {
  * none of them, so a client cannot even probe its value with a filter; a `.serverOnly()` one can be filtered
  * and sorted on but is in neither write input.
  */
-export function addEntityInputs(builder: Builder, entity: EntityLike, filters: FilterRefs, sortOrder: SortOrderRef): EntityInputs {
+export function addEntityInputs(
+  builder: Builder,
+  entity: EntityLike,
+  filters: FilterRefs,
+  sortOrder: SortOrderRef,
+): EntityInputs {
   const visible = { ...entity, fields: pick(entity.fields, (field) => !field.isHidden) };
   const writable = pick(visible.fields, (field) => !field.isServerOnly);
   return {
@@ -53,7 +58,11 @@ function addWhereInput(builder: Builder, entity: EntityLike, filters: FilterRefs
     fields: (t) => {
       const fields: Record<string, ReturnType<typeof t.boolean>> = {
         AND: t.field({ type: [ref], required: { list: false, items: true }, description: "Every one of these holds." }),
-        OR: t.field({ type: [ref], required: { list: false, items: true }, description: "At least one of these holds." }),
+        OR: t.field({
+          type: [ref],
+          required: { list: false, items: true },
+          description: "At least one of these holds.",
+        }),
         NOT: t.field({ type: ref, required: false, description: "This does not hold." }),
         id: t.field({ type: filters.ID, required: false }),
         createdAt: t.field({ type: filters.DateTime, required: false }),
@@ -70,10 +79,20 @@ function addWhereInput(builder: Builder, entity: EntityLike, filters: FilterRefs
 }
 
 function addOrderByInput(builder: Builder, entity: EntityLike, sortOrder: SortOrderRef): InputRef {
-  const sortable = ["id", "createdAt", "updatedAt", ...Object.entries(entity.fields).filter(([, f]) => f.kind !== "json").map(([name]) => name)];
+  const sortable = [
+    "id",
+    "createdAt",
+    "updatedAt",
+    ...Object.entries(entity.fields)
+      .filter(([, f]) => f.kind !== "json")
+      .map(([name]) => name),
+  ];
   return builder.inputRef<Row>(`${entity.typeName}OrderByInput`).implement({
     description: "Set exactly one field per list element; earlier elements sort first. Ties end in id order.",
     fields: (t) =>
-      Object.fromEntries(sortable.map((name) => [name, t.field({ type: sortOrder, required: false })])) as Record<string, ReturnType<typeof t.boolean>>,
+      Object.fromEntries(sortable.map((name) => [name, t.field({ type: sortOrder, required: false })])) as Record<
+        string,
+        ReturnType<typeof t.boolean>
+      >,
   });
 }

@@ -22,7 +22,8 @@ export function addEntityType(builder: Builder, entity: { typeName: string; fiel
       };
       for (const [name, field] of Object.entries(entity.fields)) {
         // A belongsTo's foreign key holds another row's id.
-        if (!field.isHidden) fields[name] = column(name, field.references ? "ID" : SCALAR_OF[field.kind], field.isOptional);
+        if (!field.isHidden)
+          fields[name] = column(name, field.references ? "ID" : SCALAR_OF[field.kind], field.isOptional);
       }
       return fields;
     },

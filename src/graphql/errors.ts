@@ -31,7 +31,8 @@ export const ACTION_ERROR_CLASSES = [
 type WorkflowErrorRef = ReturnType<typeof addWorkflowErrorInterface>;
 
 /** Unions of error classes are resolved by class, since that is what the runtime throws. */
-const isInstance = (errorClass: abstract new (...args: never[]) => unknown) => (value: unknown) => value instanceof errorClass;
+const isInstance = (errorClass: abstract new (...args: never[]) => unknown) => (value: unknown) =>
+  value instanceof errorClass;
 
 /**
  * `interface WorkflowError` and one object type per `ActionError` class, all implementing it, so one
@@ -55,9 +56,17 @@ function addWorkflowErrorInterface(builder: Builder) {
           "Stable, for programs: ACTION_ERROR (a step failed), COMPENSATION_FAILED, VALIDATION_ERROR, NOT_FOUND, FORBIDDEN, " +
           "RUN_IN_PROGRESS, IDEMPOTENCY_CONFLICT, RESOURCE_BUSY, RUN_CANCELLED.",
       }),
-      failedStep: t.exposeString("failedStep", { nullable: true, description: "The step that failed; null when the run failed before any step." }),
-      compensatedSteps: t.exposeStringList("compensatedSteps", { description: "Undone steps, in the order they were undone (reverse of execution)." }),
-      runId: t.exposeID("runId", { nullable: true, description: "The journaled run (see workflowRun); null when no run started." }),
+      failedStep: t.exposeString("failedStep", {
+        nullable: true,
+        description: "The step that failed; null when the run failed before any step.",
+      }),
+      compensatedSteps: t.exposeStringList("compensatedSteps", {
+        description: "Undone steps, in the order they were undone (reverse of execution).",
+      }),
+      runId: t.exposeID("runId", {
+        nullable: true,
+        description: "The journaled run (see workflowRun); null when no run started.",
+      }),
     }),
   });
 }
@@ -66,8 +75,16 @@ function addWorkflowErrorInterface(builder: Builder) {
 function addRunFailureTypes(builder: Builder, workflowError: WorkflowErrorRef): void {
   const kinds = [
     [StepFailedError, "StepFailedError", "A step failed; the completed steps were compensated (or rolled back)."],
-    [CompensationFailedError, "CompensationFailedError", "A step failed and undoing an earlier step failed too: the run is FAILED and a person must look."],
-    [WorkflowCancelledError, "WorkflowCancelledError", "The run was cancelled (workflowRunCancel): the step under way was aborted and the completed steps were compensated; the run is CANCELLED."],
+    [
+      CompensationFailedError,
+      "CompensationFailedError",
+      "A step failed and undoing an earlier step failed too: the run is FAILED and a person must look.",
+    ],
+    [
+      WorkflowCancelledError,
+      "WorkflowCancelledError",
+      "The run was cancelled (workflowRunCancel): the step under way was aborted and the completed steps were compensated; the run is CANCELLED.",
+    ],
   ] as const;
   for (const [errorClass, name, description] of kinds) {
     builder.objectType(errorClass as typeof StepFailedError, {
@@ -81,7 +98,10 @@ function addRunFailureTypes(builder: Builder, workflowError: WorkflowErrorRef): 
           resolve: (error) => [...error.uncompensatedSteps],
         }),
         attempts: t.exposeInt("attempts", { description: "How many attempts the failed step made." }),
-        causeCode: t.exposeString("causeCode", { nullable: true, description: "The failed step's own error code, when it had one (e.g. PAYMENT_DECLINED)." }),
+        causeCode: t.exposeString("causeCode", {
+          nullable: true,
+          description: "The failed step's own error code, when it had one (e.g. PAYMENT_DECLINED).",
+        }),
       }),
     });
   }
@@ -132,7 +152,8 @@ function addRequestErrorTypes(builder: Builder, workflowError: WorkflowErrorRef)
   });
   builder.objectType(ResourceBusyError, {
     name: "ResourceBusyError",
-    description: "Another action's run still holds the row (one run per row at a time) after the server's wait; nothing ran. Send the request again later.",
+    description:
+      "Another action's run still holds the row (one run per row at a time) after the server's wait; nothing ran. Send the request again later.",
     interfaces: [workflowError],
     isTypeOf: isInstance(ResourceBusyError),
     fields: (t) => ({
@@ -153,14 +174,21 @@ function addIdempotencyErrorTypes(builder: Builder, workflowError: WorkflowError
   });
   builder.objectType(RunInProgressError, {
     name: "RunInProgressError",
-    description: "The run this idempotency key names is still in progress after the server's wait; nothing new ran. Retry later with the same key.",
+    description:
+      "The run this idempotency key names is still in progress after the server's wait; nothing new ran. Retry later with the same key.",
     interfaces: [workflowError],
     isTypeOf: isInstance(RunInProgressError),
-    fields: (t) => ({ idempotencyKey: t.exposeString("idempotencyKey", { nullable: true, description: "Null when the request sent none: its own run was taken over by another instance." }) }),
+    fields: (t) => ({
+      idempotencyKey: t.exposeString("idempotencyKey", {
+        nullable: true,
+        description: "Null when the request sent none: its own run was taken over by another instance.",
+      }),
+    }),
   });
   builder.objectType(IdempotencyConflictError, {
     name: "IdempotencyConflictError",
-    description: "This idempotency key was already used with another input or id (the run is runId); nothing ran. Use a new key for a new request.",
+    description:
+      "This idempotency key was already used with another input or id (the run is runId); nothing ran. Use a new key for a new request.",
     interfaces: [workflowError],
     isTypeOf: isInstance(IdempotencyConflictError),
     fields: (t) => ({

@@ -58,7 +58,11 @@ export function addFilterTypes(builder: Builder): FilterRefs {
           const list = op === "in" || op === "notIn";
           // Pothos types each scalar literal separately; the names here are only known per loop iteration.
           fields[op] = list
-            ? t.field({ type: [scalar as "String"], required: { list: false, items: true }, description: DESCRIPTIONS[op] })
+            ? t.field({
+                type: [scalar as "String"],
+                required: { list: false, items: true },
+                description: DESCRIPTIONS[op],
+              })
             : t.field({ type: scalar as "String", required: false, description: DESCRIPTIONS[op] });
         }
         fields.isNull = t.boolean({ required: false, description: DESCRIPTIONS.isNull });

@@ -10,13 +10,22 @@ type InputFieldRef = ReturnType<InputFieldBuilder["boolean"]>;
  * Input fields for entity fields. `"create"` requires what has neither a default nor `.optional()`;
  * `"update"` makes everything optional (an explicit null on a required field is refused by the resolver).
  */
-export function entityInputFields(t: InputFieldBuilder, fields: FieldMap, mode: "create" | "update", computed: ReadonlySet<string> = new Set()): Record<string, InputFieldRef> {
+export function entityInputFields(
+  t: InputFieldBuilder,
+  fields: FieldMap,
+  mode: "create" | "update",
+  computed: ReadonlySet<string> = new Set(),
+): Record<string, InputFieldRef> {
   const result: Record<string, InputFieldRef> = {};
   for (const [name, field] of Object.entries(fields)) {
     // A field the server computes on create may be left out of it.
     const required = mode === "create" && !field.isOptional && !field.hasDefault && !computed.has(name);
     // The scalar is only known per field; Pothos types each scalar literal on its own.
-    result[name] = t.field({ type: (field.references ? "ID" : SCALAR_OF[field.kind]) as "Boolean", required, description: describeInput(field, mode) }) as InputFieldRef;
+    result[name] = t.field({
+      type: (field.references ? "ID" : SCALAR_OF[field.kind]) as "Boolean",
+      required,
+      description: describeInput(field, mode),
+    }) as InputFieldRef;
   }
   return result;
 }

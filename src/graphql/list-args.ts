@@ -40,15 +40,30 @@ export function prismaListArgs(
 ): Row {
   const { defaultTake = 50, maxTake = 200 } = options;
   const take = args.take ?? defaultTake;
-  if (!Number.isInteger(take) || take < 0 || take > maxTake) throw badUserInput(`take must be between 0 and ${maxTake}`, { field: "take" });
+  if (!Number.isInteger(take) || take < 0 || take > maxTake)
+    throw badUserInput(`take must be between 0 and ${maxTake}`, { field: "take" });
   const skip = args.skip ?? 0;
   if (skip < 0) throw badUserInput("skip must not be negative", { field: "skip" });
-  return { where: prismaWhere(fields, args.where, 0, relations, scopes) ?? {}, orderBy: prismaOrderBy(args.orderBy), take, skip };
+  return {
+    where: prismaWhere(fields, args.where, 0, relations, scopes) ?? {},
+    orderBy: prismaOrderBy(args.orderBy),
+    take,
+    skip,
+  };
 }
 
-function prismaWhere(fields: FieldMap, where: Row | null | undefined, depth: number, relations: Record<string, RelationFilter>, scopes: ReadScopes): Row | undefined {
+function prismaWhere(
+  fields: FieldMap,
+  where: Row | null | undefined,
+  depth: number,
+  relations: Record<string, RelationFilter>,
+  scopes: ReadScopes,
+): Row | undefined {
   if (where === null || where === undefined) return undefined;
-  if (depth > MAX_DEPTH) throw badUserInput(`where nests AND/OR/NOT and relation filters deeper than ${MAX_DEPTH} levels`, { field: "where" });
+  if (depth > MAX_DEPTH)
+    throw badUserInput(`where nests AND/OR/NOT and relation filters deeper than ${MAX_DEPTH} levels`, {
+      field: "where",
+    });
   const conditions: Row[] = [];
   for (const [key, value] of Object.entries(where)) {
     if (value === null || value === undefined) continue;
@@ -60,7 +75,13 @@ function prismaWhere(fields: FieldMap, where: Row | null | undefined, depth: num
       const nested = prismaWhere(fields, value as Row, depth + 1, relations, scopes);
       if (nested) conditions.push({ NOT: nested });
     } else if (Object.hasOwn(relations, key)) {
-      const condition = relationCondition(key, value as Row, relations[key]!, (nested, shape) => prismaWhere(shape.fields, nested, depth + 1, shape.relations, scopes), scopes);
+      const condition = relationCondition(
+        key,
+        value as Row,
+        relations[key]!,
+        (nested, shape) => prismaWhere(shape.fields, nested, depth + 1, shape.relations, scopes),
+        scopes,
+      );
       if (condition) conditions.push(condition);
     } else {
       conditions.push(...fieldConditions(key, value as Row, fields[key]?.isOptional ?? false));
@@ -82,7 +103,9 @@ function fieldConditions(field: string, filter: Row, nullable: boolean): Row[] {
       continue;
     }
     if (Array.isArray(operand) && operand.length > MAX_LIST_VALUES) {
-      throw badUserInput(`where.${field}.${op} lists more than ${MAX_LIST_VALUES} values`, { field: `where.${field}.${op}` });
+      throw badUserInput(`where.${field}.${op} lists more than ${MAX_LIST_VALUES} values`, {
+        field: `where.${field}.${op}`,
+      });
     }
     operators[op] = PATTERN_OPERATORS.has(op) ? escapeLike(operand as string) : operand;
   }
@@ -95,7 +118,10 @@ function prismaOrderBy(orderBy: readonly Row[] | null | undefined): Row[] {
   const result: Row[] = [];
   for (const [index, element] of (orderBy ?? []).entries()) {
     const set = Object.entries(element).filter(([, direction]) => direction !== null && direction !== undefined);
-    if (set.length !== 1) throw badUserInput(`orderBy[${index}] must set exactly one field, got ${set.length}`, { field: `orderBy[${index}]` });
+    if (set.length !== 1)
+      throw badUserInput(`orderBy[${index}] must set exactly one field, got ${set.length}`, {
+        field: `orderBy[${index}]`,
+      });
     result.push(Object.fromEntries(set));
   }
   if (result.length === 0) result.push({ createdAt: "asc" });

@@ -28,14 +28,24 @@ const REGENERATE = "regenerate the Prisma client and Pothos types from the curre
  * Fails at schema build time, not on the first request, when the generated datamodel is not the entities':
  * a model or one of its columns is missing (an entity changed since the last `prisma generate`).
  */
-export function assertModelMatches(datamodel: PrismaDatamodel, entity: { name: string; typeName: string; fields: object; relations?: object }): void {
-  const models = (datamodel.datamodel as { models?: Record<string, { fields?: Array<{ name: string }> }> } | null)?.models ?? {};
+export function assertModelMatches(
+  datamodel: PrismaDatamodel,
+  entity: { name: string; typeName: string; fields: object; relations?: object },
+): void {
+  const models =
+    (datamodel.datamodel as { models?: Record<string, { fields?: Array<{ name: string }> }> } | null)?.models ?? {};
   const model = models[entity.typeName];
-  if (!model) throw new Error(`The Prisma datamodel has no model "${entity.typeName}" for entity "${entity.name}": ${REGENERATE}`);
+  if (!model)
+    throw new Error(
+      `The Prisma datamodel has no model "${entity.typeName}" for entity "${entity.name}": ${REGENERATE}`,
+    );
   const columns = new Set((model.fields ?? []).map((field) => field.name));
   // A relation is a field of the model too (`customer`, `trips`), beside its foreign key column.
-  const missing = [...Object.keys(entity.fields), ...Object.keys(entity.relations ?? {})].filter((field) => !columns.has(field));
-  if (missing.length > 0) throw new Error(`The Prisma model "${entity.typeName}" lacks ${missing.join(", ")}: ${REGENERATE}`);
+  const missing = [...Object.keys(entity.fields), ...Object.keys(entity.relations ?? {})].filter(
+    (field) => !columns.has(field),
+  );
+  if (missing.length > 0)
+    throw new Error(`The Prisma model "${entity.typeName}" lacks ${missing.join(", ")}: ${REGENERATE}`);
 }
 
 /** Fails at schema build time when the client was generated for other entities. */

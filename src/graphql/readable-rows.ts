@@ -51,7 +51,10 @@ function startBatch(delegate: ModelDelegate, scope: Pending["scope"], done: () =
   // The look-up waits for the current tick's resolvers to add their ids.
   const answer = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
     done();
-    const rows: Row[] = await delegate.findMany({ where: { AND: [{ id: { in: [...ids] } }, scope.where] }, select: { id: true } });
+    const rows: Row[] = await delegate.findMany({
+      where: { AND: [{ id: { in: [...ids] } }, scope.where] },
+      select: { id: true },
+    });
     return new Set(rows.map((row) => String(row.id)));
   });
   return { scope, ids, answer };

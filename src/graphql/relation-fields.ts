@@ -41,11 +41,20 @@ type SelectField = (options: Record<string, unknown>) => FieldRef;
  * into the list's own `where` (its take/skip count only readable rows); a belongsTo whose row the caller may not
  * read is null. A relation to an entity under `crud({ read: false })` is not exposed.
  */
-export function addRelationFields(builder: Builder, relations: readonly ResolvedRelation[], types: ReadonlyMap<string, RelatedTypes>, pagination: PaginationOptions, scopesOf: ScopesOf): void {
+export function addRelationFields(
+  builder: Builder,
+  relations: readonly ResolvedRelation[],
+  types: ReadonlyMap<string, RelatedTypes>,
+  pagination: PaginationOptions,
+  scopesOf: ScopesOf,
+): void {
   for (const relation of relations) {
     const child = types.get(relation.child.name)!;
     const parent = types.get(relation.parent.name)!;
-    if (parent.readable) builder.prismaObjectField(child.type, relation.field, (t) => (parent.ruled ? ruledBelongsTo(t, relation, parent, scopesOf) : openBelongsTo(t, relation)));
+    if (parent.readable)
+      builder.prismaObjectField(child.type, relation.field, (t) =>
+        parent.ruled ? ruledBelongsTo(t, relation, parent, scopesOf) : openBelongsTo(t, relation),
+      );
     const listField = relation.listField;
     if (listField === undefined || !child.readable) continue;
     builder.prismaObjectField(parent.type, listField, (t) =>
@@ -54,7 +63,9 @@ export function addRelationFields(builder: Builder, relations: readonly Resolved
         args: {
           where: t.arg({ type: child.inputs.where }),
           orderBy: t.arg({ type: [child.inputs.orderBy], required: { list: false, items: true } }),
-          take: t.arg.int({ description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).` }),
+          take: t.arg.int({
+            description: `At most this many rows (default ${pagination.defaultTake ?? 50}, at most ${pagination.maxTake ?? 200}).`,
+          }),
           skip: t.arg.int({ description: "Leave out this many rows first." }),
         },
         query: async (args: ListArgs, context: GraphQLContext): Promise<Row> => {
@@ -79,13 +90,21 @@ function openBelongsTo(t: { relation: unknown }, relation: ResolvedRelation): Fi
  * caller may read it. Always nullable, even when the foreign key is required: the row exists, but for this
  * caller it is not there, and a null says so without failing the rest of the answer.
  */
-function ruledBelongsTo(t: { field: unknown }, relation: ResolvedRelation, parent: RelatedTypes, scopesOf: ScopesOf): FieldRef {
+function ruledBelongsTo(
+  t: { field: unknown },
+  relation: ResolvedRelation,
+  parent: RelatedTypes,
+  scopesOf: ScopesOf,
+): FieldRef {
   return (t.field as SelectField).call(t, {
     type: parent.type,
     nullable: true,
     description: `The ${relation.parent.typeName} this ${relation.child.typeName} belongs to (its ${relation.foreignKey}); null when there is none or the caller may not read it.`,
     // Awaited: the selection under it may hold a nested list, whose query waits for the caller's read scopes.
-    select: async (_args: unknown, _context: unknown, nestedSelection: NestedSelection) => ({ [relation.foreignKey]: true, [relation.field]: await nestedSelection() }),
+    select: async (_args: unknown, _context: unknown, nestedSelection: NestedSelection) => ({
+      [relation.foreignKey]: true,
+      [relation.field]: await nestedSelection(),
+    }),
     resolve: async (row: Row, _args: unknown, context: GraphQLContext) => {
       const target = row[relation.field] as Row | null | undefined;
       if (!target) return null;

@@ -36,13 +36,20 @@ const QUANTIFIERS = {
  * fields, `customer.trips` lets customers be filtered on their trips'. Shapes refer to each other, so a filter can
  * go as deep as the nesting bound allows.
  */
-export function whereShapes(entities: ReadonlyArray<{ name: string; fields: FieldMap }>, relations: readonly ResolvedRelation[], readable: Readable = () => true): Map<string, WhereShape> {
-  const shapes = new Map(entities.map((entity) => [entity.name, { name: entity.name, fields: entity.fields, relations: {} } as WhereShape]));
+export function whereShapes(
+  entities: ReadonlyArray<{ name: string; fields: FieldMap }>,
+  relations: readonly ResolvedRelation[],
+  readable: Readable = () => true,
+): Map<string, WhereShape> {
+  const shapes = new Map(
+    entities.map((entity) => [entity.name, { name: entity.name, fields: entity.fields, relations: {} } as WhereShape]),
+  );
   for (const relation of relations) {
     const child = shapes.get(relation.child.name)!;
     const parent = shapes.get(relation.parent.name)!;
     if (readable(relation.parent.name)) child.relations[relation.field] = { many: false, target: parent };
-    if (relation.listField !== undefined && readable(relation.child.name)) parent.relations[relation.listField] = { many: true, target: child };
+    if (relation.listField !== undefined && readable(relation.child.name))
+      parent.relations[relation.listField] = { many: true, target: child };
   }
   return shapes;
 }
@@ -55,7 +62,13 @@ export function whereShapes(entities: ReadonlyArray<{ name: string; fields: Fiel
  * `none`, and `every` is "no readable row fails it". So a filter can never tell a caller anything about a row
  * they may not read: `trips(where: { customer: { name: … } })` matches no trip of a customer outside the rule.
  */
-export function relationCondition(key: string, filter: Row, relation: RelationFilter, translate: (where: Row, shape: WhereShape) => Row | undefined, scopes: ReadScopes): Row | undefined {
+export function relationCondition(
+  key: string,
+  filter: Row,
+  relation: RelationFilter,
+  translate: (where: Row, shape: WhereShape) => Row | undefined,
+  scopes: ReadScopes,
+): Row | undefined {
   const scope = scopes(relation.target.name);
   if (!relation.many) {
     const nested = translate(filter, relation.target);
@@ -66,9 +79,11 @@ export function relationCondition(key: string, filter: Row, relation: RelationFi
     const value = filter[quantifier];
     if (value === null || value === undefined) continue;
     const nested = translate(value as Row, relation.target) ?? {};
-    if (quantifier !== "every" || scope.kind === "all") conditions.push({ [key]: { [quantifier]: readableWhere(nested, scope) } });
+    if (quantifier !== "every" || scope.kind === "all")
+      conditions.push({ [key]: { [quantifier]: readableWhere(nested, scope) } });
     // Under a rule, "no readable row fails it", so the read filter narrows it as it narrows `none`; an empty one always holds.
-    else if (Object.keys(nested).length > 0) conditions.push({ [key]: { none: readableWhere({ NOT: nested }, scope) } });
+    else if (Object.keys(nested).length > 0)
+      conditions.push({ [key]: { none: readableWhere({ NOT: nested }, scope) } });
   }
   if (conditions.length === 0) return undefined;
   return conditions.length === 1 ? conditions[0] : { AND: conditions };
@@ -88,7 +103,12 @@ export function readableWhere(where: Row, scope: AccessScope): Row {
  * Adds the relation fields to the `where` inputs: `TripWhereInput.customer: CustomerWhereInput` and
  * `CustomerWhereInput.trips: TripListFilter { some, every, none }`, one list filter per entity that is listed.
  */
-export function addRelationFilters(builder: Builder, relations: readonly ResolvedRelation[], whereInputs: ReadonlyMap<string, InputRef>, readable: Readable = () => true): void {
+export function addRelationFilters(
+  builder: Builder,
+  relations: readonly ResolvedRelation[],
+  whereInputs: ReadonlyMap<string, InputRef>,
+  readable: Readable = () => true,
+): void {
   const listFilters = new Map<string, InputRef>();
   const listFilter = (child: ResolvedRelation["child"]) => {
     let ref = listFilters.get(child.name);
@@ -98,7 +118,10 @@ export function addRelationFilters(builder: Builder, relations: readonly Resolve
         description: `Conditions on a list of related ${child.typeName} rows; all that are given must hold.`,
         fields: (t) =>
           Object.fromEntries(
-            Object.entries(QUANTIFIERS).map(([name, description]) => [name, t.field({ type: where, required: false, description })]),
+            Object.entries(QUANTIFIERS).map(([name, description]) => [
+              name,
+              t.field({ type: where, required: false, description }),
+            ]),
           ) as Record<string, ReturnType<typeof t.boolean>>,
       });
       listFilters.set(child.name, ref);
@@ -107,11 +130,24 @@ export function addRelationFilters(builder: Builder, relations: readonly Resolve
   };
   const add = (entity: string, name: string, type: InputRef, description: string) => {
     // Pothos adds the fields when the schema is built, after every input type exists.
-    whereInputs.get(entity)!.addFields(() => ({ [name]: new InputFieldBuilder<Types, "InputObject">(builder, "InputObject").field({ type, required: false, description }) }));
+    whereInputs.get(entity)!.addFields(() => ({
+      [name]: new InputFieldBuilder<Types, "InputObject">(builder, "InputObject").field({
+        type,
+        required: false,
+        description,
+      }),
+    }));
   };
   for (const relation of relations) {
     const { child, parent } = relation;
-    if (readable(parent.name)) add(child.name, relation.field, whereInputs.get(parent.name)!, `The ${parent.typeName} this ${child.typeName} belongs to matches.`);
-    if (relation.listField !== undefined && readable(child.name)) add(parent.name, relation.listField, listFilter(child), `This ${parent.typeName}'s ${relation.listField} match.`);
+    if (readable(parent.name))
+      add(
+        child.name,
+        relation.field,
+        whereInputs.get(parent.name)!,
+        `The ${parent.typeName} this ${child.typeName} belongs to matches.`,
+      );
+    if (relation.listField !== undefined && readable(child.name))
+      add(parent.name, relation.listField, listFilter(child), `This ${parent.typeName}'s ${relation.listField} match.`);
   }
 }

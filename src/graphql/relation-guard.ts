@@ -18,7 +18,12 @@ interface CountDelegate {
   count(args: Row): Promise<number>;
 }
 
-export function conflictingReferences(typeName: string, id: string, relation: ResolvedRelation, count: number): GraphQLError {
+export function conflictingReferences(
+  typeName: string,
+  id: string,
+  relation: ResolvedRelation,
+  count: number,
+): GraphQLError {
   const where = `${relation.child.name}.${relation.field}`;
   return new GraphQLError(
     `${typeName} "${id}" cannot be deleted: ${count} ${relation.child.typeName} row(s) point at it through ${where}; delete or repoint them first, nothing changed`,
@@ -31,7 +36,11 @@ export function conflictingReferences(typeName: string, id: string, relation: Re
  * point at it (as the parent). Checking first gives errors naming the field and the relation; the database's
  * foreign keys still decide when a concurrent write slips between the check and the write.
  */
-export function relationGuard(prisma: GraphQLPrismaClient, entity: { name: string; typeName: string }, relations: readonly ResolvedRelation[]): RelationGuard | undefined {
+export function relationGuard(
+  prisma: GraphQLPrismaClient,
+  entity: { name: string; typeName: string },
+  relations: readonly ResolvedRelation[],
+): RelationGuard | undefined {
   const owned = relations.filter((r) => r.child.name === entity.name);
   const restricting = relations.filter((r) => r.parent.name === entity.name && r.onDelete === "restrict");
   if (owned.length === 0 && relations.every((r) => r.parent.name !== entity.name)) return undefined;
@@ -43,11 +52,17 @@ export function relationGuard(prisma: GraphQLPrismaClient, entity: { name: strin
         const value = data[relation.foreignKey];
         if (value === null || value === undefined) continue;
         if ((await delegate(relation.parent.name).count({ where: { id: String(value) } })) === 0) {
-          problems.push({ field: relation.foreignKey, message: `names no ${relation.parent.typeName} (no ${relation.parent.typeName} has id ${JSON.stringify(value)})` });
+          problems.push({
+            field: relation.foreignKey,
+            message: `names no ${relation.parent.typeName} (no ${relation.parent.typeName} has id ${JSON.stringify(value)})`,
+          });
         }
       }
       if (problems.length > 0) {
-        throw badUserInput(`Invalid data: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`, { fields: problems.map((p) => p.field), problems });
+        throw badUserInput(`Invalid data: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`, {
+          fields: problems.map((p) => p.field),
+          problems,
+        });
       }
     },
     async checkDelete(id) {
@@ -58,8 +73,14 @@ export function relationGuard(prisma: GraphQLPrismaClient, entity: { name: strin
     },
     translate(error, operation, id) {
       if ((error as { code?: unknown } | null)?.code !== "P2003") return;
-      if (operation === "write") throw badUserInput(`Invalid data: a foreign key names no row (${owned.map((r) => r.foreignKey).join(", ")})`, { fields: owned.map((r) => r.foreignKey) });
-      throw new GraphQLError(`${entity.typeName} "${id}" cannot be deleted: other rows point at it; delete or repoint them first, nothing changed`, { extensions: { code: "CONFLICT", id } });
+      if (operation === "write")
+        throw badUserInput(`Invalid data: a foreign key names no row (${owned.map((r) => r.foreignKey).join(", ")})`, {
+          fields: owned.map((r) => r.foreignKey),
+        });
+      throw new GraphQLError(
+        `${entity.typeName} "${id}" cannot be deleted: other rows point at it; delete or repoint them first, nothing changed`,
+        { extensions: { code: "CONFLICT", id } },
+      );
     },
   };
 }

@@ -67,13 +67,19 @@ export function addRunControl(builder: Builder, target: RunControlTarget): void 
   const workflows = entityWorkflows(target.entities);
   const waitMs = target.options.waitMs ?? 5000;
   addCancelRequestField(builder, target.run);
-  const control = (operation: RunControlOperation, perform: (id: string, by: string, reason: string | null) => Promise<RunControlResult>) =>
+  const control = (
+    operation: RunControlOperation,
+    perform: (id: string, by: string, reason: string | null) => Promise<RunControlResult>,
+  ) =>
     builder.mutationField(`workflowRun${operation[0]!.toUpperCase()}${operation.slice(1)}`, (t) =>
       t.field({
         type: target.run,
         nullable: true,
         description: DESCRIPTIONS[operation],
-        args: { id: t.arg.id({ required: true }), reason: t.arg.string({ description: "Why, journaled with who asked." }) },
+        args: {
+          id: t.arg.id({ required: true }),
+          reason: t.arg.string({ description: "Why, journaled with who asked." }),
+        },
         resolve: async (_root, args, context: GraphQLContext) => {
           const id = String(args.id);
           const by = await authorized(target, context.request, id, operation);
@@ -82,7 +88,16 @@ export function addRunControl(builder: Builder, target: RunControlTarget): void 
       }),
     );
   const { store, runtime } = target;
-  const reopenOptions = (by: string, reason: string | null) => ({ store, driver: runtime.driver, workflows, services: runtime.services, logger: runtime.logger, by, reason, waitMs });
+  const reopenOptions = (by: string, reason: string | null) => ({
+    store,
+    driver: runtime.driver,
+    workflows,
+    services: runtime.services,
+    logger: runtime.logger,
+    by,
+    reason,
+    waitMs,
+  });
   control("cancel", (id, by, reason) => cancelRun(store, id, { by, reason, workflows, waitMs }));
   control("retry", (id, by, reason) => retryRun(id, reopenOptions(by, reason)));
   control("resume", (id, by, reason) => resumeRun(id, reopenOptions(by, reason)));
@@ -101,7 +116,12 @@ function addCancelRequestField(builder: Builder, run: RunRef): void {
     }),
   });
   builder.objectField(run, "cancelRequest", (t) =>
-    t.field({ type: request, nullable: true, description: "Set once someone asked to cancel the run, whatever became of it.", resolve: (r) => r.cancelRequest }),
+    t.field({
+      type: request,
+      nullable: true,
+      description: "Set once someone asked to cancel the run, whatever became of it.",
+      resolve: (r) => r.cancelRequest,
+    }),
   );
 }
 
@@ -110,13 +130,23 @@ function addCancelRequestField(builder: Builder, run: RunRef): void {
  * stands. A run the caller may not see is refused exactly as an unknown id is, so neither its existence nor its
  * status leaks, and nothing changes.
  */
-async function authorized(target: RunControlTarget, request: RequestContext, id: string, operation: RunControlOperation): Promise<string> {
+async function authorized(
+  target: RunControlTarget,
+  request: RequestContext,
+  id: string,
+  operation: RunControlOperation,
+): Promise<string> {
   const { authorize, actor } = target.options;
   const run = await target.store.getRun(id);
-  if (!run || !(await target.visibility.canSee(run, request))) throw refusal("RUN_NOT_FOUND", `No run ${id}`, null, null);
+  if (!run || !(await target.visibility.canSee(run, request)))
+    throw refusal("RUN_NOT_FOUND", `No run ${id}`, null, null);
   if (authorize) {
     const verdict = await authorize({ request, run, operation });
-    if (verdict !== true) throw new GraphQLError(typeof verdict === "string" && verdict !== "" ? verdict : `Not allowed to ${operation} this run`, { extensions: { code: "FORBIDDEN" } });
+    if (verdict !== true)
+      throw new GraphQLError(
+        typeof verdict === "string" && verdict !== "" ? verdict : `Not allowed to ${operation} this run`,
+        { extensions: { code: "FORBIDDEN" } },
+      );
   }
   return actor ? actor(request) : defaultActor(request);
 }

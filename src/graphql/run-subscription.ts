@@ -24,13 +24,15 @@ export function addRunSubscription(builder: Builder, run: RunRef, options: RunSu
   builder.subscriptionField("workflowRunUpdated", (t) =>
     t.field({
       type: run,
-      description: "The run's snapshot now, then a new one after each transition; the stream ends once the run has finished.",
+      description:
+        "The run's snapshot now, then a new one after each transition; the stream ends once the run has finished.",
       args: { id: t.arg.id({ required: true }) },
       subscribe: async (_root, args, context) => {
         const id = String(args.id);
         if (options.visibility) {
           const journaled = await options.store.getJournaledRun(id);
-          if (!journaled || !(await options.visibility.canSee(journaled.run, context.request))) throw notFound("WorkflowRun", id);
+          if (!journaled || !(await options.visibility.canSee(journaled.run, context.request)))
+            throw notFound("WorkflowRun", id);
         }
         const watch = await watchRun({ store: options.store, feed: options.feed, runId: id });
         if (!watch) throw notFound("WorkflowRun", id);

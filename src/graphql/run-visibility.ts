@@ -1,10 +1,22 @@
 import type { AuthorizeRule, RequestContext } from "../entity/define-action.ts";
-import { actionScope, bothScopes, NO_ROWS, operationScope, ALL_ROWS, type AccessScope } from "../action/access-scope.ts";
+import {
+  actionScope,
+  bothScopes,
+  NO_ROWS,
+  operationScope,
+  ALL_ROWS,
+  type AccessScope,
+} from "../action/access-scope.ts";
 import type { AnyEntity } from "../action/run-action.ts";
 import { bothWhere } from "../action/rule-where.ts";
 import type { Row } from "../engine/definition/driver.ts";
 import type { RunSnapshot } from "../engine/journal/run-snapshot.ts";
-import { isVisibleRun, type ListRunsFilter, type RunJournal, type RunVisibilityFilter } from "../engine/journal/run-journal.ts";
+import {
+  isVisibleRun,
+  type ListRunsFilter,
+  type RunJournal,
+  type RunVisibilityFilter,
+} from "../engine/journal/run-journal.ts";
 
 /*
  * A caller sees the runs of the actions they may run, on the rows they may read: the action's rules (the
@@ -43,7 +55,11 @@ export interface RunVisibility {
 }
 
 /** `delegates` reads an entity's rows (the Prisma delegate); only ids are selected. */
-export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entity: AnyEntity) => RunDelegate, store: RunJournal): RunVisibility {
+export function runVisibility(
+  entities: readonly AnyEntity[],
+  delegateOf: (entity: AnyEntity) => RunDelegate,
+  store: RunJournal,
+): RunVisibility {
   const actions = workflowActions(entities, delegateOf);
   return {
     async canSee(run, request) {
@@ -54,27 +70,43 @@ export function runVisibility(entities: readonly AnyEntity[], delegateOf: (entit
     },
     async list(filter, request) {
       const take = filter.take ?? 50;
-      const chosen = filter.workflow === undefined ? [...actions.values()] : [actions.get(filter.workflow)].filter((a) => a !== undefined);
+      const chosen =
+        filter.workflow === undefined
+          ? [...actions.values()]
+          : [actions.get(filter.workflow)].filter((a) => a !== undefined);
       const plans = new Map<string, WorkflowPlan>();
-      for (const action of chosen) plans.set(action.entity.actionDefinitions[action.actionName]!.workflow.name, await planFor(action, request));
+      for (const action of chosen)
+        plans.set(action.entity.actionDefinitions[action.actionName]!.workflow.name, await planFor(action, request));
       const { visible, checked } = await storeFilter(plans);
       // Filtered again here: a RunJournal of an app's own that ignores `visible` must not list every run.
-      const listed = async (page: ListRunsFilter) => (await store.listRuns(page)).filter((run) => isVisibleRun(run, visible));
+      const listed = async (page: ListRunsFilter) =>
+        (await store.listRuns(page)).filter((run) => isVisibleRun(run, visible));
       if (checked.size === 0 || take === 0) return listed({ ...filter, take, visible });
       // Rows the journal cannot judge are checked here, so a page is counted among the visible runs only.
       const skip = filter.skip ?? 0;
-      const pages = await scanned(listed, { ...filter, skip: 0, visible }, skip + take, (runs) => visibleAmong(runs, checked, request));
+      const pages = await scanned(listed, { ...filter, skip: 0, visible }, skip + take, (runs) =>
+        visibleAmong(runs, checked, request),
+      );
       return pages.slice(skip);
     },
   };
 }
 
-function workflowActions(entities: readonly AnyEntity[], delegateOf: (entity: AnyEntity) => RunDelegate): Map<string, WorkflowAction> {
+function workflowActions(
+  entities: readonly AnyEntity[],
+  delegateOf: (entity: AnyEntity) => RunDelegate,
+): Map<string, WorkflowAction> {
   const actions = new Map<string, WorkflowAction>();
   for (const entity of entities) {
     for (const [actionName, definition] of Object.entries(entity.actionDefinitions)) {
       const authorize = definition.authorize as AuthorizeRule<never> | undefined;
-      actions.set(definition.workflow.name, { entity, actionName, hasResource: definition.hasResource, authorize, delegate: delegateOf(entity) });
+      actions.set(definition.workflow.name, {
+        entity,
+        actionName,
+        hasResource: definition.hasResource,
+        authorize,
+        delegate: delegateOf(entity),
+      });
     }
   }
   return actions;
@@ -92,7 +124,9 @@ async function planFor(action: WorkflowAction, request: RequestContext): Promise
  * readable ids. Workflows with an `authorize` rule (it judges each run's input) or too many readable rows are left
  * for `checked`, one page of runs at a time.
  */
-async function storeFilter(plans: Map<string, WorkflowPlan>): Promise<{ visible: RunVisibilityFilter; checked: Map<string, WorkflowPlan> }> {
+async function storeFilter(
+  plans: Map<string, WorkflowPlan>,
+): Promise<{ visible: RunVisibilityFilter; checked: Map<string, WorkflowPlan> }> {
   const hiddenWorkflows: string[] = [];
   const resourceIds: Record<string, string[]> = {};
   const checked = new Map<string, WorkflowPlan>();
@@ -104,7 +138,8 @@ async function storeFilter(plans: Map<string, WorkflowPlan>): Promise<{ visible:
     else if (plan.scope.kind === "rows") {
       const { where } = plan.scope;
       const key = `${plan.action.entity.name} ${JSON.stringify(where)}`;
-      if (!readIds.has(key)) readIds.set(key, plan.action.delegate.findMany({ where, select: { id: true }, take: MAX_VISIBLE_IDS + 1 }));
+      if (!readIds.has(key))
+        readIds.set(key, plan.action.delegate.findMany({ where, select: { id: true }, take: MAX_VISIBLE_IDS + 1 }));
       const rows = await readIds.get(key)!;
       if (rows.length > MAX_VISIBLE_IDS) checked.set(workflow, plan);
       else resourceIds[workflow] = rows.map((row) => String(row.id));
@@ -131,7 +166,11 @@ async function scanned(
  * The runs among `runs` the plans let through; runs of workflows without a plan pass. One query per workflow
  * with a row filter, for all of its runs at once.
  */
-async function visibleAmong(runs: RunSnapshot[], plans: ReadonlyMap<string, WorkflowPlan>, request: RequestContext): Promise<RunSnapshot[]> {
+async function visibleAmong(
+  runs: RunSnapshot[],
+  plans: ReadonlyMap<string, WorkflowPlan>,
+  request: RequestContext,
+): Promise<RunSnapshot[]> {
   const passed: RunSnapshot[] = [];
   for (const run of runs) {
     const plan = plans.get(run.workflow);
@@ -141,8 +180,18 @@ async function visibleAmong(runs: RunSnapshot[], plans: ReadonlyMap<string, Work
   const readable = new Map<string, Set<string>>();
   for (const [workflow, plan] of plans) {
     if (plan.scope.kind !== "rows") continue;
-    const ids = [...new Set(passed.filter((run) => run.workflow === workflow && run.resourceId !== null).map((run) => run.resourceId!))];
-    const rows = ids.length === 0 ? [] : await plan.action.delegate.findMany({ where: bothWhere({ id: { in: ids } }, plan.scope.where), select: { id: true } });
+    const ids = [
+      ...new Set(
+        passed.filter((run) => run.workflow === workflow && run.resourceId !== null).map((run) => run.resourceId!),
+      ),
+    ];
+    const rows =
+      ids.length === 0
+        ? []
+        : await plan.action.delegate.findMany({
+            where: bothWhere({ id: { in: ids } }, plan.scope.where),
+            select: { id: true },
+          });
     readable.set(workflow, new Set(rows.map((row) => String(row.id))));
   }
   return passed.filter((run) => {
@@ -153,5 +202,7 @@ async function visibleAmong(runs: RunSnapshot[], plans: ReadonlyMap<string, Work
 
 async function authorized(action: WorkflowAction, run: RunSnapshot, request: RequestContext): Promise<boolean> {
   if (!action.authorize) return true;
-  return (await action.authorize({ request, input: run.input as never, resourceId: run.resourceId ?? undefined })) === true;
+  return (
+    (await action.authorize({ request, input: run.input as never, resourceId: run.resourceId ?? undefined })) === true
+  );
 }

@@ -39,7 +39,13 @@ export function declareRunType(builder: Builder): DeclaredRunRef {
 }
 
 /** `workflowRun(id)` and `workflowRuns(status, workflow, take)`, read from the run journal; implements `run`. */
-export function addRunQueries(builder: Builder, store: RunJournal, run: DeclaredRunRef, secrets: SecretInputs = new Map(), visibility?: RunVisibility): RunRef {
+export function addRunQueries(
+  builder: Builder,
+  store: RunJournal,
+  run: DeclaredRunRef,
+  secrets: SecretInputs = new Map(),
+  visibility?: RunVisibility,
+): RunRef {
   const runStatus = builder.enumType("WorkflowRunStatus", { values: describe(RUN_STATUSES) });
   addRunType(builder, runStatus, run, secrets);
   builder.queryField("workflowRun", (t) =>
@@ -62,15 +68,19 @@ export function addRunQueries(builder: Builder, store: RunJournal, run: Declared
         status: t.arg({ type: runStatus }),
         workflow: t.arg.string({ description: "e.g. order.checkout" }),
         take: t.arg.int({ description: `At most this many (default 50, at most ${MAX_RUNS}).` }),
-        skip: t.arg.int({ description: `Leave out this many of the newest first: the next page (at most ${MAX_SKIPPED_RUNS}).` }),
+        skip: t.arg.int({
+          description: `Leave out this many of the newest first: the next page (at most ${MAX_SKIPPED_RUNS}).`,
+        }),
         createdAfter: t.arg({ type: "DateTime", description: "Only runs started at or after this time." }),
         createdBefore: t.arg({ type: "DateTime", description: "Only runs started before this time." }),
       },
       resolve: (_root, args, context) => {
         const take = args.take ?? 50;
-        if (take < 0 || take > MAX_RUNS) throw badUserInput(`take must be between 0 and ${MAX_RUNS}`, { field: "take" });
+        if (take < 0 || take > MAX_RUNS)
+          throw badUserInput(`take must be between 0 and ${MAX_RUNS}`, { field: "take" });
         const skip = args.skip ?? 0;
-        if (skip < 0 || skip > MAX_SKIPPED_RUNS) throw badUserInput(`skip must be between 0 and ${MAX_SKIPPED_RUNS}`, { field: "skip" });
+        if (skip < 0 || skip > MAX_SKIPPED_RUNS)
+          throw badUserInput(`skip must be between 0 and ${MAX_SKIPPED_RUNS}`, { field: "skip" });
         const filter = {
           status: args.status ?? undefined,
           workflow: args.workflow ?? undefined,
@@ -123,12 +133,30 @@ function addStepRunType(builder: Builder) {
       index: t.exposeInt("index", { description: "Position in the workflow, from 0." }),
       status: t.field({ type: stepStatus, resolve: (step) => step.status }),
       attempts: t.exposeInt("attempts", { description: "Attempts made so far, the first included." }),
-      error: t.string({ nullable: true, description: "The last attempt's error.", resolve: (step) => shown(step.error, step.name)?.message ?? null }),
+      error: t.string({
+        nullable: true,
+        description: "The last attempt's error.",
+        resolve: (step) => shown(step.error, step.name)?.message ?? null,
+      }),
       errorCode: t.string({ nullable: true, resolve: (step) => shown(step.error, step.name)?.code ?? null }),
-      compensationError: t.string({ nullable: true, description: "Why undoing the step failed.", resolve: (step) => shown(step.compensationError, step.name)?.message ?? null }),
-      compensationErrorCode: t.string({ nullable: true, resolve: (step) => shown(step.compensationError, step.name)?.code ?? null }),
-      compensationAttempts: t.exposeInt("compensationAttempts", { description: "Attempts at undoing the step so far, the first included." }),
-      result: t.field({ type: "JSON", nullable: true, description: "What the step returned.", resolve: (step) => step.result ?? null }),
+      compensationError: t.string({
+        nullable: true,
+        description: "Why undoing the step failed.",
+        resolve: (step) => shown(step.compensationError, step.name)?.message ?? null,
+      }),
+      compensationErrorCode: t.string({
+        nullable: true,
+        resolve: (step) => shown(step.compensationError, step.name)?.code ?? null,
+      }),
+      compensationAttempts: t.exposeInt("compensationAttempts", {
+        description: "Attempts at undoing the step so far, the first included.",
+      }),
+      result: t.field({
+        type: "JSON",
+        nullable: true,
+        description: "What the step returned.",
+        resolve: (step) => step.result ?? null,
+      }),
       startedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.startedAt }),
       endedAt: t.field({ type: "DateTime", nullable: true, resolve: (step) => step.endedAt }),
     }),
@@ -145,11 +173,25 @@ function addRunType(builder: Builder, runStatus: RunStatusRef, ref: DeclaredRunR
       status: t.field({ type: runStatus, resolve: (r) => r.status }),
       steps: t.field({ type: [stepRun], resolve: (r) => r.steps }),
       failedStep: t.exposeString("failedStep", { nullable: true }),
-      error: t.string({ nullable: true, description: "The error that stopped the run.", resolve: (r) => shown(r.error, r.failedStep)?.message ?? null }),
+      error: t.string({
+        nullable: true,
+        description: "The error that stopped the run.",
+        resolve: (r) => shown(r.error, r.failedStep)?.message ?? null,
+      }),
       errorCode: t.string({ nullable: true, resolve: (r) => shown(r.error, r.failedStep)?.code ?? null }),
-      input: t.field({ type: "JSON", nullable: true, description: "The action's input; a `.secret()` field shows \"[redacted]\".", resolve: (r) => redacted(r.input, secrets.get(r.workflow)) ?? null }),
+      input: t.field({
+        type: "JSON",
+        nullable: true,
+        description: 'The action\'s input; a `.secret()` field shows "[redacted]".',
+        resolve: (r) => redacted(r.input, secrets.get(r.workflow)) ?? null,
+      }),
       data: t.field({ type: "JSON", description: "What the steps shared through ctx.set.", resolve: (r) => r.data }),
-      result: t.field({ type: "JSON", nullable: true, description: "The last step's result, once COMPLETED.", resolve: (r) => r.result ?? null }),
+      result: t.field({
+        type: "JSON",
+        nullable: true,
+        description: "The last step's result, once COMPLETED.",
+        resolve: (r) => r.result ?? null,
+      }),
       resourceId: t.exposeID("resourceId", { nullable: true, description: "The row the action ran on." }),
       idempotencyKey: t.exposeString("idempotencyKey", { nullable: true }),
       transactional: t.exposeBoolean("transactional", { description: "Its database writes shared one transaction." }),
@@ -161,8 +203,7 @@ function addRunType(builder: Builder, runStatus: RunStatusRef, ref: DeclaredRunR
 }
 
 function describe<K extends string>(statuses: Record<K, string>): Record<K, { value: K; description: string }> {
-  return Object.fromEntries(Object.entries(statuses).map(([key, description]) => [key, { value: key, description }])) as Record<
-    K,
-    { value: K; description: string }
-  >;
+  return Object.fromEntries(
+    Object.entries(statuses).map(([key, description]) => [key, { value: key, description }]),
+  ) as Record<K, { value: K; description: string }>;
 }

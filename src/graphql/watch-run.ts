@@ -113,7 +113,11 @@ class RunWatch implements AsyncIterableIterator<RunSnapshot> {
   /** Applies every event after the last one seen, queueing a snapshot after each; stops at the terminal one. */
   async #catchUp(run: RunSnapshot): Promise<void> {
     for (;;) {
-      const events = await this.#options.store.listEvents({ runId: this.#options.runId, afterSeq: this.#lastSeq, take: PAGE });
+      const events = await this.#options.store.listEvents({
+        runId: this.#options.runId,
+        afterSeq: this.#lastSeq,
+        take: PAGE,
+      });
       for (const { seq, event } of events) {
         this.#lastSeq = seq;
         applyRunEvent(run, event);

@@ -9,7 +9,11 @@ import type { JournalWrite, RunMetrics } from "./run-metrics.ts";
  * the write resolved, or for events written through a database step's transaction, once it committed (`announce`).
  * `observers` (e.g. `RunTracing`) see the same durable events. Every other call passes through untouched.
  */
-export function instrumentRunJournal(store: DurableRunJournal, metrics: RunMetrics, ...observers: Array<{ observe(event: RunEvent): void }>): DurableRunJournal {
+export function instrumentRunJournal(
+  store: DurableRunJournal,
+  metrics: RunMetrics,
+  ...observers: Array<{ observe(event: RunEvent): void }>
+): DurableRunJournal {
   const observe = (event: RunEvent) => {
     metrics.observe(event);
     for (const observer of observers) observer.observe(event);

@@ -30,10 +30,30 @@ export class RunMetrics {
   constructor(registry = new Registry()) {
     this.registry = registry;
     const registers = [registry];
-    this.#runsStarted = new Counter({ name: "sagaql_runs_started_total", help: "Runs started, by workflow.", labelNames: ["workflow"], registers });
-    this.#runsEnded = new Counter({ name: "sagaql_runs_ended_total", help: "Runs ended, by workflow and final status.", labelNames: ["workflow", "status"], registers });
-    this.#stepAttempts = new Counter({ name: "sagaql_step_attempts_total", help: "Step attempts started.", labelNames: ["workflow", "step"], registers });
-    this.#stepRetries = new Counter({ name: "sagaql_step_retries_total", help: "Step attempts that failed and were retried.", labelNames: ["workflow", "step"], registers });
+    this.#runsStarted = new Counter({
+      name: "sagaql_runs_started_total",
+      help: "Runs started, by workflow.",
+      labelNames: ["workflow"],
+      registers,
+    });
+    this.#runsEnded = new Counter({
+      name: "sagaql_runs_ended_total",
+      help: "Runs ended, by workflow and final status.",
+      labelNames: ["workflow", "status"],
+      registers,
+    });
+    this.#stepAttempts = new Counter({
+      name: "sagaql_step_attempts_total",
+      help: "Step attempts started.",
+      labelNames: ["workflow", "step"],
+      registers,
+    });
+    this.#stepRetries = new Counter({
+      name: "sagaql_step_retries_total",
+      help: "Step attempts that failed and were retried.",
+      labelNames: ["workflow", "step"],
+      registers,
+    });
     this.#stepDuration = new Histogram({
       name: "sagaql_step_duration_seconds",
       help: "From a step's first attempt to its completion or failure.",
@@ -41,9 +61,24 @@ export class RunMetrics {
       buckets: STEP_BUCKETS,
       registers,
     });
-    this.#compensations = new Counter({ name: "sagaql_compensations_total", help: "Compensations that completed or failed.", labelNames: ["workflow", "step", "outcome"], registers });
-    this.#takeovers = new Counter({ name: "sagaql_run_takeovers_total", help: "Runs this instance took over from another owner (recovery).", registers });
-    this.#journalWrites = new Histogram({ name: "sagaql_journal_write_seconds", help: "Latency of journal writes.", labelNames: ["kind"], buckets: WRITE_BUCKETS, registers });
+    this.#compensations = new Counter({
+      name: "sagaql_compensations_total",
+      help: "Compensations that completed or failed.",
+      labelNames: ["workflow", "step", "outcome"],
+      registers,
+    });
+    this.#takeovers = new Counter({
+      name: "sagaql_run_takeovers_total",
+      help: "Runs this instance took over from another owner (recovery).",
+      registers,
+    });
+    this.#journalWrites = new Histogram({
+      name: "sagaql_journal_write_seconds",
+      help: "Latency of journal writes.",
+      labelNames: ["kind"],
+      buckets: WRITE_BUCKETS,
+      registers,
+    });
   }
 
   /** A durable event of a run. */
@@ -63,10 +98,20 @@ export class RunMetrics {
         return;
       case "step-completed":
       case "step-failed":
-        this.#stepEnded(run, event.index, event.step, event.type === "step-completed" ? "completed" : "failed", event.at);
+        this.#stepEnded(
+          run,
+          event.index,
+          event.step,
+          event.type === "step-completed" ? "completed" : "failed",
+          event.at,
+        );
         return;
       case "compensation-completed":
-        this.#compensations.inc({ workflow, step: event.step, outcome: event.byRollback ? "rolled_back" : "completed" });
+        this.#compensations.inc({
+          workflow,
+          step: event.step,
+          outcome: event.byRollback ? "rolled_back" : "completed",
+        });
         return;
       case "compensation-failed":
         this.#compensations.inc({ workflow, step: event.step, outcome: "failed" });
@@ -103,9 +148,16 @@ export class RunMetrics {
     return run;
   }
 
-  #stepEnded(run: { workflow: string; stepStarts: Map<number, number> }, index: number, step: string, outcome: string, at: Date): void {
+  #stepEnded(
+    run: { workflow: string; stepStarts: Map<number, number> },
+    index: number,
+    step: string,
+    outcome: string,
+    at: Date,
+  ): void {
     const start = run.stepStarts.get(index);
     run.stepStarts.delete(index);
-    if (start !== undefined) this.#stepDuration.observe({ workflow: run.workflow, step, outcome }, Math.max(0, at.getTime() - start) / 1000);
+    if (start !== undefined)
+      this.#stepDuration.observe({ workflow: run.workflow, step, outcome }, Math.max(0, at.getTime() - start) / 1000);
   }
 }

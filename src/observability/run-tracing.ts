@@ -33,7 +33,10 @@ export class RunTracing {
     switch (event.type) {
       case "step-started":
         run.steps.get(event.index)?.end(event.at);
-        run.steps.set(event.index, this.#child(run, event, `step ${event.step}`, { "sagaql.step": event.step, "sagaql.attempt": event.attempt }));
+        run.steps.set(
+          event.index,
+          this.#child(run, event, `step ${event.step}`, { "sagaql.step": event.step, "sagaql.attempt": event.attempt }),
+        );
         return;
       case "step-retrying":
         end(take(run.steps, event.index), event.at, "retried", event.error);
@@ -46,10 +49,21 @@ export class RunTracing {
         return;
       case "compensation-started":
         run.compensations.get(event.index)?.end(event.at);
-        run.compensations.set(event.index, this.#child(run, event, `compensate ${event.step}`, { "sagaql.step": event.step, "sagaql.attempt": event.attempt }));
+        run.compensations.set(
+          event.index,
+          this.#child(run, event, `compensate ${event.step}`, {
+            "sagaql.step": event.step,
+            "sagaql.attempt": event.attempt,
+          }),
+        );
         return;
       case "compensation-completed":
-        end(take(run.compensations, event.index) ?? this.#child(run, event, `compensate ${event.step}`, { "sagaql.step": event.step }), event.at, event.byRollback ? "rolled_back" : "completed");
+        end(
+          take(run.compensations, event.index) ??
+            this.#child(run, event, `compensate ${event.step}`, { "sagaql.step": event.step }),
+          event.at,
+          event.byRollback ? "rolled_back" : "completed",
+        );
         return;
       case "compensation-failed":
         end(take(run.compensations, event.index), event.at, "failed", event.error);
@@ -64,7 +78,10 @@ export class RunTracing {
   }
 
   #startRun(runId: string, workflow: string, at: Date, resumed: boolean): RunSpans {
-    const span = this.#tracer.startSpan(`saga ${workflow}`, { startTime: at, attributes: { "sagaql.run_id": runId, "sagaql.workflow": workflow, "sagaql.resumed": resumed } });
+    const span = this.#tracer.startSpan(`saga ${workflow}`, {
+      startTime: at,
+      attributes: { "sagaql.run_id": runId, "sagaql.workflow": workflow, "sagaql.resumed": resumed },
+    });
     const run = { span, workflow, steps: new Map<number, Span>(), compensations: new Map<number, Span>() };
     this.#runs.set(runId, run);
     return run;
@@ -74,9 +91,21 @@ export class RunTracing {
     return this.#runs.get(runId) ?? this.#startRun(runId, "unknown", at, true);
   }
 
-  #child(run: RunSpans, event: Extract<RunEvent, { index: number }>, name: string, attributes: Record<string, string | number>): Span {
+  #child(
+    run: RunSpans,
+    event: Extract<RunEvent, { index: number }>,
+    name: string,
+    attributes: Record<string, string | number>,
+  ): Span {
     const parent = trace.setSpan(context.active(), run.span);
-    return this.#tracer.startSpan(name, { startTime: event.at, attributes: { "sagaql.run_id": event.runId, "sagaql.workflow": run.workflow, ...attributes } }, parent);
+    return this.#tracer.startSpan(
+      name,
+      {
+        startTime: event.at,
+        attributes: { "sagaql.run_id": event.runId, "sagaql.workflow": run.workflow, ...attributes },
+      },
+      parent,
+    );
   }
 
   #finishRun(run: RunSpans, event: Extract<RunEvent, { type: "run-finished" }>): void {

@@ -12,8 +12,19 @@ const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
  */
 export function useMetricsEndpoint(registry: Registry, path = "/metrics"): Plugin[] {
   const registers = [registry];
-  const requests = new Counter({ name: "sagaql_http_requests_total", help: "HTTP requests answered.", labelNames: ["method", "path", "status"], registers });
-  const durations = new Histogram({ name: "sagaql_http_request_duration_seconds", help: "Time to answer an HTTP request.", labelNames: ["method", "path"], buckets: HTTP_BUCKETS, registers });
+  const requests = new Counter({
+    name: "sagaql_http_requests_total",
+    help: "HTTP requests answered.",
+    labelNames: ["method", "path", "status"],
+    registers,
+  });
+  const durations = new Histogram({
+    name: "sagaql_http_request_duration_seconds",
+    help: "Time to answer an HTTP request.",
+    labelNames: ["method", "path"],
+    buckets: HTTP_BUCKETS,
+    registers,
+  });
   const started = new WeakMap<Request, number>();
   const http: Plugin = {
     onRequest({ request }) {

@@ -26,7 +26,10 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
  *   in a file next to it, named by `journalPathFor` — `data/app.db` → `data/app.journal.db`. SQLite has one
  *   writer per file, and the app's file is locked while a transactional workflow runs.
  */
-export async function openRunJournal(databaseUrl: string, options: OpenRunJournalOptions = {}): Promise<DurableRunJournal> {
+export async function openRunJournal(
+  databaseUrl: string,
+  options: OpenRunJournalOptions = {},
+): Promise<DurableRunJournal> {
   if (POSTGRES_URL.test(databaseUrl)) return PostgresRunJournal.open({ ...options, connectionString: databaseUrl });
   return new SqliteRunJournal({ ...options, filename: journalPathFor(databaseUrl) });
 }

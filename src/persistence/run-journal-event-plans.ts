@@ -33,7 +33,9 @@ export const EVENT_PLANS: Record<Exclude<RunEventType, "run-started">, EventPlan
   "compensation-started": { step: "status = 'COMPENSATING', compensation_attempts = :attempt" },
   "compensation-completed": { step: "status = 'COMPENSATED'" },
   "compensation-failed": { step: "status = 'COMPENSATION_FAILED', compensation_error = :error" },
-  "run-compensating": { run: "status = 'COMPENSATING', failed_step = :failedStep, error = :error, rolled_back = :rolledBack" },
+  "run-compensating": {
+    run: "status = 'COMPENSATING', failed_step = :failedStep, error = :error, rolled_back = :rolledBack",
+  },
   // Only the first request is kept; the run goes on until its owner stops it.
   "run-cancel-requested": { run: "cancel_request = COALESCE(cancel_request, :cancelRequest)" },
   // The rest of a reopening (lease, parking, steps) is the store's `reopenRun` statement.
@@ -41,7 +43,10 @@ export const EVENT_PLANS: Record<Exclude<RunEventType, "run-started">, EventPlan
     run: "status = :status, error = CASE WHEN :status = 'RUNNING' THEN NULL ELSE COALESCE(:error, error) END, failed_step = CASE WHEN :status = 'RUNNING' THEN NULL ELSE failed_step END",
   },
   // A NULL parameter (the event carried no result / error) keeps the column: JSON null is the text 'null'.
-  "run-finished": { run: "status = :status, result = COALESCE(:result, result), error = COALESCE(:error, error)", skipsPending: true },
+  "run-finished": {
+    run: "status = :status, result = COALESCE(:result, result), error = COALESCE(:error, error)",
+    skipsPending: true,
+  },
 };
 
 export function isStepLevel(type: RunEventType): type is StepLevel {
@@ -71,7 +76,12 @@ export function eventParams(event: Exclude<RunEvent, { type: "run-started" }>): 
     case "compensation-completed":
       return { ...params, idx: event.index };
     case "run-compensating":
-      return { ...params, failedStep: event.failedStep, error: encode(event.error, "the error", event), rolledBack: event.rolledBack };
+      return {
+        ...params,
+        failedStep: event.failedStep,
+        error: encode(event.error, "the error", event),
+        rolledBack: event.rolledBack,
+      };
     case "run-cancel-requested":
       return { ...params, cancelRequest: encodeCancelRequest(event) };
     case "run-reopened":

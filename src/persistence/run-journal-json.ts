@@ -17,7 +17,10 @@ const MAX_DEPTH = 200;
 export class JournalEncodingError extends SagaqlError {
   readonly code = "JOURNAL_ENCODING";
   constructor(what: string, cause: unknown) {
-    super(`Cannot journal ${what}: ${cause instanceof Error ? cause.message : String(cause)}. Journaled values must be JSON-serialisable.`, { cause });
+    super(
+      `Cannot journal ${what}: ${cause instanceof Error ? cause.message : String(cause)}. Journaled values must be JSON-serialisable.`,
+      { cause },
+    );
     this.name = "JournalEncodingError";
   }
 }
@@ -55,7 +58,8 @@ export function hashRunInput(input: unknown): string {
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : canonicalJson(item))).join(",")}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? "null" : canonicalJson(item))).join(",")}]`;
   if (value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
     return JSON.stringify(value) ?? "null";
   }
@@ -103,7 +107,8 @@ function untag(value: unknown): unknown {
   if (Array.isArray(value)) return untagFields(value as unknown as Record<string, unknown>);
   const record = value as Record<string, unknown>;
   if (isTagKey(Object.keys(record))) {
-    if (DATE_TAG in record) return record[DATE_TAG] === null ? new Date(Number.NaN) : new Date(record[DATE_TAG] as string);
+    if (DATE_TAG in record)
+      return record[DATE_TAG] === null ? new Date(Number.NaN) : new Date(record[DATE_TAG] as string);
     return untagFields(record[ESCAPE_TAG] as Record<string, unknown>);
   }
   return untagFields(record);
@@ -121,6 +126,7 @@ function untagFields(record: Record<string, unknown>): Record<string, unknown> {
 
 // Plain assignment to "__proto__" would replace the prototype instead of setting the key JSON had.
 function setOwn(target: object, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else (target as Record<string, unknown>)[key] = value;
 }

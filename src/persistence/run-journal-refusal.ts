@@ -12,7 +12,11 @@ export interface GuardRow {
  * Why a store refused an event, from the run's row as read after the refusal. Only on that failure path: the
  * statement that writes an event checks the same conditions itself, so accepting one costs no extra read.
  */
-export function refusal(event: Exclude<RunEvent, { type: "run-started" }>, owner: string, row: GuardRow | undefined): Error {
+export function refusal(
+  event: Exclude<RunEvent, { type: "run-started" }>,
+  owner: string,
+  row: GuardRow | undefined,
+): Error {
   if (!row) return new Error(`Run ${event.runId} was never started in this store`);
   if (isTerminalStatus(row.status as RunStatus)) return new RunFinishedError(event.runId, row.status);
   if (row.owner !== owner) return new RunLeaseLostError(event.runId, owner, row.owner);

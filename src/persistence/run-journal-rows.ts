@@ -148,7 +148,12 @@ export interface LeaseRow {
 }
 
 export function toLease(row: LeaseRow): RunLease {
-  return { runId: row.id, owner: row.owner, expiresAt: toDate(row.lease_expires_at)!, recoveryAttempts: Number(row.recovery_attempts) };
+  return {
+    runId: row.id,
+    owner: row.owner,
+    expiresAt: toDate(row.lease_expires_at)!,
+    recoveryAttempts: Number(row.recovery_attempts),
+  };
 }
 
 export interface EventRow {
@@ -161,5 +166,8 @@ export interface EventRow {
 
 export function toJournaledEvent(row: EventRow): JournaledEvent {
   const fields = decodeJournalValue(row.payload) as object;
-  return { seq: Number(row.seq), event: { type: row.type, runId: row.run_id, ...fields, at: toDate(row.at) } as RunEvent };
+  return {
+    seq: Number(row.seq),
+    event: { type: row.type, runId: row.run_id, ...fields, at: toDate(row.at) } as RunEvent,
+  };
 }

@@ -8,7 +8,8 @@ export type CorsSetting = YogaServerOptions<object, object>["cors"];
  * Here an origin that is not listed gets no CORS headers at all; no setting means no cross-origin access.
  */
 export function corsPolicy(setting: CorsSetting): CorsSetting {
-  if (setting === undefined || setting === false || setting === true || typeof setting === "function") return setting ?? false;
+  if (setting === undefined || setting === false || setting === true || typeof setting === "function")
+    return setting ?? false;
   const listed = setting.origin === undefined ? [] : [setting.origin].flat();
   if (listed.includes("*")) return setting;
   return (request) => {

@@ -167,7 +167,10 @@ function createYogaServer(
       options.csrfPrevention === false ? {} : useCSRFPrevention(options.csrfPrevention),
       useOperationName(),
       useQuietSyntaxErrors(),
-      useSchemaDisclosure({ introspection: options.introspection ?? !inProduction(), fieldSuggestions: options.fieldSuggestions ?? !inProduction() }),
+      useSchemaDisclosure({
+        introspection: options.introspection ?? !inProduction(),
+        fieldSuggestions: options.fieldSuggestions ?? !inProduction(),
+      }),
       ...useQueryLimits(options.limits),
       ...(options.plugins ?? []),
     ],
@@ -187,7 +190,10 @@ function timeouts(requestTimeout: number) {
   };
 }
 
-function graphiqlPage(setting: boolean | GraphiQLOptions, csrf: CreateServerOptions["csrfPrevention"]): OfflineGraphiQLPage | undefined {
+function graphiqlPage(
+  setting: boolean | GraphiQLOptions,
+  csrf: CreateServerOptions["csrfPrevention"],
+): OfflineGraphiQLPage | undefined {
   if (setting === false) return undefined;
   const options = setting === true ? {} : setting;
   // GraphiQL sends subscriptions as GET event streams, which CSRF prevention refuses without its header.
@@ -201,7 +207,12 @@ function csrfHeader(csrf: CreateServerOptions["csrfPrevention"]): Record<string,
   return name ? { [name]: "graphiql" } : {};
 }
 
-function listen(http: Server, endpoint: string, logger: Logger, options: ListenOptions = {}): Promise<ListeningAddress> {
+function listen(
+  http: Server,
+  endpoint: string,
+  logger: Logger,
+  options: ListenOptions = {},
+): Promise<ListeningAddress> {
   const host = options.host ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
     http.once("error", reject);
@@ -221,9 +232,17 @@ function displayHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-async function shutDown(graceful: GracefulHttp, yoga: SagaqlServer["yoga"], logger: Logger, options: CreateServerOptions): Promise<void> {
+async function shutDown(
+  graceful: GracefulHttp,
+  yoga: SagaqlServer["yoga"],
+  logger: Logger,
+  options: CreateServerOptions,
+): Promise<void> {
   const graceMs = options.shutdownGraceMs ?? 30_000;
-  logger.info({ inFlight: graceful.inFlight, graceMs }, "shutting down: answering what was received, then no new connections; waiting for requests in flight");
+  logger.info(
+    { inFlight: graceful.inFlight, graceMs },
+    "shutting down: answering what was received, then no new connections; waiting for requests in flight",
+  );
   const { abandoned } = await graceful.drain(graceMs, options.shutdownSettleMs);
   if (abandoned > 0) logger.warn({ abandoned }, "grace period over: cut the connections of unfinished requests");
   await yoga.dispose();

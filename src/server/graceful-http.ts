@@ -100,7 +100,7 @@ export class GracefulHttp {
    */
   async #settle(settleMs: number): Promise<void> {
     const deadline = Date.now() + MAX_SETTLE_MS;
-    for (let seen = -1; seen !== this.#accepted && Date.now() < deadline; ) {
+    for (let seen = -1; seen !== this.#accepted && Date.now() < deadline;) {
       seen = this.#accepted;
       await sleep(settleMs);
       await new Promise((resolve) => setImmediate(resolve));

@@ -36,7 +36,9 @@ export function useHealthEndpoint(options: HealthEndpointOptions = {}): Plugin {
 async function runChecks(options: HealthEndpointOptions): Promise<HealthReport> {
   if (options.isClosing?.()) return { status: "closing", checks: {} };
   const entries = await Promise.all(
-    Object.entries(options.checks ?? {}).map(async ([name, check]) => [name, await probe(check, options.timeoutMs ?? 2000)] as const),
+    Object.entries(options.checks ?? {}).map(
+      async ([name, check]) => [name, await probe(check, options.timeoutMs ?? 2000)] as const,
+    ),
   );
   const checks = Object.fromEntries(entries);
   return { status: entries.every(([, result]) => result.ok) ? "ok" : "unavailable", checks };
@@ -52,7 +54,11 @@ async function probe(check: HealthCheck, timeoutMs: number): Promise<HealthRepor
     await Promise.race([check(), timeout]);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (error) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     clearTimeout(timer);
   }

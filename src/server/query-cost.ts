@@ -28,7 +28,12 @@ export interface QueryCostOptions {
  * cost is about the number of values the response can hold, whatever the data.
  * Introspection is not counted: its size is the schema's, not the caller's choice.
  */
-export function queryCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, options: QueryCostOptions): number {
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  options: QueryCostOptions,
+): number {
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
   return new CostWalk(schema, document, operation, options).selectionSet(operation.selectionSet, root);
@@ -58,7 +63,8 @@ class CostWalk {
     let cost = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) cost += this.field(selection, type);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) cost += this.selectionSet(selection.selectionSet, this.typeNamed(selection.typeCondition?.name.value) ?? type);
+      else if (selection.kind === Kind.INLINE_FRAGMENT)
+        cost += this.selectionSet(selection.selectionSet, this.typeNamed(selection.typeCondition?.name.value) ?? type);
       else cost += this.fragment(selection.name.value);
     }
     return cost;
@@ -78,11 +84,16 @@ class CostWalk {
 
   private field(node: FieldNode, parent: GraphQLNamedType): number {
     if (node.name.value.startsWith("__")) return 0;
-    const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
+    const definition =
+      isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
     if (!definition) return 1;
     const list = isListType(getNullableType(definition.type));
     const size = list ? this.listSize(node) : 1;
-    const inner = node.selectionSet ? this.selectionSet(node.selectionSet, getNamedType(definition.type)) : list ? 1 : 0;
+    const inner = node.selectionSet
+      ? this.selectionSet(node.selectionSet, getNamedType(definition.type))
+      : list
+        ? 1
+        : 0;
     return 1 + size * inner;
   }
 

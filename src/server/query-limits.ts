@@ -1,7 +1,14 @@
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { getOperationAST, GraphQLError, validate, type ExecutionArgs, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  getOperationAST,
+  GraphQLError,
+  validate,
+  type ExecutionArgs,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { queryCost } from "./query-cost.ts";
 import { useResponseSizeLimit } from "./response-size-limit.ts";
@@ -48,7 +55,12 @@ export const DEFAULT_QUERY_LIMITS: Required<QueryLimits> = {
 export function useQueryLimits(limits: QueryLimits | false | undefined): Plugin[] {
   if (limits === false) return [];
   const settings = { ...DEFAULT_QUERY_LIMITS, ...definedOnly(limits ?? {}) };
-  return [useTokenLimit(settings.maxTokens), useShapeLimits(settings), useCostLimit(settings), useResponseSizeLimit(settings.maxResponseBytes)];
+  return [
+    useTokenLimit(settings.maxTokens),
+    useShapeLimits(settings),
+    useCostLimit(settings),
+    useResponseSizeLimit(settings.maxResponseBytes),
+  ];
 }
 
 /** graphql-js counts tokens as it lexes and stops at the limit, before a big document becomes a big tree. */
@@ -59,7 +71,8 @@ function useTokenLimit(maxTokens: number): Plugin {
         try {
           return parseFn(source, { ...options, maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && error.message.includes("tokens")) throw tooComplex(`Token limit of ${maxTokens} exceeded.`);
+          if (error instanceof GraphQLError && error.message.includes("tokens"))
+            throw tooComplex(`Token limit of ${maxTokens} exceeded.`);
           throw error;
         }
       });
@@ -103,8 +116,12 @@ function useCostLimit(settings: Required<QueryLimits>): Plugin {
   const refuseOver = (args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void) => {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return;
-    const cost = queryCost(args.schema, args.document, operation, { defaultListSize: settings.defaultListSize, variables: args.variableValues });
-    if (cost > settings.maxCost) stop({ errors: [tooComplex(`Query cost limit of ${settings.maxCost} exceeded, found ${cost}.`)] });
+    const cost = queryCost(args.schema, args.document, operation, {
+      defaultListSize: settings.defaultListSize,
+      variables: args.variableValues,
+    });
+    if (cost > settings.maxCost)
+      stop({ errors: [tooComplex(`Query cost limit of ${settings.maxCost} exceeded, found ${cost}.`)] });
   };
   return {
     onExecute: ({ args, setResultAndStopExecution }) => refuseOver(args, setResultAndStopExecution),

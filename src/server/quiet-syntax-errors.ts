@@ -18,7 +18,11 @@ export function useQuietSyntaxErrors(): Plugin {
           if (!(error instanceof GraphQLError) || !error.message.startsWith("Syntax Error:")) throw error;
           const message = error.message.replace(ECHOED_TEXT, "$1");
           if (message === error.message) throw error;
-          throw new GraphQLError(message, { source: error.source, positions: error.positions, extensions: error.extensions });
+          throw new GraphQLError(message, {
+            source: error.source,
+            positions: error.positions,
+            extensions: error.extensions,
+          });
         }
       });
     },

@@ -9,12 +9,15 @@ export type RequestContextFactory = (request: Request) => RequestContext | Promi
  * identity (e.g. recognising subscriptions). So the factory's fields are added onto that object rather than
  * replacing it. The result is what authorization rules see: `request.headers.get(…)` plus e.g. `request.user`.
  */
-export function requestContextFactory(factory: RequestContextFactory | undefined): ((initial: YogaInitialContext) => Promise<GraphQLContext>) | undefined {
+export function requestContextFactory(
+  factory: RequestContextFactory | undefined,
+): ((initial: YogaInitialContext) => Promise<GraphQLContext>) | undefined {
   if (!factory) return undefined;
   return async ({ request }) => {
     const extra = await factory(request);
     for (const key of Object.keys(extra)) {
-      if (key in request) throw new Error(`requestContext() returned "${key}", which would hide the request's own "${key}"`);
+      if (key in request)
+        throw new Error(`requestContext() returned "${key}", which would hide the request's own "${key}"`);
     }
     return { request: Object.assign(request, extra) };
   };

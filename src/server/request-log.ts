@@ -5,7 +5,12 @@ import type { Logger } from "pino";
 import { currentRequestScope, type RequestScope } from "./request-scope.ts";
 
 /** One line when a request arrives (debug) and one when its response is done or the client went away (info). */
-export function logRequest(logger: Logger, scope: RequestScope, request: IncomingMessage, response: ServerResponse): void {
+export function logRequest(
+  logger: Logger,
+  scope: RequestScope,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
   const started = performance.now();
   const path = (request.url ?? "/").split("?")[0];
   logger.debug({ reqId: scope.id, method: request.method, path }, "request received");

@@ -43,7 +43,9 @@ export function useRunsConsole(options: RunsConsoleOptions = {}): Plugin {
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (url.pathname !== path && url.pathname !== `${path}/`) return;
       if (request.method !== "GET" && request.method !== "HEAD") {
-        return endResponse(new fetchAPI.Response("Method Not Allowed", { status: 405, headers: { allow: "GET, HEAD" } }));
+        return endResponse(
+          new fetchAPI.Response("Method Not Allowed", { status: 405, headers: { allow: "GET, HEAD" } }),
+        );
       }
       endResponse(respond(page, request, fetchAPI));
     },

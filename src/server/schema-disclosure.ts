@@ -24,7 +24,8 @@ export function useSchemaDisclosure(disclosure: SchemaDisclosure): Plugin {
       return {
         onExecuteDone: (payload) =>
           handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-            if (result.errors?.some(hasSuggestion)) setResult({ ...result, errors: result.errors.map(withoutSuggestion) } satisfies ExecutionResult);
+            if (result.errors?.some(hasSuggestion))
+              setResult({ ...result, errors: result.errors.map(withoutSuggestion) } satisfies ExecutionResult);
           }),
       };
     },

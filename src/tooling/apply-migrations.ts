@@ -40,7 +40,13 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     url = `file:${absolute}`;
   }
   const schemaPath = resolve(cwd, options.schemaPath);
-  if (await migrationsUpToDate(url, join(dirname(schemaPath), "migrations"), provider)) return { output: NOTHING_PENDING, ranCli: false };
-  const { stdout } = await runPrismaCli(["migrate", "deploy", "--schema", schemaPath], { schemaPath, url, provider, cwd });
+  if (await migrationsUpToDate(url, join(dirname(schemaPath), "migrations"), provider))
+    return { output: NOTHING_PENDING, ranCli: false };
+  const { stdout } = await runPrismaCli(["migrate", "deploy", "--schema", schemaPath], {
+    schemaPath,
+    url,
+    provider,
+    cwd,
+  });
   return { output: stdout, ranCli: true };
 }

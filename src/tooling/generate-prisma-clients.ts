@@ -11,8 +11,14 @@ export interface ClientSchema {
  * run is its own process, and most of its time is spent starting up. `config`: the Prisma config file
  * (@default `prisma.config.ts` in `cwd`, else the one in the schemas' prisma folder).
  */
-export async function generatePrismaClients(schemas: readonly ClientSchema[], cwd: string, config?: string): Promise<void> {
+export async function generatePrismaClients(
+  schemas: readonly ClientSchema[],
+  cwd: string,
+  config?: string,
+): Promise<void> {
   await Promise.all(
-    schemas.map(({ schemaPath, provider }) => runPrismaCli(["generate", "--schema", schemaPath], { schemaPath, provider, cwd, ...(config ? { config } : {}) })),
+    schemas.map(({ schemaPath, provider }) =>
+      runPrismaCli(["generate", "--schema", schemaPath], { schemaPath, provider, cwd, ...(config ? { config } : {}) }),
+    ),
   );
 }

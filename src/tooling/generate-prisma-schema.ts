@@ -55,7 +55,11 @@ export function generatePrismaSchema(entities: readonly SchemaEntity[], options:
   const framework = options.frameworkModels === false ? [] : [STEP_CHECKPOINT_MODEL];
   assertDistinctModels([...entities.map((e) => e.typeName), ...framework.map((m) => m.name)]);
   const relations = prismaRelations(checkRelations(entities));
-  const sections = [header(options), ...entities.map((e) => model(e, options.provider, relations.get(e.typeName))), ...framework.map((m) => m.text)];
+  const sections = [
+    header(options),
+    ...entities.map((e) => model(e, options.provider, relations.get(e.typeName))),
+    ...framework.map((m) => m.text),
+  ];
   return `${sections.join("\n\n")}\n`;
 }
 
@@ -115,7 +119,11 @@ function header(options: GeneratePrismaSchemaOptions): string {
   return lines.join("\n");
 }
 
-function model(entity: SchemaEntity, provider: PrismaProvider, relations: ModelRelations = { rows: [], blocks: [] }): string {
+function model(
+  entity: SchemaEntity,
+  provider: PrismaProvider,
+  relations: ModelRelations = { rows: [], blocks: [] },
+): string {
   const rows: Array<[string, string, string]> = [
     ["id", "String", "@id @default(uuid())"],
     ["createdAt", "DateTime", "@default(now())"],
@@ -132,7 +140,12 @@ function model(entity: SchemaEntity, provider: PrismaProvider, relations: ModelR
   return [`model ${entity.typeName} {`, ...body, ...blocks, "}"].join("\n");
 }
 
-function column(entity: SchemaEntity, name: string, field: AnyField, provider: PrismaProvider): [string, string, string] {
+function column(
+  entity: SchemaEntity,
+  name: string,
+  field: AnyField,
+  provider: PrismaProvider,
+): [string, string, string] {
   const type = PRISMA_TYPES[field.kind] + (field.isOptional ? "?" : "");
   const attributes: string[] = [];
   if (field.hasDefault) attributes.push(`@default(${defaultLiteral(entity, name, field, provider)})`);
@@ -154,19 +167,23 @@ function defaultLiteral(entity: SchemaEntity, name: string, field: AnyField, pro
       if (!Number.isSafeInteger(value)) throw new TypeError(`${where}: default must be a safe integer`);
       return String(value);
     case "float":
-      if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`${where}: default must be a finite number`);
+      if (typeof value !== "number" || !Number.isFinite(value))
+        throw new TypeError(`${where}: default must be a finite number`);
       return String(value);
     case "boolean":
       if (typeof value !== "boolean") throw new TypeError(`${where}: default must be a boolean`);
       return String(value);
     case "datetime":
-      if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new TypeError(`${where}: default must be a valid Date`);
+      if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+        throw new TypeError(`${where}: default must be a valid Date`);
       return quote(value.toISOString());
     case "json":
       if (value === undefined) throw new TypeError(`${where}: default must be JSON`);
       // Prisma 6.19 prints a SQLite Json default into the DDL unquoted (`DEFAULT ["draft"]`), which SQLite
       // stores as the wrong value or rejects; a raw SQL string literal comes out right.
-      return provider === "sqlite" ? `dbgenerated(${quote(sqlString(JSON.stringify(value)))})` : quote(JSON.stringify(value));
+      return provider === "sqlite"
+        ? `dbgenerated(${quote(sqlString(JSON.stringify(value)))})`
+        : quote(JSON.stringify(value));
   }
 }
 
@@ -185,7 +202,8 @@ function sqlString(value: string): string {
 function assertDistinctModels(models: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of models) {
-    if (seen.has(name)) throw new Error(`Two entities (or an entity and a sagaql model) map to the Prisma model "${name}"`);
+    if (seen.has(name))
+      throw new Error(`Two entities (or an entity and a sagaql model) map to the Prisma model "${name}"`);
     seen.add(name);
   }
 }

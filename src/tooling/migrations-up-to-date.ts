@@ -23,7 +23,11 @@ const APPLIED_SQL = "SELECT migration_name, checksum, finished_at, rolled_back_a
  * unusual — no database yet, no table, a folder without SQL, a lock file for another provider, an error
  * reading — answers false, so that the CLI decides and reports it as it always has.
  */
-export async function migrationsUpToDate(url: string, migrationsDir: string, provider: PrismaProvider): Promise<boolean> {
+export async function migrationsUpToDate(
+  url: string,
+  migrationsDir: string,
+  provider: PrismaProvider,
+): Promise<boolean> {
   try {
     const local = await localChecksums(migrationsDir, provider);
     if (local === undefined) return false;
@@ -35,7 +39,10 @@ export async function migrationsUpToDate(url: string, migrationsDir: string, pro
 }
 
 /** Folder name to checksum of its `migration.sql`; undefined when the folder is not one `migrate deploy` would take as is. */
-async function localChecksums(migrationsDir: string, provider: PrismaProvider): Promise<Map<string, string> | undefined> {
+async function localChecksums(
+  migrationsDir: string,
+  provider: PrismaProvider,
+): Promise<Map<string, string> | undefined> {
   const lock = await readFile(join(migrationsDir, "migration_lock.toml"), "utf8");
   if (!new RegExp(`^provider\\s*=\\s*"${provider}"`, "m").test(lock)) return undefined;
   const folders = (await readdir(migrationsDir, { withFileTypes: true })).filter((entry) => entry.isDirectory());
@@ -43,7 +50,12 @@ async function localChecksums(migrationsDir: string, provider: PrismaProvider): 
   for (const folder of folders) {
     const sqlPath = join(migrationsDir, folder.name, "migration.sql");
     if (!existsSync(sqlPath)) return undefined;
-    checksums.set(folder.name, createHash("sha256").update(await readFile(sqlPath)).digest("hex"));
+    checksums.set(
+      folder.name,
+      createHash("sha256")
+        .update(await readFile(sqlPath))
+        .digest("hex"),
+    );
   }
   return checksums;
 }

@@ -19,7 +19,9 @@ interface SqlQuery {
 }
 
 function refuse(what: string): never {
-  throw new Error(`The offline diff adapter cannot ${what}: this Prisma command needs a real database (set DATABASE_URL)`);
+  throw new Error(
+    `The offline diff adapter cannot ${what}: this Prisma command needs a real database (set DATABASE_URL)`,
+  );
 }
 
 function offlinePostgresConnection() {

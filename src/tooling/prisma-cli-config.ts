@@ -28,9 +28,12 @@ export function prismaCliConfig(options: PrismaCliConfigOptions = {}): ReturnTyp
     schema: process.env.PRISMA_SCHEMA ?? (postgres ? schemas.postgresql : schemas.sqlite),
     async adapter() {
       // Diffing two schema files needs no database; see offline-diff-adapter.ts.
-      if (process.env.SAGAQL_OFFLINE_DIFF === "1") return postgres ? offlinePostgresDiffAdapter() : new PrismaBetterSqlite3({ url: ":memory:" });
+      if (process.env.SAGAQL_OFFLINE_DIFF === "1")
+        return postgres ? offlinePostgresDiffAdapter() : new PrismaBetterSqlite3({ url: ":memory:" });
       // allowExitOnIdle: the schema engine never closes its pool; idle connections must not keep the CLI alive.
-      return postgres ? new PrismaPg({ connectionString: url, allowExitOnIdle: true }) : new PrismaBetterSqlite3({ url });
+      return postgres
+        ? new PrismaPg({ connectionString: url, allowExitOnIdle: true })
+        : new PrismaBetterSqlite3({ url });
     },
   });
 }

@@ -27,7 +27,11 @@ export function prismaRelations(relations: readonly ResolvedRelation[]): Map<str
     const references = `@relation(${JSON.stringify(name)}, fields: [${foreignKey}], references: [id], onDelete: ${ON_DELETE[relation.onDelete]})`;
     of(child.typeName).rows.push([field, `${parent.typeName}${relation.isOptional ? "?" : ""}`, references]);
     of(child.typeName).blocks.push(`@@index([${foreignKey}])`);
-    of(parent.typeName).rows.push([relation.listField ?? `${child.name}_${field}`, `${child.typeName}[]`, `@relation(${JSON.stringify(name)})`]);
+    of(parent.typeName).rows.push([
+      relation.listField ?? `${child.name}_${field}`,
+      `${child.typeName}[]`,
+      `@relation(${JSON.stringify(name)})`,
+    ]);
   }
   return models;
 }

@@ -53,7 +53,11 @@ const PLACEHOLDER_URLS: Record<PrismaProvider, string> = {
 /** Thrown when the Prisma CLI exits non-zero; carries its output, since that is where the reason is. */
 export class PrismaCliError extends SagaqlError {
   readonly code = "PRISMA_CLI_FAILED";
-  constructor(readonly args: readonly string[], readonly exitCode: number | null, readonly output: PrismaCliResult) {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly output: PrismaCliResult,
+  ) {
     super(`prisma ${args.join(" ")} exited with ${exitCode}:\n${output.stderr || output.stdout}`);
     this.name = "PrismaCliError";
   }
@@ -80,7 +84,11 @@ export function runPrismaCli(args: readonly string[], options: RunPrismaCliOptio
   };
   if (options.offline) env.SAGAQL_OFFLINE_DIFF = "1";
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", UNREF_LONG_TIMERS, cli, ...args, "--config", config], { cwd: options.cwd ?? process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", UNREF_LONG_TIMERS, cli, ...args, "--config", config], {
+      cwd: options.cwd ?? process.cwd(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -106,7 +114,10 @@ export class PrismaConfigMissingError extends SagaqlError {
 function prismaConfigFor(options: RunPrismaCliOptions): string {
   const cwd = options.cwd ?? process.cwd();
   if (options.config) return resolve(cwd, options.config);
-  const candidates = [join(cwd, "prisma.config.ts"), join(dirname(dirname(resolve(cwd, options.schemaPath))), "prisma.config.ts")];
+  const candidates = [
+    join(cwd, "prisma.config.ts"),
+    join(dirname(dirname(resolve(cwd, options.schemaPath))), "prisma.config.ts"),
+  ];
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new PrismaConfigMissingError(candidates);
   return found;

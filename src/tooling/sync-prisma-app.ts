@@ -3,7 +3,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PrismaProvider } from "./generate-prisma-schema.ts";
-import { appProviders, migrationLockText, migrationsDirOf, renderAppSchema, schemaPathOf, type PrismaApp } from "./prisma-app.ts";
+import {
+  appProviders,
+  migrationLockText,
+  migrationsDirOf,
+  renderAppSchema,
+  schemaPathOf,
+  type PrismaApp,
+} from "./prisma-app.ts";
 import { runPrismaCli } from "./run-prisma-cli.ts";
 
 export interface SyncPrismaAppOptions {
@@ -35,7 +42,11 @@ export async function syncPrismaApp(app: PrismaApp, options: SyncPrismaAppOption
   return results;
 }
 
-async function syncProvider(app: PrismaApp, provider: PrismaProvider, options: SyncPrismaAppOptions): Promise<SyncedSchema> {
+async function syncProvider(
+  app: PrismaApp,
+  provider: PrismaProvider,
+  options: SyncPrismaAppOptions,
+): Promise<SyncedSchema> {
   const schemaPath = schemaPathOf(app, provider);
   const migrationsDir = migrationsDirOf(app, provider);
   const next = renderAppSchema(app, provider);
@@ -57,7 +68,13 @@ async function syncProvider(app: PrismaApp, provider: PrismaProvider, options: S
 }
 
 /** The SQL from `previous` (or an empty database) to `next`. */
-export async function diffSchemas(previous: string | undefined, next: string, provider: PrismaProvider, cwd?: string, config?: string): Promise<string> {
+export async function diffSchemas(
+  previous: string | undefined,
+  next: string,
+  provider: PrismaProvider,
+  cwd?: string,
+  config?: string,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "sagaql-diff-"));
   try {
     const nextPath = join(dir, "next.prisma");
@@ -84,7 +101,10 @@ export async function diffSchemas(previous: string | undefined, next: string, pr
 export async function listMigrations(migrationsDir: string): Promise<string[]> {
   if (!existsSync(migrationsDir)) return [];
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 function isEmptyMigration(sql: string): boolean {

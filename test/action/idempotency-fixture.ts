@@ -22,7 +22,12 @@ import { checkoutConfig } from "../../examples/checkout/config.ts";
 import { createApp } from "../../src/app/create-app.ts";
 import type { RunControlOptions } from "../../src/graphql/run-control.ts";
 import type { GraphQLContext } from "../../src/graphql/context.ts";
-import { runAction, type ActionRuntime, type ActionSuccess, type RunActionRequest } from "../../src/action/run-action.ts";
+import {
+  runAction,
+  type ActionRuntime,
+  type ActionSuccess,
+  type RunActionRequest,
+} from "../../src/action/run-action.ts";
 import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
 import { createLogger } from "../../src/server/create-logger.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
@@ -56,7 +61,11 @@ export interface IdempotencyFixture {
     headers?: Record<string, string>,
   ): Promise<{ data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
   /** A pending order for `quantity` of a fresh product with `stock`. */
-  newOrder(options?: { stock?: number; quantity?: number; shippingCountry?: string }): Promise<{ orderId: string; sku: string }>;
+  newOrder(options?: {
+    stock?: number;
+    quantity?: number;
+    shippingCountry?: string;
+  }): Promise<{ orderId: string; sku: string }>;
   stockOf(sku: string): Promise<number | undefined>;
   close(): Promise<void>;
 }
@@ -72,13 +81,18 @@ export interface IdempotencyFixtureOptions {
   runControl?: RunControlOptions;
 }
 
-export async function createIdempotencyFixture(provider: Provider, options: IdempotencyFixtureOptions = {}): Promise<IdempotencyFixture> {
+export async function createIdempotencyFixture(
+  provider: Provider,
+  options: IdempotencyFixtureOptions = {},
+): Promise<IdempotencyFixture> {
   // Migrated by running the migrations' SQL: milliseconds, where the Prisma CLI takes seconds.
   const database = await openCheckoutDatabase(provider);
   await (database.prisma as { $disconnect(): Promise<void> }).$disconnect();
   const providers = mkdtempSync(join(tmpdir(), "sagaql-idempotency-providers-"));
   const slowMs = options.slowCardMs ?? 300;
-  const payment = options.payment ? options.payment(join(providers, "payment.db"), slowMs) : new PaymentService(join(providers, "payment.db"), { slowMs });
+  const payment = options.payment
+    ? options.payment(join(providers, "payment.db"), slowMs)
+    : new PaymentService(join(providers, "payment.db"), { slowMs });
   const shipping = new ShippingService(join(providers, "shipping.db"));
   const config = checkoutConfig({ logger: createLogger({ level: "silent" }) });
   const app = await createApp({
@@ -119,7 +133,9 @@ export async function createIdempotencyFixture(provider: Provider, options: Idem
       const sku = `SKU-${++products}`;
       await rows.product.create({ data: { sku, name: `Product ${sku}`, price: 10, stock } });
       const items = JSON.stringify([{ sku, quantity }]);
-      const { id } = await rows.order.create({ data: { items, total: 10 * quantity, ...(shippingCountry ? { shippingCountry } : {}) } });
+      const { id } = await rows.order.create({
+        data: { items, total: 10 * quantity, ...(shippingCountry ? { shippingCountry } : {}) },
+      });
       return { orderId: id, sku };
     },
     stockOf: async (sku) => (await rows.product.findMany()).find((product) => product.sku === sku)?.stock,

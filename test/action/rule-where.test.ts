@@ -23,7 +23,9 @@ describe("ruleWhere", () => {
     expect(ruleWhere(fields, { customerId: { equals: undefined } })).toBe(NO_ROW);
     expect(ruleWhere(fields, { customerId: { in: ["a", undefined] } })).toBe(NO_ROW);
     expect(ruleWhere(fields, { OR: [] })).toBe(NO_ROW);
-    expect(ruleWhere(fields, { AND: [{ status: "x" }, { customerId: undefined }] })).toEqual({ AND: [{ status: { equals: "x" } }, NO_ROW] });
+    expect(ruleWhere(fields, { AND: [{ status: "x" }, { customerId: undefined }] })).toEqual({
+      AND: [{ status: { equals: "x" } }, NO_ROW],
+    });
   });
 
   test("tests null only where the field may hold it", () => {
@@ -46,7 +48,9 @@ describe("ruleWhere", () => {
 
 describe("pinnedValues", () => {
   test("are the top-level equalities a create rule fills in", () => {
-    expect(pinnedValues({ customerId: "alice", status: { equals: "new" }, total: { lte: 9 }, OR: [{ status: "x" }] })).toEqual({ customerId: "alice", status: "new" });
+    expect(
+      pinnedValues({ customerId: "alice", status: { equals: "new" }, total: { lte: 9 }, OR: [{ status: "x" }] }),
+    ).toEqual({ customerId: "alice", status: "new" });
     expect(pinnedValues({ customerId: undefined })).toEqual({});
   });
 });

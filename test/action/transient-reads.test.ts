@@ -26,11 +26,23 @@ describe("an action whose reads outside the run lose their connection", () => {
     try {
       const { orderId } = await app.newOrder();
 
-      const first = await app.checkout({ id: orderId, input: { paymentMethodId: "pm_card_visa" }, idempotencyKey: "transient-reads-1" });
-      const again = await app.checkout({ id: orderId, input: { paymentMethodId: "pm_card_visa" }, idempotencyKey: "transient-reads-1" });
+      const first = await app.checkout({
+        id: orderId,
+        input: { paymentMethodId: "pm_card_visa" },
+        idempotencyKey: "transient-reads-1",
+      });
+      const again = await app.checkout({
+        id: orderId,
+        input: { paymentMethodId: "pm_card_visa" },
+        idempotencyKey: "transient-reads-1",
+      });
 
       expect(first).toMatchObject({ replayed: false, resource: { id: orderId, status: "completed" } });
-      expect(again).toMatchObject({ replayed: true, runId: first.runId, resource: { id: orderId, status: "completed" } });
+      expect(again).toMatchObject({
+        replayed: true,
+        runId: first.runId,
+        resource: { id: orderId, status: "completed" },
+      });
       // Before and after the first run, after the replay: each row read failed once first.
       expect(rows.failures).toBe(3);
       // The key's look-up, twice, and the row's holder once.
@@ -46,7 +58,8 @@ describe("an action whose reads outside the run lose their connection", () => {
     const { driver } = app.runtime;
     const refusal = Object.assign(new Error("permission denied for table order"), { code: "42501" });
     app.runtime.driver = new Proxy(driver, {
-      get: (object, property) => (property === "findOne" ? () => Promise.reject(refusal) : (Reflect.get(object, property, object) as unknown)),
+      get: (object, property) =>
+        property === "findOne" ? () => Promise.reject(refusal) : (Reflect.get(object, property, object) as unknown),
     });
     try {
       const { orderId } = await app.newOrder();

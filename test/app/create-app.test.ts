@@ -32,7 +32,16 @@ const BOOK = `mutation($id: ID!) { tripBook(id: $id, input: { seat: "1A" }) {
   ... on WorkflowError { code message failedStep compensatedSteps runId }
 } }`;
 
-type Booked = { tripBook: { __typename: string; runId?: string; trip?: { status: string; flight: string }; code?: string; message?: string; failedStep?: string } };
+type Booked = {
+  tripBook: {
+    __typename: string;
+    runId?: string;
+    trip?: { status: string; flight: string };
+    code?: string;
+    message?: string;
+    failedStep?: string;
+  };
+};
 
 async function createTrip(url: string, destination: string): Promise<string> {
   const created = await postGraphQL<{ tripCreate: { id: string; status: string } }>(url, CREATE, { destination });
@@ -49,7 +58,12 @@ describe.each<Provider>(["sqlite", "postgresql"])("a user's app served by create
   beforeAll(async () => {
     database = await freshDatabase(provider);
     flights = new Flights();
-    app = await createApp({ ...tripConfig(project.root, flights), logger: silent, databaseUrl: database.url, dataDir: database.dataDir });
+    app = await createApp({
+      ...tripConfig(project.root, flights),
+      logger: silent,
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+    });
     url = (await app.listen({ port: 0 })).graphqlUrl;
   }, 60_000);
   afterAll(async () => {
@@ -73,14 +87,24 @@ describe.each<Provider>(["sqlite", "postgresql"])("a user's app served by create
       `query($id: ID!) { workflowRun(id: $id) { status steps { name status } } }`,
       { id: reply.runId },
     );
-    expect(run.body.data?.workflowRun).toEqual({ status: "COMPLETED", steps: [{ name: "book-flight", status: "COMPLETED" }] });
+    expect(run.body.data?.workflowRun).toEqual({
+      status: "COMPLETED",
+      steps: [{ name: "book-flight", status: "COMPLETED" }],
+    });
   });
 
   it("answers a failing step with the typed error member, the trip unchanged", async () => {
     const id = await createTrip(url, "Atlantis");
     const booked = await postGraphQL<Booked>(url, BOOK, { id });
-    expect(booked.body.data?.tripBook).toMatchObject({ __typename: "StepFailedError", code: "ACTION_ERROR", failedStep: "book-flight", message: "No flights to Atlantis" });
-    const trip = await postGraphQL<{ trip: { status: string } }>(url, `query($id: ID!) { trip(id: $id) { status } }`, { id });
+    expect(booked.body.data?.tripBook).toMatchObject({
+      __typename: "StepFailedError",
+      code: "ACTION_ERROR",
+      failedStep: "book-flight",
+      message: "No flights to Atlantis",
+    });
+    const trip = await postGraphQL<{ trip: { status: string } }>(url, `query($id: ID!) { trip(id: $id) { status } }`, {
+      id,
+    });
     expect(trip.body.data?.trip.status).toBe("planned");
   });
 
@@ -103,7 +127,12 @@ describe.each<Provider>(["sqlite", "postgresql"])("closing a createApp app (%s)"
       const flights = new Flights();
       const gate = new Latch();
       flights.gate = gate.wait();
-      const app = await createApp({ ...tripConfig(project.root, flights), logger: silent, databaseUrl: database.url, dataDir: database.dataDir });
+      const app = await createApp({
+        ...tripConfig(project.root, flights),
+        logger: silent,
+        databaseUrl: database.url,
+        dataDir: database.dataDir,
+      });
       const url = (await app.listen({ port: 0 })).graphqlUrl;
       const id = await createTrip(url, "Oslo");
       const booking = postGraphQL<Booked>(url, BOOK, { id });
@@ -123,7 +152,12 @@ describe.each<Provider>(["sqlite", "postgresql"])("closing a createApp app (%s)"
   it("leaves nothing open: the process ends by itself once the app is closed", async () => {
     const database = await freshDatabase(provider);
     try {
-      const run = await runFixture({ TRIP_MODE: "close", TRIP_ROOT: project.root, DATABASE_URL: database.url, DATA_DIR: database.dataDir });
+      const run = await runFixture({
+        TRIP_MODE: "close",
+        TRIP_ROOT: project.root,
+        DATABASE_URL: database.url,
+        DATA_DIR: database.dataDir,
+      });
       expect(run.stdout).toContain(`closed {"tripBook":{"__typename":"TripBookSuccess"}}`);
       expect(run.code).toBe(0);
     } finally {
@@ -137,7 +171,16 @@ describe("runApp", () => {
     const database = await freshDatabase("postgresql");
     const child = spawn(process.execPath, ["--import", "tsx", FIXTURE], {
       cwd: REPOSITORY,
-      env: { ...process.env, TRIP_MODE: "run", TRIP_ROOT: project.root, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", SAGAQL_INSTANCE_ID: "trip-1" },
+      env: {
+        ...process.env,
+        TRIP_MODE: "run",
+        TRIP_ROOT: project.root,
+        DATABASE_URL: database.url,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        SAGAQL_INSTANCE_ID: "trip-1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -145,12 +188,17 @@ describe("runApp", () => {
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
-      const graphqlUrl = await retryUntil(() => /GraphiQL: (\S+)/.exec(output)?.[1], { timeoutMs: 30_000, what: "the GraphiQL line" });
+      const graphqlUrl = await retryUntil(() => /GraphiQL: (\S+)/.exec(output)?.[1], {
+        timeoutMs: 30_000,
+        what: "the GraphiQL line",
+      });
       await retryUntil(() => output.includes("Try: mutation { tripCreate"), { what: "the banner" });
       const ready = output.split("\n").find((line) => line.includes('"msg":"trip app ready"'));
       expect(JSON.parse(ready!)).toMatchObject({ url: graphqlUrl, owner: expect.stringMatching(/^trip-1@/) });
       const id = await createTrip(graphqlUrl, "Rome");
-      expect((await postGraphQL<Booked>(graphqlUrl, BOOK, { id })).body.data?.tripBook.__typename).toBe("TripBookSuccess");
+      expect((await postGraphQL<Booked>(graphqlUrl, BOOK, { id })).body.data?.tripBook.__typename).toBe(
+        "TripBookSuccess",
+      );
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     } finally {
@@ -168,7 +216,9 @@ describe("a generated client that is missing or stale", () => {
       const error = await starting.catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(GeneratedClientError);
       expect((error as GeneratedClientError).code).toBe("GENERATED_CLIENT_MISSING");
-      expect((error as Error).message).toMatch(/^No generated sqlite Prisma client in empty-\w+\/sqlite: run `sagaql generate`$/);
+      expect((error as Error).message).toMatch(
+        /^No generated sqlite Prisma client in empty-\w+\/sqlite: run `sagaql generate`$/,
+      );
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
@@ -176,16 +226,29 @@ describe("a generated client that is missing or stale", () => {
 
   it("fails createApp when the client was generated for other entities", async () => {
     const changed = entity("trip", { destination: string, seats: int });
-    const error = await createApp({ ...tripConfig(project.root), entities: [changed], logger: silent, migrate: false }).catch((caught: unknown) => caught);
+    const error = await createApp({
+      ...tripConfig(project.root),
+      entities: [changed],
+      logger: silent,
+      migrate: false,
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GeneratedClientError);
     expect((error as GeneratedClientError).code).toBe("GENERATED_CLIENT_STALE");
-    expect((error as Error).message).toMatch(/^The generated Prisma client in generated\/prisma\/sqlite is out of step with the entities \(.*seats.*\): run `sagaql generate`$/);
+    expect((error as Error).message).toMatch(
+      /^The generated Prisma client in generated\/prisma\/sqlite is out of step with the entities \(.*seats.*\): run `sagaql generate`$/,
+    );
   });
 
   it("makes runApp print only that line and exit 1", async () => {
     const database = await freshDatabase("sqlite");
     try {
-      const run = await runFixture({ TRIP_MODE: "run", TRIP_ROOT: project.root, TRIP_GENERATED_DIR: "nowhere", DATABASE_URL: database.url, PORT: "0" });
+      const run = await runFixture({
+        TRIP_MODE: "run",
+        TRIP_ROOT: project.root,
+        TRIP_GENERATED_DIR: "nowhere",
+        DATABASE_URL: database.url,
+        PORT: "0",
+      });
       expect(run.code).toBe(1);
       expect(run.stderr).toBe("sagaql: No generated sqlite Prisma client in nowhere/sqlite: run `sagaql generate`\n");
     } finally {
@@ -197,7 +260,11 @@ describe("a generated client that is missing or stale", () => {
 /** Runs the fixture in a process of its own, to its end. */
 function runFixture(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE], { cwd: REPOSITORY, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE], {
+      cwd: REPOSITORY,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

@@ -15,7 +15,7 @@ const root = process.env.TRIP_ROOT!;
 const config = {
   ...tripConfig(root),
   logger: createLogger({ level: process.env.LOG_LEVEL === "info" ? "info" : "warn" }),
-  banner: () => "  Try: mutation { tripCreate(data: { destination: \"Lisbon\" }) { id } }",
+  banner: () => '  Try: mutation { tripCreate(data: { destination: "Lisbon" }) { id } }',
   ...(process.env.TRIP_GENERATED_DIR ? { generatedDir: process.env.TRIP_GENERATED_DIR } : {}),
 };
 
@@ -32,6 +32,10 @@ if (process.env.TRIP_MODE === "run") {
 }
 
 async function post(url: string, query: string): Promise<{ data?: unknown }> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
   return (await response.json()) as { data?: unknown };
 }

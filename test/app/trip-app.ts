@@ -76,8 +76,16 @@ export interface TripProject {
 export async function generateTripProject(): Promise<TripProject> {
   const root = join(REPOSITORY, ".tmp", `trip-app-${randomUUID().slice(0, 8)}`);
   await mkdir(root, { recursive: true });
-  const app = { name: "trip", entities: [trip], prismaDir: join(root, "prisma"), generatedDir: join(root, "generated", "prisma") };
+  const app = {
+    name: "trip",
+    entities: [trip],
+    prismaDir: join(root, "prisma"),
+    generatedDir: join(root, "generated", "prisma"),
+  };
   await syncPrismaApp(app, { cwd: REPOSITORY });
-  await generatePrismaClients(PROVIDERS.map((provider) => ({ provider, schemaPath: join(root, "prisma", provider, "schema.prisma") })), REPOSITORY);
+  await generatePrismaClients(
+    PROVIDERS.map((provider) => ({ provider, schemaPath: join(root, "prisma", provider, "schema.prisma") })),
+    REPOSITORY,
+  );
   return { root, remove: () => rm(root, { recursive: true, force: true }) };
 }

@@ -36,13 +36,16 @@ describe("GraphiQL in a browser", () => {
 
   it("runs an orderCheckout typed into the editor and shows the completed order, loading nothing from other hosts", async () => {
     const url = running.address.graphqlUrl;
-    const { orderCreate: order } = await typedRequest({ url, headers: customerHeaders() }, OrderCreateDocument, { data: { items: JSON.stringify([{ sku: "KB-001", quantity: 1 }]) } });
+    const { orderCreate: order } = await typedRequest({ url, headers: customerHeaders() }, OrderCreateDocument, {
+      data: { items: JSON.stringify([{ sku: "KB-001", quantity: 1 }]) },
+    });
 
     const page = await chromium.context.newPage();
     const foreignRequests: string[] = [];
     page.on("request", (request) => {
       const target = request.url();
-      if (!target.startsWith(running.address.url) && !target.startsWith("blob:") && !target.startsWith("data:")) foreignRequests.push(target);
+      if (!target.startsWith(running.address.url) && !target.startsWith("blob:") && !target.startsWith("data:"))
+        foreignRequests.push(target);
     });
     await page.goto(url);
     const editor = page.locator(".graphiql-query-editor .monaco-editor").first();
@@ -60,17 +63,23 @@ describe("GraphiQL in a browser", () => {
     // GraphiQL takes the typed text in (and puts it in the page URL) a moment later; a click before that runs the old query.
     await expect.poll(() => decodeURIComponent(page.url()), { timeout: 10_000 }).toContain(order.id);
 
-    const answered = page.waitForResponse((response) => response.url() === url && (response.request().postData() ?? "").includes("orderCheckout"));
+    const answered = page.waitForResponse(
+      (response) => response.url() === url && (response.request().postData() ?? "").includes("orderCheckout"),
+    );
     await page.locator(".graphiql-execute-button").click();
     expect((await answered).status()).toBe(200);
 
     const response = page.locator(".graphiql-response .view-lines").first();
-    await expect.poll(() => editorText(page, ".graphiql-response .view-lines"), { timeout: 15_000 }).toContain('"__typename": "OrderCheckoutSuccess"');
+    await expect
+      .poll(() => editorText(page, ".graphiql-response .view-lines"), { timeout: 15_000 })
+      .toContain('"__typename": "OrderCheckoutSuccess"');
     const shown = (await response.textContent())!.replace(/\s+/g, " ");
     expect(shown).toContain('"success": true');
     expect(shown).toContain('"status": "completed"');
 
-    expect((await typedRequest({ url, headers: customerHeaders() }, OrderDocument, { id: order.id })).order?.status).toBe("completed");
+    expect(
+      (await typedRequest({ url, headers: customerHeaders() }, OrderDocument, { id: order.id })).order?.status,
+    ).toBe("completed");
     expect(foreignRequests).toEqual([]);
     await page.close();
   }, 60_000);

@@ -45,18 +45,26 @@ describe("workflowRunUpdated in GraphiQL", () => {
     await editor.click();
     await page.keyboard.press("ControlOrMeta+A");
     await page.keyboard.press("Delete");
-    await page.keyboard.insertText(`subscription Live { workflowRunUpdated(id: "${runId}") { id status steps { name status } } }`);
+    await page.keyboard.insertText(
+      `subscription Live { workflowRunUpdated(id: "${runId}") { id status steps { name status } } }`,
+    );
     // GraphiQL takes the editor's text after a debounce (and mirrors it into the URL): executing earlier runs nothing.
     await expect.poll(() => decodeURIComponent(page.url()), { timeout: 10_000 }).toContain(runId);
-    const streamed = page.waitForResponse((response) => response.url().includes("workflowRunUpdated"), { timeout: 10_000 });
+    const streamed = page.waitForResponse((response) => response.url().includes("workflowRunUpdated"), {
+      timeout: 10_000,
+    });
     await page.locator(".graphiql-execute-button").click();
     const response = await streamed;
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toContain("text/event-stream");
 
     // GraphiQL shows the latest payload: first the run in progress, last the finished one.
-    await expect.poll(() => editorText(page, ".graphiql-response .view-lines"), { timeout: 15_000 }).toContain('"status": "RUNNING"');
-    await expect.poll(() => editorText(page, ".graphiql-response .view-lines"), { timeout: 15_000 }).toContain('"status": "COMPLETED"');
+    await expect
+      .poll(() => editorText(page, ".graphiql-response .view-lines"), { timeout: 15_000 })
+      .toContain('"status": "RUNNING"');
+    await expect
+      .poll(() => editorText(page, ".graphiql-response .view-lines"), { timeout: 15_000 })
+      .toContain('"status": "COMPLETED"');
     expect((await outcome).__typename).toBe("OrderCheckoutSuccess");
     await page.close();
   }, 60_000);

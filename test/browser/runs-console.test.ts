@@ -30,7 +30,9 @@ function watchPage(page: Page, origin: string): { foreign: string[]; errors: str
 }
 
 async function statusesListed(page: Page): Promise<string[]> {
-  return page.locator("#runs tbody tr [data-status]").evaluateAll((badges) => badges.map((badge) => badge.getAttribute("data-status") ?? ""));
+  return page
+    .locator("#runs tbody tr [data-status]")
+    .evaluateAll((badges) => badges.map((badge) => badge.getAttribute("data-status") ?? ""));
 }
 
 function stepStatus(page: Page, step: string): Promise<string | null> {
@@ -46,7 +48,13 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     database = await freshDatabase(provider);
     const logger = createLogger({ level: "warn", destination: new CapturedLogs() });
     [running, chromium] = await Promise.all([
-      serveCheckout({ databaseUrl: database.url, dataDir: database.dataDir, logger, slowCardMs: SLOW_CARD_MS, graphiql: false }),
+      serveCheckout({
+        databaseUrl: database.url,
+        dataDir: database.dataDir,
+        logger,
+        slowCardMs: SLOW_CARD_MS,
+        graphiql: false,
+      }),
       launchChromium(),
     ]);
   }, 60_000);
@@ -76,7 +84,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     await page.screenshot({ path: join(screenshots, `${provider}-1-runs.png`), fullPage: true });
 
     // Opened from the list: the page follows the run through the subscription, redrawing without reloading.
-    const stream = page.waitForResponse((response) => response.url() === url && (response.request().postData() ?? "").includes("workflowRunUpdated"));
+    const stream = page.waitForResponse(
+      (response) => response.url() === url && (response.request().postData() ?? "").includes("workflowRunUpdated"),
+    );
     await page.locator(`#runs tr[data-run="${slowRunId}"] a`).click();
     expect((await stream).headers()["content-type"]).toContain("text/event-stream");
     await page.evaluate(() => ((globalThis as { stayed?: boolean }).stayed = true));
@@ -86,7 +96,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     expect(await stepStatus(page, "reserve-inventory")).toBe("COMPLETED");
     expect(await stepStatus(page, "finalize")).toBe("PENDING");
     await page.screenshot({ path: join(screenshots, `${provider}-2-run-live.png`), fullPage: true });
-    await expect.poll(() => page.locator("#run").getAttribute("data-status"), { timeout: SLOW_CARD_MS + 10_000 }).toBe("COMPLETED");
+    await expect
+      .poll(() => page.locator("#run").getAttribute("data-status"), { timeout: SLOW_CARD_MS + 10_000 })
+      .toBe("COMPLETED");
     expect(await stepStatus(page, "finalize")).toBe("COMPLETED");
     await expect.poll(() => page.locator("#live").getAttribute("data-live")).toBe("ended");
     expect(await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed)).toBe(true);
@@ -150,7 +162,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     // Every run so far, one per page: newest first, and the pager walks back and forth.
     await page.goto(`${running.address.url}/runs?take=100`);
     await page.locator("#runs").waitFor();
-    const all = await page.locator("#runs tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run") ?? ""));
+    const all = await page
+      .locator("#runs tbody tr")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run") ?? ""));
     expect(all[0]).toBe(slowRunId);
     expect(all.length).toBeGreaterThan(1);
     await page.goto(`${running.address.url}/runs?take=1`);
@@ -184,7 +198,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
   it("lists a FAILED run under its status, shows the refund that could not be undone, and retries it in vain", async () => {
     const url = running.address.graphqlUrl;
     // Charged, then refused by the carrier: the refund the compensation asks for fails on every attempt.
-    const failed = await checkout(url, await createOrder(url, { sku: "CON-FAILED", country: "XX" }), "pm_card_refundFail");
+    const failed = await checkout(
+      url,
+      await createOrder(url, { sku: "CON-FAILED", country: "XX" }),
+      "pm_card_refundFail",
+    );
     expect(failed.__typename).toBe("CompensationFailedError");
     const payment = running.app.services.paymentService;
     const charge = payment.charges().find((c) => c.idempotencyKey === `${failed.runId}:charge-payment`)!;
@@ -194,7 +212,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     const seen = watchPage(page, running.address.url);
     await page.goto(`${running.address.url}/runs`);
     await page.locator("#runs").waitFor();
-    expect(await page.locator(`#runs tr[data-run="${failed.runId}"] [data-status]`).getAttribute("data-status")).toBe("FAILED");
+    expect(await page.locator(`#runs tr[data-run="${failed.runId}"] [data-status]`).getAttribute("data-status")).toBe(
+      "FAILED",
+    );
     await page.locator("#filters select[name=status]").selectOption("FAILED");
     await page.locator("#filters button[type=submit]").click();
     await expect.poll(() => page.url()).toContain("status=FAILED");
@@ -207,30 +227,45 @@ describe.each<Provider>(["sqlite", "postgresql"])("the runs console in a browser
     await page.locator("#run").waitFor();
     expect(await page.locator("#run").getAttribute("data-status")).toBe("FAILED");
     expect(await stepStatus(page, "create-shipment")).toBe("FAILED");
-    expect(await page.locator('#steps tr[data-step="create-shipment"] .error').textContent()).toContain('not available to destination "XX"');
+    expect(await page.locator('#steps tr[data-step="create-shipment"] .error').textContent()).toContain(
+      'not available to destination "XX"',
+    );
     expect(await stepStatus(page, "charge-payment")).toBe("COMPENSATION_FAILED");
     expect(await stepStatus(page, "reserve-inventory")).toBe("COMPENSATED");
     expect(await stepStatus(page, "finalize")).toBe("SKIPPED");
     const refundError = `undo failed after 3 attempts: REFUND_FAILED: Refund failed: the card of charge ${charge.id} cannot receive refunds`;
-    expect(await page.locator('#steps tr[data-step="charge-payment"] .compensation-error').textContent()).toBe(refundError);
-    expect(await page.locator("#undone li").allTextContents()).toEqual([`charge-payment: ${refundError}`, "reserve-inventory: undone"]);
+    expect(await page.locator('#steps tr[data-step="charge-payment"] .compensation-error').textContent()).toBe(
+      refundError,
+    );
+    expect(await page.locator("#undone li").allTextContents()).toEqual([
+      `charge-payment: ${refundError}`,
+      "reserve-inventory: undone",
+    ]);
     expect(await page.locator("#run-cancel").count()).toBe(0);
     expect(await page.locator("#run-resume").count()).toBe(0);
     await page.screenshot({ path: join(screenshots, `${provider}-7-run-failed.png`), fullPage: true });
 
     // The refund still cannot be made: the retry runs it three times afresh and the run is FAILED again.
-    const sent = (operation: string) => page.waitForResponse((response) => response.url() === url && (response.request().postData() ?? "").includes(operation));
+    const sent = (operation: string) =>
+      page.waitForResponse(
+        (response) => response.url() === url && (response.request().postData() ?? "").includes(operation),
+      );
     const [retried, redrawn] = [sent("workflowRunRetry"), sent("query Run(")];
     await page.locator("#reason").fill("card issuer asked us to try again");
     await page.locator("#run-retry").click();
-    const answer = (await (await retried).json()) as { data?: { workflowRunRetry: { status: string } }; errors?: unknown };
+    const answer = (await (await retried).json()) as {
+      data?: { workflowRunRetry: { status: string } };
+      errors?: unknown;
+    };
     expect(answer.errors).toBeUndefined();
     // The run as it stands when the mutation answers: still retrying the refund, or already failed again.
     expect(["COMPENSATING", "FAILED"]).toContain(answer.data!.workflowRunRetry.status);
     await redrawn;
     await expect.poll(() => payment.failedRefunds(charge.id), { timeout: 15_000 }).toBe(6);
     await expect.poll(() => page.locator("#run").getAttribute("data-status"), { timeout: 15_000 }).toBe("FAILED");
-    await expect.poll(() => page.locator('#steps tr[data-step="charge-payment"] .compensation-error').textContent()).toBe(refundError);
+    await expect
+      .poll(() => page.locator('#steps tr[data-step="charge-payment"] .compensation-error').textContent())
+      .toBe(refundError);
     expect(await stepStatus(page, "reserve-inventory")).toBe("COMPENSATED");
     expect(await page.locator("#run-retry").isEnabled()).toBe(true);
     expect(await page.locator('[role="alert"]').count()).toBe(0);

@@ -3,7 +3,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { killConnections } from "../helpers/kill-connections.ts";
 
 /** `times` rounds of `pg_terminate_backend` on every connection of the app's database, `gapMs` apart. */
-export async function terminateConnectionsRepeatedly(databaseUrl: string, times: number, gapMs: number): Promise<number> {
+export async function terminateConnectionsRepeatedly(
+  databaseUrl: string,
+  times: number,
+  gapMs: number,
+): Promise<number> {
   let killed = 0;
   for (let round = 0; round < times; round++) {
     if (round > 0) await sleep(gapMs);

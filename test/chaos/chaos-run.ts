@@ -3,7 +3,19 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { applyMigrations } from "../../src/tooling/apply-migrations.ts";
 import { journalPathFor, openRunJournal } from "../../src/persistence/open-run-journal.ts";
 import { eventLabel } from "../crash/crash-on-journal-write.ts";
-import { cancelCheckoutRun, createScenarioOrder, findRunByKey, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type CheckoutReply, type RunView, type ScenarioOrder } from "../crash/checkout-client.ts";
+import {
+  cancelCheckoutRun,
+  createScenarioOrder,
+  findRunByKey,
+  readAllStock,
+  readOrder,
+  readStock,
+  sendCheckout,
+  waitForTerminalRun,
+  type CheckoutReply,
+  type RunView,
+  type ScenarioOrder,
+} from "../crash/checkout-client.ts";
 import { checkoutViolations } from "../crash/checkout-invariants.ts";
 import { CRASH_SERVER } from "../crash/crash-harness.ts";
 import { readProviderRecords, type ProviderRecords } from "../crash/provider-records.ts";
@@ -72,12 +84,30 @@ interface SentCheckout {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const random = new SeededRandom(options.seed);
-  const report: ChaosReport = { provider: options.provider, seed: options.seed, rounds: options.rounds, checkouts: 0, outcomes: {}, sigkills: 0, connectionKills: 0, lockHolds: 0, cancels: 0, cancelled: 0, lostReplies: 0, resent: 0, violations: [], serverErrors: [], ms: 0 };
+  const report: ChaosReport = {
+    provider: options.provider,
+    seed: options.seed,
+    rounds: options.rounds,
+    checkouts: 0,
+    outcomes: {},
+    sigkills: 0,
+    connectionKills: 0,
+    lockHolds: 0,
+    cancels: 0,
+    cancelled: 0,
+    lostReplies: 0,
+    resent: 0,
+    violations: [],
+    serverErrors: [],
+    ms: 0,
+  };
   const cluster = await ChaosCluster.start(options.provider);
   try {
     for (let round = 0; round < options.rounds; round++) {
       await runRound(cluster, random, options.checkoutsPerRound ?? 12, report, round);
-      options.log?.(`round ${round + 1}/${options.rounds}: ${report.checkouts} checkouts, ${report.sigkills} SIGKILLs, ${report.violations.length} violations`);
+      options.log?.(
+        `round ${round + 1}/${options.rounds}: ${report.checkouts} checkouts, ${report.sigkills} SIGKILLs, ${report.violations.length} violations`,
+      );
     }
   } finally {
     report.serverErrors = cluster.errorLogs();
@@ -87,7 +117,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   return report;
 }
 
-async function runRound(cluster: ChaosCluster, random: SeededRandom, count: number, report: ChaosReport, round: number): Promise<void> {
+async function runRound(
+  cluster: ChaosCluster,
+  random: SeededRandom,
+  count: number,
+  report: ChaosReport,
+  round: number,
+): Promise<void> {
   const url = cluster.url;
   const plans = Array.from({ length: count }, (_, i) => {
     const card = random.pick(CARDS);
@@ -104,13 +140,18 @@ async function runRound(cluster: ChaosCluster, random: SeededRandom, count: numb
   const orders = await Promise.all(plans.map((plan) => createScenarioOrder(url, plan.country)));
   const sent: SentCheckout[] = plans.map((plan, i) => ({ ...plan, order: orders[i]!, reply: "lost" }));
   const replies = sent.map(async (checkout) => {
-    checkout.reply = await sendCheckout(url, checkout.order.orderId, checkout.card, checkout.key).catch((error: Error) => {
-      // A reply the server sent must be an outcome; only a connection that died with the server may lose it.
-      if (error.message.startsWith("GraphQL errors")) report.violations.push(`${checkout.key}: answered with ${error.message}`);
-      return "lost" as const;
-    });
+    checkout.reply = await sendCheckout(url, checkout.order.orderId, checkout.card, checkout.key).catch(
+      (error: Error) => {
+        // A reply the server sent must be an outcome; only a connection that died with the server may lose it.
+        if (error.message.startsWith("GraphQL errors"))
+          report.violations.push(`${checkout.key}: answered with ${error.message}`);
+        return "lost" as const;
+      },
+    );
   });
-  const cancels = sent.filter((checkout) => checkout.cancelAfterMs !== undefined).map((checkout) => cancelLater(cluster, checkout, report));
+  const cancels = sent
+    .filter((checkout) => checkout.cancelAfterMs !== undefined)
+    .map((checkout) => cancelLater(cluster, checkout, report));
   await Promise.all([...replies, ...cancels, cluster.inflictFaults(random, report)]);
   report.checkouts += count;
   report.lostReplies += sent.filter((c) => c.reply === "lost").length;
@@ -142,20 +183,40 @@ async function checkRound(cluster: ChaosCluster, sent: SentCheckout[], report: C
     const run = runs.get(checkout.key);
     const status = run?.status ?? "NO_RUN";
     report.outcomes[status] = (report.outcomes[status] ?? 0) + 1;
-    const facts = { scenario: checkout.order, run, order: await readOrder(url, checkout.order.orderId), stock: await readStock(url, checkout.order.sku), providers };
+    const facts = {
+      scenario: checkout.order,
+      run,
+      order: await readOrder(url, checkout.order.orderId),
+      stock: await readStock(url, checkout.order.sku),
+      providers,
+    };
     const found = checkoutViolations(facts);
     if (found.length > 0 && run) {
       found.push(`its journal: ${(await cluster.journalOf(run.id)).join(" ")}`);
-      if (process.env.SAGAQL_CHAOS_DEBUG) found.push(`its logs: ${cluster.logsOf(run.id).map((l) => JSON.stringify(l)).join("\n")}`);
+      if (process.env.SAGAQL_CHAOS_DEBUG)
+        found.push(
+          `its logs: ${cluster
+            .logsOf(run.id)
+            .map((l) => JSON.stringify(l))
+            .join("\n")}`,
+        );
     }
     for (const violation of found) report.violations.push(`${checkout.key} (${checkout.card}): ${violation}`);
-    if (run && checkout.reply !== "lost" && !answers(checkout.reply, run)) report.violations.push(`${checkout.key}: first reply ${JSON.stringify(checkout.reply)} disagrees with run ${run.status}`);
+    if (run && checkout.reply !== "lost" && !answers(checkout.reply, run))
+      report.violations.push(
+        `${checkout.key}: first reply ${JSON.stringify(checkout.reply)} disagrees with run ${run.status}`,
+      );
   }
   await resendEveryKey(cluster, sent, runs, report);
 }
 
 /** Resending a key is a pure read: the same outcome, no new charge, refund, shipment or stock change. */
-async function resendEveryKey(cluster: ChaosCluster, sent: SentCheckout[], runs: Map<string, RunView | undefined>, report: ChaosReport): Promise<void> {
+async function resendEveryKey(
+  cluster: ChaosCluster,
+  sent: SentCheckout[],
+  runs: Map<string, RunView | undefined>,
+  report: ChaosReport,
+): Promise<void> {
   const url = cluster.url;
   const before = { providers: counts(readProviderRecords(cluster.database.dataDir)), stock: await readAllStock(url) };
   for (const checkout of sent) {
@@ -163,10 +224,16 @@ async function resendEveryKey(cluster: ChaosCluster, sent: SentCheckout[], runs:
     if (!run) continue;
     const again = await sendCheckout(url, checkout.order.orderId, checkout.card, checkout.key);
     report.resent += 1;
-    if (!answers(again, run)) report.violations.push(`${checkout.key}: resent, answered ${JSON.stringify(again)} for a ${run.status} run ${run.id}`);
+    if (!answers(again, run))
+      report.violations.push(
+        `${checkout.key}: resent, answered ${JSON.stringify(again)} for a ${run.status} run ${run.id}`,
+      );
   }
   const after = { providers: counts(readProviderRecords(cluster.database.dataDir)), stock: await readAllStock(url) };
-  if (JSON.stringify(after) !== JSON.stringify(before)) report.violations.push(`resending every key changed something: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+  if (JSON.stringify(after) !== JSON.stringify(before))
+    report.violations.push(
+      `resending every key changed something: ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+    );
 }
 
 function answers(reply: CheckoutReply, run: RunView): boolean {
@@ -189,11 +256,18 @@ class ChaosCluster {
   #standby!: SpawnedServer;
   readonly #spawned: SpawnedServer[] = [];
 
-  private constructor(readonly provider: Provider, readonly database: FreshDatabase) {}
+  private constructor(
+    readonly provider: Provider,
+    readonly database: FreshDatabase,
+  ) {}
 
   static async start(provider: Provider): Promise<ChaosCluster> {
     const database = await freshDatabase(provider);
-    await applyMigrations({ url: database.url, schemaPath: join(PROJECT_ROOT, `prisma/${provider}/schema.prisma`), cwd: PROJECT_ROOT });
+    await applyMigrations({
+      url: database.url,
+      schemaPath: join(PROJECT_ROOT, `prisma/${provider}/schema.prisma`),
+      cwd: PROJECT_ROOT,
+    });
     const cluster = new ChaosCluster(provider, database);
     cluster.#server = await cluster.#spawn().ready();
     cluster.#standby = cluster.#spawn();
@@ -210,20 +284,30 @@ class ChaosCluster {
     if (this.provider === "postgresql") {
       const times = random.int(2, 5);
       const gapMs = random.int(200, 600);
-      faults.push(this.#after(random.int(50, 800), async () => void (report.connectionKills += await terminateConnectionsRepeatedly(this.database.url, times, gapMs))));
+      faults.push(
+        this.#after(
+          random.int(50, 800),
+          async () =>
+            void (report.connectionKills += await terminateConnectionsRepeatedly(this.database.url, times, gapMs)),
+        ),
+      );
     } else {
       const file = this.database.url.slice("file:".length);
       const target = random.chance(0.5) ? file : journalPathFor(this.database.url);
       const holdMs = random.int(300, 1500);
-      faults.push(this.#after(random.int(50, 800), async () => {
-        await holdSqliteWriteLock(target, holdMs);
-        report.lockHolds += 1;
-      }));
+      faults.push(
+        this.#after(random.int(50, 800), async () => {
+          await holdSqliteWriteLock(target, holdMs);
+          report.lockHolds += 1;
+        }),
+      );
     }
-    faults.push(this.#after(random.int(100, 1800), async () => {
-      await this.#restart();
-      report.sigkills += 1;
-    }));
+    faults.push(
+      this.#after(random.int(100, 1800), async () => {
+        await this.#restart();
+        report.sigkills += 1;
+      }),
+    );
     await Promise.all(faults);
   }
 
@@ -231,7 +315,11 @@ class ChaosCluster {
   async journalOf(runId: string): Promise<string[]> {
     const store = await openRunJournal(this.database.url);
     try {
-      return (await store.listEvents({ runId })).map(({ event }) => ("error" in event && event.error ? `${eventLabel(event)}(${event.error.code ?? event.error.message.slice(0, 60)})` : eventLabel(event)));
+      return (await store.listEvents({ runId })).map(({ event }) =>
+        "error" in event && event.error
+          ? `${eventLabel(event)}(${event.error.code ?? event.error.message.slice(0, 60)})`
+          : eventLabel(event),
+      );
     } finally {
       await store.close();
     }

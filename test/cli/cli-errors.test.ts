@@ -43,16 +43,27 @@ const TRIP = `import { entity, string } from ${JSON.stringify(SAGAQL)};\nconst t
 // Each case is its own process; 60 s each leaves room for a loaded machine (a case takes 2–3 s on a quiet one).
 describe.concurrent("sagaql with a mistake in the project", { timeout: 60_000 }, () => {
   test("no config file: says to run sagaql init", async () => {
-    expectOneLine(await sagaql(project(undefined), ["generate"]), /^sagaql: No sagaql\.config\.ts in .+: run `npx sagaql init`/);
+    expectOneLine(
+      await sagaql(project(undefined), ["generate"]),
+      /^sagaql: No sagaql\.config\.ts in .+: run `npx sagaql init`/,
+    );
   });
 
   test("a config without a default export: shows the export to add", async () => {
-    expectOneLine(await sagaql(project("export const config = {};\n"), ["schema"]), /sagaql\.config\.ts has no default export: end it with `export default defineConfig\(/);
+    expectOneLine(
+      await sagaql(project("export const config = {};\n"), ["schema"]),
+      /sagaql\.config\.ts has no default export: end it with `export default defineConfig\(/,
+    );
   });
 
   test("a config that throws on import: its message and where, not the stack", async () => {
-    const dir = project(`${TRIP}throw new Error("services are not configured");\nexport default { entities: [trip] };\n`);
-    expectOneLine(await sagaql(dir, ["generate"]), /sagaql\.config\.ts failed to load: services are not configured \(fix sagaql\.config\.ts:3; --verbose shows the stack\)/);
+    const dir = project(
+      `${TRIP}throw new Error("services are not configured");\nexport default { entities: [trip] };\n`,
+    );
+    expectOneLine(
+      await sagaql(dir, ["generate"]),
+      /sagaql\.config\.ts failed to load: services are not configured \(fix sagaql\.config\.ts:3; --verbose shows the stack\)/,
+    );
   });
 
   test("--verbose adds the stack of a config that throws", async () => {
@@ -64,29 +75,44 @@ describe.concurrent("sagaql with a mistake in the project", { timeout: 60_000 },
   test.each([
     ["no entities", "export default {};\n", /lists no entities: add `entities: \[yourEntity\]`/],
     ["empty entities", "export default { entities: [] };\n", /entities is empty: add at least one entity/],
-    ["an entity that is not one", `${TRIP}export default { entities: [trip, undefined] };\n`, /entities\[1\] is undefined, not an entity: check its import/],
+    [
+      "an entity that is not one",
+      `${TRIP}export default { entities: [trip, undefined] };\n`,
+      /entities\[1\] is undefined, not an entity: check its import/,
+    ],
     ["a default export that is not an object", "export default 42;\n", /default export is number 42, not a config/],
   ])("%s: names it and the fix", async (_name, config, pattern) => {
     expectOneLine(await sagaql(project(config), ["generate"]), pattern);
   });
 
   test("no generated client: says to run sagaql generate", async () => {
-    expectOneLine(await sagaql(project(`${TRIP}export default { entities: [trip] };\n`), ["schema"]), /No generated sqlite Prisma client in generated\/prisma\/sqlite: run `sagaql generate`/);
+    expectOneLine(
+      await sagaql(project(`${TRIP}export default { entities: [trip] };\n`), ["schema"]),
+      /No generated sqlite Prisma client in generated\/prisma\/sqlite: run `sagaql generate`/,
+    );
   });
 
   test("a generated client out of step with the entities: says to run sagaql generate", async () => {
     // The checkout example's client, generated for other entities than this config's.
-    const dir = project(`${TRIP}export default { entities: [trip], generatedDir: ${JSON.stringify(join(PROJECT_ROOT, "generated/checkout"))} };\n`);
+    const dir = project(
+      `${TRIP}export default { entities: [trip], generatedDir: ${JSON.stringify(join(PROJECT_ROOT, "generated/checkout"))} };\n`,
+    );
     expectOneLine(await sagaql(dir, ["schema"]), /out of step with the entities .*: run `sagaql generate`/);
   });
 
   test("a malformed DATABASE_URL: names the variable and the forms it takes", async () => {
     const dir = project(`${TRIP}export default { entities: [trip] };\n`);
-    expectOneLine(await sagaql(dir, ["migrate"], { DATABASE_URL: "mysql://root@localhost/app" }), /DATABASE_URL must be postgresql:\/\/… or a SQLite file \(file:path\), got "mysql:/);
+    expectOneLine(
+      await sagaql(dir, ["migrate"], { DATABASE_URL: "mysql://root@localhost/app" }),
+      /DATABASE_URL must be postgresql:\/\/… or a SQLite file \(file:path\), got "mysql:/,
+    );
   });
 
   test("migrate before generate: says to run sagaql generate first", async () => {
-    expectOneLine(await sagaql(project(`${TRIP}export default { entities: [trip] };\n`), ["migrate"]), /No prisma\/sqlite\/schema\.prisma: run `sagaql generate` first/);
+    expectOneLine(
+      await sagaql(project(`${TRIP}export default { entities: [trip] };\n`), ["migrate"]),
+      /No prisma\/sqlite\/schema\.prisma: run `sagaql generate` first/,
+    );
   });
 
   test("init into a folder that holds an app already: refuses rather than overwrite it", async () => {

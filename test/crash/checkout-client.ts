@@ -36,10 +36,17 @@ export interface CheckoutReply {
 const RUN_FIELDS = "id status idempotencyKey resourceId steps { name status attempts }";
 
 /** As the demo customer, who owns the scenarios' orders; products are an admin's to create. */
-async function data<T>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = customerHeaders()): Promise<T> {
+async function data<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = customerHeaders(),
+): Promise<T> {
   const response = await postGraphQL<T>(url, query, variables, headers);
   if (response.body.errors?.length || !response.body.data) {
-    throw new Error(`GraphQL errors (HTTP ${response.status}): ${response.body.errors?.map((e) => e.message).join("; ")}`);
+    throw new Error(
+      `GraphQL errors (HTTP ${response.status}): ${response.body.errors?.map((e) => e.message).join("; ")}`,
+    );
   }
   return response.body.data;
 }
@@ -49,16 +56,30 @@ export async function createScenarioOrder(url: string, shippingCountry = "US"): 
   const sku = `CRASH-${randomUUID().slice(0, 8)}`;
   const stockBefore = 5;
   const quantity = 2;
-  await data(url, "mutation($data: ProductCreateInput!) { productCreate(data: $data) { id } }", { data: { name: sku, sku, price: 10, stock: stockBefore } }, adminHeaders());
+  await data(
+    url,
+    "mutation($data: ProductCreateInput!) { productCreate(data: $data) { id } }",
+    { data: { name: sku, sku, price: 10, stock: stockBefore } },
+    adminHeaders(),
+  );
   const total = 10 * quantity;
-  const created = await data<{ orderCreate: { id: string } }>(url, "mutation($data: OrderCreateInput!) { orderCreate(data: $data) { id } }", {
-    data: { items: JSON.stringify([{ sku, quantity }]), total, shippingCountry },
-  });
+  const created = await data<{ orderCreate: { id: string } }>(
+    url,
+    "mutation($data: OrderCreateInput!) { orderCreate(data: $data) { id } }",
+    {
+      data: { items: JSON.stringify([{ sku, quantity }]), total, shippingCountry },
+    },
+  );
   return { orderId: created.orderCreate.id, sku, stockBefore, quantity, total };
 }
 
 /** `orderCheckout`; rejects when the connection dies with the server. */
-export async function sendCheckout(url: string, orderId: string, paymentMethodId: string, idempotencyKey: string): Promise<CheckoutReply> {
+export async function sendCheckout(
+  url: string,
+  orderId: string,
+  paymentMethodId: string,
+  idempotencyKey: string,
+): Promise<CheckoutReply> {
   const reply = await data<{ orderCheckout: CheckoutReply }>(
     url,
     `mutation($id: ID!, $input: OrderCheckoutInput!, $key: String) { orderCheckout(id: $id, input: $input, idempotencyKey: $key) {
@@ -78,11 +99,17 @@ export async function cancelCheckoutRun(url: string, runId: string, reason: stri
     { id: runId, reason },
     customerHeaders(),
   );
-  return response.data?.workflowRunCancel?.status ?? String(response.errors?.[0]?.extensions?.code ?? response.errors?.[0]?.message);
+  return (
+    response.data?.workflowRunCancel?.status ??
+    String(response.errors?.[0]?.extensions?.code ?? response.errors?.[0]?.message)
+  );
 }
 
 export async function listCheckoutRuns(url: string): Promise<RunView[]> {
-  const result = await data<{ workflowRuns: RunView[] }>(url, `{ workflowRuns(workflow: "order.checkout", take: 200) { ${RUN_FIELDS} } }`);
+  const result = await data<{ workflowRuns: RunView[] }>(
+    url,
+    `{ workflowRuns(workflow: "order.checkout", take: 200) { ${RUN_FIELDS} } }`,
+  );
   return result.workflowRuns;
 }
 
@@ -91,7 +118,11 @@ export async function findRunByKey(url: string, idempotencyKey: string): Promise
 }
 
 export async function getRun(url: string, runId: string): Promise<RunView | null> {
-  const result = await data<{ workflowRun: RunView | null }>(url, `query($id: ID!) { workflowRun(id: $id) { ${RUN_FIELDS} } }`, { id: runId });
+  const result = await data<{ workflowRun: RunView | null }>(
+    url,
+    `query($id: ID!) { workflowRun(id: $id) { ${RUN_FIELDS} } }`,
+    { id: runId },
+  );
   return result.workflowRun;
 }
 
@@ -107,18 +138,29 @@ export function waitForTerminalRun(url: string, runId: string, timeoutMs = 30_00
 }
 
 export async function readOrder(url: string, orderId: string): Promise<OrderView> {
-  const result = await data<{ order: OrderView | null }>(url, "query($id: ID!) { order(id: $id) { status chargeId shipmentId } }", { id: orderId });
+  const result = await data<{ order: OrderView | null }>(
+    url,
+    "query($id: ID!) { order(id: $id) { status chargeId shipmentId } }",
+    { id: orderId },
+  );
   if (!result.order) throw new Error(`order ${orderId} is gone`);
   return result.order;
 }
 
 export async function readStock(url: string, sku: string): Promise<number> {
-  const result = await data<{ products: Array<{ stock: number }> }>(url, "query($sku: String!) { products(where: { sku: { equals: $sku } }) { stock } }", { sku });
+  const result = await data<{ products: Array<{ stock: number }> }>(
+    url,
+    "query($sku: String!) { products(where: { sku: { equals: $sku } }) { stock } }",
+    { sku },
+  );
   if (result.products.length !== 1) throw new Error(`expected one product ${sku}, found ${result.products.length}`);
   return result.products[0]!.stock;
 }
 
 export async function readAllStock(url: string): Promise<Record<string, number>> {
-  const result = await data<{ products: Array<{ sku: string; stock: number }> }>(url, "{ products(take: 200) { sku stock } }");
+  const result = await data<{ products: Array<{ sku: string; stock: number }> }>(
+    url,
+    "{ products(take: 200) { sku stock } }",
+  );
   return Object.fromEntries(result.products.map((p) => [p.sku, p.stock]));
 }

@@ -7,10 +7,27 @@ import { PROJECT_ROOT } from "../helpers/npm-start.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { spawnServerProcess, type ServerProcess, type SpawnedServer } from "../helpers/start-server-process.ts";
 import { demoProducts } from "../../examples/checkout/seed-data.ts";
-import { cancelCheckoutRun, createScenarioOrder, findRunByKey, listCheckoutRuns, readAllStock, readOrder, readStock, sendCheckout, waitForTerminalRun, type ScenarioOrder } from "./checkout-client.ts";
+import {
+  cancelCheckoutRun,
+  createScenarioOrder,
+  findRunByKey,
+  listCheckoutRuns,
+  readAllStock,
+  readOrder,
+  readStock,
+  sendCheckout,
+  waitForTerminalRun,
+  type ScenarioOrder,
+} from "./checkout-client.ts";
 import { checkoutViolations } from "./checkout-invariants.ts";
 import { crashKey, formatCrashPoint, type CrashPoint } from "./crash-point.ts";
-import { CHECKOUT_PATHS, expectedOutcome, type CheckoutPath, type JournalCrash, type Outcome } from "./crash-scenarios.ts";
+import {
+  CHECKOUT_PATHS,
+  expectedOutcome,
+  type CheckoutPath,
+  type JournalCrash,
+  type Outcome,
+} from "./crash-scenarios.ts";
 import { readProviderRecords } from "./provider-records.ts";
 import { writeOfPoint, type JournalTrace } from "./journal-trace.ts";
 
@@ -55,7 +72,10 @@ export class CrashHarness {
    */
   readonly #standbys: SpawnedServer[] = [];
 
-  private constructor(readonly provider: Provider, database: FreshDatabase) {
+  private constructor(
+    readonly provider: Provider,
+    database: FreshDatabase,
+  ) {
     this.#database = database;
   }
 
@@ -64,7 +84,11 @@ export class CrashHarness {
     const database = await freshDatabase(provider);
     const harness = new CrashHarness(provider, database);
     try {
-      await applyMigrations({ url: database.url, schemaPath: join(PROJECT_ROOT, "prisma", provider, "schema.prisma"), cwd: PROJECT_ROOT });
+      await applyMigrations({
+        url: database.url,
+        schemaPath: join(PROJECT_ROOT, "prisma", provider, "schema.prisma"),
+        cwd: PROJECT_ROOT,
+      });
       harness.#server = await harness.#start();
       for (const path of Object.keys(CHECKOUT_PATHS) as CheckoutPath[]) await harness.#traceCleanRun(path);
       return harness;
@@ -88,16 +112,23 @@ export class CrashHarness {
     if (earlier) return { ...earlier.report, sameAs: earlier.name };
     const started = performance.now();
     const { paymentMethodId, shippingCountry } = CHECKOUT_PATHS[crash.path];
-    const checkout = { order: await createScenarioOrder(this.server.graphqlUrl, shippingCountry), paymentMethodId, idempotencyKey: crashKey(crash.point, randomUUID()) };
+    const checkout = {
+      order: await createScenarioOrder(this.server.graphqlUrl, shippingCountry),
+      paymentMethodId,
+      idempotencyKey: crashKey(crash.point, randomUUID()),
+    };
     const reply = send(this.server.graphqlUrl, checkout).catch(() => "connection lost");
     const answer = await Promise.race([this.server.exited.then(() => "died" as const), reply]);
     if (answer !== "died" && answer !== "connection lost") {
-      return failedReport(`the server answered instead of crashing at ${formatCrashPoint(crash.point)}: ${JSON.stringify(answer)}`);
+      return failedReport(
+        `the server answered instead of crashing at ${formatCrashPoint(crash.point)}: ${JSON.stringify(answer)}`,
+      );
     }
     await this.server.exited;
     const crashLine = this.server.logs().find((line) => line.msg === "crash injected");
     const report = await this.#restartAndCheck(checkout, expectedOutcome(crash), started);
-    if (crashLine?.crashAt !== formatCrashPoint(crash.point)) report.violations.push(`the server died, but not at the injected crash (${String(crashLine?.crashAt)})`);
+    if (crashLine?.crashAt !== formatCrashPoint(crash.point))
+      report.violations.push(`the server died, but not at the injected crash (${String(crashLine?.crashAt)})`);
     report.crashedWrite = crashLine?.write as string[] | undefined;
     this.#crashed.set(moment, { name: `${crash.path}, ${formatCrashPoint(crash.point)}`, report });
     return report;
@@ -112,16 +143,25 @@ export class CrashHarness {
     // Loaded now, while the first crash happens; released once the first process is dead.
     const recoverer = this.#spawn({ SAGAQL_CRASH_RECOVERY_AT: formatCrashPoint(recoveryPoint) });
     const { paymentMethodId, shippingCountry } = CHECKOUT_PATHS[crash.path];
-    const checkout = { order: await createScenarioOrder(this.server.graphqlUrl, shippingCountry), paymentMethodId, idempotencyKey: crashKey(crash.point, randomUUID()) };
+    const checkout = {
+      order: await createScenarioOrder(this.server.graphqlUrl, shippingCountry),
+      paymentMethodId,
+      idempotencyKey: crashKey(crash.point, randomUUID()),
+    };
     void send(this.server.graphqlUrl, checkout).catch(() => "connection lost");
     await this.server.exited;
     recoverer.release();
     let dead = false;
     void recoverer.exited.then(() => (dead = true));
-    await retryUntil(() => dead, { timeoutMs: 30_000, what: "the recovering process to crash" }).catch(() => recoverer.kill());
+    await retryUntil(() => dead, { timeoutMs: 30_000, what: "the recovering process to crash" }).catch(() =>
+      recoverer.kill(),
+    );
     const crashLine = recoverer.logs().find((line) => line.msg === "crash injected");
     const report = await this.#restartAndCheck(checkout, "COMPENSATED", started);
-    if (crashLine?.crashAt !== formatCrashPoint(recoveryPoint)) report.violations.push(`the recovering process did not crash at ${formatCrashPoint(recoveryPoint)} (${String(crashLine?.crashAt)})`);
+    if (crashLine?.crashAt !== formatCrashPoint(recoveryPoint))
+      report.violations.push(
+        `the recovering process did not crash at ${formatCrashPoint(recoveryPoint)} (${String(crashLine?.crashAt)})`,
+      );
     report.crashedWrite = crashLine?.write as string[] | undefined;
     return report;
   }
@@ -143,27 +183,43 @@ export class CrashHarness {
     const started = performance.now();
     const point: CrashPoint = { when, event: "run-cancel-requested" };
     const url = this.server.graphqlUrl;
-    const checkout = { order: await createScenarioOrder(url), paymentMethodId: "pm_card_slow", idempotencyKey: crashKey(point, randomUUID()) };
+    const checkout = {
+      order: await createScenarioOrder(url),
+      paymentMethodId: "pm_card_slow",
+      idempotencyKey: crashKey(point, randomUUID()),
+    };
     void send(url, checkout).catch(() => "connection lost");
-    const running = async () => (await findRunByKey(url, checkout.idempotencyKey))?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING";
+    const running = async () =>
+      (await findRunByKey(url, checkout.idempotencyKey))?.steps.find((s) => s.name === "charge-payment")?.status ===
+      "RUNNING";
     await retryUntil(running, { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running" });
     const run = (await findRunByKey(url, checkout.idempotencyKey))!;
-    const answer = await Promise.race([this.server.exited.then(() => "died"), cancelCheckoutRun(url, run.id, "crash test").catch(() => "connection lost")]);
-    if (answer !== "died" && answer !== "connection lost") return failedReport(`the server answered the cancel (${answer}) instead of crashing ${when} it`);
+    const answer = await Promise.race([
+      this.server.exited.then(() => "died"),
+      cancelCheckoutRun(url, run.id, "crash test").catch(() => "connection lost"),
+    ]);
+    if (answer !== "died" && answer !== "connection lost")
+      return failedReport(`the server answered the cancel (${answer}) instead of crashing ${when} it`);
     const crashLine = this.server.logs().find((line) => line.msg === "crash injected");
     const report = await this.#restartAndCheck(checkout, when === "after" ? "CANCELLED" : "COMPENSATED", started);
-    if (crashLine?.crashAt !== formatCrashPoint(point)) report.violations.push(`the server died, but not at the injected crash (${String(crashLine?.crashAt)})`);
+    if (crashLine?.crashAt !== formatCrashPoint(point))
+      report.violations.push(`the server died, but not at the injected crash (${String(crashLine?.crashAt)})`);
     return report;
   }
 
   /** PostgreSQL: every connection to the app database is terminated while `step` runs; the server lives on. */
-  async terminateConnectionsDuringStep(step: string, shippingCountry: string, expected: Outcome): Promise<ScenarioReport & { terminated: number }> {
+  async terminateConnectionsDuringStep(
+    step: string,
+    shippingCountry: string,
+    expected: Outcome,
+  ): Promise<ScenarioReport & { terminated: number }> {
     const started = performance.now();
     const { checkout, reply } = await this.#checkoutUntilRunning(step, "pm_card_slow", "terminate", shippingCountry);
     const terminated = await terminateOtherConnections(this.#database.url);
     await reply;
     const report = await this.#check(checkout, expected, started);
-    if (this.server.child.exitCode !== null || this.server.child.signalCode !== null) report.violations.push("the server died when its connections were terminated");
+    if (this.server.child.exitCode !== null || this.server.child.signalCode !== null)
+      report.violations.push("the server died when its connections were terminated");
     return { ...report, terminated };
   }
 
@@ -172,16 +228,22 @@ export class CrashHarness {
     const url = this.server.graphqlUrl;
     const runs = await listCheckoutRuns(url);
     const providers = readProviderRecords(this.#database.dataDir);
-    const violations = runs.filter((run) => !["COMPLETED", "COMPENSATED", "CANCELLED"].includes(run.status)).map((run) => `run ${run.id} ended ${run.status}`);
+    const violations = runs
+      .filter((run) => !["COMPLETED", "COMPENSATED", "CANCELLED"].includes(run.status))
+      .map((run) => `run ${run.id} ended ${run.status}`);
     for (const charge of providers.charges) {
       const run = runs.find((r) => charge.idempotencyKey.startsWith(`${r.id}:`));
       const refunds = providers.refunds.filter((refund) => refund.chargeId === charge.id).length;
       if (!run) violations.push(`charge ${charge.id} belongs to no journaled run`);
-      else if (refunds !== (run.status === "COMPLETED" ? 0 : 1)) violations.push(`charge ${charge.id} of a ${run.status} run was refunded ${refunds} times`);
+      else if (refunds !== (run.status === "COMPLETED" ? 0 : 1))
+        violations.push(`charge ${charge.id} of a ${run.status} run was refunded ${refunds} times`);
     }
     const stock = await readAllStock(url);
-    for (const product of demoProducts) if (stock[product.sku] !== product.stock) violations.push(`demo product ${product.sku} has stock ${stock[product.sku]}, no checkout used it`);
-    for (const [sku, count] of Object.entries(stock)) if (count < 0) violations.push(`${sku} has negative stock ${count}`);
+    for (const product of demoProducts)
+      if (stock[product.sku] !== product.stock)
+        violations.push(`demo product ${product.sku} has stock ${stock[product.sku]}, no checkout used it`);
+    for (const [sku, count] of Object.entries(stock))
+      if (count < 0) violations.push(`${sku} has negative stock ${count}`);
     return violations;
   }
 
@@ -199,34 +261,51 @@ export class CrashHarness {
   }
 
   #spawn(env: Record<string, string> = {}): SpawnedServer {
-    return spawnServerProcess(CRASH_SERVER, {
-      ...env,
-      DATABASE_URL: this.#database.url,
-      DATA_DIR: this.#database.dataDir,
-      CHECKOUT_SLOW_CARD_MS: "1500",
-      SAGAQL_LEASE_MS: "1000",
-      SAGAQL_RECOVERY_INTERVAL_MS: "200",
-      SAGAQL_CRASH_FROM_KEYS: "1",
-      SAGAQL_TRACE_JOURNAL: "1",
-    }, { held: true });
+    return spawnServerProcess(
+      CRASH_SERVER,
+      {
+        ...env,
+        DATABASE_URL: this.#database.url,
+        DATA_DIR: this.#database.dataDir,
+        CHECKOUT_SLOW_CARD_MS: "1500",
+        SAGAQL_LEASE_MS: "1000",
+        SAGAQL_RECOVERY_INTERVAL_MS: "200",
+        SAGAQL_CRASH_FROM_KEYS: "1",
+        SAGAQL_TRACE_JOURNAL: "1",
+      },
+      { held: true },
+    );
   }
 
   async #traceCleanRun(path: CheckoutPath): Promise<void> {
     const { paymentMethodId, shippingCountry } = CHECKOUT_PATHS[path];
-    const checkout = { order: await createScenarioOrder(this.server.graphqlUrl, shippingCountry), paymentMethodId, idempotencyKey: `clean:${randomUUID()}` };
+    const checkout = {
+      order: await createScenarioOrder(this.server.graphqlUrl, shippingCountry),
+      paymentMethodId,
+      idempotencyKey: `clean:${randomUUID()}`,
+    };
     await send(this.server.graphqlUrl, checkout);
     const report = await this.#check(checkout, path === "succeeds" ? "COMPLETED" : "COMPENSATED", performance.now());
-    if (report.violations.length > 0) throw new Error(`a clean "${path}" checkout already breaks the invariants: ${report.violations.join("; ")}`);
+    if (report.violations.length > 0)
+      throw new Error(`a clean "${path}" checkout already breaks the invariants: ${report.violations.join("; ")}`);
     const run = await findRunByKey(this.server.graphqlUrl, checkout.idempotencyKey);
-    const writes = this.server.logs().filter((line) => line.msg === "journal write" && line.runId === run!.id).map((line) => line.write as string[]);
+    const writes = this.server
+      .logs()
+      .filter((line) => line.msg === "journal write" && line.runId === run!.id)
+      .map((line) => line.write as string[]);
     this.#traces.set(path, writes);
   }
 
   async #checkoutUntilRunning(step: string, paymentMethodId: string, prefix: string, shippingCountry = "US") {
     const url = this.server.graphqlUrl;
-    const checkout = { order: await createScenarioOrder(url, shippingCountry), paymentMethodId, idempotencyKey: `${prefix}:${randomUUID()}` };
+    const checkout = {
+      order: await createScenarioOrder(url, shippingCountry),
+      paymentMethodId,
+      idempotencyKey: `${prefix}:${randomUUID()}`,
+    };
     const reply = send(url, checkout).catch(() => "connection lost");
-    const running = async () => (await findRunByKey(url, checkout.idempotencyKey))?.steps.find((s) => s.name === step)?.status === "RUNNING";
+    const running = async () =>
+      (await findRunByKey(url, checkout.idempotencyKey))?.steps.find((s) => s.name === step)?.status === "RUNNING";
     await retryUntil(running, { timeoutMs: 20_000, intervalMs: 50, what: `${step} to be running` });
     return { checkout, reply };
   }
@@ -248,7 +327,13 @@ export class CrashHarness {
     const found = await findRunByKey(url, checkout.idempotencyKey);
     const run = found && (await waitForTerminalRun(url, found.id));
     const settleMs = Math.round(performance.now() - settling);
-    const facts = { scenario: order, run, order: await readOrder(url, order.orderId), stock: await readStock(url, order.sku), providers: readProviderRecords(this.#database.dataDir) };
+    const facts = {
+      scenario: order,
+      run,
+      order: await readOrder(url, order.orderId),
+      stock: await readStock(url, order.sku),
+      providers: readProviderRecords(this.#database.dataDir),
+    };
     const violations = checkoutViolations(facts);
     const outcome = run?.status ?? "NOT STARTED";
     if (outcome !== expected) violations.push(`ended ${outcome}, expected ${expected}`);
@@ -262,12 +347,18 @@ function send(url: string, checkout: SentCheckout) {
 }
 
 /** The same request again, same key: the caller gets the run's recorded outcome, not a second run. */
-async function replayViolations(url: string, checkout: SentCheckout, run: { id: string; status: string }): Promise<string[]> {
+async function replayViolations(
+  url: string,
+  checkout: SentCheckout,
+  run: { id: string; status: string },
+): Promise<string[]> {
   const reply = await send(url, checkout);
   const replayedRun = reply.runId ?? reply.failedRunId;
   const success = reply.__typename === "OrderCheckoutSuccess";
   if (replayedRun !== run.id || success !== (run.status === "COMPLETED")) {
-    return [`replaying the request answered ${reply.__typename} for run ${replayedRun}, not the ${run.status} run ${run.id}`];
+    return [
+      `replaying the request answered ${reply.__typename} for run ${replayedRun}, not the ${run.status} run ${run.id}`,
+    ];
   }
   return [];
 }
@@ -276,7 +367,9 @@ async function terminateOtherConnections(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    const result = await client.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
     return result.rowCount ?? 0;
   } finally {
     await client.end();

@@ -10,7 +10,10 @@ import { crashKey, parseCrashPoint, type CrashPoint } from "./crash-point.ts";
 
 /** Stands for the SIGKILL: it stops the write path the same way, without killing the test. */
 class Crashed extends Error {
-  constructor(readonly point: CrashPoint, readonly events: readonly RunEvent[]) {
+  constructor(
+    readonly point: CrashPoint,
+    readonly events: readonly RunEvent[],
+  ) {
     super("crashed");
   }
 }
@@ -41,7 +44,18 @@ function wrapped(options: { point?: string; fromKeys?: boolean; recoveryPoint?: 
 
 const at = new Date();
 function started(runId: string, idempotencyKey?: string): RunEvent {
-  return { type: "run-started", runId, workflow: "order.checkout", steps: ["a", "b"], input: {}, data: {}, resourceId: undefined, transactional: false, idempotencyKey, at };
+  return {
+    type: "run-started",
+    runId,
+    workflow: "order.checkout",
+    steps: ["a", "b"],
+    input: {},
+    data: {},
+    resourceId: undefined,
+    transactional: false,
+    idempotencyKey,
+    at,
+  };
 }
 function stepStarted(runId: string, step: string, index: number): RunEvent {
   return { type: "step-started", runId, step, index, attempt: 1, at };
@@ -62,7 +76,9 @@ describe("crashOnJournalWrite", () => {
 
   it("crashes after a batch that carries the event, once the whole batch is durable", async () => {
     const journal = wrapped({ point: "after:step-started:a" });
-    await expect(journal.recordAll!([started("r2"), stepStarted("r2", "a", 0), stepStarted("r2", "b", 1)])).rejects.toBeInstanceOf(Crashed);
+    await expect(
+      journal.recordAll!([started("r2"), stepStarted("r2", "a", 0), stepStarted("r2", "b", 1)]),
+    ).rejects.toBeInstanceOf(Crashed);
     expect(await journaled("r2")).toEqual(["run-started", "step-started:a", "step-started:b"]);
   });
 
@@ -83,7 +99,9 @@ describe("crashOnJournalWrite", () => {
     await store.record(started("recovered"));
     await journal.record(started("fresh"));
     await journal.record({ type: "compensation-started", runId: "fresh", step: "a", index: 0, attempt: 1, at });
-    await expect(journal.record({ type: "compensation-started", runId: "recovered", step: "a", index: 0, attempt: 1, at })).rejects.toBeInstanceOf(Crashed);
+    await expect(
+      journal.record({ type: "compensation-started", runId: "recovered", step: "a", index: 0, attempt: 1, at }),
+    ).rejects.toBeInstanceOf(Crashed);
     expect(await journaled("recovered")).toEqual(["run-started"]);
   });
 

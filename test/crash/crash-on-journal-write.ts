@@ -23,7 +23,9 @@ export interface CrashOnJournalWriteOptions {
  * critical one: a point names the write that carries its event. So is `requestCancel`, which any instance calls
  * to journal a `run-cancel-requested` event for a run (armed by the run's own key).
  */
-export function crashOnJournalWrite(options: CrashOnJournalWriteOptions): (store: DurableRunJournal) => DurableRunJournal {
+export function crashOnJournalWrite(
+  options: CrashOnJournalWriteOptions,
+): (store: DurableRunJournal) => DurableRunJournal {
   return (store) => {
     const armed = new Map<string, CrashPoint | undefined>();
     const arm = (event: RunEvent) => {
@@ -47,10 +49,14 @@ export function crashOnJournalWrite(options: CrashOnJournalWriteOptions): (store
       if (point) options.crash(point, events);
     };
     const record = (event: RunEvent) => write([event], () => store.record(event));
-    const recordAll = store.recordAll && ((events: readonly RunEvent[]) => write(events, () => store.recordAll!(events)));
+    const recordAll =
+      store.recordAll && ((events: readonly RunEvent[]) => write(events, () => store.recordAll!(events)));
     const requestCancel = async (runId: string, request: RunControlRequest): Promise<boolean> => {
       let requested = false;
-      await write([{ type: "run-cancel-requested", runId, ...request, at: new Date() }], async () => void (requested = await store.requestCancel(runId, request)));
+      await write(
+        [{ type: "run-cancel-requested", runId, ...request, at: new Date() }],
+        async () => void (requested = await store.requestCancel(runId, request)),
+      );
       return requested;
     };
     // Everything else (leases, reads, events) goes to the real store; its methods need it as `this`.

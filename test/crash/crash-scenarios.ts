@@ -51,6 +51,9 @@ export function expectedOutcome({ path, point }: JournalCrash): Outcome {
   const afterCommit = point.event === "run-finished" || (point.event === "step-completed" && point.step === "finalize");
   // charge-payment's completion is written with create-shipment's start.
   const chargeDone = point.step === "charge-payment" && point.event === "step-completed" && point.when === "after";
-  const pivotStarted = chargeDone || (point.step === "create-shipment" && !(point.event === "step-started" && point.when === "before")) || point.step === "finalize";
+  const pivotStarted =
+    chargeDone ||
+    (point.step === "create-shipment" && !(point.event === "step-started" && point.when === "before")) ||
+    point.step === "finalize";
   return afterCommit || pivotStarted ? "COMPLETED" : "COMPENSATED";
 }

@@ -51,7 +51,10 @@ await runApp(config, { migrate: false, wrapRunJournal });
 /** The app imports its provider's generated client lazily; loading it here is what makes a held start quick. */
 async function preloadGeneratedPrisma(provider: "sqlite" | "postgresql"): Promise<void> {
   const dir = join(appPaths(config).generatedDir, provider);
-  await Promise.all([import(pathToFileURL(join(dir, "client", "client.ts")).href), import(pathToFileURL(join(dir, "pothos-types.ts")).href)]);
+  await Promise.all([
+    import(pathToFileURL(join(dir, "client", "client.ts")).href),
+    import(pathToFileURL(join(dir, "pothos-types.ts")).href),
+  ]);
 }
 
 /**

@@ -36,22 +36,41 @@ afterEach(() => {
 
 describe("the simulated payment provider", () => {
   it("answers a charge re-requested with the same key after a restart with the first charge", async () => {
-    const first = await payment().charge({ amount: 20, paymentMethod: "pm_card_visa", idempotencyKey: "run-1:charge-payment" });
-    const again = await payment().charge({ amount: 20, paymentMethod: "pm_card_visa", idempotencyKey: "run-1:charge-payment" });
+    const first = await payment().charge({
+      amount: 20,
+      paymentMethod: "pm_card_visa",
+      idempotencyKey: "run-1:charge-payment",
+    });
+    const again = await payment().charge({
+      amount: 20,
+      paymentMethod: "pm_card_visa",
+      idempotencyKey: "run-1:charge-payment",
+    });
     expect(again).toEqual(first);
     expect(payment().charges()).toHaveLength(1);
   });
 
   it("charges once when two instances charge one key at the same time", async () => {
     const request = { amount: 20, paymentMethod: "pm_card_slow", idempotencyKey: "run-2:charge-payment" };
-    const [a, b] = await Promise.all([payment({ slowMs: 50 }).charge(request), payment({ slowMs: 50 }).charge(request)]);
+    const [a, b] = await Promise.all([
+      payment({ slowMs: 50 }).charge(request),
+      payment({ slowMs: 50 }).charge(request),
+    ]);
     expect(a).toEqual(b);
     expect(payment().charges()).toHaveLength(1);
   });
 
   it("refunds a charge once however often, and from however many instances, it is asked to", async () => {
-    const charge = await payment().charge({ amount: 20, paymentMethod: "pm_card_visa", idempotencyKey: "run-3:charge-payment" });
-    const refunds = await Promise.all([payment().refund(charge.id), payment().refund(charge.id), payment().refund(charge.id)]);
+    const charge = await payment().charge({
+      amount: 20,
+      paymentMethod: "pm_card_visa",
+      idempotencyKey: "run-3:charge-payment",
+    });
+    const refunds = await Promise.all([
+      payment().refund(charge.id),
+      payment().refund(charge.id),
+      payment().refund(charge.id),
+    ]);
     expect(new Set(refunds.map((refund) => refund.id)).size).toBe(1);
     expect(payment().refunds()).toEqual([refunds[0]]);
     expect(payment().charges()[0]?.refunded).toBe(true);

@@ -23,7 +23,13 @@ afterAll(async () => {
 
 function spawnServer(database: FreshDatabase): SpawnedServer {
   // The recovery interval is longer than the test: only the pass at start can take the run over.
-  const env = { DATABASE_URL: database.url, DATA_DIR: database.dataDir, CHECKOUT_SLOW_CARD_MS: "1500", SAGAQL_LEASE_MS: String(LEASE_MS), SAGAQL_RECOVERY_INTERVAL_MS: "600000" };
+  const env = {
+    DATABASE_URL: database.url,
+    DATA_DIR: database.dataDir,
+    CHECKOUT_SLOW_CARD_MS: "1500",
+    SAGAQL_LEASE_MS: String(LEASE_MS),
+    SAGAQL_RECOVERY_INTERVAL_MS: "600000",
+  };
   const server = spawnServerProcess(CRASH_SERVER, env, { held: true });
   spawned.push(server);
   return server;
@@ -33,7 +39,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("a single instance SIGKILLed a
   it("takes its runs over at once, without waiting out their lease: a resent key gets the outcome right away", async () => {
     const database = await freshDatabase(provider);
     databases.push(database);
-    await applyMigrations({ url: database.url, schemaPath: join(PROJECT_ROOT, `prisma/${provider}/schema.prisma`), cwd: PROJECT_ROOT });
+    await applyMigrations({
+      url: database.url,
+      schemaPath: join(PROJECT_ROOT, `prisma/${provider}/schema.prisma`),
+      cwd: PROJECT_ROOT,
+    });
     const first = await spawnServer(database).ready();
     // Loaded while the first one serves; started the moment it died, as a supervisor would restart it.
     const restart = spawnServer(database);
@@ -61,8 +71,16 @@ describe.each<Provider>(["sqlite", "postgresql"])("a single instance SIGKILLed a
     const takeover = second.logs().find((line) => line.msg === "recovered an interrupted run" && line.runId === run.id);
     expect(takeover).toMatchObject({ status: "COMPENSATED", takeovers: 1 });
     const ended = (await getRun(second.graphqlUrl, run.id))!;
-    const facts = { scenario: order, run: ended, order: await readOrder(second.graphqlUrl, order.orderId), stock: await readStock(second.graphqlUrl, order.sku), providers: readProviderRecords(database.dataDir) };
+    const facts = {
+      scenario: order,
+      run: ended,
+      order: await readOrder(second.graphqlUrl, order.orderId),
+      stock: await readStock(second.graphqlUrl, order.sku),
+      providers: readProviderRecords(database.dataDir),
+    };
     expect(checkoutViolations(facts)).toEqual([]);
-    console.log(`${provider}: the restarted server answered the resent key with the run's outcome ${settledMs} ms after it was ready (lease ${LEASE_MS} ms)`);
+    console.log(
+      `${provider}: the restarted server answered the resent key with the run's outcome ${settledMs} ms after it was ready (lease ${LEASE_MS} ms)`,
+    );
   }, 120_000);
 });

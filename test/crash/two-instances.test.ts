@@ -7,7 +7,15 @@ import { freshDatabase, type FreshDatabase } from "../helpers/fresh-database.ts"
 import { PROJECT_ROOT } from "../helpers/npm-start.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { spawnServerProcess, type ServerProcess, type SpawnedServer } from "../helpers/start-server-process.ts";
-import { cancelCheckoutRun, createScenarioOrder, findRunByKey, readOrder, readStock, sendCheckout, waitForTerminalRun } from "./checkout-client.ts";
+import {
+  cancelCheckoutRun,
+  createScenarioOrder,
+  findRunByKey,
+  readOrder,
+  readStock,
+  sendCheckout,
+  waitForTerminalRun,
+} from "./checkout-client.ts";
 import { checkoutViolations } from "./checkout-invariants.ts";
 import { CRASH_SERVER } from "./crash-harness.ts";
 import { readProviderRecords } from "./provider-records.ts";
@@ -24,7 +32,13 @@ const held: SpawnedServer[] = [];
 function spawnInstance(): SpawnedServer {
   const spawned = spawnServerProcess(
     CRASH_SERVER,
-    { DATABASE_URL: database.url, DATA_DIR: database.dataDir, CHECKOUT_SLOW_CARD_MS: "1500", SAGAQL_LEASE_MS: "1000", SAGAQL_RECOVERY_INTERVAL_MS: "200" },
+    {
+      DATABASE_URL: database.url,
+      DATA_DIR: database.dataDir,
+      CHECKOUT_SLOW_CARD_MS: "1500",
+      SAGAQL_LEASE_MS: "1000",
+      SAGAQL_RECOVERY_INTERVAL_MS: "200",
+    },
     { held: true },
   );
   held.push(spawned);
@@ -48,12 +62,22 @@ async function journalOf(runId: string): Promise<string[]> {
 
 async function checkoutFacts(url: string, order: Awaited<ReturnType<typeof createScenarioOrder>>, runId: string) {
   const run = await waitForTerminalRun(url, runId);
-  return { scenario: order, run, order: await readOrder(url, order.orderId), stock: await readStock(url, order.sku), providers: readProviderRecords(database.dataDir) };
+  return {
+    scenario: order,
+    run,
+    order: await readOrder(url, order.orderId),
+    stock: await readStock(url, order.sku),
+    providers: readProviderRecords(database.dataDir),
+  };
 }
 
 beforeAll(async () => {
   database = await freshDatabase("postgresql");
-  await applyMigrations({ url: database.url, schemaPath: join(PROJECT_ROOT, "prisma/postgresql/schema.prisma"), cwd: PROJECT_ROOT });
+  await applyMigrations({
+    url: database.url,
+    schemaPath: join(PROJECT_ROOT, "prisma/postgresql/schema.prisma"),
+    cwd: PROJECT_ROOT,
+  });
   // Both load their modules at once; they start one after the other, as a rolling deployment would.
   const [a, b] = [spawnInstance(), spawnInstance()];
   await startInstance(a);
@@ -75,10 +99,13 @@ describe("two server processes sharing one PostgreSQL database", () => {
     const order = await createScenarioOrder(a.graphqlUrl);
     const key = `takeover:${crypto.randomUUID()}`;
     const reply = sendCheckout(a.graphqlUrl, order.orderId, "pm_card_slow", key).catch(() => "connection lost");
-    const run = await retryUntil(async () => {
-      const found = await findRunByKey(b.graphqlUrl, key);
-      return found?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING" ? found : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running on A" });
+    const run = await retryUntil(
+      async () => {
+        const found = await findRunByKey(b.graphqlUrl, key);
+        return found?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING" ? found : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running on A" },
+    );
     await a.kill();
     expect(await reply).toBe("connection lost");
     const a2 = await startInstance(restartOfA);
@@ -111,22 +138,33 @@ describe("two server processes sharing one PostgreSQL database", () => {
       const facts = await checkoutFacts(live[0]!.graphqlUrl, order, reply.runId!);
       expect(checkoutViolations(facts), `run ${reply.runId}`).toEqual([]);
       expect(facts.run.status).toBe("COMPLETED");
-      expect(live.reduce((n, server) => n + recoveriesOf(server, reply.runId!), 0), `takeovers of run ${reply.runId}`).toBe(0);
+      expect(
+        live.reduce((n, server) => n + recoveriesOf(server, reply.runId!), 0),
+        `takeovers of run ${reply.runId}`,
+      ).toBe(0);
       const events = await journalOf(reply.runId!);
-      expect(events.filter((e) => e === "run-started" || e === "run-finished")).toEqual(["run-started", "run-finished"]);
+      expect(events.filter((e) => e === "run-started" || e === "run-finished")).toEqual([
+        "run-started",
+        "run-finished",
+      ]);
       expect(events.filter((e) => e === "step-started:charge-payment").length).toBeLessThanOrEqual(2);
     }
   }, 90_000);
 
   it("a cancel asked on one instance stops the checkout the other one runs, which hears it through LISTEN/NOTIFY", async () => {
-    const [owner, other] = servers.filter((server) => server.child.exitCode === null && server.child.signalCode === null) as [ServerProcess, ServerProcess];
+    const [owner, other] = servers.filter(
+      (server) => server.child.exitCode === null && server.child.signalCode === null,
+    ) as [ServerProcess, ServerProcess];
     const order = await createScenarioOrder(owner.graphqlUrl);
     const key = `cancel-elsewhere:${crypto.randomUUID()}`;
     const reply = sendCheckout(owner.graphqlUrl, order.orderId, "pm_card_slow", key);
-    const run = await retryUntil(async () => {
-      const found = await findRunByKey(other.graphqlUrl, key);
-      return found?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING" ? found : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running" });
+    const run = await retryUntil(
+      async () => {
+        const found = await findRunByKey(other.graphqlUrl, key);
+        return found?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING" ? found : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: "charge-payment to be running" },
+    );
 
     expect(await cancelCheckoutRun(other.graphqlUrl, run.id, "asked elsewhere")).toBe("CANCELLED");
 
@@ -136,7 +174,9 @@ describe("two server processes sharing one PostgreSQL database", () => {
     expect(checkoutViolations(facts)).toEqual([]);
     expect(servers.reduce((n, server) => n + recoveriesOf(server, run.id), 0)).toBe(0);
     // The cut-off charge was asked again under its key before the compensations: whatever it charged is refunded.
-    const charges = readProviderRecords(database.dataDir).charges.filter((c) => c.idempotencyKey.startsWith(`${run.id}:`));
+    const charges = readProviderRecords(database.dataDir).charges.filter((c) =>
+      c.idempotencyKey.startsWith(`${run.id}:`),
+    );
     expect(charges.filter((c) => !c.refunded)).toEqual([]);
   }, 60_000);
 });

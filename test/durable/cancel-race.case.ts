@@ -21,7 +21,10 @@ const RACES = 40;
  * `chargedInFlight`: the provider takes the charge as soon as the request reaches it, and the abort cuts off only
  * its answer (what a real HTTP call aborted mid-flight does). Otherwise an abort stops the request before it leaves.
  */
-async function raceCancels(createDatabase: () => Promise<TestDatabase<unknown>>, chargedInFlight: boolean): Promise<void> {
+async function raceCancels(
+  createDatabase: () => Promise<TestDatabase<unknown>>,
+  chargedInFlight: boolean,
+): Promise<void> {
   const db = await createDatabase();
   const store = await openRunJournal(db.url, { leaseMs: 60_000 });
   onTestFinished(async () => {
@@ -36,7 +39,8 @@ async function raceCancels(createDatabase: () => Promise<TestDatabase<unknown>>,
   const definition = defineWorkflow("racing-checkout", [
     step(
       "deposit",
-      async (ctx: Ctx) => ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: ctx.input.amount } }),
+      async (ctx: Ctx) =>
+        ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: ctx.input.amount } }),
       async (ctx: Ctx) => {
         undone(ctx, "deposit");
         await ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: ctx.input.amount } });
@@ -63,7 +67,12 @@ async function raceCancels(createDatabase: () => Promise<TestDatabase<unknown>>,
   for (let race = 0; race < RACES; race += 1) {
     const runId = crypto.randomUUID();
     latencyMs = race % 4;
-    const outcome = executeWorkflow(db.driver, definition, { runId, input: { amount: 10 }, store, logger: silentLogger });
+    const outcome = executeWorkflow(db.driver, definition, {
+      runId,
+      input: { amount: 10 },
+      store,
+      logger: silentLogger,
+    });
     // Cancels land from the run's start to after its last step: once it is journaled, more event-loop turns later each race.
     while (race % 2 === 1 && (await store.getRun(runId)) === null) await nextTurn();
     for (let turn = 0; turn < (race * 7) % 30; turn += 1) await nextTurn();
@@ -96,10 +105,17 @@ async function raceCancels(createDatabase: () => Promise<TestDatabase<unknown>>,
 }
 
 export function cancelRaceCases(createDatabase: () => Promise<TestDatabase<unknown>>): void {
-  test(`a cancel racing the run's end ${RACES} times: COMPLETED with its charge, or CANCELLED with it refunded, never a mix`, () =>
-    raceCancels(createDatabase, false), 120_000);
+  test(
+    `a cancel racing the run's end ${RACES} times: COMPLETED with its charge, or CANCELLED with it refunded, never a mix`,
+    () => raceCancels(createDatabase, false),
+    120_000,
+  );
 
   // The cut-off charge is in doubt: it runs again under its key, the provider answers with the charge it took, and
   // the run refunds it.
-  test("a cancel that cuts off a charge's answer after the provider took it still refunds it", () => raceCancels(createDatabase, true), 120_000);
+  test(
+    "a cancel that cuts off a charge's answer after the provider took it still refunds it",
+    () => raceCancels(createDatabase, true),
+    120_000,
+  );
 }

@@ -16,17 +16,28 @@ function checkout(db: TestDatabase<unknown>, provider: FakeProvider, killed: num
   return defineWorkflow(
     "checkout",
     [
-      step("reserve", async (ctx: StepContext) => ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: 10 } }), null, { effect: "database" }),
+      step(
+        "reserve",
+        async (ctx: StepContext) =>
+          ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: 10 } }),
+        null,
+        { effect: "database" },
+      ),
       step("charge", async (ctx: StepContext) => {
         const charge = provider.charge(ctx.idempotencyKey, 10);
         if (killed.length === 0) killed.push(await killConnections(db.url));
         ctx.set("chargeId", charge.id);
         return charge;
       }),
-      step("finalize", async (ctx: StepContext) => {
-        await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname: String(ctx.get("chargeId")) });
-        return { chargeId: ctx.get("chargeId") };
-      }, null, { effect: "database" }),
+      step(
+        "finalize",
+        async (ctx: StepContext) => {
+          await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname: String(ctx.get("chargeId")) });
+          return { chargeId: ctx.get("chargeId") };
+        },
+        null,
+        { effect: "database" },
+      ),
     ],
     { useTransaction: true },
   );
@@ -53,7 +64,9 @@ describe("a transactional run whose database connections are all killed between 
       expect(killed[0]).toBeGreaterThan(0);
       expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: { chargeId: "ch_1" } });
       expect(provider.calls).toBe(1);
-      expect(logger.at("warn").map((entry) => entry.message)).toContain("the workflow transaction failed for a reason that can pass; trying it again");
+      expect(logger.at("warn").map((entry) => entry.message)).toContain(
+        "the workflow transaction failed for a reason that can pass; trying it again",
+      );
       expect(await db.driver.findOne("account", { owner: "buyer" })).toMatchObject({ balance: 10, nickname: "ch_1" });
       if (store) expect((await store.getRun(outcome.runId))?.status).toBe("COMPLETED");
     });
@@ -85,6 +98,8 @@ describe("a database step of a durable, non-transactional run whose connection i
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: 1 });
     expect(executions).toBe(2);
     expect(await db.driver.findOne("account", { owner: "buyer" })).toMatchObject({ balance: 10 });
-    expect(logger.at("warn").map((entry) => entry.message)).toContain("a database step failed for a reason that can pass; trying it again");
+    expect(logger.at("warn").map((entry) => entry.message)).toContain(
+      "a database step failed for a reason that can pass; trying it again",
+    );
   });
 });

@@ -26,7 +26,10 @@ export interface Fixture {
 }
 
 /** deposit (database) → charge (external, retried, refunded) → ship (external, may fail). */
-export function checkoutWorkflow(provider: FakeProvider, options: { transactional: boolean; shipFails?: boolean; shipped?: string[] }) {
+export function checkoutWorkflow(
+  provider: FakeProvider,
+  options: { transactional: boolean; shipFails?: boolean; shipped?: string[] },
+) {
   const steps = [
     step(
       "deposit",
@@ -35,7 +38,8 @@ export function checkoutWorkflow(provider: FakeProvider, options: { transactiona
         ctx.set("deposited", ctx.input.amount);
         return { deposited: ctx.input.amount };
       },
-      async (ctx: Ctx) => void (await ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: ctx.input.amount } })),
+      async (ctx: Ctx) =>
+        void (await ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: ctx.input.amount } })),
       { effect: "database" },
     ),
     step(
@@ -54,7 +58,9 @@ export function checkoutWorkflow(provider: FakeProvider, options: { transactiona
       return { shipped: true, chargeId: ctx.get("chargeId") };
     }),
   ];
-  return defineWorkflow("durable-checkout", steps, { useTransaction: options.transactional }) as unknown as WorkflowDefinition<never, unknown>;
+  return defineWorkflow("durable-checkout", steps, {
+    useTransaction: options.transactional,
+  }) as unknown as WorkflowDefinition<never, unknown>;
 }
 
 export async function setUp(createDatabase: () => Promise<Db>): Promise<Fixture> {
@@ -74,10 +80,22 @@ export async function balance(fixture: Fixture): Promise<number> {
 }
 
 /** Runs the workflow until the journal crashes at `at`; returns the run's id. */
-export async function runUntilCrash(fixture: Fixture, definition: WorkflowDefinition<never, unknown>, at: EventMatcher, when: "before" | "after" = "before"): Promise<string> {
+export async function runUntilCrash(
+  fixture: Fixture,
+  definition: WorkflowDefinition<never, unknown>,
+  at: EventMatcher,
+  when: "before" | "after" = "before",
+): Promise<string> {
   const crashing = interruptingRunJournal(fixture.store, at, when);
   const runId = crypto.randomUUID();
-  await expect(executeWorkflow(fixture.db.driver, definition, { runId, input: { amount: 10 }, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
+  await expect(
+    executeWorkflow(fixture.db.driver, definition, {
+      runId,
+      input: { amount: 10 },
+      store: crashing.store,
+      logger: silentLogger,
+    }),
+  ).rejects.toThrow(/simulated crash/);
   expect(crashing.crashed).toBe(true);
   return runId;
 }
@@ -103,7 +121,11 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
     expect(fixture.provider.charges.size).toBe(1);
     // The charge's completion was not yet durable: it ran again under the same key and got the first charge back.
     expect(shipped).toEqual(["ch_1"]);
-    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
+    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual([
+      "COMPLETED",
+      "COMPLETED",
+      "COMPLETED",
+    ]);
   });
 
   test("does not re-run steps whose completion the journal holds, and feeds their results and data to later steps", async () => {
@@ -126,12 +148,24 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
     const runId = crypto.randomUUID();
     fixture.provider.failNext(`${runId}:charge`, 5);
     const crashing = interruptingRunJournal(fixture.store, eventIs("step-started", "charge", 3), "after");
-    await expect(executeWorkflow(fixture.db.driver, definition, { runId, input: { amount: 10 }, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
+    await expect(
+      executeWorkflow(fixture.db.driver, definition, {
+        runId,
+        input: { amount: 10 },
+        store: crashing.store,
+        logger: silentLogger,
+      }),
+    ).rejects.toThrow(/simulated crash/);
     expect(fixture.provider.calls).toBe(2);
 
     const outcome = await resume(fixture, definition, runId);
 
-    expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: "charge", attempts: 3, compensatedSteps: ["deposit"] });
+    expect(outcome).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: "charge",
+      attempts: 3,
+      compensatedSteps: ["deposit"],
+    });
     expect(fixture.provider.calls).toBe(3);
     expect(await balance(fixture)).toBe(0);
   });
@@ -144,7 +178,12 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
 
     const outcome = await resume(fixture, definition, runId);
 
-    expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: "ship", rolledBack: true, compensatedSteps: ["charge", "deposit"] });
+    expect(outcome).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: "ship",
+      rolledBack: true,
+      compensatedSteps: ["charge", "deposit"],
+    });
     expect(fixture.provider.refunds).toEqual(new Set(["ch_1"]));
     expect(fixture.provider.refundCalls).toBe(1);
     expect(await balance(fixture)).toBe(0);
@@ -158,7 +197,11 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
 
     const outcome = await resume(fixture, definition, runId);
 
-    expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: "charge", compensatedSteps: ["charge", "deposit"] });
+    expect(outcome).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: "charge",
+      compensatedSteps: ["charge", "deposit"],
+    });
     expect(fixture.provider.charges.size).toBe(1);
     expect(fixture.provider.refunds.size).toBe(1);
   });
@@ -170,17 +213,37 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
     const refusing = new CommitRefusingDriver(fixture.db.driver);
     const runId = crypto.randomUUID();
 
-    const outcome = await executeWorkflow(refusing, definition, { runId, input: { amount: 10 }, store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(refusing, definition, {
+      runId,
+      input: { amount: 10 },
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(refusing.refusedCommits).toBe(1);
     expect(shipped).toEqual(["ch_1"]);
-    expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: null, rolledBack: true, compensatedSteps: ["charge", "deposit"], cause: { code: "TRANSACTION_COMMIT_FAILED" } });
+    expect(outcome).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: null,
+      rolledBack: true,
+      compensatedSteps: ["charge", "deposit"],
+      cause: { code: "TRANSACTION_COMMIT_FAILED" },
+    });
     expect(fixture.provider.refunds).toEqual(new Set(["ch_1"]));
     expect(fixture.provider.refundCalls).toBe(1);
     expect(await balance(fixture)).toBe(0);
     expect(await fixture.db.driver.readStepCheckpoint(runId, "commit")).toBeNull();
-    expect(await fixture.store.getRun(runId)).toMatchObject({ status: "COMPENSATED", failedStep: null, rolledBack: true, error: { code: "TRANSACTION_COMMIT_FAILED" } });
-    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "COMPLETED"]);
+    expect(await fixture.store.getRun(runId)).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: null,
+      rolledBack: true,
+      error: { code: "TRANSACTION_COMMIT_FAILED" },
+    });
+    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual([
+      "COMPENSATED",
+      "COMPENSATED",
+      "COMPLETED",
+    ]);
   });
 
   test("a transactional run that committed before the crash ends COMPLETED, nothing undone", async () => {
@@ -194,7 +257,11 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
     expect(outcome).toMatchObject({ status: "COMPLETED", result: { shipped: true, chargeId: "ch_1" } });
     expect(fixture.provider.refundCalls).toBe(0);
     expect(await balance(fixture)).toBe(10);
-    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
+    expect((await fixture.store.getRun(runId))?.steps.map((s) => s.status)).toEqual([
+      "COMPLETED",
+      "COMPLETED",
+      "COMPLETED",
+    ]);
   });
 
   test("an interrupted compensation resumes in reverse order; a committed database compensation is not applied twice", async () => {
@@ -207,7 +274,11 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
 
     const outcome = await resume(fixture, definition, runId);
 
-    expect(outcome).toMatchObject({ status: "COMPENSATED", failedStep: "ship", compensatedSteps: ["charge", "deposit"] });
+    expect(outcome).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: "ship",
+      compensatedSteps: ["charge", "deposit"],
+    });
     expect(await balance(fixture)).toBe(0);
     expect(fixture.provider.refunds.size).toBe(1);
   });
@@ -229,13 +300,21 @@ export function durableRunCases(createDatabase: () => Promise<Db>): void {
 
   test("a step result the journal cannot store fails the step with NOT_JOURNALABLE, and its database writes roll back", async () => {
     const fixture = await setUp(createDatabase);
-    const deposit = step("deposit", async (ctx) => {
-      await ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: 5 } });
-      return { big: 10n };
-    }, null, { effect: "database" });
+    const deposit = step(
+      "deposit",
+      async (ctx) => {
+        await ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { increment: 5 } });
+        return { big: 10n };
+      },
+      null,
+      { effect: "database" },
+    );
     const definition = defineWorkflow("unjournalable", [deposit]) as unknown as WorkflowDefinition<never, unknown>;
 
-    const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(fixture.db.driver, definition, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ ok: false, failedStep: "deposit", cause: { code: "NOT_JOURNALABLE" } });
     expect(outcome.ok ? "" : outcome.error).toMatch(/its result\.big is a BigInt/);

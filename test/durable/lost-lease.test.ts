@@ -5,7 +5,15 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { order } from "../../examples/checkout/entities.ts";
-import { action, defineWorkflow, NonRetryableError, RunFinishedError, RunLeaseLostError, step, type StepContext } from "../../src/index.ts";
+import {
+  action,
+  defineWorkflow,
+  NonRetryableError,
+  RunFinishedError,
+  RunLeaseLostError,
+  step,
+  type StepContext,
+} from "../../src/index.ts";
 import { openRunJournal } from "../../src/persistence/open-run-journal.ts";
 import type { WorkflowDefinition } from "../../src/engine/definition/define-workflow.ts";
 import type { DurableRunJournal } from "../../src/engine/journal/durable-run-journal.ts";
@@ -24,7 +32,8 @@ const LEASE_MS = 300;
 function withoutHeartbeats(store: DurableRunJournal): DurableRunJournal {
   return new Proxy(store, {
     get(target, property) {
-      if (property === "renewLease") return () => Promise.reject(Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" }));
+      if (property === "renewLease")
+        return () => Promise.reject(Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" }));
       const value = Reflect.get(target, property, target) as unknown;
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -43,7 +52,13 @@ class Calls {
  * charge (external, refunded) → ship (external, retried). On instance A, ship waits for the test to let it go,
  * then fails the way `failure` says; on instance B it succeeds.
  */
-function checkout(calls: Calls, instance: () => string, shipEntered: Latch, release: Latch, failure: "final" | "retryable") {
+function checkout(
+  calls: Calls,
+  instance: () => string,
+  shipEntered: Latch,
+  release: Latch,
+  failure: "final" | "retryable",
+) {
   type Ctx = StepContext<undefined, undefined, Record<string, unknown>>;
   const steps = [
     step(
@@ -101,16 +116,26 @@ describe.each([
       const definition = checkout(calls, () => current, shipEntered, release, failure);
       const runId = crypto.randomUUID();
 
-      const runOnA = executeWorkflow(db.driver, definition, { runId, store: withoutHeartbeats(storeA), logger: silentLogger }).then(
+      const runOnA = executeWorkflow(db.driver, definition, {
+        runId,
+        store: withoutHeartbeats(storeA),
+        logger: silentLogger,
+      }).then(
         (outcome) => ({ outcome }),
         (error: unknown) => ({ error }),
       );
       await shipEntered.wait();
-      const lease = await retryUntil(async () => (await storeB.claimRun(runId, storeB.owner, storeB.leaseMs)) ?? undefined, { timeoutMs: 10_000, intervalMs: 20, what: "A's lease to run out" });
+      const lease = await retryUntil(
+        async () => (await storeB.claimRun(runId, storeB.owner, storeB.leaseMs)) ?? undefined,
+        { timeoutMs: 10_000, intervalMs: 20, what: "A's lease to run out" },
+      );
       expect(lease).toMatchObject({ owner: "instance-b" });
       const resumeOnB = async () => {
         current = "B";
-        const onB = await resumeWorkflow(db.driver, definition, (await storeB.getJournaledRun(runId))!, { store: storeB, logger: silentLogger });
+        const onB = await resumeWorkflow(db.driver, definition, (await storeB.getJournaledRun(runId))!, {
+          store: storeB,
+          logger: silentLogger,
+        });
         current = "A";
         expect(onB).toMatchObject({ status: "COMPLETED", result: { shipped: true } });
       };
@@ -122,7 +147,11 @@ describe.each([
       expect(onA).toEqual({ error: expect.any(JournalWriteError) });
       const cause = (onA as { error: Error }).error.cause;
       expect(cause).toBeInstanceOf(refusal);
-      expect(cause).toMatchObject(refusal === RunLeaseLostError ? { runId, owner: "instance-a", currentOwner: "instance-b" } : { runId, status: "COMPLETED" });
+      expect(cause).toMatchObject(
+        refusal === RunLeaseLostError
+          ? { runId, owner: "instance-a", currentOwner: "instance-b" }
+          : { runId, status: "COMPLETED" },
+      );
       expect(calls.by("A")).toEqual(["A:charge", "A:ship"]);
       expect(calls.by("B")).toEqual(["B:ship"]);
       const run = await storeB.getRun(runId);
@@ -163,7 +192,11 @@ describe("the client of an instance that lost its lease", () => {
     const runs = await storeB.listRuns();
     expect(runs).toHaveLength(1);
     const runId = runs[0]!.id;
-    await retryUntil(async () => (await storeB!.claimRun(runId, "instance-b", 60_000)) ?? undefined, { timeoutMs: 10_000, intervalMs: 20, what: "A's lease to run out" });
+    await retryUntil(async () => (await storeB!.claimRun(runId, "instance-b", 60_000)) ?? undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: "A's lease to run out",
+    });
     current = "B";
     const [started] = await storeB.listEvents({ runId, take: 1 });
     const definition = fulfilling.actionDefinitions.fulfil.workflow as unknown as WorkflowDefinition<never, unknown>;
@@ -178,9 +211,19 @@ describe("the client of an instance that lost its lease", () => {
     const answer = await reply;
 
     expect(answer.errors).toBeUndefined();
-    expect(answer.data?.orderFulfil).toEqual({ __typename: "OrderFulfilSuccess", runId, replayed: false, result: { shipped: true } });
+    expect(answer.data?.orderFulfil).toEqual({
+      __typename: "OrderFulfilSuccess",
+      runId,
+      replayed: false,
+      result: { shipped: true },
+    });
     expect(calls.log).toEqual(["A:charge", "A:ship", "B:ship"]);
-    expect((await send()).data?.orderFulfil).toEqual({ __typename: "OrderFulfilSuccess", runId, replayed: true, result: { shipped: true } });
+    expect((await send()).data?.orderFulfil).toEqual({
+      __typename: "OrderFulfilSuccess",
+      runId,
+      replayed: true,
+      result: { shipped: true },
+    });
     expect(calls.log).toHaveLength(3);
   }, 30_000);
 });

@@ -47,21 +47,39 @@ function checkout(fixture: Fixture, faults: Faults, options: WorkflowOptions & {
   let reserveTries = 0;
   const { db, provider, shipments } = fixture;
   const steps = [
-    step("reserve", async (ctx: StepContext) => {
-      reserveTries += 1;
-      if (reserveTries > 1 && faults.reserveOnRetries-- > 0) await killConnections(db.url);
-      return ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: 1 } });
-    }, null, { effect: "database" }),
-    step("charge", (ctx: StepContext) => provider.charge(ctx.idempotencyKey, 10), (_ctx: StepContext, charge: { id: string }) => provider.refund(charge.id)),
-    ...(options.ship === false ? [] : [step("ship", (ctx: StepContext) => {
-      shipments.push(ctx.idempotencyKey);
-      return { shipmentId: `sh_${shipments.length}` };
-    })]),
-    step("finalize", async (ctx: StepContext) => {
-      if (faults.finalize-- > 0) await killConnections(db.url);
-      await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname: "completed" });
-      return { done: true };
-    }, null, { effect: "database" }),
+    step(
+      "reserve",
+      async (ctx: StepContext) => {
+        reserveTries += 1;
+        if (reserveTries > 1 && faults.reserveOnRetries-- > 0) await killConnections(db.url);
+        return ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: 1 } });
+      },
+      null,
+      { effect: "database" },
+    ),
+    step(
+      "charge",
+      (ctx: StepContext) => provider.charge(ctx.idempotencyKey, 10),
+      (_ctx: StepContext, charge: { id: string }) => provider.refund(charge.id),
+    ),
+    ...(options.ship === false
+      ? []
+      : [
+          step("ship", (ctx: StepContext) => {
+            shipments.push(ctx.idempotencyKey);
+            return { shipmentId: `sh_${shipments.length}` };
+          }),
+        ]),
+    step(
+      "finalize",
+      async (ctx: StepContext) => {
+        if (faults.finalize-- > 0) await killConnections(db.url);
+        await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname: "completed" });
+        return { done: true };
+      },
+      null,
+      { effect: "database" },
+    ),
   ];
   return defineWorkflow("checkout", steps, { useTransaction: true, ...options });
 }
@@ -75,11 +93,24 @@ const QUICK = { delay: 10, maxDelay: 50 };
 describe("a transactional run whose tries keep losing their connection", () => {
   test("that gives up compensates the external step an earlier try completed, exactly once", async () => {
     const fixture = await setUp();
-    const definition = checkout(fixture, { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 }, { ship: false, transientRetry: { forMs: 400, ...QUICK } });
+    const definition = checkout(
+      fixture,
+      { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 },
+      { ship: false, transientRetry: { forMs: 400, ...QUICK } },
+    );
 
-    const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(fixture.db.driver, definition, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
-    expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED", compensatedSteps: ["charge", "reserve"], rolledBack: true, retryable: false });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "COMPENSATED",
+      compensatedSteps: ["charge", "reserve"],
+      rolledBack: true,
+      retryable: false,
+    });
     expect(fixture.provider.calls).toBe(1);
     expect([...fixture.provider.refunds]).toEqual(["ch_1"]);
     expect(fixture.provider.refundCalls).toBe(1);
@@ -93,7 +124,10 @@ describe("a transactional run whose tries keep losing their connection", () => {
     const fixture = await setUp();
     const definition = checkout(fixture, { reserveOnRetries: 3, finalize: 1 }, { transientRetry: QUICK });
 
-    const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(fixture.db.driver, definition, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: { done: true } });
     expect(fixture.provider.calls).toBe(1);
@@ -105,15 +139,24 @@ describe("a transactional run whose tries keep losing their connection", () => {
 
   test("resumed from its journal after a crash mid-compensation still refunds the charge an earlier try made", async () => {
     const fixture = await setUp();
-    const definition = checkout(fixture, { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 }, { ship: false, transientRetry: { forMs: 300, ...QUICK } });
+    const definition = checkout(
+      fixture,
+      { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 },
+      { ship: false, transientRetry: { forMs: 300, ...QUICK } },
+    );
     const crashing = interruptingRunJournal(fixture.store, eventIs("compensation-started", "charge"), "after");
     const runId = crypto.randomUUID();
-    await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
+    await expect(
+      executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger }),
+    ).rejects.toThrow(/simulated crash/);
     // The journal shows the retried `reserve` failed again before the charge an earlier try completed.
     const journaled = await fixture.store.getJournaledRun(runId);
     expect(journaled?.run.steps.map((s) => s.status)).toEqual(["FAILED", "COMPENSATING", "FAILED"]);
 
-    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, { store: fixture.store, logger: silentLogger });
+    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ status: "COMPENSATED", compensatedSteps: ["charge", "reserve"] });
     expect([...fixture.provider.refunds]).toEqual(["ch_1"]);
@@ -124,9 +167,16 @@ describe("a transactional run whose tries keep losing their connection", () => {
 describe("forward recovery of a transactional run past its pivot", () => {
   test("drives the run forward through repeated lost connections: shipped, charged once, never refunded", async () => {
     const fixture = await setUp();
-    const definition = checkout(fixture, { reserveOnRetries: 4, finalize: 1 }, { forwardRecovery: { ...QUICK, maxAttempts: 10 }, transientRetry: { forMs: 1 }, transaction: { maxWait: 5000 } });
+    const definition = checkout(
+      fixture,
+      { reserveOnRetries: 4, finalize: 1 },
+      { forwardRecovery: { ...QUICK, maxAttempts: 10 }, transientRetry: { forMs: 1 }, transaction: { maxWait: 5000 } },
+    );
 
-    const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(fixture.db.driver, definition, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED" });
     expect(fixture.provider.calls).toBe(1);
@@ -137,11 +187,23 @@ describe("forward recovery of a transactional run past its pivot", () => {
 
   test("that runs out of tries parks the run FAILED with nothing compensated", async () => {
     const fixture = await setUp();
-    const definition = checkout(fixture, { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 }, { forwardRecovery: { ...QUICK, maxAttempts: 2 } });
+    const definition = checkout(
+      fixture,
+      { reserveOnRetries: Number.POSITIVE_INFINITY, finalize: 1 },
+      { forwardRecovery: { ...QUICK, maxAttempts: 2 } },
+    );
 
-    const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(fixture.db.driver, definition, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
-    expect(outcome).toMatchObject({ ok: false, status: "FAILED", compensatedSteps: [], uncompensatedSteps: ["finalize", "ship", "charge", "reserve"].slice(1) });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "FAILED",
+      compensatedSteps: [],
+      uncompensatedSteps: ["finalize", "ship", "charge", "reserve"].slice(1),
+    });
     expect(outcome.ok === false && outcome.cause.code).toBe("FORWARD_RECOVERY_EXHAUSTED");
     expect(fixture.provider.refundCalls).toBe(0);
     const run = await fixture.store.getRun(outcome.runId);
@@ -155,10 +217,15 @@ describe("forward recovery of a transactional run past its pivot", () => {
     // The first try failed at finalize; the wait before the next try starts with the pivot's completion made durable.
     const crashing = interruptingRunJournal(fixture.store, eventIs("step-completed", "ship"), "after");
     const runId = crypto.randomUUID();
-    await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
+    await expect(
+      executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger }),
+    ).rejects.toThrow(/simulated crash/);
     const journaled = await fixture.store.getJournaledRun(runId);
 
-    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, { store: fixture.store, logger: silentLogger });
+    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ status: "COMPLETED" });
     expect(fixture.provider.calls).toBe(1);

@@ -70,20 +70,35 @@ async function setUp(createDatabase: () => Promise<TestDatabase<unknown>>): Prom
   ]) as unknown as WorkflowDefinition<never, unknown>;
   const start = (input: { amount: number; fail?: boolean }) => {
     const runId = crypto.randomUUID();
-    const outcome = executeWorkflow(db.driver, definition, { runId, input: input as never, store, logger: silentLogger }).catch((error: unknown) => error);
+    const outcome = executeWorkflow(db.driver, definition, {
+      runId,
+      input: input as never,
+      store,
+      logger: silentLogger,
+    }).catch((error: unknown) => error);
     return { runId, outcome };
   };
   return { db, store, provider, definition, waiting, release, refundsWork, start };
 }
 
-const reopenOptions = (fixture: Fixture) => ({ store: fixture.store, driver: fixture.db.driver, workflows: [fixture.definition], logger: silentLogger, by: "ops", waitMs: 5000 });
+const reopenOptions = (fixture: Fixture) => ({
+  store: fixture.store,
+  driver: fixture.db.driver,
+  workflows: [fixture.definition],
+  logger: silentLogger,
+  by: "ops",
+  waitMs: 5000,
+});
 
 export function runControlAbuseCases(createDatabase: () => Promise<TestDatabase<unknown>>): void {
   test("two cancels at once: the run ends CANCELLED once, its charge refunded once", async () => {
     const fixture = await setUp(createDatabase);
     const { runId, outcome } = fixture.start({ amount: 10 });
     await fixture.waiting.wait();
-    const answers = await Promise.all([cancelRun(fixture.store, runId, { by: "a", waitMs: 5000 }), cancelRun(fixture.store, runId, { by: "b", waitMs: 5000 })]);
+    const answers = await Promise.all([
+      cancelRun(fixture.store, runId, { by: "a", waitMs: 5000 }),
+      cancelRun(fixture.store, runId, { by: "b", waitMs: 5000 }),
+    ]);
     await outcome;
     const run = await fixture.store.getRun(runId);
     expect(run?.status).toBe("CANCELLED");
@@ -91,7 +106,8 @@ export function runControlAbuseCases(createDatabase: () => Promise<TestDatabase<
     // Whoever lost is told the run ended, or that it is being cancelled already: never that it failed.
     for (const answer of answers) {
       if (answer.changed) expect(answer.run.status).toBe("CANCELLED");
-      else if (answer.code === "RUN_COMPENSATING") expect(answer.message).toMatch(/already being cancelled \(asked by [ab]\)/);
+      else if (answer.code === "RUN_COMPENSATING")
+        expect(answer.message).toMatch(/already being cancelled \(asked by [ab]\)/);
       else expect(answer.code).toBe("RUN_ALREADY_ENDED");
     }
     expect(answers.some((answer) => answer.changed)).toBe(true);
@@ -104,13 +120,25 @@ export function runControlAbuseCases(createDatabase: () => Promise<TestDatabase<
     await fixture.waiting.wait();
     const resumed = await resumeRun(running.runId, reopenOptions(fixture));
     expect(resumed).toMatchObject({ changed: false, code: "RUN_NOT_PARKED" });
-    expect(await retryRun(running.runId, reopenOptions(fixture))).toMatchObject({ changed: false, code: "RUN_NOT_RETRYABLE" });
+    expect(await retryRun(running.runId, reopenOptions(fixture))).toMatchObject({
+      changed: false,
+      code: "RUN_NOT_RETRYABLE",
+    });
     expect((await fixture.store.getRun(running.runId))?.status).toBe("RUNNING");
-    expect(await cancelRun(fixture.store, running.runId, { waitMs: 5000 })).toMatchObject({ changed: true, run: { status: "CANCELLED" } });
+    expect(await cancelRun(fixture.store, running.runId, { waitMs: 5000 })).toMatchObject({
+      changed: true,
+      run: { status: "CANCELLED" },
+    });
     await running.outcome;
     const before = await fixture.store.getJournaledRun(running.runId);
-    expect(await retryRun(running.runId, reopenOptions(fixture))).toMatchObject({ changed: false, code: "RUN_NOT_RETRYABLE" });
-    expect(await resumeRun(running.runId, reopenOptions(fixture))).toMatchObject({ changed: false, code: "RUN_NOT_PARKED" });
+    expect(await retryRun(running.runId, reopenOptions(fixture))).toMatchObject({
+      changed: false,
+      code: "RUN_NOT_RETRYABLE",
+    });
+    expect(await resumeRun(running.runId, reopenOptions(fixture))).toMatchObject({
+      changed: false,
+      code: "RUN_NOT_PARKED",
+    });
     expect(await cancelRun(fixture.store, running.runId)).toMatchObject({ changed: false, code: "RUN_ALREADY_ENDED" });
     expect((await fixture.store.getJournaledRun(running.runId))?.lastSeq).toBe(before?.lastSeq);
     expect(fixture.provider.refundCalls).toBe(1);
@@ -121,9 +149,14 @@ export function runControlAbuseCases(createDatabase: () => Promise<TestDatabase<
     fixture.refundsWork.value = false;
     const { runId, outcome } = fixture.start({ amount: 10, fail: true });
     await outcome;
-    await retryUntil(async () => (await fixture.store.getRun(runId))?.status === "FAILED", { what: "the run to fail its refund" });
+    await retryUntil(async () => (await fixture.store.getRun(runId))?.status === "FAILED", {
+      what: "the run to fail its refund",
+    });
     fixture.refundsWork.value = true;
-    const answers = await Promise.all([retryRun(runId, reopenOptions(fixture)), retryRun(runId, reopenOptions(fixture))]);
+    const answers = await Promise.all([
+      retryRun(runId, reopenOptions(fixture)),
+      retryRun(runId, reopenOptions(fixture)),
+    ]);
     await Promise.all(answers.map((answer) => (answer.changed ? answer.finished : undefined)));
     expect(answers.filter((answer) => answer.changed)).toHaveLength(1);
     const loser = answers.find((answer) => !answer.changed);
@@ -136,16 +169,25 @@ export function runControlAbuseCases(createDatabase: () => Promise<TestDatabase<
     const fixture = await setUp(createDatabase);
     const { runId, outcome } = fixture.start({ amount: 10 });
     await fixture.waiting.wait();
-    const [cancel] = await Promise.all([cancelRun(fixture.store, runId, { by: "ops", reason: "during shutdown" }), stopExecutingRuns(fixture.store.owner)]);
+    const [cancel] = await Promise.all([
+      cancelRun(fixture.store, runId, { by: "ops", reason: "during shutdown" }),
+      stopExecutingRuns(fixture.store.owner),
+    ]);
     expect(cancel.changed).toBe(true);
     await outcome;
     const journaled = (await fixture.store.getJournaledRun(runId))!;
     if (journaled.run.status === "RUNNING" || journaled.run.status === "COMPENSATING") {
       // The shutdown won: recovery (here, this instance after its restart) takes the run up and honours the cancel.
       expect(await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs)).not.toBeNull();
-      await resumeWorkflow(fixture.db.driver, fixture.definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
+      await resumeWorkflow(fixture.db.driver, fixture.definition, (await fixture.store.getJournaledRun(runId))!, {
+        store: fixture.store,
+        logger: silentLogger,
+      });
     }
-    expect(await fixture.store.getRun(runId)).toMatchObject({ status: "CANCELLED", cancelRequest: { by: "ops", reason: "during shutdown" } });
+    expect(await fixture.store.getRun(runId)).toMatchObject({
+      status: "CANCELLED",
+      cancelRequest: { by: "ops", reason: "during shutdown" },
+    });
     expect(fixture.provider.refundCalls).toBe(1);
   });
 }

@@ -45,7 +45,16 @@ async function setUp(createDatabase: () => Promise<Db>): Promise<Fixture> {
     await db.close();
   });
   await db.driver.create("account", { owner: "buyer", balance: 0 });
-  return { db, store, provider: new FakeProvider(), charging: new Latch(), settling: new Latch(), chargeCalls: 0, release: new Latch(), compensations: [] };
+  return {
+    db,
+    store,
+    provider: new FakeProvider(),
+    charging: new Latch(),
+    settling: new Latch(),
+    chargeCalls: 0,
+    release: new Latch(),
+    compensations: [],
+  };
 }
 
 async function balance(fixture: Fixture): Promise<number> {
@@ -103,13 +112,21 @@ function deposit(fixture: Fixture) {
 }
 
 function workflow(fixture: Fixture, middle: "charge" | "stubborn", options: { transactional?: boolean } = {}) {
-  const steps = [deposit(fixture), middle === "charge" ? slowCharge(fixture) : stubbornStep(fixture), step("ship", () => ({ shipped: true }))];
-  return defineWorkflow("cancellable-checkout", steps, { useTransaction: options.transactional }) as unknown as WorkflowDefinition<never, unknown>;
+  const steps = [
+    deposit(fixture),
+    middle === "charge" ? slowCharge(fixture) : stubbornStep(fixture),
+    step("ship", () => ({ shipped: true })),
+  ];
+  return defineWorkflow("cancellable-checkout", steps, {
+    useTransaction: options.transactional,
+  }) as unknown as WorkflowDefinition<never, unknown>;
 }
 
 /** Every charge the provider holds for the run is refunded, each once: the run cost nothing. */
 function expectNetZero(fixture: Fixture, runId: string): void {
-  const charges = [...fixture.provider.charges].filter(([key]) => key.startsWith(`${runId}:`)).map(([, charge]) => charge);
+  const charges = [...fixture.provider.charges]
+    .filter(([key]) => key.startsWith(`${runId}:`))
+    .map(([, charge]) => charge);
   expect(charges.every((charge) => fixture.provider.refunds.has(charge.id))).toBe(true);
   expect(fixture.provider.refundCalls).toBe(charges.length);
 }
@@ -117,13 +134,29 @@ function expectNetZero(fixture: Fixture, runId: string): void {
 /** Waits for the cancelled run to call its cut-off charge again, checks it journaled its compensating first, and lets the provider answer. */
 async function answerTheSettlingCharge(fixture: Fixture, runId: string): Promise<void> {
   await fixture.settling.wait();
-  expect(await fixture.store.getRun(runId)).toMatchObject({ status: "COMPENSATING", failedStep: "charge", error: { code: "RUN_CANCELLED" } });
+  expect(await fixture.store.getRun(runId)).toMatchObject({
+    status: "COMPENSATING",
+    failedStep: "charge",
+    error: { code: "RUN_CANCELLED" },
+  });
   fixture.release.open();
 }
 
-function start(fixture: Fixture, definition: WorkflowDefinition<never, unknown>, store = fixture.store): { runId: string; outcome: Promise<WorkflowOutcome<unknown>> } {
+function start(
+  fixture: Fixture,
+  definition: WorkflowDefinition<never, unknown>,
+  store = fixture.store,
+): { runId: string; outcome: Promise<WorkflowOutcome<unknown>> } {
   const runId = crypto.randomUUID();
-  return { runId, outcome: executeWorkflow(fixture.db.driver, definition, { runId, input: { amount: 10 }, store, logger: silentLogger }) };
+  return {
+    runId,
+    outcome: executeWorkflow(fixture.db.driver, definition, {
+      runId,
+      input: { amount: 10 },
+      store,
+      logger: silentLogger,
+    }),
+  };
 }
 
 export function runControlCases(createDatabase: () => Promise<Db>): void {
@@ -131,13 +164,23 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     const fixture = await setUp(createDatabase);
     const { runId, outcome } = start(fixture, workflow(fixture, "charge"));
     await fixture.charging.wait();
-    const cancelling = cancelRun(fixture.store, runId, { by: "admin-1", reason: "customer changed their mind", waitMs: 5000 });
+    const cancelling = cancelRun(fixture.store, runId, {
+      by: "admin-1",
+      reason: "customer changed their mind",
+      waitMs: 5000,
+    });
     // The cut-off charge may have reached the provider: the run asks again under its key before it compensates.
     await answerTheSettlingCharge(fixture, runId);
     const result = await cancelling;
     expect(result).toMatchObject({ changed: true, run: { status: "CANCELLED" } });
     const ended = await outcome;
-    expect(ended).toMatchObject({ ok: false, status: "CANCELLED", failedStep: "charge", compensatedSteps: ["charge", "deposit"], cancelled: { by: "admin-1", reason: "customer changed their mind" } });
+    expect(ended).toMatchObject({
+      ok: false,
+      status: "CANCELLED",
+      failedStep: "charge",
+      compensatedSteps: ["charge", "deposit"],
+      cancelled: { by: "admin-1", reason: "customer changed their mind" },
+    });
     // The provider never got the first request: the second one charged, and that charge was refunded.
     expect(fixture.chargeCalls).toBe(2);
     expect(fixture.provider.charges.size).toBe(1);
@@ -145,7 +188,10 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     expect(fixture.compensations).toEqual(["charge", "deposit"]);
     expect(await balance(fixture)).toBe(0);
     const run = await fixture.store.getRun(runId);
-    expect(run).toMatchObject({ status: "CANCELLED", cancelRequest: { by: "admin-1", reason: "customer changed their mind" } });
+    expect(run).toMatchObject({
+      status: "CANCELLED",
+      cancelRequest: { by: "admin-1", reason: "customer changed their mind" },
+    });
     expect(run!.error).toMatchObject({ code: "RUN_CANCELLED" });
     expect(run!.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "SKIPPED"]);
   });
@@ -160,7 +206,10 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
         const replay = fixture.provider.charges.has(ctx.idempotencyKey);
         const charge = fixture.provider.charge(ctx.idempotencyKey, ctx.input.amount);
         fixture.charging.open();
-        if (!replay) await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error), { once: true }));
+        if (!replay)
+          await new Promise((_, reject) =>
+            ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error), { once: true }),
+          );
         return charge;
       },
       (_ctx: Ctx, charge: { id: string }) => {
@@ -168,11 +217,18 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
         fixture.provider.refund(charge.id);
       },
     );
-    const definition = defineWorkflow("in-flight-checkout", [deposit(fixture), inFlight, step("ship", () => ({ shipped: true }))]) as unknown as WorkflowDefinition<never, unknown>;
+    const definition = defineWorkflow("in-flight-checkout", [
+      deposit(fixture),
+      inFlight,
+      step("ship", () => ({ shipped: true })),
+    ]) as unknown as WorkflowDefinition<never, unknown>;
     const { runId, outcome } = start(fixture, definition);
     await fixture.charging.wait();
     expect(fixture.provider.charges.size).toBe(1);
-    expect(await cancelRun(fixture.store, runId, { by: "admin-1", waitMs: 5000 })).toMatchObject({ changed: true, run: { status: "CANCELLED" } });
+    expect(await cancelRun(fixture.store, runId, { by: "admin-1", waitMs: 5000 })).toMatchObject({
+      changed: true,
+      run: { status: "CANCELLED" },
+    });
     expect(await outcome).toMatchObject({ status: "CANCELLED", compensatedSteps: ["charge", "deposit"] });
     expect(fixture.chargeCalls).toBe(2);
     expect(fixture.provider.charges.size).toBe(1);
@@ -197,7 +253,10 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     expect(fixture.compensations).toEqual([]);
     fixture.release.open();
     await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs);
-    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
+    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
     expect(resumed).toMatchObject({ status: "CANCELLED", compensatedSteps: ["charge", "deposit"] });
     expect(fixture.chargeCalls).toBe(3);
     expect(fixture.provider.charges.size).toBe(1);
@@ -207,7 +266,11 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     const events = (await fixture.store.listEvents({ runId })).map(({ event }) => event);
     const chargeUndone = events.filter((event) => event.type === "compensation-started" && event.step === "charge");
     expect(chargeUndone).toHaveLength(1);
-    expect((await fixture.store.getRun(runId))!.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "SKIPPED"]);
+    expect((await fixture.store.getRun(runId))!.steps.map((s) => s.status)).toEqual([
+      "COMPENSATED",
+      "COMPENSATED",
+      "SKIPPED",
+    ]);
   });
 
   test("a step that ignores its signal and resolves late is fenced: its result is never journaled nor used", async () => {
@@ -242,13 +305,27 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
 
   test("cancelling a transactional run rolls its transaction back and refunds its external step", async () => {
     const fixture = await setUp(createDatabase);
-    const steps = [deposit(fixture), step("pay", (ctx: Ctx) => fixture.provider.charge(ctx.idempotencyKey, 10), (_ctx: Ctx, c: { id: string }) => fixture.provider.refund(c.id)), slowCharge(fixture)];
-    const definition = defineWorkflow("cancellable-transaction", steps, { useTransaction: true }) as unknown as WorkflowDefinition<never, unknown>;
+    const steps = [
+      deposit(fixture),
+      step(
+        "pay",
+        (ctx: Ctx) => fixture.provider.charge(ctx.idempotencyKey, 10),
+        (_ctx: Ctx, c: { id: string }) => fixture.provider.refund(c.id),
+      ),
+      slowCharge(fixture),
+    ];
+    const definition = defineWorkflow("cancellable-transaction", steps, {
+      useTransaction: true,
+    }) as unknown as WorkflowDefinition<never, unknown>;
     const { runId, outcome } = start(fixture, definition);
     await fixture.charging.wait();
     await cancelRun(fixture.store, runId, { by: "admin-1" });
     await answerTheSettlingCharge(fixture, runId);
-    expect(await outcome).toMatchObject({ status: "CANCELLED", rolledBack: true, compensatedSteps: ["charge", "pay", "deposit"] });
+    expect(await outcome).toMatchObject({
+      status: "CANCELLED",
+      rolledBack: true,
+      compensatedSteps: ["charge", "pay", "deposit"],
+    });
     expect(await balance(fixture)).toBe(0);
     // Both charges — "pay", and the cut-off one made when asked again — are refunded; the rollback undid the deposit.
     expect(fixture.provider.charges.size).toBe(2);
@@ -260,11 +337,15 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     const fixture = await setUp(createDatabase);
     const compensating = new Latch();
     const steps = [
-      step("reserve", () => ({ reserved: true }), async () => {
-        compensating.open();
-        await fixture.release.wait();
-        fixture.compensations.push("reserve");
-      }),
+      step(
+        "reserve",
+        () => ({ reserved: true }),
+        async () => {
+          compensating.open();
+          await fixture.release.wait();
+          fixture.compensations.push("reserve");
+        },
+      ),
       step("pay", () => {
         throw new Error("card declined");
       }),
@@ -295,7 +376,9 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
   test("a run past its pivot cannot be cancelled backwards", async () => {
     const fixture = await setUp(createDatabase);
     const steps = [step("ship", () => ({ shipped: true })), slowCharge(fixture)];
-    const definition = defineWorkflow("pivoting", steps, { forwardRecovery: { maxAttempts: 1 } }) as unknown as WorkflowDefinition<never, unknown>;
+    const definition = defineWorkflow("pivoting", steps, {
+      forwardRecovery: { maxAttempts: 1 },
+    }) as unknown as WorkflowDefinition<never, unknown>;
     const { runId, outcome } = start(fixture, definition);
     await fixture.charging.wait();
     const result = await cancelRun(fixture.store, runId, { by: "admin-1", workflows: [definition] });
@@ -319,7 +402,10 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     fixture.release.open();
     const lease = await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs);
     expect(lease).not.toBeNull();
-    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
+    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
     expect(resumed.status).toBe("COMPLETED");
     expect(fixture.provider.charges.size).toBe(1);
     expect(await balance(fixture)).toBe(10);
@@ -336,8 +422,15 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     await fixture.store.claimRun(runId, fixture.store.owner, fixture.store.leaseMs);
     // The charge was interrupted mid-call: recovery asks again under its key, and the provider answers at once.
     fixture.release.open();
-    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, { store: fixture.store, logger: silentLogger });
-    expect(resumed).toMatchObject({ status: "CANCELLED", compensatedSteps: ["charge", "deposit"], cancelled: { by: "admin-1", reason: "while down" } });
+    const resumed = await resumeWorkflow(fixture.db.driver, definition, (await fixture.store.getJournaledRun(runId))!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
+    expect(resumed).toMatchObject({
+      status: "CANCELLED",
+      compensatedSteps: ["charge", "deposit"],
+      cancelled: { by: "admin-1", reason: "while down" },
+    });
     expect(await balance(fixture)).toBe(0);
     expect(fixture.provider.charges.size).toBe(1);
     expectNetZero(fixture, runId);
@@ -347,9 +440,18 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
   test("a step's timeout aborts its signal and fails the run", async () => {
     const fixture = await setUp(createDatabase);
     let aborted: unknown;
-    const steps = [step("slow", async (ctx: Ctx) => {
-      await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject((aborted = ctx.signal.reason) as Error), { once: true }));
-    }, undefined, { timeout: 50 })];
+    const steps = [
+      step(
+        "slow",
+        async (ctx: Ctx) => {
+          await new Promise((_, reject) =>
+            ctx.signal.addEventListener("abort", () => reject((aborted = ctx.signal.reason) as Error), { once: true }),
+          );
+        },
+        undefined,
+        { timeout: 50 },
+      ),
+    ];
     const definition = defineWorkflow("timing-out", steps) as unknown as WorkflowDefinition<never, unknown>;
     const { outcome } = start(fixture, definition);
     expect(await outcome).toMatchObject({ status: "COMPENSATED", cause: { code: "STEP_TIMEOUT" } });
@@ -361,11 +463,20 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     let refundWorks = false;
     const refunds: string[] = [];
     const steps = [
-      step("charge", () => ({ id: "ch_1" }), () => {
-        refunds.push("charge");
-        if (!refundWorks) throw new Error("refund API down");
-      }, { compensationRetry: { maxAttempts: 2 } }),
-      step("reserve", () => ({ reserved: true }), () => void refunds.push("reserve")),
+      step(
+        "charge",
+        () => ({ id: "ch_1" }),
+        () => {
+          refunds.push("charge");
+          if (!refundWorks) throw new Error("refund API down");
+        },
+        { compensationRetry: { maxAttempts: 2 } },
+      ),
+      step(
+        "reserve",
+        () => ({ reserved: true }),
+        () => void refunds.push("reserve"),
+      ),
       step("ship", () => {
         throw new Error("no carrier");
       }),
@@ -375,7 +486,14 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     expect((await outcome).status).toBe("FAILED");
     expect(refunds).toEqual(["reserve", "charge", "charge"]);
     refundWorks = true;
-    const options = { store: fixture.store, driver: fixture.db.driver, workflows: [definition], logger: silentLogger, by: "admin-1", reason: "refund API is back" };
+    const options = {
+      store: fixture.store,
+      driver: fixture.db.driver,
+      workflows: [definition],
+      logger: silentLogger,
+      by: "admin-1",
+      reason: "refund API is back",
+    };
     const result = await retryRun(runId, options);
     expect(result.changed).toBe(true);
     expect((await result.finished)?.status).toBe("COMPENSATED");
@@ -384,7 +502,9 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     expect(run.status).toBe("COMPENSATED");
     expect(run.steps.map((s) => s.status)).toEqual(["COMPENSATED", "COMPENSATED", "FAILED"]);
     const events = (await fixture.store.listEvents({ runId })).map(({ event }) => event);
-    expect(events).toContainEqual(expect.objectContaining({ type: "run-reopened", action: "retry", by: "admin-1", reason: "refund API is back" }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "run-reopened", action: "retry", by: "admin-1", reason: "refund API is back" }),
+    );
     expect(await retryRun(runId, options)).toMatchObject({ changed: false, code: "RUN_NOT_RETRYABLE" });
   });
 
@@ -396,9 +516,19 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     await stopExecutingRuns(fixture.store.owner);
     await expect(outcome).rejects.toThrow();
     expect(await fixture.store.parkRun(runId, "taken over too many times")).toBe(true);
-    expect((await fixture.store.getRun(runId))).toMatchObject({ status: "FAILED", error: { code: "RECOVERY_EXHAUSTED" } });
+    expect(await fixture.store.getRun(runId)).toMatchObject({
+      status: "FAILED",
+      error: { code: "RECOVERY_EXHAUSTED" },
+    });
     fixture.release.open();
-    const options = { store: fixture.store, driver: fixture.db.driver, workflows: [definition], logger: silentLogger, by: "admin-1", reason: "provider fixed" };
+    const options = {
+      store: fixture.store,
+      driver: fixture.db.driver,
+      workflows: [definition],
+      logger: silentLogger,
+      by: "admin-1",
+      reason: "provider fixed",
+    };
     const result = await resumeRun(runId, options);
     expect(result).toMatchObject({ changed: true });
     expect((await result.finished)?.status).toBe("COMPLETED");
@@ -416,8 +546,16 @@ export function runControlCases(createDatabase: () => Promise<Db>): void {
     await stopExecutingRuns(fixture.store.owner);
     await expect(outcome).rejects.toThrow();
     await fixture.store.parkRun(runId, "gave up");
-    const other = defineWorkflow("cancellable-checkout", [step("only", () => 1)]) as unknown as WorkflowDefinition<never, unknown>;
-    const result = await resumeRun(runId, { store: fixture.store, driver: fixture.db.driver, workflows: [other], logger: silentLogger });
+    const other = defineWorkflow("cancellable-checkout", [step("only", () => 1)]) as unknown as WorkflowDefinition<
+      never,
+      unknown
+    >;
+    const result = await resumeRun(runId, {
+      store: fixture.store,
+      driver: fixture.db.driver,
+      workflows: [other],
+      logger: silentLogger,
+    });
     expect(result).toMatchObject({ changed: false, code: "WORKFLOW_DEFINITION_CHANGED" });
     expect((await fixture.store.getJournaledRun(runId))?.parkedAt).not.toBeNull();
   });

@@ -16,10 +16,21 @@ import { FakeProvider } from "./fake-provider.ts";
 type Db = TestDatabase<unknown>;
 const LEASE_MS = 300;
 
-async function instance(fixture: Fixture, owner: string, workflows: WorkflowDefinition<never, unknown>[], wrap?: (s: DurableRunJournal) => DurableRunJournal) {
+async function instance(
+  fixture: Fixture,
+  owner: string,
+  workflows: WorkflowDefinition<never, unknown>[],
+  wrap?: (s: DurableRunJournal) => DurableRunJournal,
+) {
   const opened = await openRunJournal(fixture.db.url, { owner, leaseMs: LEASE_MS });
   const store = wrap ? wrap(opened) : opened;
-  const recovery = new RunRecovery({ store, driver: fixture.db.driver, workflows, logger: silentLogger, maxRecoveryAttempts: 1 });
+  const recovery = new RunRecovery({
+    store,
+    driver: fixture.db.driver,
+    workflows,
+    logger: silentLogger,
+    maxRecoveryAttempts: 1,
+  });
   onTestFinished(async () => {
     await recovery.stop();
     await opened.close();
@@ -43,14 +54,20 @@ export function runRecoveryCases(createDatabase: () => Promise<Db>): void {
     const fixture = await shortLeaseFixture(createDatabase);
     const definition = checkoutWorkflow(fixture.provider, { transactional: false });
     const runId = await runUntilCrash(fixture, definition, eventIs("step-started", "ship"));
-    const [b, c] = [await instance(fixture, "instance-b", [definition]), await instance(fixture, "instance-c", [definition])];
+    const [b, c] = [
+      await instance(fixture, "instance-b", [definition]),
+      await instance(fixture, "instance-c", [definition]),
+    ];
     let resumed = 0;
 
-    const run = await retryUntil(async () => {
-      resumed += sum(await Promise.all([b.recovery.recoverNow(), c.recovery.recoverNow()]));
-      const snapshot = await fixture.store.getRun(runId);
-      return snapshot?.status === "COMPLETED" && snapshot;
-    }, { what: "the run to be recovered" });
+    const run = await retryUntil(
+      async () => {
+        resumed += sum(await Promise.all([b.recovery.recoverNow(), c.recovery.recoverNow()]));
+        const snapshot = await fixture.store.getRun(runId);
+        return snapshot?.status === "COMPLETED" && snapshot;
+      },
+      { what: "the run to be recovered" },
+    );
 
     expect(resumed).toBe(1);
     expect(run.steps.map((s) => s.status)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
@@ -87,13 +104,20 @@ export function runRecoveryCases(createDatabase: () => Promise<Db>): void {
     const runId = await runUntilCrash(fixture, definition, eventIs("step-started", "ship"));
     // Every instance dies at the same point of this run.
     const crashing = (store: DurableRunJournal) => interruptingRunJournal(store, eventIs("step-started", "ship")).store;
-    const instances = [await instance(fixture, "b", [definition], crashing), await instance(fixture, "c", [definition], crashing), await instance(fixture, "d", [definition], crashing)];
+    const instances = [
+      await instance(fixture, "b", [definition], crashing),
+      await instance(fixture, "c", [definition], crashing),
+      await instance(fixture, "d", [definition], crashing),
+    ];
 
-    const run = await retryUntil(async () => {
-      for (const { recovery } of instances) await recovery.recoverNow();
-      const snapshot = await fixture.store.getRun(runId);
-      return snapshot?.status === "FAILED" && snapshot;
-    }, { what: "the run to be parked" });
+    const run = await retryUntil(
+      async () => {
+        for (const { recovery } of instances) await recovery.recoverNow();
+        const snapshot = await fixture.store.getRun(runId);
+        return snapshot?.status === "FAILED" && snapshot;
+      },
+      { what: "the run to be parked" },
+    );
 
     expect(run.error).toMatchObject({ code: "RECOVERY_EXHAUSTED" });
     expect(shipped).toEqual([]);

@@ -18,11 +18,15 @@ export function savepointAndCheckpointCases(createDatabase: () => Promise<Db>): 
     await db.driver.create("user", { email: "taken@x", name: "First" });
     const register = step(
       "register",
-      async (ctx: StepContext) => ctx.driver.create("user", { email: ctx.attempt === 1 ? "taken@x" : "free@x", name: `attempt ${ctx.attempt}` }),
+      async (ctx: StepContext) =>
+        ctx.driver.create("user", { email: ctx.attempt === 1 ? "taken@x" : "free@x", name: `attempt ${ctx.attempt}` }),
       null,
       { effect: "database", retry: { maxAttempts: 2 } },
     );
-    const confirm = step("confirm", async (ctx: StepContext) => (await ctx.driver.findMany("user", { where: { email: "free@x" } })).length);
+    const confirm = step(
+      "confirm",
+      async (ctx: StepContext) => (await ctx.driver.findMany("user", { where: { email: "free@x" } })).length,
+    );
     const definition = defineWorkflow("register", [register, confirm], { useTransaction: true });
 
     const outcome = await executeWorkflow(db.driver, definition, { logger: silentLogger });
@@ -40,7 +44,8 @@ export function savepointAndCheckpointCases(createDatabase: () => Promise<Db>): 
     const second = await db.driver
       .transaction(async (tx) => {
         await tx.create("user", { email: "two@x", name: "Two" });
-        if (!(await tx.writeStepCheckpoint("run-1", "step:a", { result: { n: 2 }, data: {} }))) throw new Error("duplicate");
+        if (!(await tx.writeStepCheckpoint("run-1", "step:a", { result: { n: 2 }, data: {} })))
+          throw new Error("duplicate");
         return true;
       })
       .catch((error: Error) => error.message);

@@ -3,4 +3,5 @@ import { createPostgresTestDatabase, createSqliteTestDatabase } from "../helpers
 import { savepointAndCheckpointCases } from "./savepoints-and-checkpoints.case.ts";
 
 describe("savepoints and step checkpoints on SQLite", () => savepointAndCheckpointCases(createSqliteTestDatabase));
-describe("savepoints and step checkpoints on PostgreSQL", () => savepointAndCheckpointCases(createPostgresTestDatabase));
+describe("savepoints and step checkpoints on PostgreSQL", () =>
+  savepointAndCheckpointCases(createPostgresTestDatabase));

@@ -53,27 +53,46 @@ function checkout(fixture: Fixture, faults: Faults, finalizeEffect: "external" |
   return defineWorkflow(
     "checkout",
     [
-      step("reserve", (ctx: StepContext) => ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: 1 } }), null, { effect: "database" }),
-      step("charge", (ctx: StepContext) => {
-        const charge = provider.charge(ctx.idempotencyKey, 10);
-        ctx.set("chargeId", charge.id);
-        return charge;
-      }, (_ctx: StepContext, charge: { id: string }) => provider.refund(charge.id)),
+      step(
+        "reserve",
+        (ctx: StepContext) => ctx.driver.updateMany("account", { owner: "buyer" }, { balance: { decrement: 1 } }),
+        null,
+        { effect: "database" },
+      ),
+      step(
+        "charge",
+        (ctx: StepContext) => {
+          const charge = provider.charge(ctx.idempotencyKey, 10);
+          ctx.set("chargeId", charge.id);
+          return charge;
+        },
+        (_ctx: StepContext, charge: { id: string }) => provider.refund(charge.id),
+      ),
       step("ship", (ctx: StepContext) => {
         shipments.push(ctx.idempotencyKey);
         ctx.set("shipmentId", `sh_${shipments.length}`);
         return { shipmentId: `sh_${shipments.length}` };
       }),
-      step("finalize", async (ctx: StepContext) => {
-        fixture.finalized += 1;
-        if (faults.beforeFinalizeWrites-- > 0) await killConnections(db.url);
-        const nickname = `${String(ctx.get("chargeId"))}/${String(ctx.get("shipmentId"))}`;
-        await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname });
-        if (faults.afterFinalizeWrote-- > 0) await killConnections(db.url);
-        return { nickname };
-      }, null, { effect: finalizeEffect }),
+      step(
+        "finalize",
+        async (ctx: StepContext) => {
+          fixture.finalized += 1;
+          if (faults.beforeFinalizeWrites-- > 0) await killConnections(db.url);
+          const nickname = `${String(ctx.get("chargeId"))}/${String(ctx.get("shipmentId"))}`;
+          await ctx.driver.updateMany("account", { owner: "buyer" }, { nickname });
+          if (faults.afterFinalizeWrote-- > 0) await killConnections(db.url);
+          return { nickname };
+        },
+        null,
+        { effect: finalizeEffect },
+      ),
     ],
-    { useTransaction: true, forwardRecovery: { delay: 10, maxDelay: 50, maxAttempts: 10 }, transientRetry: { forMs: 1 }, transaction: { maxWait: 5000 } },
+    {
+      useTransaction: true,
+      forwardRecovery: { delay: 10, maxDelay: 50, maxAttempts: 10 },
+      transientRetry: { forMs: 1 },
+      transaction: { maxWait: 5000 },
+    },
   );
 }
 
@@ -92,7 +111,10 @@ describe("a transaction tried again past its pivot", () => {
     const fixture = await setUp();
     const definition = checkout(fixture, { afterFinalizeWrote: 1, beforeFinalizeWrites: 0 }, "external");
 
-    const outcome = await executeWorkflow(fixture.db.driver, definition, { store: fixture.store, logger: silentLogger });
+    const outcome = await executeWorkflow(fixture.db.driver, definition, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: { nickname: "ch_1/sh_1" } });
     expect(fixture.finalized).toBe(2);
@@ -107,11 +129,16 @@ describe("a transaction tried again past its pivot", () => {
     // The failed commit is followed by a wait to go forward that starts by journaling finalize's completion.
     const crashing = interruptingRunJournal(fixture.store, eventIs("step-completed", "finalize"), "after");
     const runId = crypto.randomUUID();
-    await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
+    await expect(
+      executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger }),
+    ).rejects.toThrow(/simulated crash/);
     expect(await account(fixture)).toMatchObject({ balance: 5, nickname: null });
     const journaled = await fixture.store.getJournaledRun(runId);
 
-    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, { store: fixture.store, logger: silentLogger });
+    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED" });
     expect(fixture.finalized).toBe(2);
@@ -126,11 +153,16 @@ describe("a transaction tried again past its pivot", () => {
     // The second try's failure is journaled with the second try's `reserve` completion before it: then a crash.
     const crashing = interruptingRunJournal(fixture.store, nthFailureOf("finalize", 2), "after");
     const runId = crypto.randomUUID();
-    await expect(executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger })).rejects.toThrow(/simulated crash/);
+    await expect(
+      executeWorkflow(fixture.db.driver, definition, { runId, store: crashing.store, logger: silentLogger }),
+    ).rejects.toThrow(/simulated crash/);
     const journaled = await fixture.store.getJournaledRun(runId);
     expect(journaled?.run.data).toMatchObject({ chargeId: "ch_1", shipmentId: "sh_1" });
 
-    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, { store: fixture.store, logger: silentLogger });
+    const outcome = await resumeWorkflow(fixture.db.driver, definition, journaled!, {
+      store: fixture.store,
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: { nickname: "ch_1/sh_1" } });
     expect(fixture.provider.calls).toBe(1);

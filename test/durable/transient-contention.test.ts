@@ -21,14 +21,32 @@ async function setUp(stock: number) {
 
 /** reserve (database) → a slow charge (external, refunded) → finalize (database). */
 function checkout(provider: FakeProvider, chargeMs: number, options: WorkflowOptions) {
-  return defineWorkflow("checkout", [
-    step("reserve", (ctx: StepContext) => ctx.driver.updateMany("product", { sku: "KB-1" }, { stock: { decrement: 1 } }), null, { effect: "database" }),
-    step("charge", async (ctx: StepContext) => {
-      await sleep(chargeMs);
-      return provider.charge(ctx.idempotencyKey, 79);
-    }, (_ctx: StepContext, charge: { id: string }) => provider.refund(charge.id)),
-    step("finalize", (ctx: StepContext) => ctx.driver.updateMany("product", { sku: "KB-1" }, { name: "Keyboard (sold)" }), null, { effect: "database" }),
-  ], { useTransaction: true, ...options });
+  return defineWorkflow(
+    "checkout",
+    [
+      step(
+        "reserve",
+        (ctx: StepContext) => ctx.driver.updateMany("product", { sku: "KB-1" }, { stock: { decrement: 1 } }),
+        null,
+        { effect: "database" },
+      ),
+      step(
+        "charge",
+        async (ctx: StepContext) => {
+          await sleep(chargeMs);
+          return provider.charge(ctx.idempotencyKey, 79);
+        },
+        (_ctx: StepContext, charge: { id: string }) => provider.refund(charge.id),
+      ),
+      step(
+        "finalize",
+        (ctx: StepContext) => ctx.driver.updateMany("product", { sku: "KB-1" }, { name: "Keyboard (sold)" }),
+        null,
+        { effect: "database" },
+      ),
+    ],
+    { useTransaction: true, ...options },
+  );
 }
 
 async function stockOf(db: TestDatabase) {
@@ -40,9 +58,14 @@ describe("transactional runs contending for SQLite's single writer", () => {
     const db = await setUp(10);
     const provider = new FakeProvider();
     // Six runs each hold the lock ~150 ms; a 100 ms start wait would fail most of them without waiting it out.
-    const definition = checkout(provider, 150, { transaction: { maxWait: 100 }, transientRetry: { delay: 20, maxDelay: 100 } });
+    const definition = checkout(provider, 150, {
+      transaction: { maxWait: 100 },
+      transientRetry: { delay: 20, maxDelay: 100 },
+    });
 
-    const outcomes = await Promise.all(Array.from({ length: 6 }, () => executeWorkflow(db.driver, definition, { logger: silentLogger })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () => executeWorkflow(db.driver, definition, { logger: silentLogger })),
+    );
 
     expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill("COMPLETED"));
     expect(provider.charges.size).toBe(6);
@@ -55,11 +78,20 @@ describe("transactional runs contending for SQLite's single writer", () => {
     const provider = new FakeProvider();
     const holder = executeWorkflow(db.driver, checkout(provider, 1500, {}), { logger: silentLogger });
     await sleep(100);
-    const definition = checkout(provider, 0, { transaction: { maxWait: 50 }, transientRetry: { forMs: 300, delay: 20, maxDelay: 50 } });
+    const definition = checkout(provider, 0, {
+      transaction: { maxWait: 50 },
+      transientRetry: { forMs: 300, delay: 20, maxDelay: 50 },
+    });
 
     const outcome = await executeWorkflow(db.driver, definition, { logger: silentLogger });
 
-    expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED", failedStep: null, compensatedSteps: [], retryable: true });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "COMPENSATED",
+      failedStep: null,
+      compensatedSteps: [],
+      retryable: true,
+    });
     expect(outcome.ok === false && outcome.cause.code).toBe("DATABASE_UNAVAILABLE");
     expect(await holder).toMatchObject({ status: "COMPLETED" });
     expect(provider.charges.size).toBe(1);

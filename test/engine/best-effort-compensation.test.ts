@@ -16,7 +16,11 @@ describe("best-effort compensation", () => {
 
   function steps(undone: string[]) {
     return [
-      step("reserve", () => "res_1", () => void undone.push("reserve")),
+      step(
+        "reserve",
+        () => "res_1",
+        () => void undone.push("reserve"),
+      ),
       step(
         "charge",
         () => "ch_1",
@@ -24,7 +28,11 @@ describe("best-effort compensation", () => {
           throw new Error("refund API unavailable");
         },
       ),
-      step("notify", () => "sent", () => void undone.push("notify")),
+      step(
+        "notify",
+        () => "sent",
+        () => void undone.push("notify"),
+      ),
       step("ship", () => {
         throw new Error("Shipping refused");
       }),
@@ -36,7 +44,12 @@ describe("best-effort compensation", () => {
     const outcome = await runWorkflow(db.driver, "best-effort", steps(undone), { logger: new RecordingLogger() });
 
     expect(undone).toEqual(["notify", "reserve"]);
-    expect(outcome).toMatchObject({ ok: false, failedStep: "ship", error: "Shipping refused", compensatedSteps: ["notify", "reserve"] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failedStep: "ship",
+      error: "Shipping refused",
+      compensatedSteps: ["notify", "reserve"],
+    });
   });
 
   test("ends FAILED and lists the failed compensation, never passing for a clean rollback", async () => {
@@ -129,7 +142,11 @@ describe("best-effort compensation", () => {
       db.driver,
       "rejecting-undo",
       [
-        step("a", () => 1, () => Promise.reject(new Error("async undo failed"))),
+        step(
+          "a",
+          () => 1,
+          () => Promise.reject(new Error("async undo failed")),
+        ),
         step("b", () => {
           throw new Error("b failed");
         }),
@@ -137,6 +154,9 @@ describe("best-effort compensation", () => {
       { logger: new RecordingLogger() },
     );
 
-    expect(outcome).toMatchObject({ status: "FAILED", failedCompensations: [{ step: "a", error: { message: "async undo failed" } }] });
+    expect(outcome).toMatchObject({
+      status: "FAILED",
+      failedCompensations: [{ step: "a", error: { message: "async undo failed" } }],
+    });
   });
 });

@@ -38,7 +38,9 @@ describe("compensation retry", () => {
 
   test("retries a failing compensation until it succeeds, and the run ends COMPENSATED", async () => {
     const refund = flakyRefund(2);
-    const outcome = await runWorkflow(db.driver, "refund-retry", [refund.charge, failShipping], { logger: new RecordingLogger() });
+    const outcome = await runWorkflow(db.driver, "refund-retry", [refund.charge, failShipping], {
+      logger: new RecordingLogger(),
+    });
 
     expect(refund.attempts).toEqual([1, 2, 3]);
     expect(outcome).toMatchObject({ status: "COMPENSATED", compensatedSteps: ["charge"], failedCompensations: [] });
@@ -46,7 +48,9 @@ describe("compensation retry", () => {
 
   test("gives the same idempotency key to every attempt of a compensation", async () => {
     const refund = flakyRefund(2);
-    const outcome = await runWorkflow(db.driver, "refund-key", [refund.charge, failShipping], { logger: new RecordingLogger() });
+    const outcome = await runWorkflow(db.driver, "refund-key", [refund.charge, failShipping], {
+      logger: new RecordingLogger(),
+    });
 
     expect(refund.keys).toEqual([`${outcome.runId}:charge`, `${outcome.runId}:charge`, `${outcome.runId}:charge`]);
   });
@@ -57,16 +61,24 @@ describe("compensation retry", () => {
     const outcome = await runWorkflow(db.driver, "refund-exhausted", [refund.charge, failShipping], { logger });
 
     expect(refund.attempts).toEqual([1, 2, 3]);
-    expect(outcome).toMatchObject({ status: "FAILED", failedCompensations: [{ step: "charge", error: { message: "refund API timed out" } }] });
+    expect(outcome).toMatchObject({
+      status: "FAILED",
+      failedCompensations: [{ step: "charge", error: { message: "refund API timed out" } }],
+    });
     expect(logger.at("error")).toHaveLength(1);
   });
 
   test("does not retry a compensation that throws NonRetryableError", async () => {
     const refund = flakyRefund(Infinity, () => new NonRetryableError("charge already disputed"));
-    const outcome = await runWorkflow(db.driver, "refund-final", [refund.charge, failShipping], { logger: new RecordingLogger() });
+    const outcome = await runWorkflow(db.driver, "refund-final", [refund.charge, failShipping], {
+      logger: new RecordingLogger(),
+    });
 
     expect(refund.attempts).toEqual([1]);
-    expect(outcome).toMatchObject({ status: "FAILED", failedCompensations: [{ step: "charge", error: { code: "NON_RETRYABLE" } }] });
+    expect(outcome).toMatchObject({
+      status: "FAILED",
+      failedCompensations: [{ step: "charge", error: { code: "NON_RETRYABLE" } }],
+    });
   });
 
   test("attempts a compensation once without compensationRetry, even when the step itself retries", async () => {
@@ -96,9 +108,18 @@ describe("compensation retry", () => {
   test("journals the compensation as COMPENSATED once a retry succeeds", async () => {
     const store = new InMemoryRunJournal();
     const refund = flakyRefund(1);
-    const outcome = await runWorkflow(db.driver, "refund-journal", [refund.charge, failShipping], { logger: new RecordingLogger(), store });
+    const outcome = await runWorkflow(db.driver, "refund-journal", [refund.charge, failShipping], {
+      logger: new RecordingLogger(),
+      store,
+    });
 
     const run = await store.getRun(outcome.runId);
-    expect(run).toMatchObject({ status: "COMPENSATED", steps: [{ name: "charge", status: "COMPENSATED" }, { name: "ship", status: "FAILED" }] });
+    expect(run).toMatchObject({
+      status: "COMPENSATED",
+      steps: [
+        { name: "charge", status: "COMPENSATED" },
+        { name: "ship", status: "FAILED" },
+      ],
+    });
   });
 });

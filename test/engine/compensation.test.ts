@@ -51,15 +51,25 @@ describe("compensation", () => {
     );
 
     expect(calls.map((call) => call.step)).toEqual(["c", "b", "a"]);
-    expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED", failedStep: "d", compensatedSteps: ["c", "b", "a"] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "COMPENSATED",
+      failedStep: "d",
+      compensatedSteps: ["c", "b", "a"],
+    });
   });
 
   test("gives each compensation the result of its own step", async () => {
     const reservation = { id: "res_1", items: 2 };
     const charge = { id: "ch_1", amount: 30 };
-    await runWorkflow(db.driver, "own-results", [undoable("reserve", reservation), undoable("charge", charge), failing("ship")], {
-      logger: silentLogger,
-    });
+    await runWorkflow(
+      db.driver,
+      "own-results",
+      [undoable("reserve", reservation), undoable("charge", charge), failing("ship")],
+      {
+        logger: silentLogger,
+      },
+    );
 
     expect(calls).toEqual([
       { step: "charge", result: charge, stepName: "charge" },
@@ -79,7 +89,12 @@ describe("compensation", () => {
     const outcome = await runWorkflow(db.driver, `partial-${failAt}`, steps, { logger: silentLogger });
 
     expect(calls.map((call) => call.step)).toEqual(compensated);
-    expect(outcome).toMatchObject({ ok: false, failedStep: `s${failAt}`, compensatedSteps: compensated, uncompensatedSteps: [] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failedStep: `s${failAt}`,
+      compensatedSteps: compensated,
+      uncompensatedSteps: [],
+    });
   });
 
   test("never compensates the step that failed", async () => {
@@ -92,7 +107,13 @@ describe("compensation", () => {
     const outcome = await runWorkflow(
       db.driver,
       "skips",
-      [undoable("reserve", 1), step("notify", () => "sent"), undoable("charge", 2), step("ship", () => "shipped"), failing("finalize")],
+      [
+        undoable("reserve", 1),
+        step("notify", () => "sent"),
+        undoable("charge", 2),
+        step("ship", () => "shipped"),
+        failing("finalize"),
+      ],
       { logger: silentLogger },
     );
 
@@ -106,7 +127,9 @@ describe("compensation", () => {
   });
 
   test("treats a null compensation like a missing one", async () => {
-    const outcome = await runWorkflow(db.driver, "null-undo", [step("a", () => 1, null), failing("b")], { logger: silentLogger });
+    const outcome = await runWorkflow(db.driver, "null-undo", [step("a", () => 1, null), failing("b")], {
+      logger: silentLogger,
+    });
 
     expect(outcome).toMatchObject({ compensatedSteps: [], uncompensatedSteps: ["a"] });
   });
@@ -140,7 +163,11 @@ describe("compensation", () => {
       { logger: silentLogger },
     );
 
-    expect(outcome).toMatchObject({ ok: false, error: "Payment failed", compensatedSteps: ["open-account", "reserve"] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: "Payment failed",
+      compensatedSteps: ["open-account", "reserve"],
+    });
     expect(await db.driver.findOne("product", { sku: "COMP-1" })).toMatchObject({ stock: 5 });
     expect(await db.driver.count("account", { owner: "comp-test" })).toBe(0);
   });
@@ -159,7 +186,9 @@ describe("compensation", () => {
         },
       );
 
-    await runWorkflow(db.driver, "sequential-undo", [slowUndo("a"), slowUndo("b"), failing("c")], { logger: silentLogger });
+    await runWorkflow(db.driver, "sequential-undo", [slowUndo("a"), slowUndo("b"), failing("c")], {
+      logger: silentLogger,
+    });
 
     expect(events).toEqual(["b:start", "b:end", "a:start", "a:end"]);
   });

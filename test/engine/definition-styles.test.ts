@@ -64,12 +64,22 @@ const builderDefinition = workflow<Input>("checkout")
   .step("finalize", finalize)
   .build();
 
-const listSteps = [step("reserve", reserve, release), step("charge", charge, refund), step("notify", notify), step("finalize", finalize)] as const;
+const listSteps = [
+  step("reserve", reserve, release),
+  step("charge", charge, refund),
+  step("notify", notify),
+  step("finalize", finalize),
+] as const;
 
 const shop = product.actions({
   checkout: action()
     .input({ sku: string, quantity: int, fail: boolean })
-    .workflow([step("reserve", reserve, release), step("charge", charge, refund), step("notify", notify), step("finalize", finalize)]),
+    .workflow([
+      step("reserve", reserve, release),
+      step("charge", charge, refund),
+      step("notify", notify),
+      step("finalize", finalize),
+    ]),
 });
 
 type Style = "builder" | "runWorkflow" | "action";
@@ -90,7 +100,14 @@ describe("definition styles", () => {
     const row = await db.driver.create("product", { sku, name: "Widget", price: 10, stock: 10 });
     const input: Input = { sku, quantity: 3, fail };
     // Every style runs on the same resource, so the outcomes can be compared field by field.
-    const common = { input, resource: row, resourceId: row.id as string, services: { payments }, logger: silentLogger, runId: `run-${sku}` };
+    const common = {
+      input,
+      resource: row,
+      resourceId: row.id as string,
+      services: { payments },
+      logger: silentLogger,
+      runId: `run-${sku}`,
+    };
     switch (style) {
       case "builder":
         return executeWorkflow(db.driver, builderDefinition, common);
@@ -155,24 +172,37 @@ describe("definition styles", () => {
   test("an action's steps see the row it runs on as ctx.resource", async () => {
     const row = await db.driver.create("product", { sku: "STYLE-RES", name: "Lamp", price: 25, stock: 4 });
     const withResource = product.actions({
-      describe: action().workflow([step("read", (ctx) => `${ctx.resource.name} costs ${ctx.resource.price}, ${ctx.resource.stock} left`)]),
+      describe: action().workflow([
+        step("read", (ctx) => `${ctx.resource.name} costs ${ctx.resource.price}, ${ctx.resource.stock} left`),
+      ]),
     });
 
-    const outcome = await executeWorkflow(db.driver, withResource.actionDefinitions.describe.workflow, { resource: row, resourceId: row.id as string });
+    const outcome = await executeWorkflow(db.driver, withResource.actionDefinitions.describe.workflow, {
+      resource: row,
+      resourceId: row.id as string,
+    });
 
     expect(outcome).toMatchObject({ ok: true, result: "Lamp costs 25, 4 left" });
   });
 
   test("withData and initialData seed the same shared data", async () => {
-    const viaBuilder = workflow("seeded").withData({ batchSize: 100 }).step("read", (ctx) => ctx.get("batchSize")).build();
+    const viaBuilder = workflow("seeded")
+      .withData({ batchSize: 100 })
+      .step("read", (ctx) => ctx.get("batchSize"))
+      .build();
     const a = await executeWorkflow(db.driver, viaBuilder);
-    const b = await runWorkflow(db.driver, "seeded", [step("read", (ctx) => ctx.get("batchSize"))], { initialData: { batchSize: 100 } });
+    const b = await runWorkflow(db.driver, "seeded", [step("read", (ctx) => ctx.get("batchSize"))], {
+      initialData: { batchSize: 100 },
+    });
 
     expect({ ...a, runId: null }).toEqual({ ...b, runId: null });
   });
 
   test("transactional() and useTransaction: true set the same option", () => {
-    const viaBuilder = workflow("tx").step("a", () => 1).transactional().build();
+    const viaBuilder = workflow("tx")
+      .step("a", () => 1)
+      .transactional()
+      .build();
     const viaAction = action().workflow([step("a", () => 1)], { useTransaction: true });
 
     expect(viaBuilder.options.useTransaction).toBe(true);

@@ -3,7 +3,16 @@
  * how its compensation undoes the write, with and without a workflow transaction.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { action, createEntityStep, deleteEntityStep, executeWorkflow, runWorkflow, step, string, updateEntityStep } from "../../src/index.ts";
+import {
+  action,
+  createEntityStep,
+  deleteEntityStep,
+  executeWorkflow,
+  runWorkflow,
+  step,
+  string,
+  updateEntityStep,
+} from "../../src/index.ts";
 import type { Row } from "../../src/engine/definition/driver.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { account as accountEntity, note, user } from "../fixtures/entities.ts";
@@ -30,7 +39,9 @@ describe.each([
       db.driver,
       "sign-up",
       [
-        createEntityStep("create-user", user, (ctx) => ({ email: ctx.input as string, name: "Ada" }), { storeAs: "userId" }),
+        createEntityStep("create-user", user, (ctx) => ({ email: ctx.input as string, name: "Ada" }), {
+          storeAs: "userId",
+        }),
         step("read-id", (ctx) => ctx.get("userId")),
       ],
       { ...options, input: "ada@x" },
@@ -43,10 +54,21 @@ describe.each([
     const outcome = await runWorkflow(
       db.driver,
       "sign-up",
-      [createEntityStep("create-user", "user", () => ({ email: "gone@x", name: "Gone" }), { storeAs: "userId", compensate: true }), failing],
+      [
+        createEntityStep("create-user", "user", () => ({ email: "gone@x", name: "Gone" }), {
+          storeAs: "userId",
+          compensate: true,
+        }),
+        failing,
+      ],
       options,
     );
-    expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: ["create-user"], rolledBack: useTransaction });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failedStep: "fail",
+      compensatedSteps: ["create-user"],
+      rolledBack: useTransaction,
+    });
     expect(await db.driver.count("user")).toBe(0);
   });
 
@@ -57,7 +79,13 @@ describe.each([
       db.driver,
       "promote",
       [
-        updateEntityStep("set-role", user, () => ({ email: "u@x" }), () => ({ role: "admin", name: "After" }), { storeAs: "userId", compensate: true }),
+        updateEntityStep(
+          "set-role",
+          user,
+          () => ({ email: "u@x" }),
+          () => ({ role: "admin", name: "After" }),
+          { storeAs: "userId", compensate: true },
+        ),
         step("check", async (ctx) => {
           seen = await ctx.driver.findOne("user", { id: ctx.get("userId") });
         }),
@@ -67,13 +95,32 @@ describe.each([
     );
     expect(seen).toMatchObject({ id: before.id, role: "admin", name: "After" });
     expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: ["set-role"] });
-    expect(await db.driver.findOne("user", { id: before.id })).toMatchObject({ email: "u@x", name: "Before", role: "member" });
+    expect(await db.driver.findOne("user", { id: before.id })).toMatchObject({
+      email: "u@x",
+      name: "Before",
+      role: "member",
+    });
   });
 
   test("updateEntityStep returns the updated row and the previous values", async () => {
     const before = await db.driver.create("user", { email: "r@x", name: "R" });
-    const outcome = await runWorkflow(db.driver, "promote", [updateEntityStep("set-role", "user", () => ({ id: before.id }), () => ({ role: "admin" }))], options);
-    expect(outcome).toMatchObject({ ok: true, result: { row: { id: before.id, role: "admin" }, previous: { role: "member" } } });
+    const outcome = await runWorkflow(
+      db.driver,
+      "promote",
+      [
+        updateEntityStep(
+          "set-role",
+          "user",
+          () => ({ id: before.id }),
+          () => ({ role: "admin" }),
+        ),
+      ],
+      options,
+    );
+    expect(outcome).toMatchObject({
+      ok: true,
+      result: { row: { id: before.id, role: "admin" }, previous: { role: "member" } },
+    });
   });
 
   test("a later failure re-creates the row deleteEntityStep deleted, with the same id and values", async () => {
@@ -99,7 +146,12 @@ describe.each([
       options,
     );
     expect(notesLeft).toBe(0);
-    expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: ["delete-note"], data: { deletedId: original.id } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failedStep: "fail",
+      compensatedSteps: ["delete-note"],
+      data: { deletedId: original.id },
+    });
     expect(await db.driver.findOne("note", { id: original.id })).toEqual(original);
   });
 
@@ -110,7 +162,11 @@ describe.each([
       [createEntityStep("create-user", "user", () => ({ email: "stays@x", name: "S" })), failing],
       options,
     );
-    expect(outcome).toMatchObject({ ok: false, failedStep: "fail", compensatedSteps: useTransaction ? ["create-user"] : [] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failedStep: "fail",
+      compensatedSteps: useTransaction ? ["create-user"] : [],
+    });
     expect(await db.driver.count("user")).toBe(useTransaction ? 0 : 1);
   });
 
@@ -120,8 +176,19 @@ describe.each([
         .input({ nickname: string })
         .workflow(
           [
-            updateEntityStep("rename", "account", (ctx) => ({ id: ctx.resourceId }), (ctx) => ({ nickname: ctx.input.nickname }), { compensate: true }),
-            createEntityStep("audit", "note", (ctx) => ({ title: `renamed ${ctx.resource.owner}`, body: ctx.input.nickname }), { compensate: true }),
+            updateEntityStep(
+              "rename",
+              "account",
+              (ctx) => ({ id: ctx.resourceId }),
+              (ctx) => ({ nickname: ctx.input.nickname }),
+              { compensate: true },
+            ),
+            createEntityStep(
+              "audit",
+              "note",
+              (ctx) => ({ title: `renamed ${ctx.resource.owner}`, body: ctx.input.nickname }),
+              { compensate: true },
+            ),
             step("maybe-fail", (ctx) => {
               if (ctx.input.nickname === "bad") throw new Error("rejected name");
               return { renamed: true };
@@ -132,9 +199,18 @@ describe.each([
     });
     const row = await db.driver.create<Row>("account", { owner: "ada", nickname: "old" });
     const run = (nickname: string) =>
-      executeWorkflow(db.driver, account.actionDefinitions.rename.workflow, { input: { nickname }, resource: row, resourceId: row.id as string, logger: silentLogger });
+      executeWorkflow(db.driver, account.actionDefinitions.rename.workflow, {
+        input: { nickname },
+        resource: row,
+        resourceId: row.id as string,
+        logger: silentLogger,
+      });
 
-    expect(await run("bad")).toMatchObject({ ok: false, failedStep: "maybe-fail", compensatedSteps: ["audit", "rename"] });
+    expect(await run("bad")).toMatchObject({
+      ok: false,
+      failedStep: "maybe-fail",
+      compensatedSteps: ["audit", "rename"],
+    });
     expect(await db.driver.findOne("account", { id: row.id })).toMatchObject({ nickname: "old" });
     expect(await db.driver.count("note")).toBe(0);
 

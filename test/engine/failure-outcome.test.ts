@@ -23,7 +23,11 @@ describe("failure outcome", () => {
   afterAll(() => db?.close());
 
   const checkout = workflow("checkout")
-    .step("reserve-inventory", () => ({ id: "res_1" }), () => {})
+    .step(
+      "reserve-inventory",
+      () => ({ id: "res_1" }),
+      () => {},
+    )
     .step("charge-payment", () => {
       throw new Error("Payment failed");
     })
@@ -42,7 +46,11 @@ describe("failure outcome", () => {
   });
 
   test("has exactly the documented shape, and nothing else", async () => {
-    const outcome = await executeWorkflow(db.driver, checkout, { logger: silentLogger, runId: "run-shape", data: { note: "kept" } });
+    const outcome = await executeWorkflow(db.driver, checkout, {
+      logger: silentLogger,
+      runId: "run-shape",
+      data: { note: "kept" },
+    });
 
     expect(outcome).toStrictEqual({
       ok: false,
@@ -110,14 +118,25 @@ describe("failure outcome", () => {
       { logger: silentLogger },
     );
 
-    expect(outcome).toMatchObject({ ok: false, error: "plain string failure", cause: { name: "string", message: "plain string failure" } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: "plain string failure",
+      cause: { name: "string", message: "plain string failure" },
+    });
   });
 
   test("reports a step that rejects like one that throws", async () => {
     const outcome = await runWorkflow(
       db.driver,
       "rejects",
-      [step("a", () => 1, () => {}), step("b", () => Promise.reject(new Error("rejected")))],
+      [
+        step(
+          "a",
+          () => 1,
+          () => {},
+        ),
+        step("b", () => Promise.reject(new Error("rejected"))),
+      ],
       { logger: silentLogger },
     );
 
@@ -132,12 +151,22 @@ describe("failure outcome", () => {
         step("first", () => {
           throw new Error("nope");
         }),
-        step("second", () => 2, () => {}),
+        step(
+          "second",
+          () => 2,
+          () => {},
+        ),
       ],
       { logger: silentLogger },
     );
 
-    expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED", failedStep: "first", compensatedSteps: [], uncompensatedSteps: [] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "COMPENSATED",
+      failedStep: "first",
+      compensatedSteps: [],
+      uncompensatedSteps: [],
+    });
   });
 
   test("carries the shared data as it stood when the run ended", async () => {

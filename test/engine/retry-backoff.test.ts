@@ -87,7 +87,9 @@ describe("retry backoff", () => {
   });
 
   test("with partial jitter n, waits between (1 - n) and 1 times the backoff wait", async () => {
-    vi.spyOn(Math, "random").mockReturnValueOnce(0).mockReturnValueOnce(1 - Number.EPSILON);
+    vi.spyOn(Math, "random")
+      .mockReturnValueOnce(0)
+      .mockReturnValueOnce(1 - Number.EPSILON);
     const { waits } = await waitsBetweenAttempts({ maxAttempts: 3, delay: 1_000, backoff: 3, jitter: 0.25 });
 
     expect(waits[0]).toBe(1_000);

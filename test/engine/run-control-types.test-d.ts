@@ -1,5 +1,12 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { cancelRun, resumeRun, retryRun, WorkflowCancelledError, type RunControlRefusal, type RunControlResult } from "../../src/index.ts";
+import {
+  cancelRun,
+  resumeRun,
+  retryRun,
+  WorkflowCancelledError,
+  type RunControlRefusal,
+  type RunControlResult,
+} from "../../src/index.ts";
 import type { RunSnapshot } from "../../src/engine/journal/run-snapshot.ts";
 
 describe("run control's public types", () => {

@@ -22,7 +22,15 @@ describe("run journal", () => {
     const outcome = await runWorkflow(
       db.driver,
       "journal-ok",
-      [step("reserve", () => ({ id: "res_1" }), () => {}), step("charge", () => "ch_1"), step("finalize", () => ({ success: true }))],
+      [
+        step(
+          "reserve",
+          () => ({ id: "res_1" }),
+          () => {},
+        ),
+        step("charge", () => "ch_1"),
+        step("finalize", () => ({ success: true })),
+      ],
       { ...options(), input: { orderId: "o1" }, initialData: { batch: 1 }, idempotencyKey: "req-1" },
     );
 
@@ -39,9 +47,30 @@ describe("run journal", () => {
       rolledBack: false,
     });
     expect(run?.steps).toEqual([
-      expect.objectContaining({ name: "reserve", index: 0, status: "COMPLETED", attempts: 1, result: { id: "res_1" }, error: null }),
-      expect.objectContaining({ name: "charge", index: 1, status: "COMPLETED", attempts: 1, result: "ch_1", error: null }),
-      expect.objectContaining({ name: "finalize", index: 2, status: "COMPLETED", attempts: 1, result: { success: true }, error: null }),
+      expect.objectContaining({
+        name: "reserve",
+        index: 0,
+        status: "COMPLETED",
+        attempts: 1,
+        result: { id: "res_1" },
+        error: null,
+      }),
+      expect.objectContaining({
+        name: "charge",
+        index: 1,
+        status: "COMPLETED",
+        attempts: 1,
+        result: "ch_1",
+        error: null,
+      }),
+      expect.objectContaining({
+        name: "finalize",
+        index: 2,
+        status: "COMPLETED",
+        attempts: 1,
+        result: { success: true },
+        error: null,
+      }),
     ]);
   });
 
@@ -50,12 +79,20 @@ describe("run journal", () => {
       db.driver,
       "journal-compensated",
       [
-        step("reserve", () => "res", () => {}),
+        step(
+          "reserve",
+          () => "res",
+          () => {},
+        ),
         step("notify", () => "sent"),
         step("charge", () => {
           throw new Error("Payment failed");
         }),
-        step("ship", () => "ship_1", () => {}),
+        step(
+          "ship",
+          () => "ship_1",
+          () => {},
+        ),
         step("finalize", () => "done"),
       ],
       options(),
@@ -101,7 +138,11 @@ describe("run journal", () => {
       db.driver,
       "journal-exhausted",
       [
-        step("reserve", () => "res", () => {}),
+        step(
+          "reserve",
+          () => "res",
+          () => {},
+        ),
         step(
           "charge",
           (ctx) => {
@@ -116,7 +157,12 @@ describe("run journal", () => {
 
     const run = await store.getRun(outcome.runId);
     expect(run?.status).toBe("COMPENSATED");
-    expect(run?.steps[1]).toMatchObject({ name: "charge", status: "FAILED", attempts: 2, error: { message: "blip 2" } });
+    expect(run?.steps[1]).toMatchObject({
+      name: "charge",
+      status: "FAILED",
+      attempts: 2,
+      error: { message: "blip 2" },
+    });
   });
 
   test("journals a failed compensation: the step COMPENSATION_FAILED, the run FAILED", async () => {
@@ -157,9 +203,15 @@ describe("run journal", () => {
 
   test("journals the resource id of an entity run", async () => {
     const row = await db.driver.create("product", { sku: "JOURNAL-1", name: "Journal", price: 1 });
-    const definition = workflow("journal-resource").step("touch", (ctx) => ctx.resourceId).build();
+    const definition = workflow("journal-resource")
+      .step("touch", (ctx) => ctx.resourceId)
+      .build();
 
-    const outcome = await executeWorkflow(db.driver, definition, { ...options(), resource: row, resourceId: row.id as string });
+    const outcome = await executeWorkflow(db.driver, definition, {
+      ...options(),
+      resource: row,
+      resourceId: row.id as string,
+    });
 
     expect(await store.getRun(outcome.runId)).toMatchObject({ resourceId: row.id, status: "COMPLETED" });
   });
@@ -188,9 +240,9 @@ describe("run journal", () => {
   test("refuses to journal the same run id twice", async () => {
     await runWorkflow(db.driver, "journal-dup", [step("a", () => 1)], { ...options(), runId: "run-twice" });
 
-    await expect(runWorkflow(db.driver, "journal-dup", [step("a", () => 1)], { ...options(), runId: "run-twice" })).rejects.toThrow(
-      /already journaled/,
-    );
+    await expect(
+      runWorkflow(db.driver, "journal-dup", [step("a", () => 1)], { ...options(), runId: "run-twice" }),
+    ).rejects.toThrow(/already journaled/);
   });
 
   test("hands out snapshots the caller cannot use to change the journal", async () => {

@@ -13,7 +13,16 @@ describe("run owners", () => {
   });
 
   test("a process of this host that exited is gone", () => {
-    const child = spawnSync(process.execPath, ["--import", "tsx", "-e", `import("${new URL("../../src/engine/recovery/run-owner.ts", import.meta.url).pathname}").then((m) => console.log(m.newRunOwner(undefined)))`], { encoding: "utf8" });
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("${new URL("../../src/engine/recovery/run-owner.ts", import.meta.url).pathname}").then((m) => console.log(m.newRunOwner(undefined)))`,
+      ],
+      { encoding: "utf8" },
+    );
     const dead = child.stdout.trim();
     expect(parseOwner(dead)!.pid).not.toBe(process.pid);
     expect(ownerIsGone(dead, newRunOwner(undefined))).toBe(true);

@@ -28,7 +28,11 @@ describe("RunTracing", () => {
       db.driver,
       "trip.book",
       [
-        step("reserve", () => "res_1", () => undefined),
+        step(
+          "reserve",
+          () => "res_1",
+          () => undefined,
+        ),
         step(
           "charge",
           () => {
@@ -49,10 +53,16 @@ describe("RunTracing", () => {
     expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED" });
     const spans = exporter.getFinishedSpans();
     const run = spans.find((span) => span.name === "saga trip.book")!;
-    expect(run.attributes).toMatchObject({ "sagaql.run_id": outcome.runId, "sagaql.workflow": "trip.book", "sagaql.outcome": "COMPENSATED" });
+    expect(run.attributes).toMatchObject({
+      "sagaql.run_id": outcome.runId,
+      "sagaql.workflow": "trip.book",
+      "sagaql.outcome": "COMPENSATED",
+    });
     expect(run.status.code).toBe(SpanStatusCode.ERROR);
     const children = spans.filter((span) => span.parentSpanContext?.spanId === run.spanContext().spanId);
-    expect(children.map((span) => [span.name, span.attributes["sagaql.attempt"], span.attributes["sagaql.outcome"]])).toEqual([
+    expect(
+      children.map((span) => [span.name, span.attributes["sagaql.attempt"], span.attributes["sagaql.outcome"]]),
+    ).toEqual([
       ["step reserve", 1, "completed"],
       ["step charge", 1, "retried"],
       ["step charge", 2, "completed"],

@@ -26,18 +26,28 @@ describe("services", () => {
 
   test("resolves a service passed as a plain map", async () => {
     const payments = new PaymentService();
-    const outcome = await runWorkflow(db.driver, "map", [step("charge", (ctx) => ctx.resolve<PaymentService>("payments").charge(30))], {
-      services: { payments },
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "map",
+      [step("charge", (ctx) => ctx.resolve<PaymentService>("payments").charge(30))],
+      {
+        services: { payments },
+      },
+    );
 
     expect(outcome).toMatchObject({ ok: true, result: { id: "ch_30" } });
   });
 
   test("resolves a service from a ServiceRegistry", async () => {
     const registry = new ServiceRegistry().register("payments", new PaymentService());
-    const outcome = await runWorkflow(db.driver, "registry", [step("charge", (ctx) => ctx.resolve<PaymentService>("payments").charge(5))], {
-      services: registry,
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "registry",
+      [step("charge", (ctx) => ctx.resolve<PaymentService>("payments").charge(5))],
+      {
+        services: registry,
+      },
+    );
 
     expect(outcome).toMatchObject({ ok: true, result: { id: "ch_5" } });
   });
@@ -76,7 +86,14 @@ describe("services", () => {
     const outcome = await runWorkflow(
       db.driver,
       "missing",
-      [step("reserve", () => "res", () => {}), step("charge", (ctx) => ctx.resolve("stripeService"))],
+      [
+        step(
+          "reserve",
+          () => "res",
+          () => {},
+        ),
+        step("charge", (ctx) => ctx.resolve("stripeService")),
+      ],
       { services: { inventoryService: {}, shippingService: {} }, logger: silentLogger },
     );
 
@@ -91,15 +108,24 @@ describe("services", () => {
   });
 
   test("says no services are registered when the run got none", async () => {
-    const outcome = await runWorkflow(db.driver, "none", [step("charge", (ctx) => ctx.resolve("stripeService"))], { logger: silentLogger });
+    const outcome = await runWorkflow(db.driver, "none", [step("charge", (ctx) => ctx.resolve("stripeService"))], {
+      logger: silentLogger,
+    });
 
-    expect(outcome.ok === false && outcome.error).toMatch(/"stripeService" is not registered \(no services are registered\)/);
+    expect(outcome.ok === false && outcome.error).toMatch(
+      /"stripeService" is not registered \(no services are registered\)/,
+    );
   });
 
   test("resolves a service registered with an undefined value instead of calling it missing", async () => {
-    const outcome = await runWorkflow(db.driver, "undefined-service", [step("get", (ctx) => ctx.resolve("optional") ?? "none")], {
-      services: { optional: undefined },
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "undefined-service",
+      [step("get", (ctx) => ctx.resolve("optional") ?? "none")],
+      {
+        services: { optional: undefined },
+      },
+    );
 
     expect(outcome).toMatchObject({ ok: true, result: "none" });
   });

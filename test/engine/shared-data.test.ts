@@ -56,7 +56,9 @@ describe("shared data", () => {
   });
 
   test("returns undefined for a key nobody set", async () => {
-    const outcome = await runWorkflow(db.driver, "missing-key", [step("read", (ctx) => ctx.get("never-set") ?? "absent")]);
+    const outcome = await runWorkflow(db.driver, "missing-key", [
+      step("read", (ctx) => ctx.get("never-set") ?? "absent"),
+    ]);
 
     expect(outcome).toMatchObject({ ok: true, result: "absent" });
   });
@@ -135,7 +137,9 @@ describe("shared data", () => {
       .step("read", (ctx) => ctx.get("id"))
       .build();
 
-    const outcomes = await Promise.all([1, 2, 3, 4].map((id) => executeWorkflow(db.driver, definition, { input: { id } })));
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4].map((id) => executeWorkflow(db.driver, definition, { input: { id } })),
+    );
 
     expect(outcomes.map((outcome) => outcome.ok && outcome.result)).toEqual([1, 2, 3, 4]);
   });

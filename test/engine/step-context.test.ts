@@ -37,7 +37,11 @@ describe("step context", () => {
       .step("b", (ctx) => void seen.push(snapshot(ctx)))
       .build();
 
-    await executeWorkflow(db.driver, definition, { input: { quantity: 2 }, resource: product, resourceId: product.id as string });
+    await executeWorkflow(db.driver, definition, {
+      input: { quantity: 2 },
+      resource: product,
+      resourceId: product.id as string,
+    });
 
     for (const step of seen) {
       expect(step).toMatchObject({ input: { quantity: 2 }, resource: product, resourceId: product.id });
@@ -47,18 +51,33 @@ describe("step context", () => {
   test("leaves input, resource and resourceId undefined for a standalone run", async () => {
     const outcome = await runWorkflow(db.driver, "bare", [step("a", (ctx) => snapshot(ctx))]);
 
-    expect(outcome).toMatchObject({ ok: true, result: { input: undefined, resource: undefined, resourceId: undefined } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      result: { input: undefined, resource: undefined, resourceId: undefined },
+    });
   });
 
   test("names the workflow, the run and the step", async () => {
-    const outcome = await runWorkflow(db.driver, "naming", [step("first", (ctx) => snapshot(ctx)), step("second", (ctx) => snapshot(ctx))], {
-      runId: "run-42",
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "naming",
+      [step("first", (ctx) => snapshot(ctx)), step("second", (ctx) => snapshot(ctx))],
+      {
+        runId: "run-42",
+      },
+    );
 
     expect(outcome).toMatchObject({
       ok: true,
       runId: "run-42",
-      result: { workflow: "naming", runId: "run-42", stepName: "second", idempotencyKey: "run-42:second", attempt: 1, rolledBack: false },
+      result: {
+        workflow: "naming",
+        runId: "run-42",
+        stepName: "second",
+        idempotencyKey: "run-42:second",
+        attempt: 1,
+        rolledBack: false,
+      },
     });
   });
 
@@ -124,8 +143,16 @@ describe("step context", () => {
       db.driver,
       "undo-context",
       [
-        step("reserve", () => 1, (ctx) => void seen.push(snapshot(ctx))),
-        step("charge", () => 2, (ctx) => void seen.push(snapshot(ctx))),
+        step(
+          "reserve",
+          () => 1,
+          (ctx) => void seen.push(snapshot(ctx)),
+        ),
+        step(
+          "charge",
+          () => 2,
+          (ctx) => void seen.push(snapshot(ctx)),
+        ),
         step("ship", () => {
           throw new Error("Shipping refused");
         }),
@@ -134,7 +161,12 @@ describe("step context", () => {
     );
 
     expect(seen).toEqual([
-      expect.objectContaining({ stepName: "charge", idempotencyKey: `${outcome.runId}:charge`, attempt: 1, input: { orderId: "o1" } }),
+      expect.objectContaining({
+        stepName: "charge",
+        idempotencyKey: `${outcome.runId}:charge`,
+        attempt: 1,
+        input: { orderId: "o1" },
+      }),
       expect.objectContaining({ stepName: "reserve", idempotencyKey: `${outcome.runId}:reserve`, attempt: 1 }),
     ]);
   });
@@ -145,24 +177,32 @@ describe("step context", () => {
     ]);
 
     expect(outcome.ok).toBe(true);
-    expect(await db.driver.findOne("account", { owner: "ctx-driver" })).toMatchObject({ id: outcome.ok && outcome.result, balance: 0 });
+    expect(await db.driver.findOne("account", { owner: "ctx-driver" })).toMatchObject({
+      id: outcome.ok && outcome.result,
+      balance: 0,
+    });
   });
 
   test("counts attempts from 1 and resets the count for each step", async () => {
     const attempts: Array<[string, number]> = [];
     let failures = 1;
-    await runWorkflow(db.driver, "attempts", [
-      step(
-        "flaky",
-        (ctx) => {
-          attempts.push(["flaky", ctx.attempt]);
-          if (failures-- > 0) throw new Error("once");
-        },
-        null,
-        { retry: { maxAttempts: 2 } },
-      ),
-      step("steady", (ctx) => void attempts.push(["steady", ctx.attempt])),
-    ], { logger: silentLogger });
+    await runWorkflow(
+      db.driver,
+      "attempts",
+      [
+        step(
+          "flaky",
+          (ctx) => {
+            attempts.push(["flaky", ctx.attempt]);
+            if (failures-- > 0) throw new Error("once");
+          },
+          null,
+          { retry: { maxAttempts: 2 } },
+        ),
+        step("steady", (ctx) => void attempts.push(["steady", ctx.attempt])),
+      ],
+      { logger: silentLogger },
+    );
 
     expect(attempts).toEqual([
       ["flaky", 1],

@@ -8,7 +8,10 @@ import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-dat
 import { RecordingLogger } from "./recording-logger.ts";
 
 /** Fails its first `failures` attempts, then returns the attempt number it succeeded on. */
-function flaky(failures: number, error: (attempt: number) => unknown = (attempt) => new Error(`transient failure #${attempt}`)) {
+function flaky(
+  failures: number,
+  error: (attempt: number) => unknown = (attempt) => new Error(`transient failure #${attempt}`),
+) {
   const attempts: number[] = [];
   return {
     attempts,
@@ -29,9 +32,14 @@ describe("step retry", () => {
 
   test("retries a failing step until it succeeds", async () => {
     const charge = flaky(2);
-    const outcome = await runWorkflow(db.driver, "flaky", [step("charge-payment", charge.execute, null, { retry: { maxAttempts: 3 } })], {
-      logger: new RecordingLogger(),
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "flaky",
+      [step("charge-payment", charge.execute, null, { retry: { maxAttempts: 3 } })],
+      {
+        logger: new RecordingLogger(),
+      },
+    );
 
     expect(outcome).toMatchObject({ ok: true, result: { succeededOn: 3 } });
     expect(charge.attempts).toEqual([1, 2, 3]);
@@ -39,17 +47,29 @@ describe("step retry", () => {
 
   test("gives up after maxAttempts attempts and fails with the last error", async () => {
     const charge = flaky(Infinity);
-    const outcome = await runWorkflow(db.driver, "exhausted", [step("charge-payment", charge.execute, null, { retry: { maxAttempts: 4 } })], {
-      logger: new RecordingLogger(),
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "exhausted",
+      [step("charge-payment", charge.execute, null, { retry: { maxAttempts: 4 } })],
+      {
+        logger: new RecordingLogger(),
+      },
+    );
 
     expect(charge.attempts).toEqual([1, 2, 3, 4]);
-    expect(outcome).toMatchObject({ ok: false, failedStep: "charge-payment", attempts: 4, error: "transient failure #4" });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failedStep: "charge-payment",
+      attempts: 4,
+      error: "transient failure #4",
+    });
   });
 
   test("attempts a step once when it has no retry option", async () => {
     const charge = flaky(1);
-    const outcome = await runWorkflow(db.driver, "no-retry", [step("charge", charge.execute)], { logger: new RecordingLogger() });
+    const outcome = await runWorkflow(db.driver, "no-retry", [step("charge", charge.execute)], {
+      logger: new RecordingLogger(),
+    });
 
     expect(charge.attempts).toEqual([1]);
     expect(outcome).toMatchObject({ ok: false, attempts: 1 });
@@ -57,9 +77,14 @@ describe("step retry", () => {
 
   test("does not retry a NonRetryableError", async () => {
     const charge = flaky(Infinity, () => new NonRetryableError("Payment failed: card declined"));
-    const outcome = await runWorkflow(db.driver, "declined", [step("charge", charge.execute, null, { retry: { maxAttempts: 5 } })], {
-      logger: new RecordingLogger(),
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "declined",
+      [step("charge", charge.execute, null, { retry: { maxAttempts: 5 } })],
+      {
+        logger: new RecordingLogger(),
+      },
+    );
 
     expect(charge.attempts).toEqual([1]);
     expect(outcome).toMatchObject({
@@ -118,7 +143,11 @@ describe("step retry", () => {
       db.driver,
       "retry-then-compensate",
       [
-        step("reserve", () => "res", () => void undone.push("reserve")),
+        step(
+          "reserve",
+          () => "res",
+          () => void undone.push("reserve"),
+        ),
         step("charge", flaky(Infinity).execute, () => void undone.push("charge"), { retry: { maxAttempts: 3 } }),
       ],
       { logger: new RecordingLogger() },
@@ -130,11 +159,26 @@ describe("step retry", () => {
 
   test("logs each failed attempt that will be retried as a warning", async () => {
     const logger = new RecordingLogger();
-    await runWorkflow(db.driver, "warned", [step("charge", flaky(2).execute, null, { retry: { maxAttempts: 3 } })], { logger, runId: "run-warn" });
+    await runWorkflow(db.driver, "warned", [step("charge", flaky(2).execute, null, { retry: { maxAttempts: 3 } })], {
+      logger,
+      runId: "run-warn",
+    });
 
     expect(logger.at("warn").map((entry) => entry.details)).toEqual([
-      { runId: "run-warn", step: "charge", attempt: 1, delayMs: 0, err: { name: "Error", message: "transient failure #1" } },
-      { runId: "run-warn", step: "charge", attempt: 2, delayMs: 0, err: { name: "Error", message: "transient failure #2" } },
+      {
+        runId: "run-warn",
+        step: "charge",
+        attempt: 1,
+        delayMs: 0,
+        err: { name: "Error", message: "transient failure #1" },
+      },
+      {
+        runId: "run-warn",
+        step: "charge",
+        attempt: 2,
+        delayMs: 0,
+        err: { name: "Error", message: "transient failure #2" },
+      },
     ]);
   });
 

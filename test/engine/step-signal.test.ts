@@ -33,7 +33,8 @@ describe("step signal", () => {
   const options = () => ({ logger: new RecordingLogger() });
 
   /** Waits for `signal` and never settles otherwise: the way a step honours it. */
-  const untilAborted = (signal: AbortSignal) => new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+  const untilAborted = (signal: AbortSignal) =>
+    new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 
   test("aborts when the timeout fires, with the StepTimeoutError as its reason", async () => {
     const seen: AbortSignal[] = [];
@@ -71,10 +72,17 @@ describe("step signal", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charge`;
     try {
-      const outcome = await runWorkflow(db.driver, "signal-fetch", [step("charge", (ctx) => fetch(url, { signal: ctx.signal }), null, { timeout: 100 })], options());
+      const outcome = await runWorkflow(
+        db.driver,
+        "signal-fetch",
+        [step("charge", (ctx) => fetch(url, { signal: ctx.signal }), null, { timeout: 100 })],
+        options(),
+      );
 
       expect(outcome).toMatchObject({ ok: false, cause: { name: "StepTimeoutError" } });
-      await expect(Promise.race([closed.wait().then(() => "closed"), delay(2_000, "still open")])).resolves.toBe("closed");
+      await expect(Promise.race([closed.wait().then(() => "closed"), delay(2_000, "still open")])).resolves.toBe(
+        "closed",
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -132,7 +140,10 @@ describe("step signal", () => {
       options(),
     );
 
-    expect(outcome).toMatchObject({ status: "FAILED", failedCompensations: [{ step: "charge", error: { name: "StepTimeoutError" } }] });
+    expect(outcome).toMatchObject({
+      status: "FAILED",
+      failedCompensations: [{ step: "charge", error: { name: "StepTimeoutError" } }],
+    });
     expect(seen.compensate).not.toBe(seen.execute);
     expect(seen.execute!.aborted).toBe(false);
     expect(seen.compensate!.aborted).toBe(true);
@@ -208,7 +219,12 @@ describe("step signal", () => {
           "add-product",
           async (ctx) => {
             if (ctx.attempt === 1) await delay(130);
-            const row = await ctx.driver.create("product", { sku: `FENCE-${ctx.attempt}`, name: "Lamp", price: 12, stock: 1 });
+            const row = await ctx.driver.create("product", {
+              sku: `FENCE-${ctx.attempt}`,
+              name: "Lamp",
+              price: 12,
+              stock: 1,
+            });
             return row.sku as string;
           },
           null,

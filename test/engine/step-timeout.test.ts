@@ -23,7 +23,14 @@ describe("step timeout", () => {
     const outcome = await runWorkflow(
       db.driver,
       "timeout",
-      [step("reserve", () => "res", () => void undone.push("reserve")), step("call-carrier", hang, null, { timeout: 30 })],
+      [
+        step(
+          "reserve",
+          () => "res",
+          () => void undone.push("reserve"),
+        ),
+        step("call-carrier", hang, null, { timeout: 30 }),
+      ],
       { logger: new RecordingLogger() },
     );
 
@@ -73,9 +80,14 @@ describe("step timeout", () => {
   });
 
   test("fails with the timeout after every attempt timed out", async () => {
-    const outcome = await runWorkflow(db.driver, "always-slow", [step("slow", hang, null, { timeout: 20, retry: { maxAttempts: 2 } })], {
-      logger: new RecordingLogger(),
-    });
+    const outcome = await runWorkflow(
+      db.driver,
+      "always-slow",
+      [step("slow", hang, null, { timeout: 20, retry: { maxAttempts: 2 } })],
+      {
+        logger: new RecordingLogger(),
+      },
+    );
 
     expect(outcome).toMatchObject({ ok: false, attempts: 2, cause: { name: "StepTimeoutError" } });
   });
@@ -102,7 +114,9 @@ describe("step timeout", () => {
 
     expect(outcome).toMatchObject({
       status: "FAILED",
-      failedCompensations: [{ step: "charge", error: { name: "StepTimeoutError", message: 'Step "charge" timed out after 20 ms' } }],
+      failedCompensations: [
+        { step: "charge", error: { name: "StepTimeoutError", message: 'Step "charge" timed out after 20 ms' } },
+      ],
     });
   });
 });

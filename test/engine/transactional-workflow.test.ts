@@ -54,7 +54,11 @@ describe("transactional workflows on SQLite", () => {
       step(
         "reserve",
         async (ctx: StepContext) => {
-          const reserved = await ctx.driver.updateMany("product", { sku: "P1", stock: { gte: 2 } }, { stock: { decrement: 2 } });
+          const reserved = await ctx.driver.updateMany(
+            "product",
+            { sku: "P1", stock: { gte: 2 } },
+            { stock: { decrement: 2 } },
+          );
           if (reserved === 0) throw new NonRetryableError("Insufficient stock for P1");
           return 2;
         },
@@ -82,7 +86,7 @@ describe("transactional workflows on SQLite", () => {
     ];
   }
 
-  const stockOf = async () => ((await db.driver.findOne("product", { sku: "P1" }))!.stock as number);
+  const stockOf = async () => (await db.driver.findOne("product", { sku: "P1" }))!.stock as number;
 
   beforeEach(async () => {
     await db.driver.create("product", { sku: "P1", name: "Widget", price: 21, stock: 5 });
@@ -93,9 +97,19 @@ describe("transactional workflows on SQLite", () => {
       await ctx.driver.create("account", { owner: "buyer" });
       throw new Error("Shipping refused");
     });
-    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(fail), { useTransaction: true, services: { payments }, logger: silent });
+    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(fail), {
+      useTransaction: true,
+      services: { payments },
+      logger: silent,
+    });
 
-    expect(outcome).toMatchObject({ ok: false, code: "ACTION_ERROR", error: "Shipping refused", failedStep: "finalize", rolledBack: true });
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: "ACTION_ERROR",
+      error: "Shipping refused",
+      failedStep: "finalize",
+      rolledBack: true,
+    });
     expect(outcome.ok || outcome.compensatedSteps).toEqual(["charge", "reserve", "create-user"]);
     expect(outcome.ok || outcome.uncompensatedSteps).toEqual(["notify"]);
     expect(await db.driver.count("user")).toBe(0);
@@ -106,9 +120,16 @@ describe("transactional workflows on SQLite", () => {
   });
 
   test("a commit refused after every step succeeded fails the run with TransactionCommitError outside any step, and compensates the external effects", async () => {
-    const finish = step("finalize", async (ctx: StepContext) => (await ctx.driver.create("account", { owner: "buyer" })).id);
+    const finish = step(
+      "finalize",
+      async (ctx: StepContext) => (await ctx.driver.create("account", { owner: "buyer" })).id,
+    );
     const refusing = new CommitRefusingDriver(db.driver);
-    const outcome = await runWorkflow(refusing, "checkout", checkoutSteps(finish), { useTransaction: true, services: { payments }, logger: silent });
+    const outcome = await runWorkflow(refusing, "checkout", checkoutSteps(finish), {
+      useTransaction: true,
+      services: { payments },
+      logger: silent,
+    });
 
     expect(refusing.refusedCommits).toBe(1);
     expect(outcome).toMatchObject({
@@ -134,7 +155,11 @@ describe("transactional workflows on SQLite", () => {
     const fail = step("finalize", () => {
       throw new Error("boom");
     });
-    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(fail), { useTransaction: true, services: { payments }, logger: silent });
+    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(fail), {
+      useTransaction: true,
+      services: { payments },
+      logger: silent,
+    });
 
     expect(outcome.ok).toBe(false);
     expect(compensations).toEqual(["charge"]);
@@ -146,9 +171,16 @@ describe("transactional workflows on SQLite", () => {
     const fail = step("finalize", () => {
       throw new Error("boom");
     });
-    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(fail), { services: { payments }, logger: silent });
+    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(fail), {
+      services: { payments },
+      logger: silent,
+    });
 
-    expect(outcome).toMatchObject({ ok: false, rolledBack: false, compensatedSteps: ["charge", "reserve", "create-user"] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      rolledBack: false,
+      compensatedSteps: ["charge", "reserve", "create-user"],
+    });
     expect(compensations).toEqual(["charge", "reserve", "create-user"]);
     expect(await stockOf()).toBe(5);
     expect(await db.driver.count("user")).toBe(0);
@@ -160,7 +192,10 @@ describe("transactional workflows on SQLite", () => {
       await ctx.driver.create("account", { owner: "buyer", nickname: ctx.get("chargeId") as string });
       return { success: true, chargeId: ctx.get("chargeId") };
     });
-    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(finish), { useTransaction: true, services: { payments } });
+    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(finish), {
+      useTransaction: true,
+      services: { payments },
+    });
 
     expect(outcome).toMatchObject({ ok: true, status: "COMPLETED", result: { success: true, chargeId: "ch_1" } });
     expect(await db.driver.count("user")).toBe(1);
@@ -172,7 +207,10 @@ describe("transactional workflows on SQLite", () => {
   test("steps see each other's uncommitted writes through ctx.driver, which is the transaction", async () => {
     const definition = workflow("read-your-writes")
       .step("write", async (ctx) => (await ctx.driver.create("user", { email: "w@x", name: "W" })).id as string)
-      .step("read", async (ctx) => ({ inTransaction: ctx.driver.inTransaction, seen: await ctx.driver.count("user", { email: "w@x" }) }))
+      .step("read", async (ctx) => ({
+        inTransaction: ctx.driver.inTransaction,
+        seen: await ctx.driver.count("user", { email: "w@x" }),
+      }))
       .transactional()
       .build();
     const outcome = await executeWorkflow(db.driver, definition);
@@ -181,10 +219,19 @@ describe("transactional workflows on SQLite", () => {
 
   test("a step whose database write fails fails the run with the driver error, and earlier writes roll back", async () => {
     await db.driver.create("user", { email: "taken@x", name: "Existing" });
-    const duplicate = step("create-duplicate", async (ctx: StepContext) => ctx.driver.create("user", { email: "taken@x", name: "Dup" }), undefined, {
-      retry: { maxAttempts: 2, shouldRetry: (error) => !(error instanceof UniqueConstraintError) },
+    const duplicate = step(
+      "create-duplicate",
+      async (ctx: StepContext) => ctx.driver.create("user", { email: "taken@x", name: "Dup" }),
+      undefined,
+      {
+        retry: { maxAttempts: 2, shouldRetry: (error) => !(error instanceof UniqueConstraintError) },
+      },
+    );
+    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(duplicate), {
+      useTransaction: true,
+      services: { payments },
+      logger: silent,
     });
-    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(duplicate), { useTransaction: true, services: { payments }, logger: silent });
 
     expect(outcome).toMatchObject({ ok: false, failedStep: "create-duplicate", attempts: 1, rolledBack: true });
     expect(outcome.ok || outcome.cause).toMatchObject({ name: "UniqueConstraintError", code: "UNIQUE_CONSTRAINT" });
@@ -206,7 +253,11 @@ describe("transactional workflows on SQLite", () => {
       undefined,
       { retry: { maxAttempts: 2 } },
     );
-    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(flaky), { useTransaction: true, services: { payments }, logger: silent });
+    const outcome = await runWorkflow(db.driver, "checkout", checkoutSteps(flaky), {
+      useTransaction: true,
+      services: { payments },
+      logger: silent,
+    });
 
     expect(outcome).toMatchObject({ ok: true });
     expect(attempts).toBe(2);
@@ -219,7 +270,11 @@ describe("transactional workflows on SQLite", () => {
       outside = db.driver.create("account", { owner: "someone else" });
       throw new Error("boom");
     });
-    await runWorkflow(db.driver, "checkout", checkoutSteps(fail), { useTransaction: true, services: { payments }, logger: silent });
+    await runWorkflow(db.driver, "checkout", checkoutSteps(fail), {
+      useTransaction: true,
+      services: { payments },
+      logger: silent,
+    });
     await outside;
     expect((await db.driver.findMany("account")).map((row) => row.owner)).toEqual(["someone else"]);
   });

@@ -3,7 +3,16 @@
  * wrong, so a broken definition never reaches a run (or production traffic).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { defineWorkflow, runWorkflow, step, workflow, WorkflowDefinitionError, type RetryOptions, type Step, type StepOptions } from "../../src/index.ts";
+import {
+  defineWorkflow,
+  runWorkflow,
+  step,
+  workflow,
+  WorkflowDefinitionError,
+  type RetryOptions,
+  type Step,
+  type StepOptions,
+} from "../../src/index.ts";
 import { createSqliteTestDatabase, type TestDatabase } from "../helpers/test-database.ts";
 
 const noop = () => undefined;
@@ -24,11 +33,15 @@ describe("workflow definition errors", () => {
     expect(() => workflow("dup").step("charge", noop).step("charge", noop).build()).toThrow(
       new WorkflowDefinitionError('Workflow "dup": duplicate step name "charge"'),
     );
-    expect(() => defineWorkflow("dup", [step("a", noop), step("b", noop), step("a", noop)])).toThrow(/duplicate step name "a"/);
+    expect(() => defineWorkflow("dup", [step("a", noop), step("b", noop), step("a", noop)])).toThrow(
+      /duplicate step name "a"/,
+    );
   });
 
   test("rejects a workflow without steps", () => {
-    expect(() => workflow("empty").build()).toThrow(new WorkflowDefinitionError('Workflow "empty" has no steps; give it at least one'));
+    expect(() => workflow("empty").build()).toThrow(
+      new WorkflowDefinitionError('Workflow "empty" has no steps; give it at least one'),
+    );
     expect(() => defineWorkflow("empty", [])).toThrow(WorkflowDefinitionError);
   });
 
@@ -45,11 +58,17 @@ describe("workflow definition errors", () => {
   ])("rejects a step list entry that is not a step ($shown), naming its position", ({ entry }) => {
     const steps = loose<Step[]>([step("first", noop), entry]);
 
-    expect(() => defineWorkflow("odd", steps)).toThrow(new WorkflowDefinitionError('Workflow "odd": entry #1 is not a step (build it with step(name, execute, compensate?))'));
+    expect(() => defineWorkflow("odd", steps)).toThrow(
+      new WorkflowDefinitionError(
+        'Workflow "odd": entry #1 is not a step (build it with step(name, execute, compensate?))',
+      ),
+    );
   });
 
   test("rejects a non-function execute", () => {
-    expect(() => step("charge", loose<() => unknown>("not a function"))).toThrow(new WorkflowDefinitionError('Step "charge": execute must be a function, got string'));
+    expect(() => step("charge", loose<() => unknown>("not a function"))).toThrow(
+      new WorkflowDefinitionError('Step "charge": execute must be a function, got string'),
+    );
     expect(() => step("charge", loose<() => unknown>(undefined))).toThrow(/execute must be a function, got undefined/);
   });
 
@@ -72,7 +91,10 @@ describe("workflow definition errors", () => {
     { retry: { maxAttempts: 3, delay: -1 }, message: /retry\.delay must be ≥ 0, got -1/ },
     { retry: { maxAttempts: 3, backoff: Number.NaN }, message: /retry\.backoff must be ≥ 0/ },
     { retry: { maxAttempts: 3, maxDelay: -5 }, message: /retry\.maxDelay must be ≥ 0, got -5/ },
-    { retry: { maxAttempts: 3, jitter: 1.5 }, message: /retry\.jitter must be a boolean or a number in \(0, 1\], got 1.5/ },
+    {
+      retry: { maxAttempts: 3, jitter: 1.5 },
+      message: /retry\.jitter must be a boolean or a number in \(0, 1\], got 1.5/,
+    },
     { retry: { maxAttempts: 3, jitter: 0 }, message: /retry\.jitter must be a boolean or a number in \(0, 1\], got 0/ },
     { retry: { maxAttempts: 3, jitter: "yes" }, message: /retry\.jitter must be a boolean or a number/ },
     { retry: { maxAttempts: 3, shouldRetry: true }, message: /retry\.shouldRetry must be a function, got boolean/ },
@@ -93,13 +115,24 @@ describe("workflow definition errors", () => {
   });
 
   test("rejects an unknown effect", () => {
-    expect(() => step("write", noop, null, loose<StepOptions>({ effect: "db" }))).toThrow(/effect must be "external" or "database", got "db"/);
+    expect(() => step("write", noop, null, loose<StepOptions>({ effect: "db" }))).toThrow(
+      /effect must be "external" or "database", got "db"/,
+    );
   });
 
   test("accepts valid retry options", () => {
-    const valid: RetryOptions = { maxAttempts: 3, delay: 0, backoff: 2, maxDelay: 1_000, jitter: 0.5, shouldRetry: () => true };
+    const valid: RetryOptions = {
+      maxAttempts: 3,
+      delay: 0,
+      backoff: 2,
+      maxDelay: 1_000,
+      jitter: 0.5,
+      shouldRetry: () => true,
+    };
 
-    expect(() => step("ok", noop, null, { retry: valid, compensationRetry: { maxAttempts: 1, jitter: true }, timeout: 1 })).not.toThrow();
+    expect(() =>
+      step("ok", noop, null, { retry: valid, compensationRetry: { maxAttempts: 1, jitter: true }, timeout: 1 }),
+    ).not.toThrow();
   });
 
   test("rejects a bad runWorkflow definition before any step runs", async () => {

@@ -2,7 +2,15 @@
  * A workflow's result type is its last step's; `withData` and declared data type `ctx.get` / `ctx.set`.
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { executeWorkflow, runWorkflow, step, workflow, type Driver, type WorkflowOutcome, type WorkflowSuccess } from "../../src/index.ts";
+import {
+  executeWorkflow,
+  runWorkflow,
+  step,
+  workflow,
+  type Driver,
+  type WorkflowOutcome,
+  type WorkflowSuccess,
+} from "../../src/index.ts";
 
 declare const driver: Driver;
 
@@ -28,7 +36,10 @@ describe("workflow types", () => {
   });
 
   test("runWorkflow's result is the last step's result", async () => {
-    const outcome = await runWorkflow(driver, "shortcut", [step("a", () => "x"), step("b", async () => ({ done: true }))]);
+    const outcome = await runWorkflow(driver, "shortcut", [
+      step("a", () => "x"),
+      step("b", async () => ({ done: true })),
+    ]);
     if (outcome.ok) expectTypeOf(outcome.result).toEqualTypeOf<{ done: boolean }>();
   });
 
@@ -70,7 +81,11 @@ describe("workflow types", () => {
   });
 
   test("transactional() and withData() keep the result type", async () => {
-    const definition = workflow("tx").step("a", () => 1).transactional().withData({ n: 1 }).build();
+    const definition = workflow("tx")
+      .step("a", () => 1)
+      .transactional()
+      .withData({ n: 1 })
+      .build();
     const outcome = await executeWorkflow(driver, definition);
     if (outcome.ok) expectTypeOf(outcome.result).toEqualTypeOf<number>();
   });

@@ -3,7 +3,18 @@
  * value of the wrong type, is a compile error; so is a rule for an action the entity does not have.
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { action, boolean, datetime, entity, float, json, step, string, type RequestContext, type RowFilter } from "../../src/index.ts";
+import {
+  action,
+  boolean,
+  datetime,
+  entity,
+  float,
+  json,
+  step,
+  string,
+  type RequestContext,
+  type RowFilter,
+} from "../../src/index.ts";
 
 /** What an app's request context would carry; an app types it by augmenting `RequestContext`. */
 declare function userOf(request: RequestContext): { sub: string; role: "customer" | "admin" } | undefined;
@@ -20,7 +31,8 @@ describe("access rules", () => {
   test("accept filters on the entity's fields with values of their types", () => {
     order.access({
       read: ({ request }) => userOf(request)?.role === "admin" || { customerId: userOf(request)?.sub },
-      create: ({ request, data }) => (userOf(request) ? { customerId: userOf(request)!.sub, total: { lte: 1000 } } : data.total === 0),
+      create: ({ request, data }) =>
+        userOf(request) ? { customerId: userOf(request)!.sub, total: { lte: 1000 } } : data.total === 0,
       update: () => ({ OR: [{ paid: false }, { placedAt: { isNull: true } }], NOT: { total: { gt: 5 } } }),
       delete: () => ({ placedAt: { lt: new Date() }, id: { in: ["a", "b"] }, customerId: { startsWith: "c" } }),
       actions: { checkout: async ({ request }) => ({ customerId: userOf(request)?.sub }) },

@@ -34,7 +34,9 @@ describe("entity definitions", () => {
   });
 
   test("accumulates actions over several actions() calls", () => {
-    const both = order.actions({ checkout: action().workflow([step("a", () => 1)]) }).actions({ cancel: action().workflow([step("b", () => 2)]) });
+    const both = order
+      .actions({ checkout: action().workflow([step("a", () => 1)]) })
+      .actions({ cancel: action().workflow([step("b", () => 2)]) });
 
     expect(Object.keys(both.actionDefinitions)).toEqual(["checkout", "cancel"]);
     expect(both.actionDefinitions.checkout.workflow.name).toBe("order.checkout");
@@ -64,22 +66,40 @@ describe("entity definitions", () => {
   });
 
   test("keeps an authorize rule whether it comes before or after input()", async () => {
-    const onlyAdmins = ({ request }: AuthorizeArgs<unknown>) => (request as { role?: string }).role === "admin" || "admins only";
-    const before = action().authorize(onlyAdmins).input({ reason: string }).workflow([step("a", () => 1)]);
-    const after = action().input({ reason: string }).authorize(onlyAdmins).workflow([step("a", () => 1)]);
+    const onlyAdmins = ({ request }: AuthorizeArgs<unknown>) =>
+      (request as { role?: string }).role === "admin" || "admins only";
+    const before = action()
+      .authorize(onlyAdmins)
+      .input({ reason: string })
+      .workflow([step("a", () => 1)]);
+    const after = action()
+      .input({ reason: string })
+      .authorize(onlyAdmins)
+      .workflow([step("a", () => 1)]);
 
     expect(before.authorize).toBe(onlyAdmins);
     expect(after.authorize).toBe(onlyAdmins);
-    expect(await before.authorize?.({ request: {}, input: { reason: "x" }, resourceId: undefined })).toBe("admins only");
+    expect(await before.authorize?.({ request: {}, input: { reason: "x" }, resourceId: undefined })).toBe(
+      "admins only",
+    );
   });
 
   test("runs an action's workflow on a row loaded from the database", async () => {
-    const product = entity("product", { sku: string.unique(), name: string, price: float, stock: int.default(0) }).actions({
+    const product = entity("product", {
+      sku: string.unique(),
+      name: string,
+      price: float,
+      stock: int.default(0),
+    }).actions({
       restock: action()
         .input({ quantity: int })
         .workflow([
           step("add-stock", async (ctx) => {
-            await ctx.driver.update("product", { id: ctx.resourceId }, { stock: ctx.resource.stock + ctx.input.quantity });
+            await ctx.driver.update(
+              "product",
+              { id: ctx.resourceId },
+              { stock: ctx.resource.stock + ctx.input.quantity },
+            );
             return ctx.driver.findOne("product", { id: ctx.resourceId });
           }),
         ]),

@@ -3,7 +3,20 @@
  * update input are inferred from its fields.
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { boolean, datetime, float, int, json, string, text, type Field, type InferCreate, type InferEntity, type InferUpdate, type JsonValue } from "../../src/index.ts";
+import {
+  boolean,
+  datetime,
+  float,
+  int,
+  json,
+  string,
+  text,
+  type Field,
+  type InferCreate,
+  type InferEntity,
+  type InferUpdate,
+  type JsonValue,
+} from "../../src/index.ts";
 
 describe("field types", () => {
   test("each builder starts required and without default", () => {

@@ -16,7 +16,13 @@ describe("field builders", () => {
     ["datetime", datetime],
     ["json", json],
   ] as const)("%s is a required, non-unique field without default", (kind, field) => {
-    expect(field).toMatchObject({ kind, isOptional: false, hasDefault: false, isUnique: false, defaultValue: undefined });
+    expect(field).toMatchObject({
+      kind,
+      isOptional: false,
+      hasDefault: false,
+      isUnique: false,
+      defaultValue: undefined,
+    });
   });
 
   test("optional() marks the field nullable", () => {
@@ -61,7 +67,12 @@ describe("field builders", () => {
   });
 
   test("min() and max() bound numbers, maxLength() strings, and chain with the other modifiers", () => {
-    expect(int.min(0).default(3).optional().max(10)).toMatchObject({ minimum: 0, maximum: 10, defaultValue: 3, isOptional: true });
+    expect(int.min(0).default(3).optional().max(10)).toMatchObject({
+      minimum: 0,
+      maximum: 10,
+      defaultValue: 3,
+      isOptional: true,
+    });
     expect(float.unique().min(-1.5)).toMatchObject({ minimum: -1.5, maximum: undefined, isUnique: true });
     expect(string.maxLength(40).default("x")).toMatchObject({ maximumLength: 40, defaultValue: "x" });
     expect(int).toMatchObject({ minimum: undefined, maximum: undefined, maximumLength: undefined });
@@ -83,8 +94,18 @@ describe("field builders", () => {
   });
 
   test("serverOnly() and hidden() mark the field, and chain with the other modifiers", () => {
-    expect(string.default("pending").serverOnly().maxLength(20)).toMatchObject({ isServerOnly: true, isHidden: false, defaultValue: "pending", maximumLength: 20 });
-    expect(int.hidden().optional().min(0)).toMatchObject({ isHidden: true, isServerOnly: false, isOptional: true, minimum: 0 });
+    expect(string.default("pending").serverOnly().maxLength(20)).toMatchObject({
+      isServerOnly: true,
+      isHidden: false,
+      defaultValue: "pending",
+      maximumLength: 20,
+    });
+    expect(int.hidden().optional().min(0)).toMatchObject({
+      isHidden: true,
+      isServerOnly: false,
+      isOptional: true,
+      minimum: 0,
+    });
     expect(string).toMatchObject({ isServerOnly: false, isHidden: false });
   });
 

@@ -45,12 +45,25 @@ describe("relation types", () => {
       customerId: string;
       guideId: string | null;
     }>();
-    expectTypeOf<EntityRow<typeof customer>>().toEqualTypeOf<{ id: string; createdAt: Date; updatedAt: Date; name: string }>();
+    expectTypeOf<EntityRow<typeof customer>>().toEqualTypeOf<{
+      id: string;
+      createdAt: Date;
+      updatedAt: Date;
+      name: string;
+    }>();
   });
 
   test("creating needs a required foreign key and may leave out an optional one; updating may change either", () => {
-    expectTypeOf<InferCreate<typeof trip.fields>>().toEqualTypeOf<{ destination: string; customerId: string; guideId?: string | null }>();
-    expectTypeOf<InferUpdate<typeof trip.fields>>().toEqualTypeOf<{ destination?: string; customerId?: string; guideId?: string | null }>();
+    expectTypeOf<InferCreate<typeof trip.fields>>().toEqualTypeOf<{
+      destination: string;
+      customerId: string;
+      guideId?: string | null;
+    }>();
+    expectTypeOf<InferUpdate<typeof trip.fields>>().toEqualTypeOf<{
+      destination?: string;
+      customerId?: string;
+      guideId?: string | null;
+    }>();
   });
 
   test("createEntityStep checks its data against the entity's foreign keys and types its row", () => {
@@ -65,10 +78,25 @@ describe("relation types", () => {
   });
 
   test("updateEntityStep checks its data against the entity's fields", () => {
-    updateEntityStep("move", trip, () => ({ id: "t1" }), () => ({ customerId: "c2", guideId: null }));
-    // @ts-expect-error customerId holds an id, not a number
-    updateEntityStep("move", trip, () => ({ id: "t1" }), () => ({ customerId: 7 }));
-    // @ts-expect-error a required foreign key cannot be cleared
-    updateEntityStep("move", trip, () => ({ id: "t1" }), () => ({ customerId: null }));
+    updateEntityStep(
+      "move",
+      trip,
+      () => ({ id: "t1" }),
+      () => ({ customerId: "c2", guideId: null }),
+    );
+    updateEntityStep(
+      "move",
+      trip,
+      () => ({ id: "t1" }),
+      // @ts-expect-error customerId holds an id, not a number
+      () => ({ customerId: 7 }),
+    );
+    updateEntityStep(
+      "move",
+      trip,
+      () => ({ id: "t1" }),
+      // @ts-expect-error a required foreign key cannot be cleared
+      () => ({ customerId: null }),
+    );
   });
 });

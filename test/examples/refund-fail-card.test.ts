@@ -36,17 +36,26 @@ interface StepRun {
   compensationErrorCode: string | null;
   compensationAttempts: number;
 }
-type RunAnswer = { workflowRun: { status: string; failedStep: string | null; errorCode: string | null; steps: StepRun[] } | null };
+type RunAnswer = {
+  workflowRun: { status: string; failedStep: string | null; errorCode: string | null; steps: StepRun[] } | null;
+};
 
 describe.each<Provider>(["sqlite", "postgresql"])("the pm_card_refundFail test card (%s)", (provider) => {
   let database: FreshDatabase;
   let running: RunningCheckout;
-  const gql = async <T>(headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+  const gql = async <T>(
+    headers: Record<string, string>,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<T> => {
     const { body } = await postGraphQL<T>(running.address.graphqlUrl, query, variables, headers);
     if (body.errors?.length || !body.data) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors)}`);
     return body.data;
   };
-  const stockOf = async (sku: string) => (await gql<{ products: Array<{ sku: string; stock: number }> }>({}, `{ products { sku stock } }`)).products.find((p) => p.sku === sku)!.stock;
+  const stockOf = async (sku: string) =>
+    (await gql<{ products: Array<{ sku: string; stock: number }> }>({}, `{ products { sku stock } }`)).products.find(
+      (p) => p.sku === sku,
+    )!.stock;
   const runOf = async (runId: string) => (await gql<RunAnswer>(adminHeaders(), RUN, { id: runId })).workflowRun!;
   const stepOf = (run: { steps: StepRun[] }, name: string) => run.steps.find((step) => step.name === name)!;
 
@@ -62,10 +71,18 @@ describe.each<Provider>(["sqlite", "postgresql"])("the pm_card_refundFail test c
 
   it("charges, cannot refund after its retries, and leaves the run FAILED with the refund's error journaled", async () => {
     const stockBefore = await stockOf("KB-001");
-    const { orderCreate } = await gql<{ orderCreate: { id: string } }>(customerHeaders(), `mutation ($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`, {
-      data: { items: ITEMS, shippingCountry: "XX" },
-    });
-    const { orderCheckout: outcome } = await gql<{ orderCheckout: Record<string, unknown> & { runId: string } }>(customerHeaders(), CHECKOUT, { id: orderCreate.id });
+    const { orderCreate } = await gql<{ orderCreate: { id: string } }>(
+      customerHeaders(),
+      `mutation ($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`,
+      {
+        data: { items: ITEMS, shippingCountry: "XX" },
+      },
+    );
+    const { orderCheckout: outcome } = await gql<{ orderCheckout: Record<string, unknown> & { runId: string } }>(
+      customerHeaders(),
+      CHECKOUT,
+      { id: orderCreate.id },
+    );
 
     expect(outcome).toMatchObject({
       __typename: "CompensationFailedError",
@@ -105,25 +122,45 @@ describe.each<Provider>(["sqlite", "postgresql"])("the pm_card_refundFail test c
     expect(payment.refunds().filter((refund) => refund.chargeId === charges[0]!.id)).toEqual([]);
     // The transaction rolled back: the reservation is gone and the order is still pending, with no charge on it.
     expect(await stockOf("KB-001")).toBe(stockBefore);
-    const { order } = await gql<{ order: { status: string; chargeId: string | null } }>(adminHeaders(), `query ($id: ID!) { order(id: $id) { status chargeId } }`, { id: orderCreate.id });
+    const { order } = await gql<{ order: { status: string; chargeId: string | null } }>(
+      adminHeaders(),
+      `query ($id: ID!) { order(id: $id) { status chargeId } }`,
+      { id: orderCreate.id },
+    );
     expect(order).toEqual({ status: "pending", chargeId: null });
   });
 
   it("fails again when an admin retries it, three attempts afresh, and never puts the stock back twice", async () => {
     const stockBefore = await stockOf("KB-001");
-    const { orderCreate } = await gql<{ orderCreate: { id: string } }>(customerHeaders(), `mutation ($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`, {
-      data: { items: ITEMS, shippingCountry: "XX" },
-    });
-    const { runId } = (await gql<{ orderCheckout: { runId: string } }>(customerHeaders(), CHECKOUT, { id: orderCreate.id })).orderCheckout;
+    const { orderCreate } = await gql<{ orderCreate: { id: string } }>(
+      customerHeaders(),
+      `mutation ($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`,
+      {
+        data: { items: ITEMS, shippingCountry: "XX" },
+      },
+    );
+    const { runId } = (
+      await gql<{ orderCheckout: { runId: string } }>(customerHeaders(), CHECKOUT, { id: orderCreate.id })
+    ).orderCheckout;
     const charge = running.app.services.paymentService.charges().find((c) => c.idempotencyKey.startsWith(runId))!;
     expect(running.app.services.paymentService.failedRefunds(charge.id)).toBe(3);
 
-    await gql(adminHeaders(), `mutation ($id: ID!) { workflowRunRetry(id: $id, reason: "card issuer asked to try again") { id status } }`, { id: runId });
-    const retried = await retryUntil(async () => {
-      const run = await runOf(runId);
-      return run.status === "FAILED" && stepOf(run, "charge-payment").status === "COMPENSATION_FAILED" && run;
-    }, { what: "the retried run to fail again" });
-    expect(stepOf(retried, "charge-payment")).toMatchObject({ compensationErrorCode: "REFUND_FAILED", compensationAttempts: 3 });
+    await gql(
+      adminHeaders(),
+      `mutation ($id: ID!) { workflowRunRetry(id: $id, reason: "card issuer asked to try again") { id status } }`,
+      { id: runId },
+    );
+    const retried = await retryUntil(
+      async () => {
+        const run = await runOf(runId);
+        return run.status === "FAILED" && stepOf(run, "charge-payment").status === "COMPENSATION_FAILED" && run;
+      },
+      { what: "the retried run to fail again" },
+    );
+    expect(stepOf(retried, "charge-payment")).toMatchObject({
+      compensationErrorCode: "REFUND_FAILED",
+      compensationAttempts: 3,
+    });
     expect(stepOf(retried, "reserve-inventory").status).toBe("COMPENSATED");
     expect(running.app.services.paymentService.failedRefunds(charge.id)).toBe(6);
     expect(await stockOf("KB-001")).toBe(stockBefore);

@@ -39,10 +39,20 @@ describe("a slow card with a timeout", () => {
       db.driver,
       "slow-card",
       [
-        step("reserve-inventory", () => "res_1", (_ctx, reservation) => void released.push(reservation)),
+        step(
+          "reserve-inventory",
+          () => "res_1",
+          (_ctx, reservation) => void released.push(reservation),
+        ),
         step(
           "charge-payment",
-          (ctx) => payment.charge({ amount: 30, paymentMethod: "pm_card_slow", idempotencyKey: ctx.idempotencyKey, signal: ctx.signal }),
+          (ctx) =>
+            payment.charge({
+              amount: 30,
+              paymentMethod: "pm_card_slow",
+              idempotencyKey: ctx.idempotencyKey,
+              signal: ctx.signal,
+            }),
           (ctx, charge) => payment.refund(charge.id, { signal: ctx.signal }),
           { timeout: 50, retry: { maxAttempts: 2 } },
         ),
@@ -50,9 +60,17 @@ describe("a slow card with a timeout", () => {
       { logger },
     );
 
-    expect(outcome).toMatchObject({ ok: false, status: "COMPENSATED", failedStep: "charge-payment", attempts: 2, cause: { name: "StepTimeoutError" } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: "COMPENSATED",
+      failedStep: "charge-payment",
+      attempts: 2,
+      cause: { name: "StepTimeoutError" },
+    });
     expect(released).toEqual(["res_1"]);
-    expect(logger.at("error")).toMatchObject([{ details: { step: "charge-payment", err: { name: "StepTimeoutError" } } }]);
+    expect(logger.at("error")).toMatchObject([
+      { details: { step: "charge-payment", err: { name: "StepTimeoutError" } } },
+    ]);
     // Past the time the slow card would have answered: an abandoned charge would have landed by now.
     await delay(SLOW_MS + 200);
     expect(payment.charges()).toEqual([]);
@@ -62,11 +80,23 @@ describe("a slow card with a timeout", () => {
   test("rejects with an AbortError carrying the signal's reason, like fetch; unaborted, it charges", async () => {
     const controller = new AbortController();
     const reason = new Error("gave up");
-    const charging = payment.charge({ amount: 30, paymentMethod: "pm_card_slow", idempotencyKey: "k1", signal: controller.signal });
+    const charging = payment.charge({
+      amount: 30,
+      paymentMethod: "pm_card_slow",
+      idempotencyKey: "k1",
+      signal: controller.signal,
+    });
     controller.abort(reason);
 
     await expect(charging).rejects.toMatchObject({ name: "AbortError", cause: reason });
-    await expect(payment.charge({ amount: 30, paymentMethod: "pm_card_slow", idempotencyKey: "k2", signal: new AbortController().signal })).resolves.toMatchObject({
+    await expect(
+      payment.charge({
+        amount: 30,
+        paymentMethod: "pm_card_slow",
+        idempotencyKey: "k2",
+        signal: new AbortController().signal,
+      }),
+    ).resolves.toMatchObject({
       idempotencyKey: "k2",
     });
     expect(payment.charges().map((charge) => charge.idempotencyKey)).toEqual(["k2"]);

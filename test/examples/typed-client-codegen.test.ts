@@ -9,13 +9,23 @@ const CLIENT_DIR = join(PROJECT_ROOT, "examples/checkout/client");
 
 describe("the checked-in typed client", () => {
   it("is what `npm run codegen` generates from the current schema and operations", async () => {
-    const generated = (await generate({ ...config, cwd: PROJECT_ROOT, silent: true }, false)) as Array<{ filename: string; content: string }>;
-    const expected = Object.fromEntries(generated.map((file) => [relative(CLIENT_DIR, join(PROJECT_ROOT, file.filename)), file.content]));
+    const generated = (await generate({ ...config, cwd: PROJECT_ROOT, silent: true }, false)) as Array<{
+      filename: string;
+      content: string;
+    }>;
+    const expected = Object.fromEntries(
+      generated.map((file) => [relative(CLIENT_DIR, join(PROJECT_ROOT, file.filename)), file.content]),
+    );
     const onDisk = Object.fromEntries(
-      await Promise.all((await readdir(CLIENT_DIR)).map(async (name) => [name, await readFile(join(CLIENT_DIR, name), "utf8")] as const)),
+      await Promise.all(
+        (await readdir(CLIENT_DIR)).map(
+          async (name) => [name, await readFile(join(CLIENT_DIR, name), "utf8")] as const,
+        ),
+      ),
     );
     // On failure: run `npm run codegen` and commit examples/checkout/client/.
     expect(Object.keys(onDisk).sort()).toEqual(Object.keys(expected).sort());
-    for (const [name, content] of Object.entries(expected)) expect(onDisk[name], `${name} is stale: run npm run codegen`).toBe(content);
+    for (const [name, content] of Object.entries(expected))
+      expect(onDisk[name], `${name} is stale: run npm run codegen`).toBe(content);
   }, 30_000);
 });

@@ -16,8 +16,19 @@ const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $key: String) {
     orderCheckout(id: $id, idempotencyKey: $key) {
       __typename
-      ... on OrderCheckoutSuccess { runId order { id customerId status } }
-      ... on WorkflowError { code message runId }
+      ... on OrderCheckoutSuccess {
+        runId
+        order {
+          id
+          customerId
+          status
+        }
+      }
+      ... on WorkflowError {
+        code
+        message
+        runId
+      }
     }
   }
 `;
@@ -31,9 +42,14 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
   afterEach(() => app?.close());
 
   const orderOf = async (customerId: string | null, extra: { status?: string; note?: string } = {}) =>
-    (await app.prisma.order.create({ data: { customerId, items: '[{"sku":"LAMP","quantity":2}]', total: 25, ...extra } })).id;
+    (
+      await app.prisma.order.create({
+        data: { customerId, items: '[{"sku":"LAMP","quantity":2}]', total: 25, ...extra },
+      })
+    ).id;
   const rowOf = (id: string) => app.prisma.order.findUnique({ where: { id } });
-  const codeOf = (answer: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => answer.errors?.[0]?.extensions?.code;
+  const codeOf = (answer: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
+    answer.errors?.[0]?.extensions?.code;
 
   test("a list's where, OR, NOT, orderBy and skip never bring in another customer's order", async () => {
     const mine = await orderOf("alice", { note: "a" });
@@ -42,14 +58,16 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
     const list = async (args: string, caller?: Caller) =>
       ((await app.gql(`{ orders${args} { id } }`, {}, caller)).data?.orders as Array<{ id: string }>).map((o) => o.id);
     expect(await list('(where: { note: { equals: "secret" } })', alice)).toEqual([]);
-    expect(await list('(where: { OR: [{ customerId: { equals: "bob" } }, { note: { contains: "secret" } }] })', alice)).toEqual([]);
+    expect(
+      await list('(where: { OR: [{ customerId: { equals: "bob" } }, { note: { contains: "secret" } }] })', alice),
+    ).toEqual([]);
     expect(await list('(where: { NOT: { customerId: { equals: "alice" } } })', alice)).toEqual([]);
-    expect(await list('(where: { customerId: { isNull: true } })', alice)).toEqual([]);
+    expect(await list("(where: { customerId: { isNull: true } })", alice)).toEqual([]);
     expect(await list("(orderBy: { note: DESC }, skip: 0, take: 10)", alice)).toEqual([mine]);
     expect(await list("(skip: 1)", alice)).toEqual([]);
     // Anonymous: the rule's `customerId: undefined` matches no row, not the ones without an owner.
     expect(await list("")).toEqual([]);
-    expect(await list('(where: { customerId: { isNull: true } })')).toEqual([]);
+    expect(await list("(where: { customerId: { isNull: true } })")).toEqual([]);
   });
 
   test("a rule's NOT over a missing claim matches no row, as the claim outside a NOT does", async () => {
@@ -68,14 +86,22 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
   test("aliases and batched operations each answer under the caller's rule", async () => {
     const mine = await orderOf("alice");
     const theirs = await orderOf("bob");
-    const answer = await app.gql(`query ($a: ID!, $b: ID!) { a: order(id: $a) { id } b: order(id: $b) { id } all: orders { id } }`, { a: mine, b: theirs }, alice);
+    const answer = await app.gql(
+      `query ($a: ID!, $b: ID!) { a: order(id: $a) { id } b: order(id: $b) { id } all: orders { id } }`,
+      { a: mine, b: theirs },
+      alice,
+    );
     expect(answer.data).toEqual({ a: { id: mine }, b: null, all: [{ id: mine }] });
   });
 
   test("an update that hands one's order to another customer is FORBIDDEN and the row stays", async () => {
     const mine = await orderOf("alice");
     const before = await rowOf(mine);
-    const answer = await app.gql(`mutation ($id: ID!) { orderUpdate(id: $id, data: { customerId: "bob" }) { id } }`, { id: mine }, alice);
+    const answer = await app.gql(
+      `mutation ($id: ID!) { orderUpdate(id: $id, data: { customerId: "bob" }) { id } }`,
+      { id: mine },
+      alice,
+    );
     expect(codeOf(answer)).toBe("FORBIDDEN");
     expect(await rowOf(mine)).toEqual(before);
   });
@@ -83,7 +109,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
   test("an anonymous caller cannot update an order without an owner (undefined claim matches no row)", async () => {
     const orphan = await orderOf(null);
     const before = await rowOf(orphan);
-    const answer = await app.gql(`mutation ($id: ID!) { orderUpdate(id: $id, data: { note: "hi" }) { id } }`, { id: orphan });
+    const answer = await app.gql(`mutation ($id: ID!) { orderUpdate(id: $id, data: { note: "hi" }) { id } }`, {
+      id: orphan,
+    });
     expect(codeOf(answer)).toBe("FORBIDDEN");
     expect(await rowOf(orphan)).toEqual(before);
   });
@@ -94,14 +122,18 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules under attack on 
     expect(codeOf(await app.gql(CREATE, { data: { items, customerId: "bob" } }, alice))).toBe("FORBIDDEN");
     expect(await app.prisma.order.count()).toBe(0);
     // An explicit null is the field left out: the rule's equality fills it, never an order without an owner.
-    expect((await app.gql(CREATE, { data: { items, customerId: null } }, alice)).data?.orderCreate).toMatchObject({ customerId: "alice" });
+    expect((await app.gql(CREATE, { data: { items, customerId: null } }, alice)).data?.orderCreate).toMatchObject({
+      customerId: "alice",
+    });
     expect(await app.prisma.order.findMany({ select: { customerId: true } })).toEqual([{ customerId: "alice" }]);
   });
 
   test("a checkout's success member shows the caller's own order, and another's checkout shows nothing of it", async () => {
     const mine = await orderOf("alice");
     const theirs = await orderOf("bob");
-    expect((await app.gql(CHECKOUT, { id: mine }, alice)).data?.orderCheckout).toMatchObject({ order: { id: mine, customerId: "alice", status: "completed" } });
+    expect((await app.gql(CHECKOUT, { id: mine }, alice)).data?.orderCheckout).toMatchObject({
+      order: { id: mine, customerId: "alice", status: "completed" },
+    });
     const refused = (await app.gql(CHECKOUT, { id: theirs }, alice)).data?.orderCheckout;
     expect(refused).toMatchObject({ __typename: "ForbiddenError", runId: null });
     expect(JSON.stringify(refused)).not.toContain("bob");

@@ -48,7 +48,9 @@ function openDatabase(provider: Provider): Promise<TestDatabase<AccessPrisma>> {
   // Both clients have the same models; the SQLite one's type stands for both.
   return provider === "sqlite"
     ? createSqliteDatabaseFor({ migrationsDir, PrismaClient: SqliteClient })
-    : (createPostgresDatabaseFor({ migrationsDir, PrismaClient: PostgresClient }) as unknown as Promise<TestDatabase<AccessPrisma>>);
+    : (createPostgresDatabaseFor({ migrationsDir, PrismaClient: PostgresClient }) as unknown as Promise<
+        TestDatabase<AccessPrisma>
+      >);
 }
 
 export async function createAccessFixture(provider: Provider, logger: Logger = silentLogger): Promise<AccessFixture> {
@@ -66,13 +68,18 @@ export async function createAccessFixture(provider: Provider, logger: Logger = s
   const send = (query: string, variables: Record<string, unknown>, caller: Caller | undefined, accept: string) =>
     yoga.fetch("http://yoga/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json", accept, ...(caller ? { "x-sub": caller.sub, "x-role": caller.role } : {}) },
+      headers: {
+        "content-type": "application/json",
+        accept,
+        ...(caller ? { "x-sub": caller.sub, "x-role": caller.role } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
   return {
     prisma: database.prisma,
     store,
-    gql: async (query, variables = {}, caller) => (await (await send(query, variables, caller, "application/json")).json()) as GraphQLAnswer,
+    gql: async (query, variables = {}, caller) =>
+      (await (await send(query, variables, caller, "application/json")).json()) as GraphQLAnswer,
     subscribe: async (query, variables, caller) => {
       const text = await (await send(query, variables, caller, "text/event-stream")).text();
       return text

@@ -16,12 +16,29 @@ const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $key: String) {
     orderCheckout(id: $id, idempotencyKey: $key) {
       __typename
-      ... on OrderCheckoutSuccess { runId order { status } }
-      ... on WorkflowError { code message runId }
+      ... on OrderCheckoutSuccess {
+        runId
+        order {
+          status
+        }
+      }
+      ... on WorkflowError {
+        code
+        message
+        runId
+      }
     }
   }
 `;
-const RUNS = /* GraphQL */ `query ($take: Int, $skip: Int) { workflowRuns(take: $take, skip: $skip) { id workflow resourceId } }`;
+const RUNS = /* GraphQL */ `
+  query ($take: Int, $skip: Int) {
+    workflowRuns(take: $take, skip: $skip) {
+      id
+      workflow
+      resourceId
+    }
+  }
+`;
 
 describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provider) => {
   let app: AccessFixture;
@@ -32,16 +49,22 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
   afterEach(() => app?.close());
 
   const orderOf = async (customerId: string, extra: { status?: string } = {}) =>
-    (await app.prisma.order.create({ data: { customerId, items: '[{"sku":"LAMP","quantity":2}]', total: 25, ...extra } })).id;
+    (
+      await app.prisma.order.create({
+        data: { customerId, items: '[{"sku":"LAMP","quantity":2}]', total: 25, ...extra },
+      })
+    ).id;
   const rowOf = (id: string) => app.prisma.order.findUnique({ where: { id } });
-  const codeOf = (answer: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => answer.errors?.[0]?.extensions?.code;
+  const codeOf = (answer: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
+    answer.errors?.[0]?.extensions?.code;
 
   describe("reads", () => {
     test("a customer's list holds only their own orders, and take/skip count only those", async () => {
       const own = [await orderOf("alice"), await orderOf("alice"), await orderOf("alice")];
       await orderOf("bob");
       await orderOf("bob");
-      const list = async (args: string, caller?: Caller) => (await app.gql(`{ orders${args} { id customerId } }`, {}, caller)).data?.orders as Array<{ id: string }>;
+      const list = async (args: string, caller?: Caller) =>
+        (await app.gql(`{ orders${args} { id customerId } }`, {}, caller)).data?.orders as Array<{ id: string }>;
       expect((await list("", alice)).map((o) => o.id)).toEqual(own);
       expect((await list("(take: 2, skip: 2)", alice)).map((o) => o.id)).toEqual([own[2]]);
       expect(await list('(where: { customerId: { equals: "bob" } })', alice)).toEqual([]);
@@ -52,7 +75,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
     test("a single read of another customer's order is null, of one's own the row; anonymous callers read products only", async () => {
       const mine = await orderOf("alice");
       const theirs = await orderOf("bob");
-      const read = (id: string, caller?: Caller) => app.gql(`query ($id: ID!) { order(id: $id) { id customerId } }`, { id }, caller);
+      const read = (id: string, caller?: Caller) =>
+        app.gql(`query ($id: ID!) { order(id: $id) { id customerId } }`, { id }, caller);
       expect(await read(theirs, alice)).toEqual({ data: { order: null } });
       expect((await read(mine, alice)).data?.order).toEqual({ id: mine, customerId: "alice" });
       expect(await read(mine)).toEqual({ data: { order: null } });
@@ -83,7 +107,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
     test("a customer may update their own pending order but not a completed one; an unknown id stays NOT_FOUND", async () => {
       const pending = await orderOf("alice");
       const completed = await orderOf("alice", { status: "completed" });
-      expect((await app.gql(UPDATE, { id: pending, data: { note: "ring twice" } }, alice)).data?.orderUpdate).toMatchObject({ note: "ring twice" });
+      expect(
+        (await app.gql(UPDATE, { id: pending, data: { note: "ring twice" } }, alice)).data?.orderUpdate,
+      ).toMatchObject({ note: "ring twice" });
       const before = await rowOf(completed);
       expect(codeOf(await app.gql(UPDATE, { id: completed, data: { note: "late" } }, alice))).toBe("FORBIDDEN");
       expect(await rowOf(completed)).toEqual(before);
@@ -97,7 +123,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       const deleted = await app.gql(DELETE_ORDER, { id: mine }, alice);
       expect(codeOf(deleted)).toBe("FORBIDDEN");
       expect(await rowOf(mine)).not.toBeNull();
-      expect(codeOf(await app.gql(`mutation ($id: ID!) { productDelete(id: $id) { id } }`, { id: product }))).toBe("FORBIDDEN");
+      expect(codeOf(await app.gql(`mutation ($id: ID!) { productDelete(id: $id) { id } }`, { id: product }))).toBe(
+        "FORBIDDEN",
+      );
       expect(await app.prisma.product.count()).toBe(1);
       expect((await app.gql(DELETE_ORDER, { id: mine }, admin)).data?.orderDelete).toEqual({ id: mine });
       expect(await rowOf(mine)).toBeNull();
@@ -109,13 +137,21 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       expect(codeOf(await app.gql(CREATE, { data: { items } }))).toBe("FORBIDDEN");
       expect(codeOf(await app.gql(CREATE, { data: { items, customerId: "bob" } }, alice))).toBe("FORBIDDEN");
       expect(codeOf(await app.gql(CREATE, { data: { items, total: 1 } }, alice))).toBe("BAD_USER_INPUT");
-      expect(codeOf(await app.gql(`mutation { productCreate(data: { name: "Free", sku: "FREE", price: 0 }) { id } }`, {}, alice))).toBe("FORBIDDEN");
+      expect(
+        codeOf(
+          await app.gql(`mutation { productCreate(data: { name: "Free", sku: "FREE", price: 0 }) { id } }`, {}, alice),
+        ),
+      ).toBe("FORBIDDEN");
       expect(await app.prisma.order.count()).toBe(0);
       expect(await app.prisma.product.count()).toBe(1);
       const created = await app.gql(CREATE, { data: { items } }, alice);
       expect(created.data?.orderCreate).toMatchObject({ customerId: "alice", total: 25, status: "pending" });
-      expect((await app.gql(CREATE, { data: { items, customerId: "alice" } }, alice)).data?.orderCreate).toMatchObject({ customerId: "alice" });
-      expect((await app.gql(CREATE, { data: { items, customerId: "carol" } }, admin)).data?.orderCreate).toMatchObject({ customerId: "carol" });
+      expect((await app.gql(CREATE, { data: { items, customerId: "alice" } }, alice)).data?.orderCreate).toMatchObject({
+        customerId: "alice",
+      });
+      expect((await app.gql(CREATE, { data: { items, customerId: "carol" } }, admin)).data?.orderCreate).toMatchObject({
+        customerId: "carol",
+      });
       expect(await app.prisma.order.count()).toBe(3);
     });
   });
@@ -125,18 +161,30 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       const theirs = await orderOf("bob");
       for (const caller of [alice, undefined]) {
         const answer = await app.gql(CHECKOUT, { id: theirs }, caller);
-        expect(answer.data?.orderCheckout).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN", runId: null });
+        expect(answer.data?.orderCheckout).toMatchObject({
+          __typename: "ForbiddenError",
+          code: "FORBIDDEN",
+          runId: null,
+        });
       }
       expect((await rowOf(theirs))?.status).toBe("pending");
       expect(await app.store.listRuns()).toEqual([]);
-      expect((await app.gql(CHECKOUT, { id: "no-such-order" }, alice)).data?.orderCheckout).toMatchObject({ __typename: "NotFoundError" });
+      expect((await app.gql(CHECKOUT, { id: "no-such-order" }, alice)).data?.orderCheckout).toMatchObject({
+        __typename: "NotFoundError",
+      });
     });
 
     test("a refused caller reusing another's idempotency key gets ForbiddenError, not the other's outcome", async () => {
       const theirs = await orderOf("bob");
       const first = await app.gql(CHECKOUT, { id: theirs, key: "k-1" }, bob);
-      expect(first.data?.orderCheckout).toMatchObject({ __typename: "OrderCheckoutSuccess", order: { status: "completed" } });
-      expect((await app.gql(CHECKOUT, { id: theirs, key: "k-1" }, alice)).data?.orderCheckout).toMatchObject({ __typename: "ForbiddenError", runId: null });
+      expect(first.data?.orderCheckout).toMatchObject({
+        __typename: "OrderCheckoutSuccess",
+        order: { status: "completed" },
+      });
+      expect((await app.gql(CHECKOUT, { id: theirs, key: "k-1" }, alice)).data?.orderCheckout).toMatchObject({
+        __typename: "ForbiddenError",
+        runId: null,
+      });
       expect(await app.store.listRuns()).toHaveLength(1);
     });
   });
@@ -145,7 +193,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
     /** Alice's checkout first, then newer runs she may not see: bob's checkout and an admin's restock. */
     async function runEveryKind(): Promise<Record<"alice" | "bob" | "restock" | "memo", string>> {
       const memo = (await app.prisma.memo.create({ data: { text: "hello" } })).id;
-      const pinned = await app.gql(`mutation ($id: ID!) { memoPin(id: $id) { ... on MemoPinSuccess { runId } } }`, { id: memo });
+      const pinned = await app.gql(`mutation ($id: ID!) { memoPin(id: $id) { ... on MemoPinSuccess { runId } } }`, {
+        id: memo,
+      });
       const aliceRun = (await app.gql(CHECKOUT, { id: await orderOf("alice") }, alice)).data?.orderCheckout.runId;
       const bobRun = (await app.gql(CHECKOUT, { id: await orderOf("bob") }, bob)).data?.orderCheckout.runId;
       const product = (await app.prisma.product.findFirstOrThrow()).id;
@@ -171,7 +221,10 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       expect(await listed(admin, 2, 1)).toEqual([runs.bob, runs.alice]);
       // One workflow without an authorize rule: the journal's query alone leaves the others' runs out.
       const checkouts = async (caller?: Caller) =>
-        ((await app.gql(`{ workflowRuns(workflow: "order.checkout", take: 1) { id } }`, {}, caller)).data?.workflowRuns as Array<{ id: string }>).map((run) => run.id);
+        (
+          (await app.gql(`{ workflowRuns(workflow: "order.checkout", take: 1) { id } }`, {}, caller)).data
+            ?.workflowRuns as Array<{ id: string }>
+        ).map((run) => run.id);
       expect(await checkouts(alice)).toEqual([runs.alice]);
       expect(await checkouts()).toEqual([]);
       expect(await checkouts(admin)).toEqual([runs.bob]);
@@ -180,7 +233,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
 
     test("workflowRun of a run the caller may not see is null", async () => {
       const runs = await runEveryKind();
-      const read = async (id: string, caller?: Caller) => (await app.gql(`query ($id: ID!) { workflowRun(id: $id) { id } }`, { id }, caller)).data?.workflowRun;
+      const read = async (id: string, caller?: Caller) =>
+        (await app.gql(`query ($id: ID!) { workflowRun(id: $id) { id } }`, { id }, caller)).data?.workflowRun;
       expect(await read(runs.bob, alice)).toBeNull();
       expect(await read(runs.restock, alice)).toBeNull();
       expect(await read(runs.alice)).toBeNull();
@@ -196,7 +250,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("access rules on %s", (provide
       expect(refused).toHaveLength(1);
       expect(refused[0]!.data ?? null).toBeNull();
       expect(refused[0]!.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-      expect(await app.subscribe(UPDATED, { id: runs.bob }, bob)).toEqual([{ data: { workflowRunUpdated: { id: runs.bob, status: "COMPLETED" } } }]);
+      expect(await app.subscribe(UPDATED, { id: runs.bob }, bob)).toEqual([
+        { data: { workflowRunUpdated: { id: runs.bob, status: "COMPLETED" } } },
+      ]);
       expect((await app.store.getRun(runs.bob))?.status).toBe("COMPLETED");
     });
   });

@@ -43,9 +43,25 @@ const ANNOTATE = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderAnnotateInput!, $key: String) {
     orderAnnotate(id: $id, input: $input, idempotencyKey: $key) {
       __typename
-      ... on OrderAnnotateSuccess { runId replayed result order { shippingCountry } }
-      ... on WorkflowError { message code runId }
-      ... on ValidationError { problems { field message } }
+      ... on OrderAnnotateSuccess {
+        runId
+        replayed
+        result
+        order {
+          shippingCountry
+        }
+      }
+      ... on WorkflowError {
+        message
+        code
+        runId
+      }
+      ... on ValidationError {
+        problems {
+          field
+          message
+        }
+      }
     }
   }
 `;
@@ -94,7 +110,11 @@ describe("an action's input through GraphQL", () => {
     const id = await setUp();
     const result = await annotate(id, { note: "FR" });
 
-    expect(result.data!.orderAnnotate).toMatchObject({ __typename: "OrderAnnotateSuccess", result: { note: "FR", by: 3 }, order: { shippingCountry: "FR" } });
+    expect(result.data!.orderAnnotate).toMatchObject({
+      __typename: "OrderAnnotateSuccess",
+      result: { note: "FR", by: 3 },
+      order: { shippingCountry: "FR" },
+    });
     const expected = { note: "FR", priority: 3, dueAt: null, tags: null };
     expect(seenBySteps).toEqual([expected]);
     expect(seenByRule).toHaveLength(1);
@@ -107,7 +127,10 @@ describe("an action's input through GraphQL", () => {
     const id = await setUp();
     for (const priority of [-(2 ** 31), 2 ** 31 - 1]) {
       const result = await annotate(id, { note: "DE", priority });
-      expect(result.data?.orderAnnotate, `priority ${priority}`).toMatchObject({ __typename: "OrderAnnotateSuccess", result: { by: priority } });
+      expect(result.data?.orderAnnotate, `priority ${priority}`).toMatchObject({
+        __typename: "OrderAnnotateSuccess",
+        result: { by: priority },
+      });
     }
   });
 });
@@ -117,7 +140,12 @@ describe("an action's authorization rule", () => {
     const id = await setUp();
     const result = await annotate(id, { note: "IT", priority: 7 }, "clerk");
 
-    expect(result.data!.orderAnnotate).toEqual({ __typename: "ForbiddenError", message: "Not allowed to run this action", code: "FORBIDDEN", runId: null });
+    expect(result.data!.orderAnnotate).toEqual({
+      __typename: "ForbiddenError",
+      message: "Not allowed to run this action",
+      code: "FORBIDDEN",
+      runId: null,
+    });
     expect(seenByRule.map((args) => [args.input.priority, args.resourceId])).toEqual([[7, id]]);
     expect(seenBySteps).toEqual([]);
     expect(await app.store.listRuns()).toEqual([]);
@@ -126,8 +154,13 @@ describe("an action's authorization rule", () => {
 
   test("decides on what the caller sent: the same caller is allowed a smaller priority", async () => {
     const id = await setUp();
-    expect((await annotate(id, { note: "ES", priority: 7 }, "clerk")).data!.orderAnnotate).toMatchObject({ __typename: "ForbiddenError" });
-    expect((await annotate(id, { note: "ES", priority: 4 }, "clerk")).data!.orderAnnotate).toMatchObject({ __typename: "OrderAnnotateSuccess", order: { shippingCountry: "ES" } });
+    expect((await annotate(id, { note: "ES", priority: 7 }, "clerk")).data!.orderAnnotate).toMatchObject({
+      __typename: "ForbiddenError",
+    });
+    expect((await annotate(id, { note: "ES", priority: 4 }, "clerk")).data!.orderAnnotate).toMatchObject({
+      __typename: "OrderAnnotateSuccess",
+      order: { shippingCountry: "ES" },
+    });
   });
 
   test("a refused caller replaying another caller's idempotency key gets ForbiddenError, never the other's outcome", async () => {
@@ -138,9 +171,17 @@ describe("an action's authorization rule", () => {
 
     for (const role of ["clerk", "nobody"]) {
       const replay = (await annotate(id, { note: "PT", priority: 9 }, role, key)).data!.orderAnnotate;
-      expect(replay, role).toEqual({ __typename: "ForbiddenError", message: "Not allowed to run this action", code: "FORBIDDEN", runId: null });
+      expect(replay, role).toEqual({
+        __typename: "ForbiddenError",
+        message: "Not allowed to run this action",
+        code: "FORBIDDEN",
+        runId: null,
+      });
     }
-    expect((await annotate(id, { note: "PT", priority: 9 }, "admin", key)).data!.orderAnnotate).toEqual({ ...first, replayed: true });
+    expect((await annotate(id, { note: "PT", priority: 9 }, "admin", key)).data!.orderAnnotate).toEqual({
+      ...first,
+      replayed: true,
+    });
     expect(seenBySteps).toHaveLength(1);
     expect(await app.store.listRuns()).toHaveLength(1);
   });
@@ -151,7 +192,11 @@ describe("an action's input through runAction", () => {
     const id = await setUp();
     const runtime = { driver: app.driver, store: app.store, services: new ServiceRegistry({}), logger: silentLogger };
     const request = { headers: new Headers({ "x-role": "admin" }) } as unknown as Request;
-    const error = await runAction(runtime, annotated, "annotate", { id, input: { note: 1, priority: 1.5, dueAt: new Date("nope"), extra: true }, request }).catch((e: unknown) => e);
+    const error = await runAction(runtime, annotated, "annotate", {
+      id,
+      input: { note: 1, priority: 1.5, dueAt: new Date("nope"), extra: true },
+      request,
+    }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({
@@ -163,7 +208,9 @@ describe("an action's input through runAction", () => {
         { field: "extra", message: "is not an input field" },
       ],
     });
-    await expect(runAction(runtime, annotated, "annotate", { id, input: "note", request })).rejects.toThrow("input must be an object");
+    await expect(runAction(runtime, annotated, "annotate", { id, input: "note", request })).rejects.toThrow(
+      "input must be an object",
+    );
     expect(seenByRule).toEqual([]);
     expect(await app.store.listRuns()).toEqual([]);
     expect(await shippingCountryOf(id)).toBe("US");

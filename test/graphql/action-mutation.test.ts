@@ -2,12 +2,20 @@ import { afterEach, describe, expect, it } from "vitest";
 import { order, product } from "../../examples/checkout/entities.ts";
 import { PaymentService } from "../../examples/checkout/services/payment-service.ts";
 import { action, int, step } from "../../src/index.ts";
-import { createCheckoutFixture, createOrder, seedProducts, stockBySku, type CheckoutFixture } from "./checkout-fixture.ts";
+import {
+  createCheckoutFixture,
+  createOrder,
+  seedProducts,
+  stockBySku,
+  type CheckoutFixture,
+} from "./checkout-fixture.ts";
 
 /** The checkout entities plus actions that exercise what checkout alone does not: authorization, no input, no resource. */
 const guardedOrder = order.actions({
   cancel: action({ description: "Cancels a pending order (admins only)." })
-    .authorize(({ request }) => (request as Request).headers.get("x-role") === "admin" || "Only admins may cancel orders")
+    .authorize(
+      ({ request }) => (request as Request).headers.get("x-role") === "admin" || "Only admins may cancel orders",
+    )
     .workflow([
       step("cancel-order", async (ctx) => {
         await ctx.driver.update("order", { id: ctx.resourceId }, { status: "cancelled" });
@@ -19,7 +27,9 @@ const catalogue = product.actions({
   restockAll: action({ resource: false })
     .input({ amount: int })
     .workflow([
-      step("restock", async (ctx) => ({ updated: await ctx.driver.updateMany("product", {}, { stock: { increment: ctx.input.amount } }) })),
+      step("restock", async (ctx) => ({
+        updated: await ctx.driver.updateMany("product", {}, { stock: { increment: ctx.input.amount } }),
+      })),
     ]),
   ping: action({ resource: false }).workflow([step("nothing", () => undefined)]),
   audit: action({ resource: false })
@@ -51,7 +61,11 @@ describe("action mutations", () => {
     app = await createCheckoutFixture({ entities: [product, guardedOrder] });
     const id = await createOrder(app.prisma, []);
     const cancel = (role: string) =>
-      app.gql(`mutation ($id: ID!) { orderCancel(id: $id) { ${FAILURE} ... on OrderCancelSuccess { result order { status } } } }`, { id }, { "x-role": role });
+      app.gql(
+        `mutation ($id: ID!) { orderCancel(id: $id) { ${FAILURE} ... on OrderCancelSuccess { result order { status } } } }`,
+        { id },
+        { "x-role": role },
+      );
 
     expect((await cancel("customer")).data!.orderCancel).toEqual({
       __typename: "ForbiddenError",
@@ -64,7 +78,11 @@ describe("action mutations", () => {
     expect(await app.prisma.order.findUnique({ where: { id } })).toMatchObject({ status: "pending" });
     expect(await app.store.listRuns()).toEqual([]);
 
-    expect((await cancel("admin")).data!.orderCancel).toEqual({ __typename: "OrderCancelSuccess", result: { cancelled: true }, order: { status: "cancelled" } });
+    expect((await cancel("admin")).data!.orderCancel).toEqual({
+      __typename: "OrderCancelSuccess",
+      result: { cancelled: true },
+      order: { status: "cancelled" },
+    });
   });
 
   it("reports a failed compensation as CompensationFailedError, and the run as FAILED", async () => {
@@ -87,14 +105,24 @@ describe("action mutations", () => {
     });
     expect(await stockBySku(app.prisma)).toEqual({ "KB-1": 5 });
 
-    const run = (await app.gql(`query ($id: ID!) { workflowRun(id: $id) { status steps { name status compensationError } } }`, { id: outcome.runId })).data!.workflowRun;
+    const run = (
+      await app.gql(`query ($id: ID!) { workflowRun(id: $id) { status steps { name status compensationError } } }`, {
+        id: outcome.runId,
+      })
+    ).data!.workflowRun;
     expect(run.status).toBe("FAILED");
-    expect(run.steps[1]).toEqual({ name: "charge-payment", status: "COMPENSATION_FAILED", compensationError: "Refund API unavailable" });
+    expect(run.steps[1]).toEqual({
+      name: "charge-payment",
+      status: "COMPENSATION_FAILED",
+      compensationError: "Refund API unavailable",
+    });
   });
 
   it("reports an empty id as ValidationError naming the field", async () => {
     app = await createCheckoutFixture();
-    const result = await app.gql(`mutation { orderCheckout(id: "", input: { paymentMethodId: "pm_card_visa" }) { ${FAILURE} ... on ValidationError { problems { field message } } } }`);
+    const result = await app.gql(
+      `mutation { orderCheckout(id: "", input: { paymentMethodId: "pm_card_visa" }) { ${FAILURE} ... on ValidationError { problems { field message } } } }`,
+    );
     expect(result.data!.orderCheckout).toEqual({
       __typename: "ValidationError",
       message: "id is required",
@@ -108,8 +136,13 @@ describe("action mutations", () => {
 
   it("runs an entity-less action without an id, and its success has no entity field", async () => {
     app = await createCheckoutFixture({ entities: [catalogue, order] });
-    await seedProducts(app.prisma, [{ sku: "KB-1", stock: 5 }, { sku: "MS-1", stock: 0 }]);
-    const result = await app.gql(`mutation { productRestockAll(input: { amount: 3 }) { __typename ... on ProductRestockAllSuccess { result } } }`);
+    await seedProducts(app.prisma, [
+      { sku: "KB-1", stock: 5 },
+      { sku: "MS-1", stock: 0 },
+    ]);
+    const result = await app.gql(
+      `mutation { productRestockAll(input: { amount: 3 }) { __typename ... on ProductRestockAllSuccess { result } } }`,
+    );
     expect(result.data!.productRestockAll).toEqual({ __typename: "ProductRestockAllSuccess", result: { updated: 2 } });
     expect(await stockBySku(app.prisma)).toEqual({ "KB-1": 8, "MS-1": 3 });
   });
@@ -124,15 +157,22 @@ describe("action mutations", () => {
     app = await createCheckoutFixture({ entities: [catalogue, order] });
     const response = await app.gql(`mutation { productAudit { __typename } }`);
     expect(response.data).toBeNull();
-    expect(response.errors).toEqual([expect.objectContaining({ message: "Unexpected error.", path: ["productAudit"] })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ message: "Unexpected error.", path: ["productAudit"] }),
+    ]);
     expect(JSON.stringify(response)).not.toContain("hunter2");
   });
 
   it("gives each action exactly the arguments it needs", async () => {
     app = await createCheckoutFixture({ entities: [catalogue, guardedOrder] });
-    const { data } = await app.gql(`{ __type(name: "Mutation") { fields { name args { name type { kind name ofType { name } } } } } }`);
+    const { data } = await app.gql(
+      `{ __type(name: "Mutation") { fields { name args { name type { kind name ofType { name } } } } } }`,
+    );
     const args = Object.fromEntries(
-      data!.__type.fields.map((f: { name: string; args: Array<{ name: string }> }) => [f.name, f.args.map((a) => a.name)]),
+      data!.__type.fields.map((f: { name: string; args: Array<{ name: string }> }) => [
+        f.name,
+        f.args.map((a) => a.name),
+      ]),
     );
     expect(args).toMatchObject({
       orderCheckout: ["id", "input", "idempotencyKey", "async"],

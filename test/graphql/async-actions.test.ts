@@ -7,15 +7,33 @@ const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!, $idempotencyKey: String, $async: Boolean) {
     orderCheckout(id: $id, input: $input, idempotencyKey: $idempotencyKey, async: $async) {
       __typename
-      ... on OrderCheckoutStarted { runId replayed run { status steps { name status } } }
-      ... on OrderCheckoutSuccess { runId }
-      ... on WorkflowError { code runId }
+      ... on OrderCheckoutStarted {
+        runId
+        replayed
+        run {
+          status
+          steps {
+            name
+            status
+          }
+        }
+      }
+      ... on OrderCheckoutSuccess {
+        runId
+      }
+      ... on WorkflowError {
+        code
+        runId
+      }
     }
   }
 `;
 const RUN = /* GraphQL */ `
   query ($id: ID!) {
-    workflowRun(id: $id) { status failedStep }
+    workflowRun(id: $id) {
+      status
+      failedStep
+    }
   }
 `;
 
@@ -37,10 +55,14 @@ describe.each<Provider>(["sqlite", "postgresql"])("async: true on an action muta
     return response.data!.orderCheckout;
   };
   const endOf = (runId: string) =>
-    retryUntil(async () => {
-      const run = (await app.gql<{ workflowRun: { status: string; failedStep: string | null } }>(RUN, { id: runId })).data!.workflowRun;
-      return run.status === "RUNNING" || run.status === "COMPENSATING" ? undefined : run;
-    }, { what: `run ${runId} to end` });
+    retryUntil(
+      async () => {
+        const run = (await app.gql<{ workflowRun: { status: string; failedStep: string | null } }>(RUN, { id: runId }))
+          .data!.workflowRun;
+        return run.status === "RUNNING" || run.status === "COMPENSATING" ? undefined : run;
+      },
+      { what: `run ${runId} to end` },
+    );
 
   test("answers OrderCheckoutStarted while the run is still going, and the run completes on its own", async () => {
     const { orderId, sku } = await app.newOrder({ stock: 5, quantity: 2 });
@@ -55,7 +77,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("async: true on an action muta
 
   test("under the same key answers the run the key names, replayed: true, and starts nothing new", async () => {
     const { orderId } = await app.newOrder();
-    const request = { id: orderId, input: { paymentMethodId: "pm_card_slow" }, idempotencyKey: `async-${provider}-${Date.now()}` };
+    const request = {
+      id: orderId,
+      input: { paymentMethodId: "pm_card_slow" },
+      idempotencyKey: `async-${provider}-${Date.now()}`,
+    };
 
     const first = await checkout(request);
     const again = await checkout(request);
@@ -64,13 +90,22 @@ describe.each<Provider>(["sqlite", "postgresql"])("async: true on an action muta
     const waited = await checkout({ ...request, async: false });
 
     expect(again).toMatchObject({ __typename: "OrderCheckoutStarted", runId: first.runId, replayed: true });
-    expect(afterEnd).toMatchObject({ __typename: "OrderCheckoutStarted", runId: first.runId, replayed: true, run: { status: "COMPLETED" } });
+    expect(afterEnd).toMatchObject({
+      __typename: "OrderCheckoutStarted",
+      runId: first.runId,
+      replayed: true,
+      run: { status: "COMPLETED" },
+    });
     expect(waited).toEqual({ __typename: "OrderCheckoutSuccess", runId: first.runId });
     expect((await app.store.listRuns({ take: 500 })).filter((run) => run.resourceId === orderId)).toHaveLength(1);
   });
 
   test("a request refused before any run started fails as without async: an unknown id is NotFoundError", async () => {
-    expect(await checkout({ id: "no-such-order", input: { paymentMethodId: "pm_card_visa" } })).toEqual({ __typename: "NotFoundError", code: "NOT_FOUND", runId: null });
+    expect(await checkout({ id: "no-such-order", input: { paymentMethodId: "pm_card_visa" } })).toEqual({
+      __typename: "NotFoundError",
+      code: "NOT_FOUND",
+      runId: null,
+    });
   });
 
   test("a run that fails after it started is compensated in the background; its outcome is in workflowRun", async () => {

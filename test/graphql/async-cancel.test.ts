@@ -11,10 +11,22 @@ import { createIdempotencyFixture, type IdempotencyFixture } from "../action/ide
 
 const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!) {
-    orderCheckout(id: $id, input: $input, async: true) { __typename ... on OrderCheckoutStarted { runId } }
+    orderCheckout(id: $id, input: $input, async: true) {
+      __typename
+      ... on OrderCheckoutStarted {
+        runId
+      }
+    }
   }
 `;
-const CANCEL = /* GraphQL */ `mutation ($id: ID!) { workflowRunCancel(id: $id) { id status } }`;
+const CANCEL = /* GraphQL */ `
+  mutation ($id: ID!) {
+    workflowRunCancel(id: $id) {
+      id
+      status
+    }
+  }
+`;
 const RACES = 12;
 
 describe.each<Provider>(["sqlite", "postgresql"])("cancelling an async run right after its start (%s)", (provider) => {
@@ -40,10 +52,13 @@ describe.each<Provider>(["sqlite", "postgresql"])("cancelling an async run right
       expect(cancel.errors?.[0]?.extensions?.code).not.toBe("RUN_NOT_FOUND");
       // Past its pivot (the parcel shipped) the run only goes forward: the cancel is refused and the run completes.
       const pastPivot = cancel.errors?.[0]?.extensions?.code === "RUN_PAST_PIVOT";
-      const run = await retryUntil(async () => {
-        const found = (await app.store.getRun(runId))!;
-        return isTerminalStatus(found.status) ? found : undefined;
-      }, { what: `run ${runId} to end` });
+      const run = await retryUntil(
+        async () => {
+          const found = (await app.store.getRun(runId))!;
+          return isTerminalStatus(found.status) ? found : undefined;
+        },
+        { what: `run ${runId} to end` },
+      );
       const charges = app.payment.charges().filter((charge) => charge.idempotencyKey.startsWith(`${runId}:`));
       if (cancel.data?.workflowRunCancel) {
         expect(cancel.data.workflowRunCancel.status).toBe("CANCELLED");
@@ -51,7 +66,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("cancelling an async run right
         expect(await app.stockOf(sku)).toBe(5);
         expect(charges.every((charge) => charge.refunded)).toBe(true);
       } else {
-        expect(cancel.errors?.[0]?.extensions).toMatchObject(pastPivot ? { code: "RUN_PAST_PIVOT" } : { code: "RUN_ALREADY_ENDED", status: "COMPLETED" });
+        expect(cancel.errors?.[0]?.extensions).toMatchObject(
+          pastPivot ? { code: "RUN_PAST_PIVOT" } : { code: "RUN_ALREADY_ENDED", status: "COMPLETED" },
+        );
         expect(run.status).toBe("COMPLETED");
         expect(await app.stockOf(sku)).toBe(3);
         expect(charges.filter((charge) => !charge.refunded)).toHaveLength(1);

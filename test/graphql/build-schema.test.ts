@@ -8,17 +8,28 @@ import type { Driver } from "../../src/engine/definition/driver.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 
 /** Building a schema runs no query, so delegates only need to exist. */
-const fakePrisma = { $connect: async () => {}, product: { findMany: async () => [] }, order: { findMany: async () => [] } };
+const fakePrisma = {
+  $connect: async () => {},
+  product: { findMany: async () => [] },
+  order: { findMany: async () => [] },
+};
 
 function options(entities: BuildSchemaOptions["entities"]): BuildSchemaOptions {
-  const runtime = { driver: {} as Driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
+  const runtime = {
+    driver: {} as Driver,
+    store: new InMemoryRunJournal(),
+    services: new ServiceRegistry(),
+    logger: silentLogger,
+  };
   return { entities, runtime, prisma: fakePrisma, datamodel: getDatamodel() };
 }
 
 describe("buildSchema", () => {
   it("refuses two entities that want one query field", () => {
     const orders = entity("orders", { note: string });
-    expect(() => buildSchema(options([order, orders]))).toThrow('GraphQL field Query.orders is claimed twice: by entity "order" (list) and by entity "orders"');
+    expect(() => buildSchema(options([order, orders]))).toThrow(
+      'GraphQL field Query.orders is claimed twice: by entity "order" (list) and by entity "orders"',
+    );
   });
 
   it("refuses an action whose mutation another entity's CRUD mutation has", () => {
@@ -33,7 +44,9 @@ describe("buildSchema", () => {
 
   it("names the entity whose Prisma model the generated datamodel lacks", () => {
     const invoice = entity("invoice", { number: string });
-    expect(() => buildSchema(options([invoice]))).toThrow('The Prisma datamodel has no model "Invoice" for entity "invoice"');
+    expect(() => buildSchema(options([invoice]))).toThrow(
+      'The Prisma datamodel has no model "Invoice" for entity "invoice"',
+    );
   });
 
   it("names the fields a stale generated model lacks", () => {

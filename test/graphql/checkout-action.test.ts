@@ -1,15 +1,43 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createCheckoutFixture, createOrder, seedProducts, stockBySku, type CheckoutFixture } from "./checkout-fixture.ts";
+import {
+  createCheckoutFixture,
+  createOrder,
+  seedProducts,
+  stockBySku,
+  type CheckoutFixture,
+} from "./checkout-fixture.ts";
 
 const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $paymentMethodId: String!, $key: String) {
     orderCheckout(id: $id, input: { paymentMethodId: $paymentMethodId }, idempotencyKey: $key) {
       __typename
       # runId has one type on every member, so success and errors select it under one name.
-      ... on OrderCheckoutSuccess { result runId order { id status chargeId shipmentId } }
-      ... on WorkflowError { message code failedStep compensatedSteps runId }
-      ... on StepFailedError { uncompensatedSteps attempts causeCode }
-      ... on NotFoundError { entity resourceId }
+      ... on OrderCheckoutSuccess {
+        result
+        runId
+        order {
+          id
+          status
+          chargeId
+          shipmentId
+        }
+      }
+      ... on WorkflowError {
+        message
+        code
+        failedStep
+        compensatedSteps
+        runId
+      }
+      ... on StepFailedError {
+        uncompensatedSteps
+        attempts
+        causeCode
+      }
+      ... on NotFoundError {
+        entity
+        resourceId
+      }
     }
   }
 `;
@@ -17,9 +45,32 @@ const CHECKOUT = /* GraphQL */ `
 const RUN = /* GraphQL */ `
   query ($id: ID!) {
     workflowRun(id: $id) {
-      id workflow status failedStep error errorCode resourceId idempotencyKey transactional rolledBack input data result
-      createdAt updatedAt
-      steps { name index status attempts error errorCode compensationError startedAt endedAt }
+      id
+      workflow
+      status
+      failedStep
+      error
+      errorCode
+      resourceId
+      idempotencyKey
+      transactional
+      rolledBack
+      input
+      data
+      result
+      createdAt
+      updatedAt
+      steps {
+        name
+        index
+        status
+        attempts
+        error
+        errorCode
+        compensationError
+        startedAt
+        endedAt
+      }
     }
   }
 `;
@@ -53,7 +104,8 @@ async function run(id: string) {
   return response.data!.workflowRun;
 }
 
-const stepStatuses = (steps: Array<{ name: string; status: string }>) => Object.fromEntries(steps.map((s) => [s.name, s.status]));
+const stepStatuses = (steps: Array<{ name: string; status: string }>) =>
+  Object.fromEntries(steps.map((s) => [s.name, s.status]));
 
 describe("orderCheckout", () => {
   it("completes the order with both ids set and returns the last step's result", async () => {
@@ -82,7 +134,12 @@ describe("orderCheckout", () => {
       result: outcome.result,
       data: { chargeId: charge!.id, shipmentId: shipment!.id },
     });
-    expect(journal.steps.map((s: { name: string }) => s.name)).toEqual(["reserve-inventory", "charge-payment", "create-shipment", "finalize"]);
+    expect(journal.steps.map((s: { name: string }) => s.name)).toEqual([
+      "reserve-inventory",
+      "charge-payment",
+      "create-shipment",
+      "finalize",
+    ]);
     for (const step of journal.steps) {
       expect(step).toMatchObject({ status: "COMPLETED", attempts: 1, error: null });
       expect(new Date(step.endedAt).getTime()).toBeGreaterThanOrEqual(new Date(step.startedAt).getTime());
@@ -108,7 +165,12 @@ describe("orderCheckout", () => {
     expect(await app.prisma.order.findUnique({ where: { id } })).toMatchObject({ status: "pending", chargeId: null });
 
     const journal = await run(outcome.runId);
-    expect(journal).toMatchObject({ status: "COMPENSATED", failedStep: "charge-payment", errorCode: "PAYMENT_DECLINED", rolledBack: true });
+    expect(journal).toMatchObject({
+      status: "COMPENSATED",
+      failedStep: "charge-payment",
+      errorCode: "PAYMENT_DECLINED",
+      rolledBack: true,
+    });
     expect(journal.error).toContain("Payment failed");
     expect(stepStatuses(journal.steps)).toEqual({
       "reserve-inventory": "COMPENSATED",
@@ -116,7 +178,10 @@ describe("orderCheckout", () => {
       "create-shipment": "SKIPPED",
       finalize: "SKIPPED",
     });
-    expect(journal.steps[1]).toMatchObject({ error: expect.stringContaining("Payment failed"), errorCode: "PAYMENT_DECLINED" });
+    expect(journal.steps[1]).toMatchObject({
+      error: expect.stringContaining("Payment failed"),
+      errorCode: "PAYMENT_DECLINED",
+    });
   });
 
   it("refunds the charge exactly once when shipping is refused, and puts the stock back", async () => {
@@ -154,7 +219,12 @@ describe("orderCheckout", () => {
     ]);
     const outcome = await checkout(id);
 
-    expect(outcome).toMatchObject({ __typename: "StepFailedError", failedStep: "reserve-inventory", compensatedSteps: [], causeCode: "INSUFFICIENT_STOCK" });
+    expect(outcome).toMatchObject({
+      __typename: "StepFailedError",
+      failedStep: "reserve-inventory",
+      compensatedSteps: [],
+      causeCode: "INSUFFICIENT_STOCK",
+    });
     expect(outcome.message).toContain("Insufficient stock");
     expect(await stockBySku(app.prisma)).toEqual({ "KB-1": 5, "MS-1": 2 });
     expect(app.payment.charges()).toEqual([]);
@@ -183,7 +253,10 @@ describe("orderCheckout", () => {
 
     expect(outcome.__typename).toBe("OrderCheckoutSuccess");
     const journal = await run(outcome.runId);
-    expect(journal.steps.find((s: { name: string }) => s.name === "charge-payment")).toMatchObject({ status: "COMPLETED", attempts: 2 });
+    expect(journal.steps.find((s: { name: string }) => s.name === "charge-payment")).toMatchObject({
+      status: "COMPLETED",
+      attempts: 2,
+    });
     expect(app.payment.charges()).toHaveLength(1);
   });
 

@@ -47,7 +47,11 @@ export interface CheckoutFixture {
   payment: PaymentService;
   shipping: ShippingService;
   /** POSTs one operation to the in-process yoga instance, as an admin unless `headers` has an authorization. */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
 }
 
@@ -64,10 +68,15 @@ export interface CheckoutFixtureOptions {
 
 export async function createCheckoutFixture(options: CheckoutFixtureOptions = {}): Promise<CheckoutFixture> {
   // Migrated by running the migrations' SQL: milliseconds, where the Prisma CLI takes seconds.
-  const database: TestDatabase<CheckoutPrisma> = await createSqliteDatabaseFor({ migrationsDir: join(ROOT, "prisma/sqlite/migrations"), PrismaClient });
+  const database: TestDatabase<CheckoutPrisma> = await createSqliteDatabaseFor({
+    migrationsDir: join(ROOT, "prisma/sqlite/migrations"),
+    PrismaClient,
+  });
   await database.prisma.$disconnect();
   const providers = mkdtempSync(join(tmpdir(), "sagaql-graphql-providers-"));
-  const payment = (options.payment ?? ((file) => new PaymentService(file, { slowMs: 10 })))(join(providers, "payment.db"));
+  const payment = (options.payment ?? ((file) => new PaymentService(file, { slowMs: 10 })))(
+    join(providers, "payment.db"),
+  );
   const shipping = new ShippingService(join(providers, "shipping.db"));
   const config = checkoutConfig({ logger: createLogger({ level: "silent" }) });
   const app = await createApp({
@@ -110,7 +119,10 @@ function withCustomers(entities: readonly AnyEntity[]): readonly AnyEntity[] {
 }
 
 /** Adds the products an order's items name; returns their ids by SKU. */
-export async function seedProducts(prisma: CheckoutPrisma, products: Array<{ sku: string; stock: number; price?: number }>): Promise<Record<string, string>> {
+export async function seedProducts(
+  prisma: CheckoutPrisma,
+  products: Array<{ sku: string; stock: number; price?: number }>,
+): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const { sku, stock, price = 10 } of products) {
     ids[sku] = (await prisma.product.create({ data: { sku, name: `Product ${sku}`, price, stock } })).id;

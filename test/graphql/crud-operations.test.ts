@@ -5,7 +5,11 @@ import { InMemoryRunJournal, ServiceRegistry, WorkflowDefinitionError } from "..
 import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
 import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
-import { createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
+import {
+  createSqliteTestDatabase,
+  type SqliteFixturesPrismaClient,
+  type TestDatabase,
+} from "../helpers/test-database.ts";
 
 let database: TestDatabase<SqliteFixturesPrismaClient>;
 beforeAll(async () => {
@@ -16,9 +20,17 @@ afterAll(async () => {
 });
 
 function fieldsOf(entities: Parameters<typeof buildSchema>[0]["entities"]) {
-  const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
+  const runtime = {
+    driver: database.driver,
+    store: new InMemoryRunJournal(),
+    services: new ServiceRegistry(),
+    logger: silentLogger,
+  };
   const schema = buildSchema({ entities, runtime, prisma: database.prisma, datamodel: getDatamodel() });
-  return { queries: Object.keys(schema.getQueryType()!.getFields()), mutations: Object.keys(schema.getMutationType()?.getFields() ?? {}) };
+  return {
+    queries: Object.keys(schema.getQueryType()!.getFields()),
+    mutations: Object.keys(schema.getMutationType()?.getFields() ?? {}),
+  };
 }
 
 describe("entity.crud()", () => {
@@ -50,7 +62,12 @@ describe("entity.crud()", () => {
   });
 
   it("keeps the choice when actions are added after it", () => {
-    expect(note.crud({ delete: false }).actions({}).crudOperations).toEqual({ read: true, create: true, update: true, delete: false });
+    expect(note.crud({ delete: false }).actions({}).crudOperations).toEqual({
+      read: true,
+      create: true,
+      update: true,
+      delete: false,
+    });
   });
 });
 
@@ -61,16 +78,32 @@ describe("entity.computeOnCreate()", () => {
   });
 
   async function gqlWith() {
-    const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
-    return inProcessGraphQL(buildSchema({ entities: [user, account, note, priced], runtime, prisma: database.prisma, datamodel: getDatamodel() }));
+    const runtime = {
+      driver: database.driver,
+      store: new InMemoryRunJournal(),
+      services: new ServiceRegistry(),
+      logger: silentLogger,
+    };
+    return inProcessGraphQL(
+      buildSchema({
+        entities: [user, account, note, priced],
+        runtime,
+        prisma: database.prisma,
+        datamodel: getDatamodel(),
+      }),
+    );
   }
   const CREATE = "mutation ($data: ProductCreateInput!) { productCreate(data: $data) { sku price } }";
 
   it("stores the server's value when the client leaves the field out, or sends the same one", async () => {
     const gql = await gqlWith();
     await database.prisma.product.deleteMany();
-    expect((await gql(CREATE, { data: { sku: "A", name: "A", stock: 3 } })).data).toEqual({ productCreate: { sku: "A", price: 3 } });
-    expect((await gql(CREATE, { data: { sku: "B", name: "B", stock: 1, price: 11 } })).data).toEqual({ productCreate: { sku: "B", price: 11 } });
+    expect((await gql(CREATE, { data: { sku: "A", name: "A", stock: 3 } })).data).toEqual({
+      productCreate: { sku: "A", price: 3 },
+    });
+    expect((await gql(CREATE, { data: { sku: "B", name: "B", stock: 1, price: 11 } })).data).toEqual({
+      productCreate: { sku: "B", price: 11 },
+    });
   });
 
   it("refuses a different value with BAD_USER_INPUT naming the field, and stores nothing", async () => {

@@ -13,7 +13,9 @@ afterEach(async () => {
 });
 
 async function createProduct(data: Record<string, unknown>) {
-  return app.gql(`mutation ($data: ProductCreateInput!) { productCreate(data: $data) { ${PRODUCT_FIELDS} } }`, { data });
+  return app.gql(`mutation ($data: ProductCreateInput!) { productCreate(data: $data) { ${PRODUCT_FIELDS} } }`, {
+    data,
+  });
 }
 
 describe("CRUD mutations and queries", () => {
@@ -30,8 +32,21 @@ describe("CRUD mutations and queries", () => {
 
   it("fills in defaults and leaves optional fields null on create", async () => {
     await createProduct({ sku: "KB-1", name: "Keyboard", price: 2.5, stock: 1 });
-    const result = await app.gql(`mutation { orderCreate(data: { items: "[{\\"sku\\": \\"KB-1\\", \\"quantity\\": 2}]" }) { total status shippingCountry chargeId shipmentId customerId } }`);
-    expect(result).toEqual({ data: { orderCreate: { total: 5, status: "pending", shippingCountry: "US", chargeId: null, shipmentId: null, customerId: null } } });
+    const result = await app.gql(
+      `mutation { orderCreate(data: { items: "[{\\"sku\\": \\"KB-1\\", \\"quantity\\": 2}]" }) { total status shippingCountry chargeId shipmentId customerId } }`,
+    );
+    expect(result).toEqual({
+      data: {
+        orderCreate: {
+          total: 5,
+          status: "pending",
+          shippingCountry: "US",
+          chargeId: null,
+          shipmentId: null,
+          customerId: null,
+        },
+      },
+    });
   });
 
   it("returns null for an unknown id without an error", async () => {
@@ -40,7 +55,10 @@ describe("CRUD mutations and queries", () => {
 
   it("updates only the fields given and clears optional fields with null", async () => {
     const order = await app.prisma.order.create({ data: { items: "[]", total: 5, customerId: CUSTOMER_A } });
-    const result = await app.gql(`mutation ($id: ID!) { orderUpdate(id: $id, data: { total: 7.25, customerId: null }) { total customerId status } }`, { id: order.id });
+    const result = await app.gql(
+      `mutation ($id: ID!) { orderUpdate(id: $id, data: { total: 7.25, customerId: null }) { total customerId status } }`,
+      { id: order.id },
+    );
     expect(result).toEqual({ data: { orderUpdate: { total: 7.25, customerId: null, status: "pending" } } });
   });
 
@@ -75,24 +93,39 @@ describe("CRUD refuses bad input with a coded error and changes nothing", () => 
 
   it("refuses null for a required field on update", async () => {
     const product = await app.prisma.product.create({ data: { sku: "KB-1", name: "Keyboard", price: 1, stock: 1 } });
-    const result = await app.gql(`mutation ($id: ID!) { productUpdate(id: $id, data: { name: null, stock: 9 }) { id } }`, { id: product.id });
+    const result = await app.gql(
+      `mutation ($id: ID!) { productUpdate(id: $id, data: { name: null, stock: 9 }) { id } }`,
+      { id: product.id },
+    );
     expect(result.data).toEqual({ productUpdate: null });
-    expect(result.errors?.[0]).toMatchObject({ message: "name cannot be null", extensions: { code: "BAD_USER_INPUT", fields: ["name"] } });
-    expect(await app.prisma.product.findUnique({ where: { id: product.id } })).toMatchObject({ name: "Keyboard", stock: 1 });
+    expect(result.errors?.[0]).toMatchObject({
+      message: "name cannot be null",
+      extensions: { code: "BAD_USER_INPUT", fields: ["name"] },
+    });
+    expect(await app.prisma.product.findUnique({ where: { id: product.id } })).toMatchObject({
+      name: "Keyboard",
+      stock: 1,
+    });
   });
 
   it("refuses a duplicate unique value with CONFLICT on create", async () => {
     await createProduct({ sku: "KB-1", name: "Keyboard", price: 1, stock: 1 });
     const result = await createProduct({ sku: "KB-1", name: "Other", price: 2, stock: 2 });
     expect(result.data).toBeNull();
-    expect(result.errors?.[0]).toMatchObject({ message: "Another Product already has this sku", extensions: { code: "CONFLICT", fields: ["sku"] } });
+    expect(result.errors?.[0]).toMatchObject({
+      message: "Another Product already has this sku",
+      extensions: { code: "CONFLICT", fields: ["sku"] },
+    });
     expect(await app.prisma.product.findMany({ select: { name: true } })).toEqual([{ name: "Keyboard" }]);
   });
 
   it("refuses a duplicate unique value with CONFLICT on update", async () => {
     await app.prisma.product.create({ data: { sku: "KB-1", name: "Keyboard", price: 1, stock: 1 } });
     const mouse = await app.prisma.product.create({ data: { sku: "MS-1", name: "Mouse", price: 1, stock: 1 } });
-    const result = await app.gql(`mutation ($id: ID!) { productUpdate(id: $id, data: { sku: "KB-1", stock: 5 }) { id } }`, { id: mouse.id });
+    const result = await app.gql(
+      `mutation ($id: ID!) { productUpdate(id: $id, data: { sku: "KB-1", stock: 5 }) { id } }`,
+      { id: mouse.id },
+    );
     expect(result.data).toEqual({ productUpdate: null });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", fields: ["sku"] });
     expect(await app.prisma.product.findUnique({ where: { id: mouse.id } })).toMatchObject({ sku: "MS-1", stock: 1 });
@@ -103,7 +136,10 @@ describe("CRUD refuses bad input with a coded error and changes nothing", () => 
     for (const mutation of [`productUpdate(id: "missing", data: { stock: 5 })`, `productDelete(id: "missing")`]) {
       const result = await app.gql(`mutation { ${mutation} { id } }`);
       expect(Object.values(result.data!)).toEqual([null]);
-      expect(result.errors?.[0]).toMatchObject({ message: 'Product "missing" not found', extensions: { code: "NOT_FOUND", id: "missing" } });
+      expect(result.errors?.[0]).toMatchObject({
+        message: 'Product "missing" not found',
+        extensions: { code: "NOT_FOUND", id: "missing" },
+      });
     }
     expect(await app.prisma.product.findMany({ select: { stock: true } })).toEqual([{ stock: 1 }]);
   });

@@ -13,7 +13,8 @@ beforeAll(async () => {
     { sku: "D-1", name: "Date", price: 4, stock: 3 },
     { sku: "E-1", name: "Elderberry", price: 9.99, stock: 7 },
   ];
-  for (const [index, row] of rows.entries()) await app.prisma.product.create({ data: { ...row, createdAt: new Date(base + index * 1000) } });
+  for (const [index, row] of rows.entries())
+    await app.prisma.product.create({ data: { ...row, createdAt: new Date(base + index * 1000) } });
   await app.prisma.order.create({ data: { items: "[]", total: 1, chargeId: "ch_1" } });
   await app.prisma.order.create({ data: { items: "[]", total: 2 } });
 });
@@ -22,7 +23,12 @@ afterAll(async () => {
 });
 
 async function skus(args: string, variables: Record<string, unknown> = {}): Promise<string[]> {
-  const declared = Object.keys(variables).length > 0 ? `(${Object.keys(variables).map((name) => `$${name}: ${VARIABLE_TYPES[name]}`).join(", ")})` : "";
+  const declared =
+    Object.keys(variables).length > 0
+      ? `(${Object.keys(variables)
+          .map((name) => `$${name}: ${VARIABLE_TYPES[name]}`)
+          .join(", ")})`
+      : "";
   const result = await app.gql(`query ${declared} { products${args} { sku } }`, variables);
   expect(result.errors).toBeUndefined();
   return result.data!.products.map((p: { sku: string }) => p.sku);
@@ -58,19 +64,31 @@ describe("list queries", () => {
   });
 
   it("combine conditions with AND, OR and NOT", async () => {
-    const where = { OR: [{ stock: { equals: 0 } }, { AND: [{ price: { equals: 4 } }, { NOT: { name: { equals: "Date" } } }] }] };
+    const where = {
+      OR: [{ stock: { equals: 0 } }, { AND: [{ price: { equals: 4 } }, { NOT: { name: { equals: "Date" } } }] }],
+    };
     expect(await skus("(where: $where)", { where })).toEqual(["A-1", "C-1"]);
     expect(await skus("(where: $where)", { where: { OR: [] } })).toEqual([]);
     expect(await skus("(where: $where)", { where: { AND: [] } })).toHaveLength(5);
   });
 
   it("treat an explicit null operand as no condition", async () => {
-    expect(await skus("(where: $where)", { where: { stock: { equals: null }, name: null } })).toEqual(["A-1", "B-1", "C-1", "D-1", "E-1"]);
+    expect(await skus("(where: $where)", { where: { stock: { equals: null }, name: null } })).toEqual([
+      "A-1",
+      "B-1",
+      "C-1",
+      "D-1",
+      "E-1",
+    ]);
   });
 
   it("test nullness with isNull", async () => {
     const orders = async (isNull: boolean) =>
-      (await app.gql(`query ($isNull: Boolean) { orders(where: { chargeId: { isNull: $isNull } }) { chargeId } }`, { isNull })).data!.orders;
+      (
+        await app.gql(`query ($isNull: Boolean) { orders(where: { chargeId: { isNull: $isNull } }) { chargeId } }`, {
+          isNull,
+        })
+      ).data!.orders;
     expect(await orders(true)).toEqual([{ chargeId: null }]);
     expect(await orders(false)).toEqual([{ chargeId: "ch_1" }]);
     // A required field is never null.
@@ -90,7 +108,11 @@ describe("list queries refuse what they cannot honour", () => {
     ["take above the limit", "(take: 201)", /take must be between 0 and 200/],
     ["negative take", "(take: -1)", /take must be between 0 and 200/],
     ["negative skip", "(skip: -1)", /skip must not be negative/],
-    ["an orderBy element with two fields", "(orderBy: [{ price: ASC, name: ASC }])", /orderBy\[0\] must set exactly one field, got 2/],
+    [
+      "an orderBy element with two fields",
+      "(orderBy: [{ price: ASC, name: ASC }])",
+      /orderBy\[0\] must set exactly one field, got 2/,
+    ],
     ["an empty orderBy element", "(orderBy: [{}])", /orderBy\[0\] must set exactly one field, got 0/],
   ])("refuses %s with BAD_USER_INPUT", async (_, args, message) => {
     const result = await app.gql(`{ products${args} { sku } }`);

@@ -7,25 +7,47 @@ const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!) {
     orderCheckout(id: $id, input: $input) {
       __typename
-      ... on OrderCheckoutSuccess { runId order { status } }
-      ... on WorkflowError { message code failedStep runId }
-      ... on ResourceBusyError { entity resourceId }
+      ... on OrderCheckoutSuccess {
+        runId
+        order {
+          status
+        }
+      }
+      ... on WorkflowError {
+        message
+        code
+        failedStep
+        runId
+      }
+      ... on ResourceBusyError {
+        entity
+        resourceId
+      }
     }
   }
 `;
 const UPDATE = /* GraphQL */ `
   mutation ($id: ID!) {
-    orderUpdate(id: $id, data: { items: "[{\\"sku\\":\\"X\\",\\"quantity\\":50}]" }) { id items }
+    orderUpdate(id: $id, data: { items: "[{\\"sku\\":\\"X\\",\\"quantity\\":50}]" }) {
+      id
+      items
+    }
   }
 `;
 const DELETE = /* GraphQL */ `
   mutation ($id: ID!) {
-    orderDelete(id: $id) { id }
+    orderDelete(id: $id) {
+      id
+    }
   }
 `;
 const ORDER = /* GraphQL */ `
   query ($id: ID!) {
-    order(id: $id) { id status items }
+    order(id: $id) {
+      id
+      status
+      items
+    }
   }
 `;
 
@@ -57,7 +79,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("one action run per row at a t
   /** Starts a slow checkout and resolves once its run holds the order (its journal row exists), with its outcome to come. */
   async function holdWithSlowCheckout(orderId: string): Promise<{ first: Promise<Outcome> }> {
     const first = checkout(orderId, "pm_card_slow");
-    await retryUntil(async () => (await app.store.findRunHolding!(`order:${orderId}`)) ?? undefined, { what: "the checkout's hold" });
+    await retryUntil(async () => (await app.store.findRunHolding!(`order:${orderId}`)) ?? undefined, {
+      what: "the checkout's hold",
+    });
     return { first };
   }
 
@@ -75,12 +99,17 @@ describe.each<Provider>(["sqlite", "postgresql"])("one action run per row at a t
     expect(update.data).toEqual({ orderUpdate: null });
     expect(remove.data).toEqual({ orderDelete: null });
     expect(await first).toMatchObject({ __typename: "OrderCheckoutSuccess", order: { status: "completed" } });
-    expect((await app.gql<{ order: Record<string, unknown> }>(ORDER, { id: orderId })).data!.order).toEqual({ ...before, status: "completed" });
+    expect((await app.gql<{ order: Record<string, unknown> }>(ORDER, { id: orderId })).data!.order).toEqual({
+      ...before,
+      status: "completed",
+    });
   });
 
   test("once the run ended, the order is free: orderUpdate goes through", async () => {
     const { orderId } = await app.newOrder();
-    await (await holdWithSlowCheckout(orderId)).first;
+    await (
+      await holdWithSlowCheckout(orderId)
+    ).first;
 
     const update = await app.gql<{ orderUpdate: { items: string } }>(UPDATE, { id: orderId });
 
@@ -124,7 +153,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("one action run per row at a t
 
     expect(await first).toMatchObject({ __typename: "OrderCheckoutSuccess", order: { status: "completed" } });
     // Read after the hold: the order is already completed, so the second run stops at its first step.
-    expect(second).toMatchObject({ __typename: "StepFailedError", failedStep: "reserve-inventory", message: expect.stringContaining("completed, not pending") });
+    expect(second).toMatchObject({
+      __typename: "StepFailedError",
+      failedStep: "reserve-inventory",
+      message: expect.stringContaining("completed, not pending"),
+    });
     expect(await app.stockOf(sku)).toBe(3);
   });
 
@@ -134,7 +167,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("one action run per row at a t
 
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => checkout(orderId, "pm_card_visa")));
 
-    const kinds = outcomes.map((o) => (o.__typename === "OrderCheckoutSuccess" ? "success" : `${o.__typename}:${String(o.failedStep)}`));
+    const kinds = outcomes.map((o) =>
+      o.__typename === "OrderCheckoutSuccess" ? "success" : `${o.__typename}:${String(o.failedStep)}`,
+    );
     expect(kinds.filter((k) => k === "success")).toHaveLength(1);
     expect(new Set(kinds.filter((k) => k !== "success"))).toEqual(new Set(["StepFailedError:reserve-inventory"]));
     expect(app.payment.charges().length - chargesBefore).toBe(1);

@@ -17,7 +17,9 @@ describe("open entities", () => {
   test("are named in one warning when NODE_ENV is production", () => {
     const logger = recordingLogger();
     warnOfOpenEntities(entities, logger, "production");
-    expect(logger.warnings).toEqual([{ details: { entities: ["memo"] }, message: expect.stringMatching(/open to every caller: memo;/) }]);
+    expect(logger.warnings).toEqual([
+      { details: { entities: ["memo"] }, message: expect.stringMatching(/open to every caller: memo;/) },
+    ]);
   });
 
   test("raise no warning outside production, nor when every entity has rules", () => {

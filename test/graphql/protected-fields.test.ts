@@ -10,9 +10,17 @@ import { action, entity, InMemoryRunJournal, ServiceRegistry, step, string } fro
 import { WorkflowDefinitionError } from "../../src/engine/errors.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
-import { createPostgresTestDatabase, createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
+import {
+  createPostgresTestDatabase,
+  createSqliteTestDatabase,
+  type SqliteFixturesPrismaClient,
+  type TestDatabase,
+} from "../helpers/test-database.ts";
 
-type Result = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
+type Result = {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+};
 
 /** The fixture's account columns, with `balance` written only by steps and `version` never shown. */
 const guarded = entity("account", {
@@ -24,7 +32,11 @@ const guarded = entity("account", {
     .input({ note: string.optional() })
     .workflow([
       step("deposit", async (ctx) => {
-        await ctx.driver.update("account", { id: ctx.resourceId }, { balance: ctx.resource.balance + 10, version: ctx.resource.version + 1 });
+        await ctx.driver.update(
+          "account",
+          { id: ctx.resourceId },
+          { balance: ctx.resource.balance + 10, version: ctx.resource.version + 1 },
+        );
       }),
     ]),
 });
@@ -32,8 +44,12 @@ const guarded = entity("account", {
 describe("field modifiers at definition", () => {
   it("refuse a server-only or hidden field that creating could not leave out", () => {
     expect(() => entity("ledger", { amount: string.serverOnly() })).toThrow(WorkflowDefinitionError);
-    expect(() => entity("ledger", { secret: string.hidden() })).toThrow('field "secret" is hidden(), so clients cannot set it');
-    expect(() => entity("ledger", { secret: string.hidden().optional(), code: string.default("x").serverOnly() })).not.toThrow();
+    expect(() => entity("ledger", { secret: string.hidden() })).toThrow(
+      'field "secret" is hidden(), so clients cannot set it',
+    );
+    expect(() =>
+      entity("ledger", { secret: string.hidden().optional(), code: string.default("x").serverOnly() }),
+    ).not.toThrow();
   });
 });
 
@@ -42,9 +58,22 @@ describe.each(["sqlite", "postgresql"] as const)("server-only and hidden fields 
   let gql: (query: string, variables?: Record<string, unknown>) => Promise<Result>;
 
   beforeAll(async () => {
-    database = provider === "sqlite" ? await createSqliteTestDatabase() : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
-    const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
-    const schema = buildSchema({ entities: [user, guarded, note, product], runtime, prisma: database.prisma, datamodel: getDatamodel() });
+    database =
+      provider === "sqlite"
+        ? await createSqliteTestDatabase()
+        : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
+    const runtime = {
+      driver: database.driver,
+      store: new InMemoryRunJournal(),
+      services: new ServiceRegistry(),
+      logger: silentLogger,
+    };
+    const schema = buildSchema({
+      entities: [user, guarded, note, product],
+      runtime,
+      prisma: database.prisma,
+      datamodel: getDatamodel(),
+    });
     gql = inProcessGraphQL(schema);
   }, 30_000);
   afterAll(async () => {
@@ -55,7 +84,10 @@ describe.each(["sqlite", "postgresql"] as const)("server-only and hidden fields 
   });
 
   async function fieldsOf(type: string): Promise<string[]> {
-    const { data } = await gql(`query ($name: String!) { __type(name: $name) { fields { name } inputFields { name } } }`, { name: type });
+    const { data } = await gql(
+      `query ($name: String!) { __type(name: $name) { fields { name } inputFields { name } } }`,
+      { name: type },
+    );
     return (data!.__type.fields ?? data!.__type.inputFields).map((f: { name: string }) => f.name);
   }
 
@@ -98,7 +130,11 @@ describe.each(["sqlite", "postgresql"] as const)("server-only and hidden fields 
 
   it("cannot read or filter on a hidden field", async () => {
     await gql(`mutation { accountCreate(data: { owner: "ann" }) { id } }`);
-    for (const query of [`{ accounts { version } }`, `{ accounts(where: { version: { equals: 0 } }) { id } }`, `{ accounts(orderBy: [{ version: ASC }]) { id } }`]) {
+    for (const query of [
+      `{ accounts { version } }`,
+      `{ accounts(where: { version: { equals: 0 } }) { id } }`,
+      `{ accounts(orderBy: [{ version: ASC }]) { id } }`,
+    ]) {
       const result = await gql(query);
       expect(result.data ?? null).toBeNull();
       expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
@@ -107,9 +143,12 @@ describe.each(["sqlite", "postgresql"] as const)("server-only and hidden fields 
 
   it("lets a step write both, and shows the server-only one", async () => {
     const { data } = await gql(`mutation { accountCreate(data: { owner: "ann" }) { id } }`);
-    const deposit = await gql(`mutation ($id: ID!) { accountDeposit(id: $id, input: {}) { __typename ... on AccountDepositSuccess { account { balance } } } }`, {
-      id: data!.accountCreate.id,
-    });
+    const deposit = await gql(
+      `mutation ($id: ID!) { accountDeposit(id: $id, input: {}) { __typename ... on AccountDepositSuccess { account { balance } } } }`,
+      {
+        id: data!.accountCreate.id,
+      },
+    );
     expect(deposit.data!.accountDeposit).toEqual({ __typename: "AccountDepositSuccess", account: { balance: 10 } });
     expect(await stored()).toEqual([{ owner: "ann", balance: 10, version: 1 }]);
   });

@@ -8,10 +8,15 @@ describe("relations in an action's result", { timeout: 60_000 }, () => {
   beforeAll(async () => {
     const moving = trip.actions({
       rebook: action().workflow([
-        updateEntityStep("move", trip, (ctx) => ({ id: ctx.resourceId! }), async (ctx) => {
-          const other = await ctx.driver.findOne<{ id: string }>("customer", { email: "bob@example.com" });
-          return { customerId: other!.id };
-        }),
+        updateEntityStep(
+          "move",
+          trip,
+          (ctx) => ({ id: ctx.resourceId! }),
+          async (ctx) => {
+            const other = await ctx.driver.findOne<{ id: string }>("customer", { email: "bob@example.com" });
+            return { customerId: other!.id };
+          },
+        ),
         createEntityStep("book", booking, (ctx) => ({ seat: "9F", tripId: ctx.resourceId! })),
       ]),
     });
@@ -25,7 +30,10 @@ describe("relations in an action's result", { timeout: 60_000 }, () => {
     const ada = await app.prisma.customer.create({ data: { name: "ada", email: "ada@example.com" } });
     await app.prisma.customer.create({ data: { name: "bob", email: "bob@example.com" } });
     const { id } = await app.prisma.trip.create({ data: { destination: "Lisbon", customerId: ada.id } });
-    const result = await app.gql(`mutation ($id: ID!) { tripRebook(id: $id) { ... on TripRebookSuccess { trip { customer { name } bookings { seat } } } ... on WorkflowError { message } } }`, { id });
+    const result = await app.gql(
+      `mutation ($id: ID!) { tripRebook(id: $id) { ... on TripRebookSuccess { trip { customer { name } bookings { seat } } } ... on WorkflowError { message } } }`,
+      { id },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.tripRebook).toEqual({ trip: { customer: { name: "bob" }, bookings: [{ seat: "9F" }] } });
   });

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { relationsApp, type RelationsApp } from "../helpers/relations-app.ts";
-import { belongsTo, checkRelations, entity, ForeignKeyConstraintError, hasMany, InMemoryRunJournal, int, ServiceRegistry, string } from "../../src/index.ts";
+import {
+  belongsTo,
+  checkRelations,
+  entity,
+  ForeignKeyConstraintError,
+  hasMany,
+  InMemoryRunJournal,
+  int,
+  ServiceRegistry,
+  string,
+} from "../../src/index.ts";
 import { buildSchema } from "../../src/graphql/build-schema.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { getDatamodel } from "../../generated/relations/sqlite/pothos-types.ts";
@@ -18,7 +28,8 @@ const tripDeclaration = {
 };
 
 const CREATE_CUSTOMER = "mutation ($data: CustomerCreateInput!) { customerCreate(data: $data) { id } }";
-const CREATE_TRIP = "mutation ($data: TripCreateInput!) { tripCreate(data: $data) { id customerId customer { name } guide { name } } }";
+const CREATE_TRIP =
+  "mutation ($data: TripCreateInput!) { tripCreate(data: $data) { id customerId customer { name } guide { name } } }";
 
 describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s", { timeout: 60_000 }, (provider) => {
   let app: RelationsApp;
@@ -56,12 +67,20 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
   it("lists a customer's trips with the list arguments, and filters them on the trip's fields", async () => {
     const ada = await customer("ada");
     for (const destination of ["Lisbon", "Oslo", "Rome", "Lima"]) await trip(ada, destination);
-    const result = await app.gql(`query ($id: ID!) { customer(id: $id) {
+    const result = await app.gql(
+      `query ($id: ID!) { customer(id: $id) {
       trips(where: { destination: { startsWith: "L" } }, orderBy: [{ destination: DESC }], take: 1, skip: 1) { destination }
-      all: trips { destination } } }`, { id: ada });
+      all: trips { destination } } }`,
+      { id: ada },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.customer.trips).toEqual([{ destination: "Lima" }]);
-    expect(result.data?.customer.all.map((t: { destination: string }) => t.destination)).toEqual(["Lisbon", "Oslo", "Rome", "Lima"]);
+    expect(result.data?.customer.all.map((t: { destination: string }) => t.destination)).toEqual([
+      "Lisbon",
+      "Oslo",
+      "Rome",
+      "Lima",
+    ]);
   });
 
   it("refuses a nested take above the limit with BAD_USER_INPUT, as the top-level list does", async () => {
@@ -78,9 +97,14 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     await trip(ada, "Lisbon");
     await trip(bob, "Oslo");
     await trip(bob, "Lisbon");
-    const trips = await app.gql(`{ trips(where: { customer: { name: { equals: "bob" } } }, orderBy: [{ destination: ASC }]) { destination } }`);
+    const trips = await app.gql(
+      `{ trips(where: { customer: { name: { equals: "bob" } } }, orderBy: [{ destination: ASC }]) { destination } }`,
+    );
     expect(trips.data?.trips).toEqual([{ destination: "Lisbon" }, { destination: "Oslo" }]);
-    const names = async (where: string) => (await app.gql(`{ customers(where: ${where}, orderBy: [{ name: ASC }]) { name } }`)).data?.customers.map((c: { name: string }) => c.name);
+    const names = async (where: string) =>
+      (await app.gql(`{ customers(where: ${where}, orderBy: [{ name: ASC }]) { name } }`)).data?.customers.map(
+        (c: { name: string }) => c.name,
+      );
     expect(await names(`{ trips: { some: { destination: { equals: "Oslo" } } } }`)).toEqual(["bob"]);
     expect(await names(`{ trips: { every: { destination: { equals: "Lisbon" } } } }`)).toEqual(["ada", "cy"]);
     expect(await names(`{ trips: { none: { destination: { equals: "Lisbon" } } } }`)).toEqual(["cy"]);
@@ -98,7 +122,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     expect(await app.prisma.trip.count()).toBe(0);
     const ada = await customer("ada");
     const id = await trip(ada, "Lisbon");
-    const update = await app.gql(`mutation ($id: ID!) { tripUpdate(id: $id, data: { customerId: "gone" }) { id } }`, { id });
+    const update = await app.gql(`mutation ($id: ID!) { tripUpdate(id: $id, data: { customerId: "gone" }) { id } }`, {
+      id,
+    });
     expect(update.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: ["customerId"] });
     expect((await app.prisma.trip.findUnique({ where: { id } }))?.customerId).toBe(ada);
   });
@@ -109,7 +135,10 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     const ada = await customer("ada");
     const bob = await customer("bob");
     const id = await trip(ada, "Lisbon");
-    const moved = await app.gql(`mutation ($id: ID!, $to: ID!) { tripUpdate(id: $id, data: { customerId: $to }) { customer { name } } }`, { id, to: bob });
+    const moved = await app.gql(
+      `mutation ($id: ID!, $to: ID!) { tripUpdate(id: $id, data: { customerId: $to }) { customer { name } } }`,
+      { id, to: bob },
+    );
     expect(moved.data?.tripUpdate).toEqual({ customer: { name: "bob" } });
   });
 
@@ -127,8 +156,15 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     const ada = await customer("ada");
     const guide = await app.prisma.guide.create({ data: { name: "Gus" } });
     const id = await trip(ada, "Lisbon", { guideId: guide.id });
-    await app.prisma.booking.createMany({ data: [{ seat: "1A", tripId: id }, { seat: "1B", tripId: id }] });
-    expect((await app.gql(`mutation ($id: ID!) { guideDelete(id: $id) { id } }`, { id: guide.id })).errors).toBeUndefined();
+    await app.prisma.booking.createMany({
+      data: [
+        { seat: "1A", tripId: id },
+        { seat: "1B", tripId: id },
+      ],
+    });
+    expect(
+      (await app.gql(`mutation ($id: ID!) { guideDelete(id: $id) { id } }`, { id: guide.id })).errors,
+    ).toBeUndefined();
     expect((await app.prisma.trip.findUnique({ where: { id } }))?.guideId).toBeNull();
     expect((await app.gql(`mutation ($id: ID!) { tripDelete(id: $id) { id } }`, { id })).errors).toBeUndefined();
     expect(await app.prisma.booking.count()).toBe(0);
@@ -140,8 +176,12 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     const refusal = await app.prisma.customer.delete({ where: { id: bob } }).catch((error: unknown) => error);
     expect(refusal).toMatchObject({ code: "P2003" });
     const guard = relationGuard(app.prisma, customerEntity, checkRelations([...entities]))!;
-    expect(() => guard.translate(refusal, "delete", bob)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "CONFLICT", id: bob }) }));
-    expect(() => guard.translate(refusal, "write", undefined)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
+    expect(() => guard.translate(refusal, "delete", bob)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "CONFLICT", id: bob }) }),
+    );
+    expect(() => guard.translate(refusal, "write", undefined)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
+    );
     expect(await app.prisma.customer.count()).toBe(1);
   });
 
@@ -149,16 +189,27 @@ describe.each<Provider>(["sqlite", "postgresql"])("relations over GraphQL on %s"
     const ada = await customer("ada");
     await trip(ada, "Lisbon");
     await trip(ada, "Oslo");
-    const rows = await app.driver.findMany<{ destination: string; customerId: string }>("trip", { where: { customerId: ada }, orderBy: { destination: "asc" } });
-    expect(rows.map((r) => [r.destination, r.customerId])).toEqual([["Lisbon", ada], ["Oslo", ada]]);
+    const rows = await app.driver.findMany<{ destination: string; customerId: string }>("trip", {
+      where: { customerId: ada },
+      orderBy: { destination: "asc" },
+    });
+    expect(rows.map((r) => [r.destination, r.customerId])).toEqual([
+      ["Lisbon", ada],
+      ["Oslo", ada],
+    ]);
     expect((await app.driver.create("trip", { destination: "Rome", customerId: ada })).customerId).toBe(ada);
   });
 
   it("refuses, through the driver, a foreign key naming no row and deleting a row trips point at", async () => {
     const ada = await customer("ada");
     await trip(ada, "Lisbon");
-    await expect(app.driver.create("trip", { destination: "Oslo", customerId: "nobody" })).rejects.toBeInstanceOf(ForeignKeyConstraintError);
-    await expect(app.driver.delete("customer", { id: ada })).rejects.toMatchObject({ code: "FOREIGN_KEY_CONSTRAINT", entity: "customer" });
+    await expect(app.driver.create("trip", { destination: "Oslo", customerId: "nobody" })).rejects.toBeInstanceOf(
+      ForeignKeyConstraintError,
+    );
+    await expect(app.driver.delete("customer", { id: ada })).rejects.toMatchObject({
+      code: "FOREIGN_KEY_CONSTRAINT",
+      entity: "customer",
+    });
     expect(await app.driver.count("customer")).toBe(1);
     expect(await app.driver.count("trip")).toBe(1);
   });
@@ -170,10 +221,20 @@ describe("a Prisma client out of step with the relations", () => {
     try {
       const [customer, guide, , booking] = entities;
       const changed = entity("trip", { ...tripDeclaration, lastBooking: belongsTo("booking").optional() });
-      const runtime = { driver: app.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
-      expect(() => buildSchema({ entities: [customer, guide, changed, booking], runtime, prisma: app.prisma, datamodel: getDatamodel() })).toThrow(
-        /The Prisma model "Trip" lacks lastBookingId, lastBooking: regenerate/,
-      );
+      const runtime = {
+        driver: app.driver,
+        store: new InMemoryRunJournal(),
+        services: new ServiceRegistry(),
+        logger: silentLogger,
+      };
+      expect(() =>
+        buildSchema({
+          entities: [customer, guide, changed, booking],
+          runtime,
+          prisma: app.prisma,
+          datamodel: getDatamodel(),
+        }),
+      ).toThrow(/The Prisma model "Trip" lacks lastBookingId, lastBooking: regenerate/);
     } finally {
       await app.close();
     }

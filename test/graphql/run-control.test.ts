@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { PaymentService, type Charge, type ChargeRequest, type Refund } from "../../examples/checkout/services/payment-service.ts";
+import {
+  PaymentService,
+  type Charge,
+  type ChargeRequest,
+  type Refund,
+} from "../../examples/checkout/services/payment-service.ts";
 import { stopExecutingRuns } from "../../src/engine/control/run-signals.ts";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
@@ -9,21 +14,54 @@ const CHECKOUT = /* GraphQL */ `
   mutation ($id: ID!, $input: OrderCheckoutInput!, $idempotencyKey: String) {
     orderCheckout(id: $id, input: $input, idempotencyKey: $idempotencyKey) {
       __typename
-      ... on WorkflowError { code runId compensatedSteps }
-      ... on WorkflowCancelledError { reason cancelledBy }
+      ... on WorkflowError {
+        code
+        runId
+        compensatedSteps
+      }
+      ... on WorkflowCancelledError {
+        reason
+        cancelledBy
+      }
     }
   }
 `;
 const CANCEL = /* GraphQL */ `
   mutation ($id: ID!, $reason: String) {
-    workflowRunCancel(id: $id, reason: $reason) { id status errorCode cancelRequest { by reason } steps { name status } }
+    workflowRunCancel(id: $id, reason: $reason) {
+      id
+      status
+      errorCode
+      cancelRequest {
+        by
+        reason
+      }
+      steps {
+        name
+        status
+      }
+    }
   }
 `;
 const RETRY = /* GraphQL */ `
-  mutation ($id: ID!, $reason: String) { workflowRunRetry(id: $id, reason: $reason) { id status steps { name status } } }
+  mutation ($id: ID!, $reason: String) {
+    workflowRunRetry(id: $id, reason: $reason) {
+      id
+      status
+      steps {
+        name
+        status
+      }
+    }
+  }
 `;
 const RESUME = /* GraphQL */ `
-  mutation ($id: ID!) { workflowRunResume(id: $id) { id status } }
+  mutation ($id: ID!) {
+    workflowRunResume(id: $id) {
+      id
+      status
+    }
+  }
 `;
 
 /**
@@ -56,7 +94,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("run control through GraphQL (
       slowCardMs: 20_000,
       payment: (file, slowMs) => new RefundsDownPaymentService(file, { slowMs }),
       runControl: {
-        authorize: ({ request, operation }) => (request as Request).headers.get("x-role") === "admin" || `only admins may ${operation} runs`,
+        authorize: ({ request, operation }) =>
+          (request as Request).headers.get("x-role") === "admin" || `only admins may ${operation} runs`,
         actor: (request) => (request as Request).headers.get("x-user") ?? "anonymous",
         waitMs: 5000,
       },
@@ -69,38 +108,69 @@ describe.each<Provider>(["sqlite", "postgresql"])("run control through GraphQL (
   const admin = { "x-role": "admin", "x-user": "admin-7" };
   const refunds = () => app.payment as RefundsDownPaymentService;
   const runOfKey = (key: string) =>
-    retryUntil(async () => (await app.store.findRunByIdempotencyKey("order.checkout", key))?.run.id, { what: `the run of ${key}` });
+    retryUntil(async () => (await app.store.findRunByIdempotencyKey("order.checkout", key))?.run.id, {
+      what: `the run of ${key}`,
+    });
   const chargeRunning = (runId: string) =>
-    retryUntil(async () => (await app.store.getRun(runId))?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING", { what: "the charge to start" });
+    retryUntil(
+      async () => (await app.store.getRun(runId))?.steps.find((s) => s.name === "charge-payment")?.status === "RUNNING",
+      { what: "the charge to start" },
+    );
 
   test("cancelling during a slow charge aborts it, refunds what the provider charged, restores the stock, ends CANCELLED and tells the waiting caller", async () => {
     const { orderId, sku } = await app.newOrder({ stock: 5, quantity: 2 });
     const key = `cancel-${provider}-${Date.now()}`;
     // The cancel refunds the charge the run settles: the refund API works.
     refunds().working = true;
-    const waiting = app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, { id: orderId, input: { paymentMethodId: "pm_card_slow" }, idempotencyKey: key });
+    const waiting = app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, {
+      id: orderId,
+      input: { paymentMethodId: "pm_card_slow" },
+      idempotencyKey: key,
+    });
     const runId = await runOfKey(key);
     await chargeRunning(runId);
 
-    const cancelled = await app.gql<{ workflowRunCancel: Record<string, unknown> }>(CANCEL, { id: runId, reason: "customer asked" }, admin);
+    const cancelled = await app.gql<{ workflowRunCancel: Record<string, unknown> }>(
+      CANCEL,
+      { id: runId, reason: "customer asked" },
+      admin,
+    );
 
     expect(cancelled.errors).toBeUndefined();
-    expect(cancelled.data!.workflowRunCancel).toMatchObject({ status: "CANCELLED", errorCode: "RUN_CANCELLED", cancelRequest: { by: "admin-7", reason: "customer asked" } });
-    const member = { __typename: "WorkflowCancelledError", code: "RUN_CANCELLED", runId, reason: "customer asked", cancelledBy: "admin-7" };
+    expect(cancelled.data!.workflowRunCancel).toMatchObject({
+      status: "CANCELLED",
+      errorCode: "RUN_CANCELLED",
+      cancelRequest: { by: "admin-7", reason: "customer asked" },
+    });
+    const member = {
+      __typename: "WorkflowCancelledError",
+      code: "RUN_CANCELLED",
+      runId,
+      reason: "customer asked",
+      cancelledBy: "admin-7",
+    };
     expect((await waiting).data!.orderCheckout).toMatchObject(member);
     expect(await app.stockOf(sku)).toBe(5);
     // The cut-off charge was asked again under its key (the provider had not got it: it charged then), and refunded.
     const charges = app.payment.charges().filter((c) => c.idempotencyKey.startsWith(`${runId}:`));
     expect(charges).toMatchObject([{ idempotencyKey: `${runId}:charge-payment`, refunded: true }]);
     expect(app.payment.refunds().filter((r) => r.chargeId === charges[0]!.id)).toHaveLength(1);
-    const replayed = await app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, { id: orderId, input: { paymentMethodId: "pm_card_slow" }, idempotencyKey: key });
+    const replayed = await app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, {
+      id: orderId,
+      input: { paymentMethodId: "pm_card_slow" },
+      idempotencyKey: key,
+    });
     expect(replayed.data!.orderCheckout).toMatchObject(member);
   });
 
   test("cancelling a finished run changes nothing and says so", async () => {
     const { orderId } = await app.newOrder();
     const key = `done-${provider}-${Date.now()}`;
-    const done = await app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, { id: orderId, input: { paymentMethodId: "pm_card_visa" }, idempotencyKey: key });
+    const done = await app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, {
+      id: orderId,
+      input: { paymentMethodId: "pm_card_visa" },
+      idempotencyKey: key,
+    });
     expect(done.data!.orderCheckout.__typename).toBe("OrderCheckoutSuccess");
     const runId = await runOfKey(key);
 
@@ -108,7 +178,7 @@ describe.each<Provider>(["sqlite", "postgresql"])("run control through GraphQL (
 
     expect(response.data).toEqual({ workflowRunCancel: null });
     expect(response.errors![0]!.extensions).toMatchObject({ code: "RUN_ALREADY_ENDED", runId, status: "COMPLETED" });
-    expect((await app.store.getRun(runId))).toMatchObject({ status: "COMPLETED", cancelRequest: null });
+    expect(await app.store.getRun(runId)).toMatchObject({ status: "COMPLETED", cancelRequest: null });
   });
 
   test("the app's rule decides who may cancel: a refused caller changes nothing", async () => {
@@ -119,7 +189,10 @@ describe.each<Provider>(["sqlite", "postgresql"])("run control through GraphQL (
 
     const response = await app.gql(CANCEL, { id: runId }, { "x-role": "customer" });
 
-    expect(response.errors![0]).toMatchObject({ message: "only admins may cancel runs", extensions: { code: "FORBIDDEN" } });
+    expect(response.errors![0]).toMatchObject({
+      message: "only admins may cancel runs",
+      extensions: { code: "FORBIDDEN" },
+    });
     expect((await app.store.getRun(runId))?.cancelRequest).toBeNull();
     await app.gql(CANCEL, { id: runId }, admin);
     await waiting;
@@ -129,20 +202,35 @@ describe.each<Provider>(["sqlite", "postgresql"])("run control through GraphQL (
     const { orderId, sku } = await app.newOrder({ stock: 5, quantity: 1, shippingCountry: "XX" });
     const key = `retry-${provider}-${Date.now()}`;
     refunds().working = false;
-    const failed = await app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, { id: orderId, input: { paymentMethodId: "pm_card_visa" }, idempotencyKey: key });
+    const failed = await app.gql<{ orderCheckout: Record<string, unknown> }>(CHECKOUT, {
+      id: orderId,
+      input: { paymentMethodId: "pm_card_visa" },
+      idempotencyKey: key,
+    });
     expect(failed.data!.orderCheckout).toMatchObject({ __typename: "CompensationFailedError" });
     const runId = await runOfKey(key);
-    expect((await app.gql(RESUME, { id: runId }, admin)).errors![0]!.extensions).toMatchObject({ code: "RUN_NOT_PARKED", status: "FAILED" });
+    expect((await app.gql(RESUME, { id: runId }, admin)).errors![0]!.extensions).toMatchObject({
+      code: "RUN_NOT_PARKED",
+      status: "FAILED",
+    });
 
     refunds().working = true;
-    const retried = await app.gql<{ workflowRunRetry: { status: string } }>(RETRY, { id: runId, reason: "refund API is back" }, admin);
+    const retried = await app.gql<{ workflowRunRetry: { status: string } }>(
+      RETRY,
+      { id: runId, reason: "refund API is back" },
+      admin,
+    );
 
     expect(retried.errors).toBeUndefined();
     expect(retried.data!.workflowRunRetry.status).toBe("COMPENSATED");
-    expect(app.payment.charges().find((c) => c.idempotencyKey.startsWith(`${runId}:`))).toMatchObject({ refunded: true });
+    expect(app.payment.charges().find((c) => c.idempotencyKey.startsWith(`${runId}:`))).toMatchObject({
+      refunded: true,
+    });
     expect(await app.stockOf(sku)).toBe(5);
     const events = (await app.store.listEvents({ runId })).map(({ event }) => event);
-    expect(events).toContainEqual(expect.objectContaining({ type: "run-reopened", action: "retry", by: "admin-7", reason: "refund API is back" }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "run-reopened", action: "retry", by: "admin-7", reason: "refund API is back" }),
+    );
   });
 
   test("resuming a parked run takes it up by its journal's rules: an interrupted transaction is compensated", async () => {
@@ -163,8 +251,16 @@ describe.each<Provider>(["sqlite", "postgresql"])("run control through GraphQL (
     expect(resumed.errors).toBeUndefined();
     expect(resumed.data!.workflowRunResume.status).toBe("COMPENSATED");
     expect(await app.stockOf(sku)).toBe(5);
-    expect(app.payment.charges().filter((c) => c.idempotencyKey.startsWith(`${runId}:`)).every((c) => c.refunded)).toBe(true);
-    expect((await app.store.getJournaledRun(runId))).toMatchObject({ parkedAt: null, recoveryAttempts: 0 });
-    expect((await app.gql(RESUME, { id: runId }, admin)).errors![0]!.extensions).toMatchObject({ code: "RUN_NOT_PARKED", status: "COMPENSATED" });
+    expect(
+      app.payment
+        .charges()
+        .filter((c) => c.idempotencyKey.startsWith(`${runId}:`))
+        .every((c) => c.refunded),
+    ).toBe(true);
+    expect(await app.store.getJournaledRun(runId)).toMatchObject({ parkedAt: null, recoveryAttempts: 0 });
+    expect((await app.gql(RESUME, { id: runId }, admin)).errors![0]!.extensions).toMatchObject({
+      code: "RUN_NOT_PARKED",
+      status: "COMPENSATED",
+    });
   });
 });

@@ -27,7 +27,11 @@ export interface SseSubscription<T> {
   abort(): void;
 }
 
-export async function subscribeSse<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<SseSubscription<T>> {
+export async function subscribeSse<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<SseSubscription<T>> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: "POST",
@@ -58,9 +62,14 @@ export async function subscribeSse<T>(url: string, query: string, variables: Rec
       return payloads;
     },
     received: async (count) => {
-      await retryUntil(() => payloads.length >= count || (closed && Promise.reject(new Error(`the stream ended after ${payloads.length} payloads`))), {
-        what: `${count} subscription payloads`,
-      });
+      await retryUntil(
+        () =>
+          payloads.length >= count ||
+          (closed && Promise.reject(new Error(`the stream ended after ${payloads.length} payloads`))),
+        {
+          what: `${count} subscription payloads`,
+        },
+      );
     },
     abort: () => controller.abort(),
   };

@@ -44,11 +44,20 @@ export interface InstancesOptions {
   graphiql?: boolean;
 }
 
-export async function startInstances(provider: Provider, options: InstancesOptions = {}): Promise<SharedDatabaseInstances> {
+export async function startInstances(
+  provider: Provider,
+  options: InstancesOptions = {},
+): Promise<SharedDatabaseInstances> {
   const database =
     provider === "sqlite"
-      ? await createSqliteDatabaseFor({ migrationsDir: join(ROOT, "prisma/sqlite/migrations"), PrismaClient: SqliteClient })
-      : await createPostgresDatabaseFor({ migrationsDir: join(ROOT, "prisma/postgresql/migrations"), PrismaClient: PostgresClient });
+      ? await createSqliteDatabaseFor({
+          migrationsDir: join(ROOT, "prisma/sqlite/migrations"),
+          PrismaClient: SqliteClient,
+        })
+      : await createPostgresDatabaseFor({
+          migrationsDir: join(ROOT, "prisma/postgresql/migrations"),
+          PrismaClient: PostgresClient,
+        });
   // Only the migrations were wanted: the apps open their own connections.
   const dataDir = await mkdtemp(join(tmpdir(), "sagaql-live-"));
   const instances: Instance[] = [];
@@ -72,14 +81,33 @@ async function startInstance(databaseUrl: string, dataDir: string, options: Inst
   const logger = createLogger({ level: "debug", destination: logs });
   const config = checkoutConfig({ slowCardMs: options.slowCardMs ?? 600, logger, graphiql: options.graphiql ?? false });
   // The database was migrated once, above; no demo products (the tests create what they need), the demo customers.
-  const app = await createApp({ ...config, onStart: ({ driver }) => seedDemoCustomers(driver).then(() => {}), databaseUrl, dataDir, migrate: false });
+  const app = await createApp({
+    ...config,
+    onStart: ({ driver }) => seedDemoCustomers(driver).then(() => {}),
+    databaseUrl,
+    dataDir,
+    migrate: false,
+  });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   return { app, logs, url: address.graphqlUrl };
 }
 
 export const RUN_UPDATED = /* GraphQL */ `
   subscription RunUpdated($id: ID!) {
-    workflowRunUpdated(id: $id) { id status failedStep updatedAt steps { name status attempts error startedAt endedAt } }
+    workflowRunUpdated(id: $id) {
+      id
+      status
+      failedStep
+      updatedAt
+      steps {
+        name
+        status
+        attempts
+        error
+        startedAt
+        endedAt
+      }
+    }
   }
 `;
 
@@ -89,20 +117,47 @@ export interface RunUpdate {
     status: string;
     failedStep: string | null;
     updatedAt: string;
-    steps: Array<{ name: string; status: string; attempts: number; error: string | null; startedAt: string | null; endedAt: string | null }>;
+    steps: Array<{
+      name: string;
+      status: string;
+      attempts: number;
+      error: string | null;
+      startedAt: string | null;
+      endedAt: string | null;
+    }>;
   };
 }
 
 /** A product with `stock` units and an order for one of it, shipped to `country`; returns the order id. */
 export async function createOrder(url: string, options: { sku: string; country?: string }): Promise<string> {
-  await graphql(url, `mutation($data: ProductCreateInput!) { productCreate(data: $data) { id } }`, {
-    data: { name: `Product ${options.sku}`, sku: options.sku, price: 10, stock: 5 },
-  });
+  await graphql(
+    url,
+    `
+      mutation ($data: ProductCreateInput!) {
+        productCreate(data: $data) {
+          id
+        }
+      }
+    `,
+    {
+      data: { name: `Product ${options.sku}`, sku: options.sku, price: 10, stock: 5 },
+    },
+  );
   const items = JSON.stringify([{ sku: options.sku, quantity: 1 }]);
-  const created = await graphql<{ orderCreate: { id: string } }>(url, `mutation($data: OrderCreateInput!) { orderCreate(data: $data) { id } }`, {
-    // The demo customer's, so GraphiQL's default (customer) headers see its runs too.
-    data: { items, total: 10, shippingCountry: options.country ?? "US", customerId: CUSTOMER_A },
-  });
+  const created = await graphql<{ orderCreate: { id: string } }>(
+    url,
+    `
+      mutation ($data: OrderCreateInput!) {
+        orderCreate(data: $data) {
+          id
+        }
+      }
+    `,
+    {
+      // The demo customer's, so GraphiQL's default (customer) headers see its runs too.
+      data: { items, total: 10, shippingCountry: options.country ?? "US", customerId: CUSTOMER_A },
+    },
+  );
   return created.orderCreate.id;
 }
 
@@ -117,10 +172,12 @@ export function checkout(url: string, orderId: string, paymentMethodId: string):
     orderCheckout(id: $id, input: $input) { __typename ... on OrderCheckoutSuccess { runId } ... on WorkflowError { failedRunId: runId } }
   }`;
   type Answer = { orderCheckout: { __typename: string; runId?: string; failedRunId?: string | null } };
-  return graphql<Answer>(url, query, { id: orderId, input: { paymentMethodId } }).then(({ orderCheckout: { __typename, runId, failedRunId } }) => ({
-    __typename,
-    runId: runId ?? failedRunId ?? null,
-  }));
+  return graphql<Answer>(url, query, { id: orderId, input: { paymentMethodId } }).then(
+    ({ orderCheckout: { __typename, runId, failedRunId } }) => ({
+      __typename,
+      runId: runId ?? failedRunId ?? null,
+    }),
+  );
 }
 
 /** The id of the checkout run of `orderId` while it is still RUNNING, as `workflowRuns` lists it. */
@@ -128,16 +185,24 @@ export async function runningRunOf(url: string, orderId: string): Promise<string
   const query = `query { workflowRuns(status: RUNNING, workflow: "order.checkout") { id resourceId } }`;
   return retryUntil(
     async () => {
-      const { workflowRuns } = await graphql<{ workflowRuns: Array<{ id: string; resourceId: string | null }> }>(url, query);
+      const { workflowRuns } = await graphql<{ workflowRuns: Array<{ id: string; resourceId: string | null }> }>(
+        url,
+        query,
+      );
       return workflowRuns.find((run) => run.resourceId === orderId)?.id;
     },
     { what: `the running checkout of order ${orderId}` },
   );
 }
 
-export async function graphql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function graphql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const response = await postGraphQL<T>(url, query, variables, adminHeaders());
-  if (response.body.errors?.length || !response.body.data) throw new Error(`GraphQL failed: ${JSON.stringify(response.body.errors)}`);
+  if (response.body.errors?.length || !response.body.data)
+    throw new Error(`GraphQL failed: ${JSON.stringify(response.body.errors)}`);
   return response.body.data;
 }
 
@@ -164,14 +229,18 @@ export function sequenceProblems(payloads: Array<{ data?: RunUpdate | null; erro
   let previous: RunUpdate["workflowRunUpdated"] | undefined;
   payloads.forEach((payload, i) => {
     const run = payload.data?.workflowRunUpdated;
-    if (!run || payload.errors !== undefined) return void problems.push(`#${i} is not a snapshot: ${JSON.stringify(payload)}`);
+    if (!run || payload.errors !== undefined)
+      return void problems.push(`#${i} is not a snapshot: ${JSON.stringify(payload)}`);
     if (previous) {
       if (JSON.stringify(run) === JSON.stringify(previous)) problems.push(`#${i} repeats #${i - 1}`);
-      if (RUN_STAGE[run.status]! < RUN_STAGE[previous.status]!) problems.push(`#${i} run ${previous.status} -> ${run.status}`);
+      if (RUN_STAGE[run.status]! < RUN_STAGE[previous.status]!)
+        problems.push(`#${i} run ${previous.status} -> ${run.status}`);
       run.steps.forEach((step, index) => {
         const before = previous!.steps[index]!;
-        if (STEP_STAGE[step.status]! < STEP_STAGE[before.status]!) problems.push(`#${i} ${step.name} ${before.status} -> ${step.status}`);
-        if (step.attempts < before.attempts) problems.push(`#${i} ${step.name} attempts ${before.attempts} -> ${step.attempts}`);
+        if (STEP_STAGE[step.status]! < STEP_STAGE[before.status]!)
+          problems.push(`#${i} ${step.name} ${before.status} -> ${step.status}`);
+        if (step.attempts < before.attempts)
+          problems.push(`#${i} ${step.name} attempts ${before.attempts} -> ${step.attempts}`);
       });
     }
     previous = run;
@@ -187,6 +256,8 @@ export function statusProgression(payloads: Array<{ data?: RunUpdate | null }>):
 
 /** One step's status in each payload, repeats folded: e.g. PENDING, RUNNING, COMPLETED. */
 export function stepProgression(payloads: Array<{ data?: RunUpdate | null }>, step: string): string[] {
-  const statuses = payloads.map((payload) => payload.data?.workflowRunUpdated.steps.find((s) => s.name === step)?.status ?? "MISSING");
+  const statuses = payloads.map(
+    (payload) => payload.data?.workflowRunUpdated.steps.find((s) => s.name === step)?.status ?? "MISSING",
+  );
   return statuses.filter((status, i) => i === 0 || status !== statuses[i - 1]);
 }

@@ -1,7 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type GraphQLNamedType, type GraphQLSchema, isEnumType, isInterfaceType, isObjectType, isUnionType, parse, validate } from "graphql";
+import {
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  isEnumType,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  parse,
+  validate,
+} from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkoutSchema } from "../../scripts/checkout-sdl.ts";
 import { printSortedSchema } from "../../src/graphql/print-sorted-schema.ts";
@@ -15,7 +24,9 @@ beforeAll(async () => {
 
 describe("schema/schema.graphql", () => {
   it("matches the schema the checkout example serves (run `npm run schema:print` after changing it)", async () => {
-    expect(await readFile(SCHEMA_FILE, "utf8"), "schema/schema.graphql is stale: run `npm run schema:print`").toBe(printSortedSchema(schema));
+    expect(await readFile(SCHEMA_FILE, "utf8"), "schema/schema.graphql is stale: run `npm run schema:print`").toBe(
+      printSortedSchema(schema),
+    );
   });
 });
 
@@ -37,13 +48,15 @@ describe("the checkout schema has its documented shape", () => {
       order: "(id: ID!)Order",
       orders: "(where: OrderWhereInput, orderBy: [OrderOrderByInput!], take: Int, skip: Int)[Order!]!",
       workflowRun: "(id: ID!)WorkflowRun",
-      workflowRuns: "(status: WorkflowRunStatus, workflow: String, take: Int, skip: Int, createdAfter: DateTime, createdBefore: DateTime)[WorkflowRun!]!",
+      workflowRuns:
+        "(status: WorkflowRunStatus, workflow: String, take: Int, skip: Int, createdAfter: DateTime, createdBefore: DateTime)[WorkflowRun!]!",
     });
     expect(fieldsOf(schema.getMutationType())).toMatchObject({
       orderCreate: "(data: OrderCreateInput!)Order!",
       orderUpdate: "(id: ID!, data: OrderUpdateInput!)Order",
       orderDelete: "(id: ID!)Order",
-      orderCheckout: "(id: ID!, input: OrderCheckoutInput!, idempotencyKey: String, async: Boolean)OrderCheckoutResult!",
+      orderCheckout:
+        "(id: ID!, input: OrderCheckoutInput!, idempotencyKey: String, async: Boolean)OrderCheckoutResult!",
       workflowRunCancel: "(id: ID!, reason: String)WorkflowRun",
       workflowRunRetry: "(id: ID!, reason: String)WorkflowRun",
       workflowRunResume: "(id: ID!, reason: String)WorkflowRun",
@@ -64,18 +77,49 @@ describe("the checkout schema has its documented shape", () => {
       customerId: "ID",
       customer: "Customer",
     });
-    expect(fieldsOf(schema.getType("Customer"))).toMatchObject({ id: "ID!", name: "String!", email: "String!", orders: "(where: OrderWhereInput, orderBy: [OrderOrderByInput!], take: Int, skip: Int)[Order!]!" });
+    expect(fieldsOf(schema.getType("Customer"))).toMatchObject({
+      id: "ID!",
+      name: "String!",
+      email: "String!",
+      orders: "(where: OrderWhereInput, orderBy: [OrderOrderByInput!], take: Int, skip: Int)[Order!]!",
+    });
     expect(fieldsOf(schema.getType("Product"))).toMatchObject({ price: "Float!", stock: "Int!", sku: "String!" });
   });
 
   it("has the action result union, its success member and the WorkflowError interface", () => {
     const union = schema.getType("OrderCheckoutResult");
     if (!isUnionType(union)) throw new Error("OrderCheckoutResult is not a union");
-    expect(union.getTypes().map((t) => t.name).sort()).toEqual(
-      ["CompensationFailedError", "ForbiddenError", "IdempotencyConflictError", "NotFoundError", "OrderCheckoutStarted", "OrderCheckoutSuccess", "ResourceBusyError", "RunInProgressError", "StepFailedError", "ValidationError", "WorkflowCancelledError"],
-    );
-    expect(fieldsOf(schema.getType("OrderCheckoutSuccess"))).toEqual({ result: "JSON!", order: "Order", runId: "ID", replayed: "Boolean!" });
-    const workflowError = { message: "String!", code: "String!", failedStep: "String", compensatedSteps: "[String!]!", runId: "ID" };
+    expect(
+      union
+        .getTypes()
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual([
+      "CompensationFailedError",
+      "ForbiddenError",
+      "IdempotencyConflictError",
+      "NotFoundError",
+      "OrderCheckoutStarted",
+      "OrderCheckoutSuccess",
+      "ResourceBusyError",
+      "RunInProgressError",
+      "StepFailedError",
+      "ValidationError",
+      "WorkflowCancelledError",
+    ]);
+    expect(fieldsOf(schema.getType("OrderCheckoutSuccess"))).toEqual({
+      result: "JSON!",
+      order: "Order",
+      runId: "ID",
+      replayed: "Boolean!",
+    });
+    const workflowError = {
+      message: "String!",
+      code: "String!",
+      failedStep: "String",
+      compensatedSteps: "[String!]!",
+      runId: "ID",
+    };
     expect(fieldsOf(schema.getType("WorkflowError"))).toEqual(workflowError);
     for (const member of union.getTypes().filter((t) => t.name.endsWith("Error"))) {
       expect(member.getInterfaces().map((i) => i.name)).toEqual(["WorkflowError"]);
@@ -90,9 +134,12 @@ describe("the checkout schema has its documented shape", () => {
       if (!isUnionType(union)) continue;
       const typesByField = new Map<string, Set<string>>();
       for (const member of union.getTypes()) {
-        for (const [name, type] of Object.entries(fieldsOf(member))) typesByField.set(name, (typesByField.get(name) ?? new Set()).add(type));
+        for (const [name, type] of Object.entries(fieldsOf(member)))
+          typesByField.set(name, (typesByField.get(name) ?? new Set()).add(type));
       }
-      const clashes = [...typesByField].filter(([, types]) => types.size > 1).map(([name, types]) => `${union.name}.${name}: ${[...types].join(" vs ")}`);
+      const clashes = [...typesByField]
+        .filter(([, types]) => types.size > 1)
+        .map(([name, types]) => `${union.name}.${name}: ${[...types].join(" vs ")}`);
       expect(clashes).toEqual([]);
     }
   });
@@ -108,11 +155,40 @@ describe("the checkout schema has its documented shape", () => {
     const values = (name: string) => {
       const type = schema.getType(name);
       if (!isEnumType(type)) throw new Error(`${name} is not an enum`);
-      return type.getValues().map((v) => v.name).sort();
+      return type
+        .getValues()
+        .map((v) => v.name)
+        .sort();
     };
-    expect(values("WorkflowRunStatus")).toEqual(["CANCELLED", "COMPENSATED", "COMPENSATING", "COMPLETED", "FAILED", "RUNNING"]);
-    expect(values("WorkflowStepStatus")).toEqual(["COMPENSATED", "COMPENSATING", "COMPENSATION_FAILED", "COMPLETED", "FAILED", "PENDING", "RUNNING", "SKIPPED"]);
-    expect(fieldsOf(schema.getType("WorkflowRun"))).toMatchObject({ id: "ID!", workflow: "String!", status: "WorkflowRunStatus!", steps: "[WorkflowStepRun!]!" });
-    expect(fieldsOf(schema.getType("WorkflowStepRun"))).toMatchObject({ name: "String!", status: "WorkflowStepStatus!", attempts: "Int!", error: "String" });
+    expect(values("WorkflowRunStatus")).toEqual([
+      "CANCELLED",
+      "COMPENSATED",
+      "COMPENSATING",
+      "COMPLETED",
+      "FAILED",
+      "RUNNING",
+    ]);
+    expect(values("WorkflowStepStatus")).toEqual([
+      "COMPENSATED",
+      "COMPENSATING",
+      "COMPENSATION_FAILED",
+      "COMPLETED",
+      "FAILED",
+      "PENDING",
+      "RUNNING",
+      "SKIPPED",
+    ]);
+    expect(fieldsOf(schema.getType("WorkflowRun"))).toMatchObject({
+      id: "ID!",
+      workflow: "String!",
+      status: "WorkflowRunStatus!",
+      steps: "[WorkflowStepRun!]!",
+    });
+    expect(fieldsOf(schema.getType("WorkflowStepRun"))).toMatchObject({
+      name: "String!",
+      status: "WorkflowStepStatus!",
+      attempts: "Int!",
+      error: "String",
+    });
   });
 });

@@ -10,9 +10,17 @@ import { inProcessGraphQL } from "../helpers/in-process-graphql.ts";
 import { action, InMemoryRunJournal, int, ServiceRegistry, step, string } from "../../src/index.ts";
 import { silentLogger } from "../../src/engine/logger.ts";
 import { account, note, product, user } from "../fixtures/entities.ts";
-import { createPostgresTestDatabase, createSqliteTestDatabase, type SqliteFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
+import {
+  createPostgresTestDatabase,
+  createSqliteTestDatabase,
+  type SqliteFixturesPrismaClient,
+  type TestDatabase,
+} from "../helpers/test-database.ts";
 
-type Result = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
+type Result = {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+};
 
 /** `productRestock`: adds to the stock; its input is bounded like the columns are. */
 const stocked = product.actions({
@@ -30,9 +38,22 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
   let gql: (query: string, variables?: Record<string, unknown>) => Promise<Result>;
 
   beforeAll(async () => {
-    database = provider === "sqlite" ? await createSqliteTestDatabase() : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
-    const runtime = { driver: database.driver, store: new InMemoryRunJournal(), services: new ServiceRegistry(), logger: silentLogger };
-    const schema = buildSchema({ entities: [user, account, note, stocked], runtime, prisma: database.prisma, datamodel: getDatamodel() });
+    database =
+      provider === "sqlite"
+        ? await createSqliteTestDatabase()
+        : ((await createPostgresTestDatabase()) as unknown as TestDatabase<SqliteFixturesPrismaClient>);
+    const runtime = {
+      driver: database.driver,
+      store: new InMemoryRunJournal(),
+      services: new ServiceRegistry(),
+      logger: silentLogger,
+    };
+    const schema = buildSchema({
+      entities: [user, account, note, stocked],
+      runtime,
+      prisma: database.prisma,
+      datamodel: getDatamodel(),
+    });
     gql = inProcessGraphQL(schema);
   }, 30_000);
   afterAll(async () => {
@@ -53,7 +74,10 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
   }
 
   async function rows() {
-    return database.prisma.product.findMany({ select: { sku: true, name: true, price: true, stock: true }, orderBy: { sku: "asc" } });
+    return database.prisma.product.findMany({
+      select: { sku: true, name: true, price: true, stock: true },
+      orderBy: { sku: "asc" },
+    });
   }
 
   it("refuses a create outside the declared ranges or lengths, naming each field, and stores nothing", async () => {
@@ -80,7 +104,14 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
     const largest = await gql(CREATE, { data: { ...good, sku: "K-3", price: FLOAT_LIMIT } });
     expect(largest.errors).toBeUndefined();
     const listed = await gql(`{ products { sku price } }`);
-    expect(listed).toEqual({ data: { products: [{ sku: "K-1", price: 79 }, { sku: "K-3", price: FLOAT_LIMIT }] } });
+    expect(listed).toEqual({
+      data: {
+        products: [
+          { sku: "K-1", price: 79 },
+          { sku: "K-3", price: FLOAT_LIMIT },
+        ],
+      },
+    });
   });
 
   it("refuses a NUL character, which PostgreSQL text cannot hold", async () => {
@@ -104,7 +135,10 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
           __typename ... on ValidationError { problems { field message } } } }`,
         { id: data!.productCreate.id, input },
       );
-    expect((await restock({ quantity: 0 })).data!.productRestock).toEqual({ __typename: "ValidationError", problems: [{ field: "quantity", message: "must be at least 1" }] });
+    expect((await restock({ quantity: 0 })).data!.productRestock).toEqual({
+      __typename: "ValidationError",
+      problems: [{ field: "quantity", message: "must be at least 1" }],
+    });
     expect((await restock({ quantity: 101, reason: "r".repeat(11) })).data!.productRestock).toEqual({
       __typename: "ValidationError",
       problems: [
@@ -122,7 +156,10 @@ describe.each(["sqlite", "postgresql"] as const)("value validation on %s", (prov
       await database.prisma.product.create({ data: { sku, name: "n", price: 1 } });
     }
     const skus = async (op: string, operand: string) => {
-      const result = await gql(`query ($s: String) { products(where: { sku: { ${op}: $s } }, orderBy: [{ sku: ASC }]) { sku } }`, { s: operand });
+      const result = await gql(
+        `query ($s: String) { products(where: { sku: { ${op}: $s } }, orderBy: [{ sku: ASC }]) { sku } }`,
+        { s: operand },
+      );
       expect(result.errors).toBeUndefined();
       return result.data!.products.map((p: { sku: string }) => p.sku).sort();
     };

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Provider } from "../helpers/fresh-database.ts";
 import { adminHeaders } from "../helpers/checkout-tokens.ts";
 import { postGraphQL } from "../helpers/graphql-request.ts";
-import { checkout, createOrder, graphql, runningRunOf, startInstances, type SharedDatabaseInstances } from "./run-subscription-fixture.ts";
+import {
+  checkout,
+  createOrder,
+  graphql,
+  runningRunOf,
+  startInstances,
+  type SharedDatabaseInstances,
+} from "./run-subscription-fixture.ts";
 
 interface ListedRun {
   id: string;
@@ -53,7 +60,9 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRuns(status, workflow
   it("filters by workflow and by status and workflow together", async () => {
     expect(await list(`(workflow: "order.checkout")`)).toHaveLength(3);
     expect(await list(`(workflow: "product.restock")`)).toEqual([]);
-    expect((await list(`(status: COMPENSATED, workflow: "order.checkout")`)).map((run) => run.id)).toEqual([runs.compensated]);
+    expect((await list(`(status: COMPENSATED, workflow: "order.checkout")`)).map((run) => run.id)).toEqual([
+      runs.compensated,
+    ]);
   });
 
   it("returns at most take runs, the newest", async () => {
@@ -63,7 +72,12 @@ describe.each<Provider>(["sqlite", "postgresql"])("workflowRuns(status, workflow
 
   it("refuses a take below 0 or above 200 as BAD_USER_INPUT", async () => {
     for (const take of [-1, 201]) {
-      const { body } = await postGraphQL(url, `query($take: Int) { workflowRuns(take: $take) { id } }`, { take }, adminHeaders());
+      const { body } = await postGraphQL(
+        url,
+        `query($take: Int) { workflowRuns(take: $take) { id } }`,
+        { take },
+        adminHeaders(),
+      );
       expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }
   });

@@ -37,7 +37,11 @@ async function unpackInto(bin: string, target: string): Promise<void> {
   mkdirSync(staging, { recursive: true });
   try {
     await Promise.all([
-      pipeline(createReadStream(join(bin, "chromium.br")), createBrotliDecompress(), createWriteStream(join(staging, "chromium"), { mode: 0o755 })),
+      pipeline(
+        createReadStream(join(bin, "chromium.br")),
+        createBrotliDecompress(),
+        createWriteStream(join(staging, "chromium"), { mode: 0o755 }),
+      ),
       untar(join(bin, "al2023.tar.br"), staging),
     ]);
     renameSync(staging, target);
@@ -53,7 +57,9 @@ async function untar(archive: string, into: string): Promise<void> {
   const tar = spawn("tar", ["-x", "-C", into], { stdio: ["pipe", "ignore", "inherit"] });
   const exited = new Promise<void>((resolve, reject) => {
     tar.once("error", reject);
-    tar.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${code} unpacking ${archive}`))));
+    tar.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`tar exited with ${code} unpacking ${archive}`)),
+    );
   });
   await Promise.all([pipeline(createReadStream(archive), createBrotliDecompress(), tar.stdin), exited]);
 }

@@ -11,7 +11,10 @@ export interface FailingReads<T> {
 }
 
 export function terminatedConnection(): Error {
-  return Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01", severity: "FATAL" });
+  return Object.assign(new Error("terminating connection due to administrator command"), {
+    code: "57P01",
+    severity: "FATAL",
+  });
 }
 
 export function failingEveryOtherRead<T extends object>(real: T, methods: readonly string[]): FailingReads<T> {

@@ -15,7 +15,11 @@ export interface NamespacedResponse {
  * `fetch` from inside the network namespace of process `pid` (e.g. a server started with `unshare -n`, whose
  * loopback the test's own namespace cannot reach), with `nsenter`.
  */
-export async function fetchInNetworkOf(pid: number, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<NamespacedResponse> {
+export async function fetchInNetworkOf(
+  pid: number,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<NamespacedResponse> {
   const script = `
     const response = await fetch(${JSON.stringify(url)}, ${JSON.stringify(init)});
     const text = await response.text();

@@ -16,5 +16,9 @@ export async function postGraphQL<T = Record<string, unknown>>(
     headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>["body"] };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse<T>["body"],
+  };
 }

@@ -14,7 +14,11 @@ export interface InterruptingRunJournal {
  * it reaches the journal (`when: "before"`) or right after it became durable (`"after"`) — and every later write
  * throws too, as nothing more reaches the journal of a process that died. Everything else is the real store.
  */
-export function interruptingRunJournal(target: DurableRunJournal, matches: EventMatcher, when: "before" | "after" = "before"): InterruptingRunJournal {
+export function interruptingRunJournal(
+  target: DurableRunJournal,
+  matches: EventMatcher,
+  when: "before" | "after" = "before",
+): InterruptingRunJournal {
   let crashed = false;
   const write = async (events: readonly RunEvent[], commit: () => Promise<void>) => {
     if (crashed) throw new Error("simulated crash: the process is gone");
@@ -39,9 +43,13 @@ export function interruptingRunJournal(target: DurableRunJournal, matches: Event
           return batch!;
         };
       }
-      if (property === "recordAll") return (events: readonly RunEvent[]) => write(events, () => (object.recordAll ? object.recordAll(events) : recordEach(object, events)));
+      if (property === "recordAll")
+        return (events: readonly RunEvent[]) =>
+          write(events, () => (object.recordAll ? object.recordAll(events) : recordEach(object, events)));
       // A heartbeat from a dead process renews nothing.
-      if (property === "renewLease") return (...args: Parameters<DurableRunJournal["renewLease"]>) => (crashed ? Promise.resolve(false) : object.renewLease(...args));
+      if (property === "renewLease")
+        return (...args: Parameters<DurableRunJournal["renewLease"]>) =>
+          crashed ? Promise.resolve(false) : object.renewLease(...args);
       const value = Reflect.get(object, property, object) as unknown;
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
     },

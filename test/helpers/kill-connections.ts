@@ -8,7 +8,10 @@ export async function killConnections(databaseUrl: string): Promise<number> {
   await admin.connect();
   try {
     const name = new URL(databaseUrl).pathname.slice(1);
-    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+    const killed = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [name],
+    );
     return killed.rowCount ?? 0;
   } finally {
     await admin.end();

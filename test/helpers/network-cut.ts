@@ -8,12 +8,17 @@ import { spawnSync } from "node:child_process";
 export type NetworkCut = { mode: "network-namespace" | "user-namespace" } | { mode: "impossible"; reason: string };
 
 export function networkCut(): NetworkCut {
-  const missing = ["unshare", "ip", "nsenter"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+  const missing = ["unshare", "ip", "nsenter"].filter(
+    (tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0,
+  );
   if (missing.length > 0) return { mode: "impossible", reason: `missing ${missing.join(", ")}` };
   if (spawnSync("unshare", ["-n", "true"]).status === 0) return { mode: "network-namespace" };
   const user = spawnSync("unshare", ["-rn", "true"], { encoding: "utf8" });
   if (user.status === 0) return { mode: "user-namespace" };
-  return { mode: "impossible", reason: `not root, and no unprivileged user namespace (unshare -rn: ${user.stderr.trim() || `exit ${user.status}`})` };
+  return {
+    mode: "impossible",
+    reason: `not root, and no unprivileged user namespace (unshare -rn: ${user.stderr.trim() || `exit ${user.status}`})`,
+  };
 }
 
 /** The `unshare` prefix that runs a command in a network of its own. */

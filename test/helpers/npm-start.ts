@@ -13,7 +13,11 @@ export interface StartedProcess {
   /** Stdout lines that are JSON (pino's), parsed. */
   logs(): Array<Record<string, unknown>>;
   /** Resolves with the first log line matching, or fails with the output so far. */
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Resolves once the output holds `text`: plain writes can arrive after a log line printed before them. */
   waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code (null when killed by a signal). */
@@ -24,11 +28,21 @@ export interface StartedProcess {
  * `npm start`, as a user runs it, with extra environment, in a process group of its own (so a test can signal
  * the whole group, as a terminal's Ctrl-C does). The caller must stop it and await `exited`.
  */
-export function startNpm(env: Record<string, string>, options: { script?: string; offline?: boolean } = {}): StartedProcess {
+export function startNpm(
+  env: Record<string, string>,
+  options: { script?: string; offline?: boolean } = {},
+): StartedProcess {
   const npm = ["npm", "run", "--silent", options.script ?? "start"];
   // Offline: a network namespace of its own, with nothing but a loopback interface. `exec` keeps npm the child's pid.
-  const [command, ...args] = options.offline ? [...unshareArgs(networkCut()), "sh", "-c", `ip link set lo up && exec ${npm.join(" ")}`] : npm;
-  const child = spawn(command!, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const [command, ...args] = options.offline
+    ? [...unshareArgs(networkCut()), "sh", "-c", `ip link set lo up && exec ${npm.join(" ")}`]
+    : npm;
+  const child = spawn(command!, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -46,7 +60,11 @@ export function startNpm(env: Record<string, string>, options: { script?: string
           return [];
         }
       });
-  const waitForLog = async (predicate: (line: Record<string, unknown>) => boolean, what: string, timeoutMs = 60_000) => {
+  const waitForLog = async (
+    predicate: (line: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs = 60_000,
+  ) => {
     try {
       return await retryUntil(
         () => {
@@ -62,9 +80,11 @@ export function startNpm(env: Record<string, string>, options: { script?: string
     }
   };
   const waitForOutput = async (text: string, timeoutMs = 10_000) => {
-    await retryUntil(() => output.includes(text), { timeoutMs, what: `"${text}" in the output`, intervalMs: 50 }).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- output ---\n${output}`);
-    });
+    await retryUntil(() => output.includes(text), { timeoutMs, what: `"${text}" in the output`, intervalMs: 50 }).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n--- output ---\n${output}`);
+      },
+    );
   };
   return { child, output: () => output, logs, waitForLog, waitForOutput, exited };
 }

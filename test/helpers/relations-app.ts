@@ -23,7 +23,8 @@ import type { Provider } from "./fresh-database.ts";
 import { inProcessGraphQL, type GraphQLResult } from "./in-process-graphql.ts";
 import { createPostgresDatabaseFor, createSqliteDatabaseFor } from "./test-database.ts";
 
-const MIGRATIONS = (provider: Provider) => join(import.meta.dirname, "..", "fixtures", "relations", "prisma", provider, "migrations");
+const MIGRATIONS = (provider: Provider) =>
+  join(import.meta.dirname, "..", "fixtures", "relations", "prisma", provider, "migrations");
 
 export type RelationsClient = InstanceType<typeof SqliteClient>;
 
@@ -57,7 +58,8 @@ function counting<T extends object>(target: T, count: () => void): T {
           return (value as Queryable["queryRaw"]).apply(object, args);
         };
       }
-      if (key === "startTransaction") return async (...args: unknown[]) => counting((await value.apply(object, args)) as object, count);
+      if (key === "startTransaction")
+        return async (...args: unknown[]) => counting((await value.apply(object, args)) as object, count);
       return value.bind(object);
     },
   });
@@ -73,7 +75,10 @@ function countingAdapter<F extends { connect(): Promise<object> }>(factory: F, c
   });
 }
 
-export async function relationsApp(provider: Provider, options: Partial<Pick<BuildSchemaOptions, "pagination" | "entities">> = {}): Promise<RelationsApp> {
+export async function relationsApp(
+  provider: Provider,
+  options: Partial<Pick<BuildSchemaOptions, "pagination" | "entities">> = {},
+): Promise<RelationsApp> {
   const base =
     provider === "sqlite"
       ? await createSqliteDatabaseFor({ migrationsDir: MIGRATIONS(provider), PrismaClient: SqliteClient })
@@ -84,7 +89,10 @@ export async function relationsApp(provider: Provider, options: Partial<Pick<Bui
     provider === "sqlite"
       ? serializedSqliteAdapter(base.url.replace(/^file:/, ""))
       : new PrismaPg(new pg.Pool({ connectionString: base.url, max: 4 }), { disposeExternalPool: true });
-  const Client = (provider === "sqlite" ? SqliteClient : PostgresClient) as unknown as new (options: { adapter: unknown; errorFormat: "minimal" }) => RelationsClient;
+  const Client = (provider === "sqlite" ? SqliteClient : PostgresClient) as unknown as new (options: {
+    adapter: unknown;
+    errorFormat: "minimal";
+  }) => RelationsClient;
   const prisma = new Client({ adapter: countingAdapter(adapter, count), errorFormat: "minimal" });
   await prisma.$connect();
   const driver = new PrismaDriver(prisma);

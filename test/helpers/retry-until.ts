@@ -11,7 +11,10 @@ export interface RetryUntilOptions {
  * Polls `probe` until it returns something other than undefined/false, and returns that. Errors thrown by the
  * probe count as "not yet"; the last one is reported on timeout.
  */
-export async function retryUntil<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, options: RetryUntilOptions = {}): Promise<T> {
+export async function retryUntil<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  options: RetryUntilOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   let lastError: unknown;
   for (;;) {

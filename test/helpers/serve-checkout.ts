@@ -31,7 +31,13 @@ export interface RunningCheckout {
 
 export async function serveCheckout(options: ServeCheckoutOptions): Promise<RunningCheckout> {
   const config = checkoutConfig({ slowCardMs: options.slowCardMs, logger: options.logger, graphiql: options.graphiql });
-  const app = await createApp({ ...config, databaseUrl: options.databaseUrl, dataDir: options.dataDir, migrate: options.migrate, recovery: options.recovery });
+  const app = await createApp({
+    ...config,
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    migrate: options.migrate,
+    recovery: options.recovery,
+  });
   try {
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
     return { app, address, close: () => app.close() };

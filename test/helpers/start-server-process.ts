@@ -12,7 +12,11 @@ export interface ServerProcess {
   /** Stdout lines that are JSON (pino's), parsed. */
   logs(): Array<Record<string, unknown>>;
   /** Resolves with the first log line matching, or fails with the output so far. */
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Resolves once the process ended: its exit code, or the signal that killed it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL from outside, as an OOM killer or a pulled plug would; resolves once it is gone. */
@@ -47,7 +51,11 @@ export interface SpawnServerOptions {
  * without npm in between, so that signals reach the server itself. Its app is ready once it logs
  * "checkout example ready".
  */
-export function spawnServerProcess(entry: string, env: Record<string, string>, options: SpawnServerOptions = {}): SpawnedServer {
+export function spawnServerProcess(
+  entry: string,
+  env: Record<string, string>,
+  options: SpawnServerOptions = {},
+): SpawnedServer {
   const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, entry)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env, ...(options.held ? { SAGAQL_HOLD_START: "1" } : {}) },
@@ -58,11 +66,17 @@ export function spawnServerProcess(entry: string, env: Record<string, string>, o
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   // A held child that dies before it is released must not fail the test with EPIPE.
   child.stdin?.on("error", () => undefined);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   let ended = false;
   void exited.then(() => (ended = true));
   const logs = () => output.split("\n").flatMap(parseJsonLine);
-  const waitForLog = async (predicate: (line: Record<string, unknown>) => boolean, what: string, timeoutMs = 30_000) => {
+  const waitForLog = async (
+    predicate: (line: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ) => {
     try {
       return await retryUntil(
         () => {
@@ -104,7 +118,11 @@ export function spawnServerProcess(entry: string, env: Record<string, string>, o
 }
 
 /** `spawnServerProcess(…).ready()`: a real server process, ready to serve. */
-export function startServerProcess(entry: string, env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<ServerProcess> {
+export function startServerProcess(
+  entry: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
   return spawnServerProcess(entry, env).ready(options.readyTimeoutMs);
 }
 

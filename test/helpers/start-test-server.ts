@@ -1,5 +1,10 @@
 import { createLogger } from "../../src/server/create-logger.ts";
-import { createServer, type CreateServerOptions, type ListeningAddress, type SagaqlServer } from "../../src/server/create-server.ts";
+import {
+  createServer,
+  type CreateServerOptions,
+  type ListeningAddress,
+  type SagaqlServer,
+} from "../../src/server/create-server.ts";
 import { CapturedLogs } from "./captured-logs.ts";
 
 export interface TestServer {

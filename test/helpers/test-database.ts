@@ -13,7 +13,11 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { PrismaClient as PostgresFixturesClient } from "../../generated/fixtures/postgresql/client/client.ts";
 import { PrismaClient as SqliteFixturesClient } from "../../generated/fixtures/sqlite/client/client.ts";
-import { openDatabase, type OpenDatabaseOptions, type PrismaClientClass } from "../../src/persistence/prisma/open-database.ts";
+import {
+  openDatabase,
+  type OpenDatabaseOptions,
+  type PrismaClientClass,
+} from "../../src/persistence/prisma/open-database.ts";
 import type { PrismaDriver } from "../../src/persistence/prisma/prisma-driver.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -46,17 +50,31 @@ export interface TestDatabaseOptions<C> extends OpenDatabaseOptions {
 }
 
 /** A fresh SQLite file with the test fixtures' migrations applied. */
-export function createSqliteTestDatabase(options: OpenDatabaseOptions = {}): Promise<TestDatabase<SqliteFixturesPrismaClient>> {
-  return createSqliteDatabaseFor({ ...options, migrationsDir: FIXTURE_MIGRATIONS.sqlite, PrismaClient: SqliteFixturesClient });
+export function createSqliteTestDatabase(
+  options: OpenDatabaseOptions = {},
+): Promise<TestDatabase<SqliteFixturesPrismaClient>> {
+  return createSqliteDatabaseFor({
+    ...options,
+    migrationsDir: FIXTURE_MIGRATIONS.sqlite,
+    PrismaClient: SqliteFixturesClient,
+  });
 }
 
 /** A fresh, uniquely named PostgreSQL database with the test fixtures' migrations applied; dropped on close. */
-export function createPostgresTestDatabase(options: OpenDatabaseOptions = {}): Promise<TestDatabase<PostgresFixturesPrismaClient>> {
-  return createPostgresDatabaseFor({ ...options, migrationsDir: FIXTURE_MIGRATIONS.postgresql, PrismaClient: PostgresFixturesClient });
+export function createPostgresTestDatabase(
+  options: OpenDatabaseOptions = {},
+): Promise<TestDatabase<PostgresFixturesPrismaClient>> {
+  return createPostgresDatabaseFor({
+    ...options,
+    migrationsDir: FIXTURE_MIGRATIONS.postgresql,
+    PrismaClient: PostgresFixturesClient,
+  });
 }
 
 /** Any app's SQLite test database (the checkout example's: `prisma/sqlite/migrations` and its client). */
-export async function createSqliteDatabaseFor<C extends Client>(options: TestDatabaseOptions<C>): Promise<TestDatabase<C>> {
+export async function createSqliteDatabaseFor<C extends Client>(
+  options: TestDatabaseOptions<C>,
+): Promise<TestDatabase<C>> {
   const dir = mkdtempSync(join(tmpdir(), "sagaql-test-"));
   const url = `file:${join(dir, "test.db")}`;
   const file = new Database(join(dir, "test.db"));
@@ -72,11 +90,14 @@ export async function createSqliteDatabaseFor<C extends Client>(options: TestDat
 }
 
 /** Any app's PostgreSQL test database. */
-export async function createPostgresDatabaseFor<C extends Client>(options: TestDatabaseOptions<C>): Promise<TestDatabase<C>> {
+export async function createPostgresDatabaseFor<C extends Client>(
+  options: TestDatabaseOptions<C>,
+): Promise<TestDatabase<C>> {
   const name = `sagaql_test_${randomUUID().replaceAll("-", "")}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = databaseUrl(name);
-  const drop = () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
+  const drop = () =>
+    admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
   try {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -93,7 +114,11 @@ export async function createPostgresDatabaseFor<C extends Client>(options: TestD
   }
 }
 
-function withCleanup<C>(url: string, database: { prisma: C; driver: PrismaDriver; close(): Promise<void> }, remove: () => Promise<void>): TestDatabase<C> {
+function withCleanup<C>(
+  url: string,
+  database: { prisma: C; driver: PrismaDriver; close(): Promise<void> },
+  remove: () => Promise<void>,
+): TestDatabase<C> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -109,9 +134,14 @@ function withCleanup<C>(url: string, database: { prisma: C; driver: PrismaDriver
 /** Every migration's SQL, oldest first, as one script. */
 async function migrationSql(migrationsDir: string): Promise<string> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const folders = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   if (folders.length === 0) throw new Error(`No migrations in ${migrationsDir}: run npm run db:generate`);
-  const scripts = await Promise.all(folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")));
+  const scripts = await Promise.all(
+    folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")),
+  );
   return scripts.join("\n;\n");
 }
 

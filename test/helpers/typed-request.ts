@@ -21,6 +21,7 @@ export async function typedRequest<Result, Variables>(
     body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
   });
   const body = (await response.json()) as { data?: Result; errors?: Array<{ message: string }> };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors (HTTP ${response.status}): ${body.errors?.map((e) => e.message).join("; ")}`);
+  if (body.errors?.length || !body.data)
+    throw new Error(`GraphQL errors (HTTP ${response.status}): ${body.errors?.map((e) => e.message).join("; ")}`);
   return body.data;
 }

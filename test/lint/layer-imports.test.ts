@@ -24,14 +24,29 @@ tester.run("layer-imports", layerImports, {
     at("src/engine/execution/run-steps.ts", `import { readFile } from "node:fs/promises";`),
   ],
   invalid: [
-    { ...at("src/engine/execution/run-steps.ts", `import { x } from "../../graphql/errors.ts";`), errors: [{ message: "src/engine/ may import only no other layer, not src/graphql/" }] },
-    { ...at("src/engine/journal/run-journal.ts", `import { x } from "../../persistence/prisma/prisma-driver.ts";`), errors: 1 },
-    { ...at("src/persistence/prisma/open-database.ts", `import { x } from "../../tooling/run-prisma-cli.ts";`), errors: [{ message: "src/persistence/ may import only engine, entity, not src/tooling/" }] },
+    {
+      ...at("src/engine/execution/run-steps.ts", `import { x } from "../../graphql/errors.ts";`),
+      errors: [{ message: "src/engine/ may import only no other layer, not src/graphql/" }],
+    },
+    {
+      ...at("src/engine/journal/run-journal.ts", `import { x } from "../../persistence/prisma/prisma-driver.ts";`),
+      errors: 1,
+    },
+    {
+      ...at("src/persistence/prisma/open-database.ts", `import { x } from "../../tooling/run-prisma-cli.ts";`),
+      errors: [{ message: "src/persistence/ may import only engine, entity, not src/tooling/" }],
+    },
     { ...at("src/entity/field.ts", `export { x } from "../action/run-action.ts";`), errors: 1 },
     { ...at("src/graphql/crud.ts", `const m = await import("../server/create-server.ts");`), errors: 1 },
-    { ...at("src/server/main.ts", `import { serve } from "../../examples/checkout/serve.ts";`), errors: [{ message: "src/ must not import examples/" }] },
+    {
+      ...at("src/server/main.ts", `import { serve } from "../../examples/checkout/serve.ts";`),
+      errors: [{ message: "src/ must not import examples/" }],
+    },
     { ...at("src/persistence/x.ts", `import { entity } from "../index.ts";`), errors: 1 },
-    { ...at("examples/checkout/app.ts", `import { buildSchema } from "../../src/graphql/build-schema.ts";`), errors: 1 },
+    {
+      ...at("examples/checkout/app.ts", `import { buildSchema } from "../../src/graphql/build-schema.ts";`),
+      errors: 1,
+    },
     { ...at("src/newlayer/x.ts", `import { step } from "../engine/definition/step.ts";`), errors: 1 },
   ],
 });

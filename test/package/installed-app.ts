@@ -15,20 +15,39 @@ export interface CommandResult {
 }
 
 /** Runs a command to its end; a non-zero exit is a result, not an exception (error tests look at it). */
-export async function runCommand(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CommandResult> {
+export async function runCommand(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CommandResult> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === "number" ? failed.code : 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+    return {
+      code: typeof failed.code === "number" ? failed.code : 1,
+      stdout: failed.stdout ?? "",
+      stderr: failed.stderr ?? "",
+    };
   }
 }
 
 /** Runs a command that must succeed; its output is in the error when it does not. */
-export async function mustRun(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
+export async function mustRun(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<string> {
   const result = await runCommand(command, args, cwd, env);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
@@ -44,11 +63,16 @@ export async function packAndInstall(): Promise<{ appDir: string; tarball: strin
   await mustRun("npm", ["run", "build"], PROJECT_ROOT);
   const packDir = mkdtempSync(join(tmpdir(), "sagaql-pack-"));
   await mustRun("npm", ["pack", "--ignore-scripts", "--pack-destination", packDir], PROJECT_ROOT);
-  const tarball = join(packDir, readdirSync(packDir).find((name) => name.endsWith(".tgz"))!);
+  const tarball = join(
+    packDir,
+    readdirSync(packDir).find((name) => name.endsWith(".tgz"))!,
+  );
   const appDir = mkdtempSync(join(tmpdir(), "sagaql-consumer-"));
   writeFileSync(join(appDir, "package.json"), JSON.stringify({ name: "trip-app", private: true }));
   await mustRun("npm", [...NPM_INSTALL, tarball], appDir);
-  cpSync(join(PROJECT_ROOT, "node_modules/better-sqlite3/build"), join(appDir, "node_modules/better-sqlite3/build"), { recursive: true });
+  cpSync(join(PROJECT_ROOT, "node_modules/better-sqlite3/build"), join(appDir, "node_modules/better-sqlite3/build"), {
+    recursive: true,
+  });
   return {
     appDir,
     tarball,
@@ -68,7 +92,11 @@ export interface StartedApp {
 /** `sagaql start` as the installed bin, under plain node, on a free port; ready once it prints the GraphiQL URL. */
 export async function startApp(appDir: string, env: Record<string, string>): Promise<StartedApp> {
   const bin = join(appDir, "node_modules/sagaql/dist/cli/main.js");
-  const child: ChildProcess = spawn(process.execPath, [bin, "start"], { cwd: appDir, env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [bin, "start"], {
+    cwd: appDir,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));

@@ -10,7 +10,8 @@ import { mustRun, NPM_INSTALL, packAndInstall, runCommand, startApp } from "./in
 
 let app: Awaited<ReturnType<typeof packAndInstall>>;
 let generateOutput = "";
-const sagaql = (args: string[], env: Record<string, string> = {}) => runCommand(process.execPath, [join(app.appDir, "node_modules/sagaql/dist/cli/main.js"), ...args], app.appDir, env);
+const sagaql = (args: string[], env: Record<string, string> = {}) =>
+  runCommand(process.execPath, [join(app.appDir, "node_modules/sagaql/dist/cli/main.js"), ...args], app.appDir, env);
 
 beforeAll(async () => {
   app = await packAndInstall();
@@ -24,12 +25,31 @@ afterAll(() => app?.remove());
 
 describe("the packed package", () => {
   test("ships the built code, declarations, templates, README and LICENSE; no tests, sources or generated clients", () => {
-    const files = execFileSync("tar", ["-tzf", app.tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
-    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "templates/app/sagaql.config.ts", "README.md", "LICENSE", "package.json"]));
-    expect(files.filter((file) => !/^(dist|templates)\//.test(file))).toEqual(expect.arrayContaining(["README.md", "LICENSE", "package.json"]));
+    const files = execFileSync("tar", ["-tzf", app.tarball], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map((file) => file.replace(/^package\//, ""));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/index.js",
+        "dist/index.d.ts",
+        "dist/cli/main.js",
+        "templates/app/sagaql.config.ts",
+        "README.md",
+        "LICENSE",
+        "package.json",
+      ]),
+    );
+    expect(files.filter((file) => !/^(dist|templates)\//.test(file))).toEqual(
+      expect.arrayContaining(["README.md", "LICENSE", "package.json"]),
+    );
     expect(files.filter((file) => !/^(dist|templates)\//.test(file))).toHaveLength(3);
-    expect(files.filter((file) => /(^|\/)(test|generated|examples)\//.test(file) && !file.startsWith("templates/app/test/"))).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(app.appDir, "node_modules/sagaql/package.json"), "utf8")) as { scripts?: Record<string, string> };
+    expect(
+      files.filter((file) => /(^|\/)(test|generated|examples)\//.test(file) && !file.startsWith("templates/app/test/")),
+    ).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(app.appDir, "node_modules/sagaql/package.json"), "utf8")) as {
+      scripts?: Record<string, string>;
+    };
     expect(manifest.scripts?.postinstall).toBeUndefined();
   });
 
@@ -41,18 +61,25 @@ describe("the packed package", () => {
     expect(readFileSync(join(app.appDir, "src/client/graphql.ts"), "utf8")).toContain("TripBookDocument");
   });
 
-  test.each<Provider>(["sqlite", "postgresql"])("sagaql start on %s serves the saga mutation, called through the typed client", async (provider) => {
-    const database = await freshDatabase(provider);
-    const started = await startApp(app.appDir, { DATABASE_URL: database.url, DATA_DIR: database.dataDir });
-    try {
-      const book = (card: string) => mustRun("npm", ["run", "--silent", "book", "--", card], app.appDir, { GRAPHQL_URL: started.graphqlUrl });
-      expect(await book("4242")).toMatch(/^trip \S+ is booked, booking bk_\d+/);
-      expect(await book("declined")).toContain("StepFailedError: The card was declined (failed at charge-card, compensated book-flight)");
-    } finally {
-      await started.stop();
-      await database.remove();
-    }
-  }, 90_000);
+  test.each<Provider>(["sqlite", "postgresql"])(
+    "sagaql start on %s serves the saga mutation, called through the typed client",
+    async (provider) => {
+      const database = await freshDatabase(provider);
+      const started = await startApp(app.appDir, { DATABASE_URL: database.url, DATA_DIR: database.dataDir });
+      try {
+        const book = (card: string) =>
+          mustRun("npm", ["run", "--silent", "book", "--", card], app.appDir, { GRAPHQL_URL: started.graphqlUrl });
+        expect(await book("4242")).toMatch(/^trip \S+ is booked, booking bk_\d+/);
+        expect(await book("declined")).toContain(
+          "StepFailedError: The card was declined (failed at charge-card, compensated book-flight)",
+        );
+      } finally {
+        await started.stop();
+        await database.remove();
+      }
+    },
+    90_000,
+  );
 
   test("the scaffold's own npm test passes", async () => {
     const result = await runCommand("npm", ["test"], app.appDir);
@@ -61,8 +88,14 @@ describe("the packed package", () => {
   }, 60_000);
 
   test("the app type-checks with the scaffold's strict NodeNext tsconfig (exactOptionalPropertyTypes, no allowImportingTsExtensions)", async () => {
-    const tsconfig = JSON.parse(readFileSync(join(app.appDir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
-    expect(tsconfig.compilerOptions).toMatchObject({ module: "NodeNext", strict: true, exactOptionalPropertyTypes: true });
+    const tsconfig = JSON.parse(readFileSync(join(app.appDir, "tsconfig.json"), "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    expect(tsconfig.compilerOptions).toMatchObject({
+      module: "NodeNext",
+      strict: true,
+      exactOptionalPropertyTypes: true,
+    });
     expect(tsconfig.compilerOptions.allowImportingTsExtensions).toBeUndefined();
     const result = await runCommand("npx", ["--prefer-offline", "tsc", "--noEmit", "-p", "."], app.appDir);
     expect(result.stdout).toBe("");
@@ -72,26 +105,48 @@ describe("the packed package", () => {
   test.each([
     ["strict", { strict: true, exactOptionalPropertyTypes: true }],
     ["not strict", { strict: false }],
-  ])("no type error comes from sagaql's declarations with skipLibCheck off (%s)", async (name, options) => {
-    const file = `libcheck-${name.replace(" ", "-")}.json`;
-    writeFileSync(
-      join(app.appDir, file),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", types: ["node"], noEmit: true, skipLibCheck: false, ...options }, files: ["src/trip.ts", "sagaql.config.ts"] }),
-    );
-    const result = await runCommand("npx", ["--prefer-offline", "tsc", "-p", file], app.appDir);
-    const errors = result.stdout.split("\n").filter((line) => /error TS\d+/.test(line));
-    // Other packages' own declarations are theirs to fix; sagaql's and the app's must be clean.
-    expect(errors.filter((line) => line.includes("node_modules/sagaql/") || !line.includes("node_modules/"))).toEqual([]);
-  }, 60_000);
+  ])(
+    "no type error comes from sagaql's declarations with skipLibCheck off (%s)",
+    async (name, options) => {
+      const file = `libcheck-${name.replace(" ", "-")}.json`;
+      writeFileSync(
+        join(app.appDir, file),
+        JSON.stringify({
+          compilerOptions: {
+            target: "ES2022",
+            module: "NodeNext",
+            types: ["node"],
+            noEmit: true,
+            skipLibCheck: false,
+            ...options,
+          },
+          files: ["src/trip.ts", "sagaql.config.ts"],
+        }),
+      );
+      const result = await runCommand("npx", ["--prefer-offline", "tsc", "-p", file], app.appDir);
+      const errors = result.stdout.split("\n").filter((line) => /error TS\d+/.test(line));
+      // Other packages' own declarations are theirs to fix; sagaql's and the app's must be clean.
+      expect(errors.filter((line) => line.includes("node_modules/sagaql/") || !line.includes("node_modules/"))).toEqual(
+        [],
+      );
+    },
+    60_000,
+  );
 
   test("sagaql imports under plain node, without a TypeScript loader", async () => {
-    const script = 'import("sagaql").then((m) => console.log([typeof m.createApp, typeof m.defineConfig, typeof m.entity, typeof m.step].join(",")))';
-    expect((await mustRun(process.execPath, ["--input-type=module", "-e", script], app.appDir)).trim()).toBe("function,function,function,function");
+    const script =
+      'import("sagaql").then((m) => console.log([typeof m.createApp, typeof m.defineConfig, typeof m.entity, typeof m.step].join(",")))';
+    expect((await mustRun(process.execPath, ["--input-type=module", "-e", script], app.appDir)).trim()).toBe(
+      "function,function,function,function",
+    );
   });
 
   test("sagaql --help lists the commands, and each has its own --help", async () => {
     const commands = ["init", "generate", "migrate", "start", "schema"];
-    const [help, ...helps] = await Promise.all([sagaql(["--help"]), ...commands.map((command) => sagaql([command, "--help"]))]);
+    const [help, ...helps] = await Promise.all([
+      sagaql(["--help"]),
+      ...commands.map((command) => sagaql([command, "--help"])),
+    ]);
     commands.forEach((command, index) => {
       expect(help!.stdout).toContain(`  ${command}`);
       expect(helps[index]!.stdout).toContain(`Usage: sagaql ${command}`);

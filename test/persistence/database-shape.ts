@@ -20,15 +20,34 @@ function sqliteShape(sql: string): string[] {
   const db = new Database(":memory:");
   try {
     db.exec(sql);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[];
     const lines: string[] = [];
     for (const table of tables.filter((name) => name !== PRISMA_TABLE)) {
-      for (const column of db.pragma(`table_info("${table}")`) as Array<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>) {
-        lines.push(`${table}.${column.name} ${column.type} ${column.notnull ? "NOT NULL" : "NULL"} default=${column.dflt_value} pk=${column.pk}`);
+      for (const column of db.pragma(`table_info("${table}")`) as Array<{
+        name: string;
+        type: string;
+        notnull: number;
+        dflt_value: string | null;
+        pk: number;
+      }>) {
+        lines.push(
+          `${table}.${column.name} ${column.type} ${column.notnull ? "NOT NULL" : "NULL"} default=${column.dflt_value} pk=${column.pk}`,
+        );
       }
-      for (const index of db.pragma(`index_list("${table}")`) as Array<{ name: string; unique: number; origin: string }>) {
-        const columns = (db.pragma(`index_info("${index.name}")`) as Array<{ name: string }>).map((column) => column.name);
-        lines.push(`${table} index ${index.origin === "pk" ? "(primary key)" : index.name} unique=${index.unique} (${columns.join(", ")})`);
+      for (const index of db.pragma(`index_list("${table}")`) as Array<{
+        name: string;
+        unique: number;
+        origin: string;
+      }>) {
+        const columns = (db.pragma(`index_info("${index.name}")`) as Array<{ name: string }>).map(
+          (column) => column.name,
+        );
+        lines.push(
+          `${table} index ${index.origin === "pk" ? "(primary key)" : index.name} unique=${index.unique} (${columns.join(", ")})`,
+        );
       }
     }
     return lines.sort();

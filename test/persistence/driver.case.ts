@@ -4,7 +4,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Driver, Row } from "../../src/engine/definition/driver.ts";
-import { InvalidDataError, RecordNotFoundError, UniqueConstraintError, UnknownEntityError } from "../../src/engine/definition/driver-errors.ts";
+import {
+  InvalidDataError,
+  RecordNotFoundError,
+  UniqueConstraintError,
+  UnknownEntityError,
+} from "../../src/engine/definition/driver-errors.ts";
 import { Latch } from "../helpers/latch.ts";
 
 export interface DriverHarness {
@@ -25,7 +30,8 @@ export function describeDriverContract(name: string, open: () => Promise<DriverH
     });
     afterAll(() => harness?.close());
     beforeEach(async () => {
-      for (const entity of ENTITIES) for (const row of await driver.findMany(entity)) await driver.delete(entity, { id: row.id });
+      for (const entity of ENTITIES)
+        for (const row of await driver.findMany(entity)) await driver.delete(entity, { id: row.id });
     });
 
     describe("create and read", () => {
@@ -40,7 +46,13 @@ export function describeDriverContract(name: string, open: () => Promise<DriverH
       test("every field kind round-trips, including text, boolean, datetime and json", async () => {
         const dueAt = new Date("2031-05-06T07:08:09.123Z");
         const body = "line one\nline two — ünïcødé ".repeat(200);
-        const created = await driver.create("note", { title: "t", body, pinned: true, dueAt, meta: { nested: [1, "two", null, { ok: true }] } });
+        const created = await driver.create("note", {
+          title: "t",
+          body,
+          pinned: true,
+          dueAt,
+          meta: { nested: [1, "two", null, { ok: true }] },
+        });
         const read = await driver.findOne("note", { id: created.id });
         expect(read).toMatchObject({ body, pinned: true, dueAt, meta: { nested: [1, "two", null, { ok: true }] } });
       });
@@ -68,22 +80,42 @@ export function describeDriverContract(name: string, open: () => Promise<DriverH
 
     describe("queries", () => {
       beforeEach(async () => {
-        for (const [sku, price, stock] of [["A-1", 5, 0], ["A-2", 10, 3], ["B-1", 15, 7], ["B-2", 20, 1]] as const) {
+        for (const [sku, price, stock] of [
+          ["A-1", 5, 0],
+          ["A-2", 10, 3],
+          ["B-1", 15, 7],
+          ["B-2", 20, 1],
+        ] as const) {
           await driver.create("product", { sku, name: `Product ${sku}`, price, stock });
         }
       });
       const skus = (rows: Row[]) => rows.map((row) => row.sku);
 
       test("findMany filters with equality, comparisons, lists and string matches", async () => {
-        expect(skus(await driver.findMany("product", { where: { price: { gte: 10, lt: 20 } }, orderBy: { sku: "asc" } }))).toEqual(["A-2", "B-1"]);
-        expect(skus(await driver.findMany("product", { where: { sku: { in: ["A-1", "B-2"] } }, orderBy: { sku: "asc" } }))).toEqual(["A-1", "B-2"]);
-        expect(skus(await driver.findMany("product", { where: { sku: { startsWith: "B" }, stock: { not: 1 } } }))).toEqual(["B-1"]);
-        expect(skus(await driver.findMany("product", { where: { name: { contains: "A-" }, stock: 0 } }))).toEqual(["A-1"]);
+        expect(
+          skus(await driver.findMany("product", { where: { price: { gte: 10, lt: 20 } }, orderBy: { sku: "asc" } })),
+        ).toEqual(["A-2", "B-1"]);
+        expect(
+          skus(await driver.findMany("product", { where: { sku: { in: ["A-1", "B-2"] } }, orderBy: { sku: "asc" } })),
+        ).toEqual(["A-1", "B-2"]);
+        expect(
+          skus(await driver.findMany("product", { where: { sku: { startsWith: "B" }, stock: { not: 1 } } })),
+        ).toEqual(["B-1"]);
+        expect(skus(await driver.findMany("product", { where: { name: { contains: "A-" }, stock: 0 } }))).toEqual([
+          "A-1",
+        ]);
       });
 
       test("findMany orders, takes and skips", async () => {
-        expect(skus(await driver.findMany("product", { orderBy: { price: "desc" } }))).toEqual(["B-2", "B-1", "A-2", "A-1"]);
-        expect(skus(await driver.findMany("product", { orderBy: [{ stock: "asc" }, { sku: "desc" }], take: 2, skip: 1 }))).toEqual(["B-2", "A-2"]);
+        expect(skus(await driver.findMany("product", { orderBy: { price: "desc" } }))).toEqual([
+          "B-2",
+          "B-1",
+          "A-2",
+          "A-1",
+        ]);
+        expect(
+          skus(await driver.findMany("product", { orderBy: [{ stock: "asc" }, { sku: "desc" }], take: 2, skip: 1 })),
+        ).toEqual(["B-2", "A-2"]);
       });
 
       test("count counts every row or the ones matching a filter", async () => {
@@ -115,21 +147,34 @@ export function describeDriverContract(name: string, open: () => Promise<DriverH
 
       test("optional fields, json included, can be set back to null", async () => {
         const note = await driver.create("note", { title: "t", body: "b", meta: { a: 1 }, dueAt: new Date() });
-        expect(await driver.update("note", { id: note.id }, { meta: null, dueAt: null })).toMatchObject({ meta: null, dueAt: null });
+        expect(await driver.update("note", { id: note.id }, { meta: null, dueAt: null })).toMatchObject({
+          meta: null,
+          dueAt: null,
+        });
       });
     });
 
     describe("updateMany", () => {
       test("a guard in where makes it a compare-and-set: it reports whether the row changed", async () => {
         const account = await driver.create("account", { owner: "o", version: 1 });
-        expect(await driver.updateMany("account", { id: account.id, version: 1 }, { version: 2, owner: "first" })).toBe(1);
-        expect(await driver.updateMany("account", { id: account.id, version: 1 }, { version: 2, owner: "second" })).toBe(0);
+        expect(await driver.updateMany("account", { id: account.id, version: 1 }, { version: 2, owner: "first" })).toBe(
+          1,
+        );
+        expect(
+          await driver.updateMany("account", { id: account.id, version: 1 }, { version: 2, owner: "second" }),
+        ).toBe(0);
         expect(await driver.findOne("account", { id: account.id })).toMatchObject({ version: 2, owner: "first" });
       });
 
       test("increment and decrement are applied by the database", async () => {
         const account = await driver.create("account", { owner: "o", balance: 10.5, version: 3 });
-        expect(await driver.updateMany("account", { id: account.id }, { balance: { decrement: 0.5 }, version: { increment: 2 } })).toBe(1);
+        expect(
+          await driver.updateMany(
+            "account",
+            { id: account.id },
+            { balance: { decrement: 0.5 }, version: { increment: 2 } },
+          ),
+        ).toBe(1);
         expect(await driver.findOne("account", { id: account.id })).toMatchObject({ balance: 10, version: 5 });
       });
 
@@ -147,7 +192,11 @@ export function describeDriverContract(name: string, open: () => Promise<DriverH
         await driver.create("product", { sku: "TX", name: "Tx", price: 1, stock: 4 });
         const reserve = (quantity: number) =>
           driver.transaction(async (tx) => {
-            const count = await tx.updateMany("product", { sku: "TX", stock: { gte: quantity } }, { stock: { decrement: quantity } });
+            const count = await tx.updateMany(
+              "product",
+              { sku: "TX", stock: { gte: quantity } },
+              { stock: { decrement: quantity } },
+            );
             if (count === 0) throw new Error("Insufficient stock");
             return quantity;
           });
@@ -244,7 +293,9 @@ export function describeDriverContract(name: string, open: () => Promise<DriverH
 
       test("a driver error inside a transaction keeps its class", async () => {
         await driver.create("user", { email: "taken@x", name: "T" });
-        const error = await driver.transaction((tx) => tx.create("user", { email: "taken@x", name: "U" })).catch((e: unknown) => e);
+        const error = await driver
+          .transaction((tx) => tx.create("user", { email: "taken@x", name: "U" }))
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(UniqueConstraintError);
       });
 

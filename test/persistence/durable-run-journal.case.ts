@@ -21,14 +21,18 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
   describe(`${name} — durable journal contract`, () => {
     test("keeps every run, event and lease after the store is closed and the journal reopened", async () => {
       const store = await factory.fresh({ owner: "instance-a" });
-      const script = new RunScript(newRunId(), ["a", "b"], { idempotencyKey: "key-1", input: { n: 1 } }).completes(0, { at: new Date(5) }).stepStarted(1, 2);
+      const script = new RunScript(newRunId(), ["a", "b"], { idempotencyKey: "key-1", input: { n: 1 } })
+        .completes(0, { at: new Date(5) })
+        .stepStarted(1, 2);
       await play(store, script);
       const before = await store.getJournaledRun(script.runId);
       await store.close();
       const reopened = await factory.sibling(store);
       expect(await reopened.getRun(script.runId)).toStrictEqual(await reference(script));
       expect(await reopened.getJournaledRun(script.runId)).toStrictEqual(before);
-      expect((await reopened.listEvents({ runId: script.runId })).map((e) => e.event.type)).toEqual(script.events.map((e) => e.type));
+      expect((await reopened.listEvents({ runId: script.runId })).map((e) => e.event.type)).toEqual(
+        script.events.map((e) => e.type),
+      );
     });
 
     test("two stores of one owner on one journal see each other's writes", async () => {
@@ -47,7 +51,12 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       const script = new RunScript(newRunId(), ["a"]);
       await play(store, script);
       const journaled = (await store.getJournaledRun(script.runId))!;
-      expect(journaled).toMatchObject({ owner: "instance-a", recoveryAttempts: 0, parkedAt: null, lastSeq: expect.any(Number) });
+      expect(journaled).toMatchObject({
+        owner: "instance-a",
+        recoveryAttempts: 0,
+        parkedAt: null,
+        lastSeq: expect.any(Number),
+      });
       expect(journaled.leaseExpiresAt!.getTime() - journaled.heartbeatAt!.getTime()).toBe(HOUR);
       expect(await store.claimRun(script.runId, "instance-b", HOUR)).toBeNull();
     });
@@ -57,7 +66,9 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       const script = new RunScript(newRunId(), ["a"]);
       await play(store, script);
       const claimants = await Promise.all(Array.from({ length: 6 }, () => factory.sibling(store)));
-      const leases = await Promise.all(claimants.map((claimant, i) => claimant.claimRun(script.runId, `claimant-${i}`, HOUR)));
+      const leases = await Promise.all(
+        claimants.map((claimant, i) => claimant.claimRun(script.runId, `claimant-${i}`, HOUR)),
+      );
       const winners = leases.filter((lease) => lease !== null);
       expect(winners).toHaveLength(1);
       expect((await store.getJournaledRun(script.runId))!.owner).toBe(winners[0]!.owner);
@@ -73,14 +84,19 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       expect(await store.claimRun(script.runId, "recoverer-2", HOUR)).toBeNull();
       expect(await store.claimRun(script.runId, "recoverer-1", HOUR)).toMatchObject({ recoveryAttempts: 1 });
       expect(await store.claimRun(script.runId, "recoverer-1", 0)).not.toBeNull();
-      expect(await store.claimRun(script.runId, "recoverer-2", HOUR)).toMatchObject({ owner: "recoverer-2", recoveryAttempts: 2 });
+      expect(await store.claimRun(script.runId, "recoverer-2", HOUR)).toMatchObject({
+        owner: "recoverer-2",
+        recoveryAttempts: 2,
+      });
     });
 
     test("prunes finished runs that ended before the cutoff, with their steps and events, in batches; never an unfinished one", async () => {
       const store = await factory.fresh({ owner: "runner", leaseMs: HOUR });
       const finished = await Promise.all(
         ["COMPLETED", "COMPENSATED", "FAILED"].map(async (status) => {
-          const script = new RunScript(newRunId("old"), ["a"]).completes(0, 1).finished(status as "COMPLETED", status === "COMPLETED" ? { result: 1 } : { error: failure("no") });
+          const script = new RunScript(newRunId("old"), ["a"])
+            .completes(0, 1)
+            .finished(status as "COMPLETED", status === "COMPLETED" ? { result: 1 } : { error: failure("no") });
           await play(store, script);
           return script.runId;
         }),
@@ -103,7 +119,9 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
 
     test("keeps finished runs that ended after the cutoff", async () => {
       const store = await factory.fresh({ owner: "runner", leaseMs: HOUR });
-      const script = new RunScript(newRunId("recent"), ["a"], { startAt: Date.now() - T0 }).completes(0, 1).finished("COMPLETED", { result: 1 });
+      const script = new RunScript(newRunId("recent"), ["a"], { startAt: Date.now() - T0 })
+        .completes(0, 1)
+        .finished("COMPLETED", { result: 1 });
       await play(store, script);
       expect(await store.pruneFinishedRuns(new Date(Date.now() - 60_000), 10)).toBe(0);
       expect(await store.getJournaledRun(script.runId)).not.toBeNull();
@@ -116,8 +134,14 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       expect(await store.claimRun(script.runId, "restarted", HOUR, "some-other-owner")).toBeNull();
       const lease = await store.claimRun(script.runId, "restarted", HOUR, "dead-process");
       expect(lease).toMatchObject({ owner: "restarted", recoveryAttempts: 1 });
-      expect(await store.claimRun(script.runId, "late-recoverer", HOUR, "dead-process"), "already taken: the gone owner no longer holds it").toBeNull();
-      await expect(store.record(script.stepStarted(1).events.at(-1)!), "the old owner's writes are refused").rejects.toMatchObject({ code: "RUN_LEASE_LOST" });
+      expect(
+        await store.claimRun(script.runId, "late-recoverer", HOUR, "dead-process"),
+        "already taken: the gone owner no longer holds it",
+      ).toBeNull();
+      await expect(
+        store.record(script.stepStarted(1).events.at(-1)!),
+        "the old owner's writes are refused",
+      ).rejects.toMatchObject({ code: "RUN_LEASE_LOST" });
     });
 
     test("renewLease extends the owner's lease only; releaseRun frees it for another claimant", async () => {
@@ -152,7 +176,14 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
         const before = await store.getJournaledRun(script.runId);
         const late = [
           { type: "step-started", runId: script.runId, step: "b", index: 1, attempt: 1, at: new Date() },
-          { type: "run-compensating", runId: script.runId, failedStep: "b", error: failure("late"), rolledBack: false, at: new Date() },
+          {
+            type: "run-compensating",
+            runId: script.runId,
+            failedStep: "b",
+            error: failure("late"),
+            rolledBack: false,
+            at: new Date(),
+          },
           { type: "run-finished", runId: script.runId, status: "COMPLETED", result: 2, at: new Date() },
         ] as const;
         for (const event of late) {
@@ -171,12 +202,29 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       await play(zombie, script);
       expect(await recoverer.claimRun(script.runId, "recoverer", HOUR)).not.toBeNull();
       const before = await zombie.getJournaledRun(script.runId);
-      const stepEvent = { type: "step-started", runId: script.runId, step: "b", index: 1, attempt: 1, at: new Date() } as const;
-      const runEvent = { type: "run-finished", runId: script.runId, status: "COMPLETED", result: 2, at: new Date() } as const;
+      const stepEvent = {
+        type: "step-started",
+        runId: script.runId,
+        step: "b",
+        index: 1,
+        attempt: 1,
+        at: new Date(),
+      } as const;
+      const runEvent = {
+        type: "run-finished",
+        runId: script.runId,
+        status: "COMPLETED",
+        result: 2,
+        at: new Date(),
+      } as const;
       for (const event of [stepEvent, runEvent]) {
         const refused = zombie.record(event);
         await expect(refused).rejects.toBeInstanceOf(RunLeaseLostError);
-        await expect(refused).rejects.toMatchObject({ code: "RUN_LEASE_LOST", owner: "zombie", currentOwner: "recoverer" });
+        await expect(refused).rejects.toMatchObject({
+          code: "RUN_LEASE_LOST",
+          owner: "zombie",
+          currentOwner: "recoverer",
+        });
       }
       expect(await zombie.getJournaledRun(script.runId)).toStrictEqual(before);
       await recoverer.record(stepEvent);
@@ -189,20 +237,41 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       await play(store, script);
       expect(await store.parkRun(script.runId, "crashed its recoverer 4 times")).toBe(true);
       const parked = (await store.getJournaledRun(script.runId))!;
-      expect(parked).toMatchObject({ owner: null, leaseExpiresAt: null, parkReason: "crashed its recoverer 4 times", parkedAt: expect.any(Date) });
+      expect(parked).toMatchObject({
+        owner: null,
+        leaseExpiresAt: null,
+        parkReason: "crashed its recoverer 4 times",
+        parkedAt: expect.any(Date),
+      });
       expect(parked.run).toMatchObject({
         status: "FAILED",
         error: { name: "RecoveryExhaustedError", message: "crashed its recoverer 4 times", code: "RECOVERY_EXHAUSTED" },
         steps: [{ status: "COMPLETED" }, { status: "RUNNING", attempts: 2 }, { status: "SKIPPED" }],
       });
-      expect((await store.listEvents({ runId: script.runId })).at(-1)!.event).toMatchObject({ type: "run-finished", status: "FAILED" });
+      expect((await store.listEvents({ runId: script.runId })).at(-1)!.event).toMatchObject({
+        type: "run-finished",
+        status: "FAILED",
+      });
       expect(await store.parkRun(script.runId, "again")).toBe(false);
       expect(await store.parkRun("no-such-run", "never started")).toBe(false);
       expect(await store.claimRun(script.runId, "runner", HOUR)).toBeNull();
-      await expect(store.record({ type: "step-completed", runId: script.runId, step: "b", index: 1, attempts: 2, result: 1, data: {}, at: new Date() })).rejects.toBeInstanceOf(
-        RunFinishedError,
-      );
-      const changed = { name: "WorkflowDefinitionChangedError", message: "steps differ", code: "WORKFLOW_DEFINITION_CHANGED" };
+      await expect(
+        store.record({
+          type: "step-completed",
+          runId: script.runId,
+          step: "b",
+          index: 1,
+          attempts: 2,
+          result: 1,
+          data: {},
+          at: new Date(),
+        }),
+      ).rejects.toBeInstanceOf(RunFinishedError);
+      const changed = {
+        name: "WorkflowDefinitionChangedError",
+        message: "steps differ",
+        code: "WORKFLOW_DEFINITION_CHANGED",
+      };
       const other = new RunScript(newRunId(), ["a"]);
       await play(store, other);
       expect(await store.parkRun(other.runId, changed)).toBe(true);
@@ -213,8 +282,12 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       const store = await factory.fresh({ owner: "a", leaseMs: HOUR });
       const expired = await factory.sibling(store, { owner: "b", leaseMs: 0 });
       const running = new RunScript(newRunId("running"), ["s"], { startAt: 1 }).stepStarted(0);
-      const compensating = new RunScript(newRunId("compensating"), ["s", "t"], { startAt: 2 }).completes(0, 1).compensating("t", failure("x"));
-      const done = new RunScript(newRunId("done"), ["s"], { startAt: 3 }).completes(0, 1).finished("COMPLETED", { result: 1 });
+      const compensating = new RunScript(newRunId("compensating"), ["s", "t"], { startAt: 2 })
+        .completes(0, 1)
+        .compensating("t", failure("x"));
+      const done = new RunScript(newRunId("done"), ["s"], { startAt: 3 })
+        .completes(0, 1)
+        .finished("COMPLETED", { result: 1 });
       const parked = new RunScript(newRunId("parked"), ["s"], { startAt: 4 });
       const stale = new RunScript(newRunId("stale"), ["s"], { startAt: 5 });
       await play(store, running, compensating, done, parked);
@@ -227,7 +300,11 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       expect(ids(await store.listUnfinishedRuns({ claimable: true }))).toEqual([stale.runId]);
       const [first] = await store.listUnfinishedRuns();
       expect(first!.run).toStrictEqual(await reference(running));
-      expect(await store.getJournaledRun(parked.runId)).toMatchObject({ parkReason: "crashed its recoverer 5 times", parkedAt: expect.any(Date), owner: null });
+      expect(await store.getJournaledRun(parked.runId)).toMatchObject({
+        parkReason: "crashed its recoverer 5 times",
+        parkedAt: expect.any(Date),
+        owner: null,
+      });
       expect(await store.claimRun(parked.runId, "c", HOUR)).toBeNull();
     });
 
@@ -236,7 +313,9 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       const scripts = Array.from({ length: 8 }, (_, i) => new RunScript(newRunId("sweep"), ["s"], { startAt: i }));
       await play(store, ...scripts);
       const sweepers = await Promise.all([0, 1, 2].map(() => factory.sibling(store)));
-      const batches = await Promise.all(sweepers.map((sweeper, i) => sweeper.claimRecoverableRuns(`sweeper-${i}`, HOUR, 4)));
+      const batches = await Promise.all(
+        sweepers.map((sweeper, i) => sweeper.claimRecoverableRuns(`sweeper-${i}`, HOUR, 4)),
+      );
       const claimed = batches.flat().map((lease) => lease.runId);
       expect(new Set(claimed).size).toBe(claimed.length);
       expect(claimed.length).toBeLessThanOrEqual(8);
@@ -247,15 +326,28 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
 
     test("persists a step's attempt when it starts, so a crash mid-attempt grants no extra attempt", async () => {
       const store = await factory.fresh({ leaseMs: 0 });
-      const script = new RunScript(newRunId(), ["charge", "ship"]).stepStarted(0, 1).stepRetrying(0, 1, failure("flaky")).stepStarted(0, 2);
+      const script = new RunScript(newRunId(), ["charge", "ship"])
+        .stepStarted(0, 1)
+        .stepRetrying(0, 1, failure("flaky"))
+        .stepStarted(0, 2);
       await play(store, script);
       await store.close();
       const afterCrash = await factory.sibling(store, { owner: "recoverer" });
-      expect((await afterCrash.getJournaledRun(script.runId))!.run.steps[0]).toMatchObject({ status: "RUNNING", attempts: 2 });
+      expect((await afterCrash.getJournaledRun(script.runId))!.run.steps[0]).toMatchObject({
+        status: "RUNNING",
+        attempts: 2,
+      });
       expect(await afterCrash.claimRun(script.runId, "recoverer", 0)).not.toBeNull();
-      script.stepCompleted(0, 1, {}, 2).completes(1, 2).compensating("x", failure("x")).compensationStarted(1, 1).compensationStarted(1, 2);
+      script
+        .stepCompleted(0, 1, {}, 2)
+        .completes(1, 2)
+        .compensating("x", failure("x"))
+        .compensationStarted(1, 1)
+        .compensationStarted(1, 2);
       for (const event of script.events.slice(4)) await afterCrash.record(event);
-      expect((await afterCrash.getJournaledRun(script.runId))!.run.steps.map((s) => s.compensationAttempts)).toEqual([0, 2]);
+      expect((await afterCrash.getJournaledRun(script.runId))!.run.steps.map((s) => s.compensationAttempts)).toEqual([
+        0, 2,
+      ]);
     });
 
     // Stricter than the in-memory journal, whose applyRunEvent moves updatedAt before it finds the step missing.
@@ -265,7 +357,9 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       await play(store, script);
       const before = await store.getJournaledRun(script.runId);
       await expect(store.record(script.events[0]!)).rejects.toThrow(/already journaled/);
-      await expect(store.record({ type: "step-started", runId: script.runId, step: "z", index: 7, attempt: 1, at: new Date() })).rejects.toThrow(/no step #7/);
+      await expect(
+        store.record({ type: "step-started", runId: script.runId, step: "z", index: 7, attempt: 1, at: new Date() }),
+      ).rejects.toThrow(/no step #7/);
       expect(await store.getJournaledRun(script.runId)).toStrictEqual(before);
       expect(await store.listEvents()).toHaveLength(script.events.length);
     });
@@ -291,10 +385,18 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       await play(store, first);
       const rejection = other.record(duplicate.events[0]!);
       await expect(rejection).rejects.toBeInstanceOf(IdempotencyKeyConflictError);
-      await expect(rejection).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_CONFLICT", runId: first.runId, idempotencyKey: "req-7" });
+      await expect(rejection).rejects.toMatchObject({
+        code: "IDEMPOTENCY_KEY_CONFLICT",
+        runId: first.runId,
+        idempotencyKey: "req-7",
+      });
       expect(await store.getRun(duplicate.runId)).toBeNull();
       await play(store, new RunScript(newRunId(), ["a"], { workflow: "order.cancel", idempotencyKey: "req-7" }));
-      await play(store, new RunScript(newRunId(), ["a"], { workflow: "order.checkout" }), new RunScript(newRunId(), ["a"], { workflow: "order.checkout" }));
+      await play(
+        store,
+        new RunScript(newRunId(), ["a"], { workflow: "order.checkout" }),
+        new RunScript(newRunId(), ["a"], { workflow: "order.checkout" }),
+      );
       expect(await store.listRuns({ workflow: "order.checkout" })).toHaveLength(3);
     });
 
@@ -308,10 +410,15 @@ export function durableRunJournalContract(name: string, factory: DurableRunJourn
       const all = await store.listEvents();
       expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((x, y) => x - y));
       expect(new Set(all.map((e) => e.seq)).size).toBe(5);
-      expect(all.map((e) => e.event)).toEqual([...a.events, ...b.events].map((event) => JSON.parse(JSON.stringify(event), dates)));
+      expect(all.map((e) => e.event)).toEqual(
+        [...a.events, ...b.events].map((event) => JSON.parse(JSON.stringify(event), dates)),
+      );
       const afterThird = await store.listEvents({ afterSeq: all[2]!.seq });
       expect(afterThird.map((e) => e.seq)).toEqual(all.slice(3).map((e) => e.seq));
-      expect((await store.listEvents({ runId: b.runId })).map((e) => e.event.type)).toEqual(["run-started", "step-started"]);
+      expect((await store.listEvents({ runId: b.runId })).map((e) => e.event.type)).toEqual([
+        "run-started",
+        "step-started",
+      ]);
       expect(await store.listEvents({ take: 2 })).toHaveLength(2);
       expect((await store.getJournaledRun(a.runId))!.lastSeq).toBe(all[2]!.seq);
     });

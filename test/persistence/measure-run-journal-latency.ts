@@ -16,7 +16,10 @@ const RUNS = Number(process.argv[2] ?? 300);
 const STEPS = ["reserve-inventory", "charge-payment", "create-shipment", "finalize"];
 
 function checkoutRun(): RunScript {
-  const script = new RunScript(newRunId("bench"), STEPS, { input: { paymentMethodId: "pm_card_visa" }, resourceId: "order-1" });
+  const script = new RunScript(newRunId("bench"), STEPS, {
+    input: { paymentMethodId: "pm_card_visa" },
+    resourceId: "order-1",
+  });
   const data: Record<string, unknown> = {};
   STEPS.forEach((step, i) => {
     data[`${step}Id`] = `${step}_${i}`;
@@ -79,7 +82,10 @@ try {
   console.log(`${RUNS} checkout runs × ${checkoutRun().events.length} events`);
   await measure("InMemoryRunJournal", async () => new InMemoryRunJournal());
   await measure("SqliteRunJournal FULL", async () => new SqliteRunJournal({ filename: join(dir, "full.journal.db") }));
-  await measure("SqliteRunJournal NORMAL", async () => new SqliteRunJournal({ filename: join(dir, "normal.journal.db"), synchronous: "NORMAL" }));
+  await measure(
+    "SqliteRunJournal NORMAL",
+    async () => new SqliteRunJournal({ filename: join(dir, "normal.journal.db"), synchronous: "NORMAL" }),
+  );
   await measure("PostgresRunJournal", () => PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema }));
 } finally {
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

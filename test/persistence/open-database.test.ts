@@ -30,7 +30,8 @@ test("providerOf reads the provider from the URL scheme", () => {
 test("every SQLite connection runs in WAL mode with synchronous FULL and a busy timeout", async () => {
   const db = await createSqliteTestDatabase({ busyTimeout: 1234 });
   try {
-    const pragma = async (name: string) => Object.values((await db.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`PRAGMA ${name}`))[0]!)[0];
+    const pragma = async (name: string) =>
+      Object.values((await db.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`PRAGMA ${name}`))[0]!)[0];
     expect(await pragma("journal_mode")).toBe("wal");
     expect(Number(await pragma("synchronous"))).toBe(2); // FULL
     expect(Number(await pragma("busy_timeout"))).toBe(1234);
@@ -45,8 +46,12 @@ describe("applyMigrations", { timeout: 60_000 }, () => {
 
   test("creates a missing SQLite file and its folder, applies the migrations once, and the app can use it", async () => {
     const url = `file:${join(dir, "nested", "app.db")}`;
-    expect((await applyMigrations({ url, schemaPath: SQLITE_SCHEMA, cwd: ROOT })).output).toContain("have been applied");
-    expect((await applyMigrations({ url, schemaPath: SQLITE_SCHEMA, cwd: ROOT })).output).toContain("No pending migrations");
+    expect((await applyMigrations({ url, schemaPath: SQLITE_SCHEMA, cwd: ROOT })).output).toContain(
+      "have been applied",
+    );
+    expect((await applyMigrations({ url, schemaPath: SQLITE_SCHEMA, cwd: ROOT })).output).toContain(
+      "No pending migrations",
+    );
 
     const db = await openDatabase(url, SqliteClient);
     try {
@@ -66,7 +71,9 @@ describe("applyMigrations", { timeout: 60_000 }, () => {
     const url = new URL(ADMIN_URL);
     url.pathname = `/${name}`;
     try {
-      expect((await applyMigrations({ url: url.toString(), schemaPath: POSTGRES_SCHEMA, cwd: ROOT })).output).toContain("have been applied");
+      expect((await applyMigrations({ url: url.toString(), schemaPath: POSTGRES_SCHEMA, cwd: ROOT })).output).toContain(
+        "have been applied",
+      );
       const db = await openDatabase(url.toString(), PostgresClient);
       try {
         expect(db.provider).toBe("postgresql");

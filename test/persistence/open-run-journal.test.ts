@@ -43,7 +43,10 @@ describe("openRunJournal", () => {
   test("opens a PostgreSQL journal for a postgresql:// URL, ignoring Prisma's query parameters", async () => {
     const schema = uniqueSchemaName("sagaql_open");
     onTestFinished(async () => void (await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
-    const store = await openRunJournal(`${TEST_POSTGRES_URL}?schema=public&connection_limit=5`, { schema, owner: "web-1" });
+    const store = await openRunJournal(`${TEST_POSTGRES_URL}?schema=public&connection_limit=5`, {
+      schema,
+      owner: "web-1",
+    });
     onTestFinished(() => store.close());
     expect(store).toBeInstanceOf(PostgresRunJournal);
     expect(store.owner).toBe("web-1");

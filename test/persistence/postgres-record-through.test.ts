@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vit
 import { PostgresRunJournal, type JournalQuery } from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { IdempotencyKeyConflictError, RunFinishedError } from "../../src/engine/errors.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
-import { createPostgresTestDatabase, type PostgresFixturesPrismaClient, type TestDatabase } from "../helpers/test-database.ts";
+import {
+  createPostgresTestDatabase,
+  type PostgresFixturesPrismaClient,
+  type TestDatabase,
+} from "../helpers/test-database.ts";
 import { newRunId, play, reference, RunScript } from "./run-journal-script.ts";
 import pg from "pg";
 import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
@@ -24,7 +28,10 @@ describe("PostgresRunJournal.recordAllThrough", () => {
   });
 
   type Tx = Parameters<Parameters<PostgresFixturesPrismaClient["$transaction"]>[0]>[0];
-  const through = (client: { $queryRawUnsafe: Tx["$queryRawUnsafe"] }): JournalQuery => (sql, values) => client.$queryRawUnsafe(sql, ...values);
+  const through =
+    (client: { $queryRawUnsafe: Tx["$queryRawUnsafe"] }): JournalQuery =>
+    (sql, values) =>
+      client.$queryRawUnsafe(sql, ...values);
 
   test("tells a connection that reaches this journal from one on another database", async () => {
     expect(await store.reaches(through(database.prisma))).toBe(true);
@@ -71,7 +78,9 @@ describe("PostgresRunJournal.recordAllThrough", () => {
   });
 
   test("a refused event throws the store's own error inside the transaction, which then rolls back", async () => {
-    const script = new RunScript(newRunId(), ["reserve", "charge"]).completes(0, 1).finished("COMPLETED", { result: 1 });
+    const script = new RunScript(newRunId(), ["reserve", "charge"])
+      .completes(0, 1)
+      .finished("COMPLETED", { result: 1 });
     await play(store, script);
     const before = await store.getJournaledRun(script.runId);
     const late = new RunScript(script.runId, script.steps).stepStarted(1).events.slice(1);
@@ -81,9 +90,15 @@ describe("PostgresRunJournal.recordAllThrough", () => {
   });
 
   test("a run started under a taken idempotency key fails with the store's conflict error, and its transaction rolls back", async () => {
-    const first = new RunScript(newRunId(), ["a"], { workflow: "order.checkout", idempotencyKey: `through-${process.pid}` });
+    const first = new RunScript(newRunId(), ["a"], {
+      workflow: "order.checkout",
+      idempotencyKey: `through-${process.pid}`,
+    });
     await play(store, first);
-    const duplicate = new RunScript(newRunId(), ["a"], { workflow: "order.checkout", idempotencyKey: `through-${process.pid}` }).completes(0, 1);
+    const duplicate = new RunScript(newRunId(), ["a"], {
+      workflow: "order.checkout",
+      idempotencyKey: `through-${process.pid}`,
+    }).completes(0, 1);
     const conflict = database.prisma.$transaction(async (tx) => store.recordAllThrough(through(tx), duplicate.events));
     await expect(conflict).rejects.toBeInstanceOf(IdempotencyKeyConflictError);
     await expect(conflict).rejects.toMatchObject({ runId: first.runId });

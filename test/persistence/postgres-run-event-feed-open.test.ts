@@ -8,7 +8,10 @@ import { PostgresRunEventFeed } from "../../src/persistence/postgres/postgres-ru
 import { createPostgresTestDatabase } from "../helpers/test-database.ts";
 
 /** A TCP front for PostgreSQL that resets the first `drop` connections, then passes the rest through. */
-async function droppingProxy(target: URL, drop: number): Promise<{ url: string; dropped: () => number; close: () => Promise<void> }> {
+async function droppingProxy(
+  target: URL,
+  drop: number,
+): Promise<{ url: string; dropped: () => number; close: () => Promise<void> }> {
   let dropped = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -31,7 +34,8 @@ async function droppingProxy(target: URL, drop: number): Promise<{ url: string; 
   return {
     url: url.toString(),
     dropped: () => dropped,
-    close: () => new Promise<void>((resolve) => (sockets.forEach((socket) => socket.destroy()), server.close(() => resolve()))),
+    close: () =>
+      new Promise<void>((resolve) => (sockets.forEach((socket) => socket.destroy()), server.close(() => resolve()))),
   };
 }
 

@@ -19,8 +19,12 @@ test("a journal whose first queries lose their connection still opens, with its 
   const dropping = new Proxy(pool, {
     get(object, property) {
       const value = Reflect.get(object, property, object) as unknown;
-      if (property !== "query") return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
-      return (...args: unknown[]) => (dropped++ < 2 ? Promise.reject(terminatedConnection()) : (object.query as (...a: unknown[]) => unknown)(...args));
+      if (property !== "query")
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+      return (...args: unknown[]) =>
+        dropped++ < 2
+          ? Promise.reject(terminatedConnection())
+          : (object.query as (...a: unknown[]) => unknown)(...args);
     },
   });
 

@@ -2,7 +2,10 @@ import { POSTGRES_JOURNAL_VERSION } from "../../src/persistence/postgres/journal
 import pg from "pg";
 import { describe, expect, onTestFinished, test } from "vitest";
 import type { DurableRunJournalOptions } from "../../src/persistence/durable-run-journal-options.ts";
-import { PostgresRunJournal, type PostgresRunJournalOptions } from "../../src/persistence/postgres/postgres-run-journal.ts";
+import {
+  PostgresRunJournal,
+  type PostgresRunJournalOptions,
+} from "../../src/persistence/postgres/postgres-run-journal.ts";
 import { retryUntil } from "../helpers/retry-until.ts";
 import { durableRunJournalContract } from "./durable-run-journal.case.ts";
 import { adminPool, TEST_POSTGRES_URL, uniqueSchemaName } from "./run-journal-databases.ts";
@@ -27,7 +30,8 @@ async function openStore(options: Omit<PostgresRunJournalOptions, "connectionStr
 
 const factory = {
   fresh: (options: DurableRunJournalOptions = {}) => openStore({ ...options, schema: newSchema() }),
-  sibling: (store: PostgresRunJournal, options: DurableRunJournalOptions = {}) => openStore({ ...options, schema: store.schema }),
+  sibling: (store: PostgresRunJournal, options: DurableRunJournalOptions = {}) =>
+    openStore({ ...options, schema: store.schema }),
   openTogether: (count: number) => {
     const schema = newSchema();
     return Promise.all(Array.from({ length: count }, () => openStore({ schema })));
@@ -84,7 +88,9 @@ describe("PostgresRunJournal", () => {
   test("refuses a journal written by a newer schema version", async () => {
     const store = await factory.fresh();
     await admin.query(`UPDATE "${store.schema}".journal_meta SET value = '99' WHERE key = 'schema_version'`);
-    await expect(PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema })).rejects.toThrow(new RegExp(`version 99.*up to ${POSTGRES_JOURNAL_VERSION}\\b`));
+    await expect(
+      PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema: store.schema }),
+    ).rejects.toThrow(new RegExp(`version 99.*up to ${POSTGRES_JOURNAL_VERSION}\\b`));
   });
 
   test("works on a pool it is given and leaves that pool open when closed", async () => {
@@ -101,11 +107,19 @@ describe("PostgresRunJournal", () => {
     const store = await openStore({ schema: newSchema(), applicationName });
     const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1);
     await play(store, script);
-    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+    const killed = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+      [applicationName],
+    );
     expect(killed.rowCount).toBeGreaterThan(0);
-    await retryUntil(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1", [applicationName])).rowCount === 0, {
-      what: "the journal's backends to exit",
-    });
+    await retryUntil(
+      async () =>
+        (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1", [applicationName]))
+          .rowCount === 0,
+      {
+        what: "the journal's backends to exit",
+      },
+    );
     script.completes(1, 2).finished("COMPLETED", { result: 2 });
     for (const event of script.events.slice(3)) await store.record(event);
     expect(await store.getRun(script.runId)).toStrictEqual(await reference(script));
@@ -121,7 +135,14 @@ describe("PostgresRunJournal", () => {
       const script = new RunScript(newRunId(), ["a", "b"]).completes(0, 1).stepStarted(1);
       await store.record(script.events[0]!);
       await store.recordAll!(script.events.slice(1));
-      const missing = { type: "step-started", runId: script.runId, step: "z", index: 9, attempt: 1, at: new Date() } as const;
+      const missing = {
+        type: "step-started",
+        runId: script.runId,
+        step: "z",
+        index: 9,
+        attempt: 1,
+        at: new Date(),
+      } as const;
       await expect(store.recordAll!([missing])).rejects.toThrow(/no step #9/);
       expect(await store.parkRun(script.runId, "gave up")).toBe(true);
 
@@ -147,6 +168,8 @@ describe("PostgresRunJournal", () => {
   });
 
   test("rejects a schema name that is not a plain identifier", async () => {
-    await expect(PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(/Invalid journal schema name/);
+    await expect(
+      PostgresRunJournal.open({ connectionString: TEST_POSTGRES_URL, schema: 'x"; DROP TABLE y; --' }),
+    ).rejects.toThrow(/Invalid journal schema name/);
   });
 });

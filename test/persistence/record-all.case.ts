@@ -56,7 +56,14 @@ export function recordAllContract(name: string, factory: DurableRunJournalFactor
       await play(store, script);
       const before = await store.getJournaledRun(script.runId);
       const good = new RunScript(script.runId, script.steps).stepStarted(1).stepCompleted(1, "b-done").events.slice(1);
-      const missing = { type: "step-started", runId: script.runId, step: "z", index: 7, attempt: 1, at: new Date() } as const;
+      const missing = {
+        type: "step-started",
+        runId: script.runId,
+        step: "z",
+        index: 7,
+        attempt: 1,
+        at: new Date(),
+      } as const;
       await expect(recordAll(store, [...good, missing])).rejects.toThrow(/no step #7/);
       await expect(recordAll(store, [missing, ...good])).rejects.toThrow(/no step #7/);
       expect(await store.getJournaledRun(script.runId)).toStrictEqual(before);
@@ -68,8 +75,18 @@ export function recordAllContract(name: string, factory: DurableRunJournalFactor
       const script = new RunScript(newRunId(), ["a"]).stepStarted(0);
       await play(store, script);
       const before = await store.getJournaledRun(script.runId);
-      const tail = new RunScript(script.runId, script.steps).stepCompleted(0, 1).finished("COMPLETED", { result: 1 }).events.slice(1);
-      const late = { type: "compensation-started", runId: script.runId, step: "a", index: 0, attempt: 1, at: new Date() } as const;
+      const tail = new RunScript(script.runId, script.steps)
+        .stepCompleted(0, 1)
+        .finished("COMPLETED", { result: 1 })
+        .events.slice(1);
+      const late = {
+        type: "compensation-started",
+        runId: script.runId,
+        step: "a",
+        index: 0,
+        attempt: 1,
+        at: new Date(),
+      } as const;
       await expect(recordAll(store, [...tail, late])).rejects.toBeInstanceOf(RunFinishedError);
       expect(await store.getJournaledRun(script.runId)).toStrictEqual(before);
     });
@@ -81,7 +98,10 @@ export function recordAllContract(name: string, factory: DurableRunJournalFactor
       await play(zombie, script);
       expect(await recoverer.claimRun(script.runId, "recoverer", HOUR)).not.toBeNull();
       const before = await zombie.getJournaledRun(script.runId);
-      const batch = new RunScript(script.runId, script.steps).completes(1, 2).finished("COMPLETED", { result: 2 }).events.slice(1);
+      const batch = new RunScript(script.runId, script.steps)
+        .completes(1, 2)
+        .finished("COMPLETED", { result: 2 })
+        .events.slice(1);
       const refused = recordAll(zombie, batch);
       await expect(refused).rejects.toBeInstanceOf(RunLeaseLostError);
       await expect(refused).rejects.toMatchObject({ owner: "zombie", currentOwner: "recoverer" });
@@ -94,7 +114,10 @@ export function recordAllContract(name: string, factory: DurableRunJournalFactor
       const store = await factory.fresh();
       const first = new RunScript(newRunId(), ["a"], { workflow: "order.checkout", idempotencyKey: "req-9" });
       await play(store, first);
-      const duplicate = new RunScript(newRunId(), ["a"], { workflow: "order.checkout", idempotencyKey: "req-9" }).stepStarted(0);
+      const duplicate = new RunScript(newRunId(), ["a"], {
+        workflow: "order.checkout",
+        idempotencyKey: "req-9",
+      }).stepStarted(0);
       const rejection = recordAll(store, duplicate.events);
       await expect(rejection).rejects.toBeInstanceOf(IdempotencyKeyConflictError);
       await expect(rejection).rejects.toMatchObject({ runId: first.runId });

@@ -1,5 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { decodeJournalValue, encodeJournalValue, hashRunInput, JournalEncodingError } from "../../src/persistence/run-journal-json.ts";
+import {
+  decodeJournalValue,
+  encodeJournalValue,
+  hashRunInput,
+  JournalEncodingError,
+} from "../../src/persistence/run-journal-json.ts";
 
 const roundTrip = (value: unknown) => decodeJournalValue(encodeJournalValue(value, "the value"));
 
@@ -29,18 +34,24 @@ describe("journal JSON values", () => {
   });
 
   test("keeps a __proto__ key as data, not as a prototype", () => {
-    const value = JSON.parse('{"__proto__": {"at": 1}, "when": {"$sagaql.date": "2026-01-01T00:00:00.000Z"}}') as Record<string, unknown>;
+    const value = JSON.parse(
+      '{"__proto__": {"at": 1}, "when": {"$sagaql.date": "2026-01-01T00:00:00.000Z"}}',
+    ) as Record<string, unknown>;
     const decoded = roundTrip(value) as Record<string, unknown>;
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.keys(decoded)).toEqual(["__proto__", "when"]);
   });
 
   test("fails with a clear error on values JSON cannot hold", () => {
-    expect(() => encodeJournalValue({ amount: 10n }, "the result of step \"charge\"")).toThrow(JournalEncodingError);
-    expect(() => encodeJournalValue({ amount: 10n }, "the result of step \"charge\"")).toThrow(/Cannot journal the result of step "charge".*JSON-serialisable/);
+    expect(() => encodeJournalValue({ amount: 10n }, 'the result of step "charge"')).toThrow(JournalEncodingError);
+    expect(() => encodeJournalValue({ amount: 10n }, 'the result of step "charge"')).toThrow(
+      /Cannot journal the result of step "charge".*JSON-serialisable/,
+    );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => encodeJournalValue(cyclic, "the data")).toThrow(/Cannot journal the data: value is nested too deeply or is circular/);
+    expect(() => encodeJournalValue(cyclic, "the data")).toThrow(
+      /Cannot journal the data: value is nested too deeply or is circular/,
+    );
   });
 
   test("hashes inputs by content: key order does not matter, any change does", () => {

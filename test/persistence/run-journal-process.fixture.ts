@@ -14,17 +14,44 @@ try {
     process.stdout.write(`${JSON.stringify({ lease: await store.claimRun(runId!, owner, 3_600_000) })}\n`);
   } else if (mode === "record-and-hang") {
     const at = new Date();
-    await store.record({ type: "run-started", runId: runId!, workflow: "w", steps: ["charge", "ship"], input: { amount: 5 }, data: {},
-      resourceId: undefined, transactional: false, idempotencyKey: undefined, at });
+    await store.record({
+      type: "run-started",
+      runId: runId!,
+      workflow: "w",
+      steps: ["charge", "ship"],
+      input: { amount: 5 },
+      data: {},
+      resourceId: undefined,
+      transactional: false,
+      idempotencyKey: undefined,
+      at,
+    });
     await store.record({ type: "step-started", runId: runId!, step: "charge", index: 0, attempt: 1, at });
-    await store.record({ type: "step-completed", runId: runId!, step: "charge", index: 0, attempts: 1, result: { id: "ch_1" }, data: { chargeId: "ch_1" }, at });
+    await store.record({
+      type: "step-completed",
+      runId: runId!,
+      step: "charge",
+      index: 0,
+      attempts: 1,
+      result: { id: "ch_1" },
+      data: { chargeId: "ch_1" },
+      at,
+    });
     process.stdout.write(`${JSON.stringify({ recorded: 3 })}\n`);
     await new Promise(() => undefined);
   } else {
     const ownRun = `${owner}-run`;
     await store.record({
-      type: "run-started", runId: ownRun, workflow: "w", steps: ["s"], input: undefined, data: {},
-      resourceId: undefined, transactional: false, idempotencyKey: undefined, at: new Date(),
+      type: "run-started",
+      runId: ownRun,
+      workflow: "w",
+      steps: ["s"],
+      input: undefined,
+      data: {},
+      resourceId: undefined,
+      transactional: false,
+      idempotencyKey: undefined,
+      at: new Date(),
     });
     process.stdout.write(`${JSON.stringify({ recorded: ownRun })}\n`);
   }

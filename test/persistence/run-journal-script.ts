@@ -30,11 +30,34 @@ export class RunScript {
   readonly events: RunEvent[] = [];
   #clock: number;
 
-  constructor(readonly runId: string, readonly steps: readonly string[], readonly options: RunScriptOptions = {}) {
+  constructor(
+    readonly runId: string,
+    readonly steps: readonly string[],
+    readonly options: RunScriptOptions = {},
+  ) {
     this.#clock = T0 + (options.startAt ?? 0);
-    const { workflow = "checkout", input, data = {}, resourceId, idempotencyKey, resourceKey, transactional = false } = options;
+    const {
+      workflow = "checkout",
+      input,
+      data = {},
+      resourceId,
+      idempotencyKey,
+      resourceKey,
+      transactional = false,
+    } = options;
     const held = resourceKey === undefined ? {} : { resourceKey };
-    this.#push({ type: "run-started", runId, workflow, steps, input, data, resourceId, transactional, idempotencyKey, ...held });
+    this.#push({
+      type: "run-started",
+      runId,
+      workflow,
+      steps,
+      input,
+      data,
+      resourceId,
+      transactional,
+      idempotencyKey,
+      ...held,
+    });
   }
 
   stepStarted(index: number, attempt = 1): this {
@@ -61,7 +84,10 @@ export class RunScript {
   compensationFailed(index: number, error: SerializedError): this {
     return this.#step({ type: "compensation-failed", index, error });
   }
-  finished(status: "COMPLETED" | "COMPENSATED" | "FAILED", outcome: { result?: unknown; error?: SerializedError } = {}): this {
+  finished(
+    status: "COMPLETED" | "COMPENSATED" | "FAILED",
+    outcome: { result?: unknown; error?: SerializedError } = {},
+  ): this {
     return this.#push({ type: "run-finished", runId: this.runId, status, ...outcome });
   }
 
@@ -95,7 +121,11 @@ export async function reference(script: RunScript): Promise<RunSnapshot> {
  * Records the script's events from `from` on (earlier ones are already in `store`) one at a time, checking the
  * store's snapshot against the reference after each.
  */
-export async function expectReplayMatchesReference(store: RunJournal, script: RunScript, from = 0): Promise<RunSnapshot> {
+export async function expectReplayMatchesReference(
+  store: RunJournal,
+  script: RunScript,
+  from = 0,
+): Promise<RunSnapshot> {
   const memory = new InMemoryRunJournal();
   for (const [position, event] of script.events.entries()) {
     if (position < from) {

@@ -44,7 +44,14 @@ const cases = [
     name: "a transactional run that completes",
     useTransaction: true,
     last: step("finalize", () => ({ success: true })),
-    expected: { status: "COMPLETED", steps: [["COMPLETED", 1], ["COMPLETED", 1], ["COMPLETED", 1]] },
+    expected: {
+      status: "COMPLETED",
+      steps: [
+        ["COMPLETED", 1],
+        ["COMPLETED", 1],
+        ["COMPLETED", 1],
+      ],
+    },
   },
   {
     name: "a transactional run whose last step fails: rolled back, the charge compensated",
@@ -52,13 +59,27 @@ const cases = [
     last: step("ship", () => {
       throw new NonRetryableError("Cannot ship to XX");
     }),
-    expected: { status: "COMPENSATED", steps: [["COMPENSATED", 1], ["COMPENSATED", 1], ["FAILED", 1]] },
+    expected: {
+      status: "COMPENSATED",
+      steps: [
+        ["COMPENSATED", 1],
+        ["COMPENSATED", 1],
+        ["FAILED", 1],
+      ],
+    },
   },
   {
     name: "a run whose step succeeds on its second attempt",
     useTransaction: false,
     last: flakyStep(),
-    expected: { status: "COMPLETED", steps: [["COMPLETED", 1], ["COMPLETED", 1], ["COMPLETED", 2]] },
+    expected: {
+      status: "COMPLETED",
+      steps: [
+        ["COMPLETED", 1],
+        ["COMPLETED", 1],
+        ["COMPLETED", 2],
+      ],
+    },
   },
 ];
 
@@ -84,7 +105,11 @@ function shape(run: RunSnapshot | null) {
   return { ...rest, steps: steps.map(({ startedAt: _s, endedAt: _e, ...step }) => step) };
 }
 
-async function journal(driver: Driver, store: RunJournal, testCase: (typeof cases)[number]): Promise<RunSnapshot | null> {
+async function journal(
+  driver: Driver,
+  store: RunJournal,
+  testCase: (typeof cases)[number],
+): Promise<RunSnapshot | null> {
   const runId = newRunId("engine");
   await runWorkflow(driver, "checkout", checkout(testCase.last), {
     runId,

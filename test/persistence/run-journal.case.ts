@@ -1,6 +1,14 @@
 import { describe, expect, test } from "vitest";
 import type { RunJournal } from "../../src/engine/journal/run-journal.ts";
-import { expectReplayMatchesReference, failure, newRunId, play, reference, RunScript, T0 } from "./run-journal-script.ts";
+import {
+  expectReplayMatchesReference,
+  failure,
+  newRunId,
+  play,
+  reference,
+  RunScript,
+  T0,
+} from "./run-journal-script.ts";
 
 /** Makes a new, empty journal for one test, and disposes of it when the test ends. */
 export type RunJournalFactory<S extends RunJournal = RunJournal> = () => Promise<S>;
@@ -15,17 +23,30 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
   describe(`${name} — RunJournal contract`, () => {
     test("journals a completed run: each step COMPLETED with attempts, result and timings, the run with the last result", async () => {
       const store = await fresh();
-      const script = new RunScript(newRunId(), CHECKOUT, { input: { paymentMethodId: "pm_card_visa" }, resourceId: "order-1" })
+      const script = new RunScript(newRunId(), CHECKOUT, {
+        input: { paymentMethodId: "pm_card_visa" },
+        resourceId: "order-1",
+      })
         .completes(0, { reservationId: "res_1" }, { reservationId: "res_1" })
         .completes(1, { id: "ch_1" }, { reservationId: "res_1", chargeId: "ch_1" })
         .completes(2, { id: "ship_1" }, { reservationId: "res_1", chargeId: "ch_1", shipmentId: "ship_1" })
         .completes(3, { success: true }, { reservationId: "res_1", chargeId: "ch_1", shipmentId: "ship_1" })
         .finished("COMPLETED", { result: { success: true } });
       const run = await expectReplayMatchesReference(store, script);
-      expect(run).toMatchObject({ status: "COMPLETED", result: { success: true }, resourceId: "order-1", failedStep: null, error: null });
+      expect(run).toMatchObject({
+        status: "COMPLETED",
+        result: { success: true },
+        resourceId: "order-1",
+        failedStep: null,
+        error: null,
+      });
       expect(run.input).toEqual({ paymentMethodId: "pm_card_visa" });
       expect(run.steps.map((s) => [s.name, s.status, s.attempts])).toEqual(CHECKOUT.map((n) => [n, "COMPLETED", 1]));
-      expect(run.steps[1]).toMatchObject({ result: { id: "ch_1" }, startedAt: new Date(T0 + 3), endedAt: new Date(T0 + 4) });
+      expect(run.steps[1]).toMatchObject({
+        result: { id: "ch_1" },
+        startedAt: new Date(T0 + 3),
+        endedAt: new Date(T0 + 4),
+      });
       expect(run.createdAt).toEqual(new Date(T0));
       expect(run.updatedAt).toEqual(new Date(T0 + 9));
     });
@@ -42,7 +63,13 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
         .compensationCompleted(0)
         .finished("COMPENSATED", { error: declined });
       const run = await expectReplayMatchesReference(store, script);
-      expect(run).toMatchObject({ status: "COMPENSATED", failedStep: "charge-payment", error: declined, rolledBack: false, result: null });
+      expect(run).toMatchObject({
+        status: "COMPENSATED",
+        failedStep: "charge-payment",
+        error: declined,
+        rolledBack: false,
+        result: null,
+      });
       expect(run.steps.map((s) => s.status)).toEqual(["COMPENSATED", "FAILED", "SKIPPED", "SKIPPED"]);
       expect(run.steps[1]).toMatchObject({ error: declined, attempts: 1, endedAt: new Date(T0 + 4) });
     });
@@ -77,7 +104,12 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
         .stepRetrying(1, 1, flaky, 100)
         .stepStarted(1, 2);
       await expectReplayMatchesReference(store, script);
-      expect((await store.getRun(script.runId))!.steps[1]).toMatchObject({ status: "RUNNING", attempts: 2, error: flaky, startedAt: new Date(T0 + 3) });
+      expect((await store.getRun(script.runId))!.steps[1]).toMatchObject({
+        status: "RUNNING",
+        attempts: 2,
+        error: flaky,
+        startedAt: new Date(T0 + 3),
+      });
       script.stepRetrying(1, 2, flaky, 200).stepStarted(1, 3).stepCompleted(1, { id: "ch_1" }, {}, 3);
       const run = await expectReplayMatchesReference(store, script, 6);
       expect(run.steps[1]).toMatchObject({ status: "COMPLETED", attempts: 3, error: null, result: { id: "ch_1" } });
@@ -94,7 +126,10 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
         .compensating("call-api", down)
         .finished("COMPENSATED", { error: down });
       const run = await expectReplayMatchesReference(store, script);
-      expect(run.steps.map((s) => [s.status, s.attempts])).toEqual([["FAILED", 2], ["SKIPPED", 0]]);
+      expect(run.steps.map((s) => [s.status, s.attempts])).toEqual([
+        ["FAILED", 2],
+        ["SKIPPED", 0],
+      ]);
     });
 
     test("after a rollback, database steps count as compensated by it and steps never run are SKIPPED", async () => {
@@ -120,13 +155,22 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
       const placedAt = new Date(Date.UTC(2026, 4, 1, 12, 30));
       const input = { paymentMethodId: "pm_card_visa", items: [{ sku: "A-1", quantity: 2 }], note: null, placedAt };
       const script = new RunScript(newRunId(), ["one", "two"], { input, data: { batchSize: 100 } })
-        .completes(0, { ok: true, at: placedAt, tags: ["a", "b"], nested: { deep: [1, 2.5, -3] } }, { batchSize: 100, first: "x" })
+        .completes(
+          0,
+          { ok: true, at: placedAt, tags: ["a", "b"], nested: { deep: [1, 2.5, -3] } },
+          { batchSize: 100, first: "x" },
+        )
         .stepStarted(1)
         .stepCompleted(1, undefined, { batchSize: 100, first: "x", second: { when: placedAt } })
         .finished("COMPLETED", {});
       const run = await expectReplayMatchesReference(store, script);
       expect(run.input).toStrictEqual(input);
-      expect(run.steps[0]!.result).toStrictEqual({ ok: true, at: placedAt, tags: ["a", "b"], nested: { deep: [1, 2.5, -3] } });
+      expect(run.steps[0]!.result).toStrictEqual({
+        ok: true,
+        at: placedAt,
+        tags: ["a", "b"],
+        nested: { deep: [1, 2.5, -3] },
+      });
       expect(run.steps[1]!.result).toBeUndefined();
       expect(run.data).toStrictEqual({ batchSize: 100, first: "x", second: { when: placedAt } });
       expect((run.data.second as { when: unknown }).when).toBeInstanceOf(Date);
@@ -147,12 +191,19 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
       const [a1, b2, a3, a4] = ["a1", "b2", "a3", "a4"].map((label) => newRunId(label));
       await play(
         store,
-        new RunScript(a1!, ["s"], { workflow: "alpha", startAt: 1000 }).completes(0, 1).finished("COMPLETED", { result: 1 }),
+        new RunScript(a1!, ["s"], { workflow: "alpha", startAt: 1000 })
+          .completes(0, 1)
+          .finished("COMPLETED", { result: 1 }),
         new RunScript(b2!, ["s"], { workflow: "beta", startAt: 2000 }).stepStarted(0),
-        new RunScript(a3!, ["s"], { workflow: "alpha", startAt: 3000 }).stepStarted(0).stepFailed(0, failure("x")).compensating("s", failure("x")).finished("COMPENSATED"),
+        new RunScript(a3!, ["s"], { workflow: "alpha", startAt: 3000 })
+          .stepStarted(0)
+          .stepFailed(0, failure("x"))
+          .compensating("s", failure("x"))
+          .finished("COMPENSATED"),
         new RunScript(a4!, ["s"], { workflow: "alpha", startAt: 4000 }),
       );
-      const ids = async (filter?: Parameters<RunJournal["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      const ids = async (filter?: Parameters<RunJournal["listRuns"]>[0]) =>
+        (await store.listRuns(filter)).map((run) => run.id);
       expect(await ids()).toEqual([a4, a3, b2, a1]);
       expect(await ids({ status: "RUNNING" })).toEqual([a4, b2]);
       expect(await ids({ workflow: "alpha" })).toEqual([a4, a3, a1]);
@@ -162,12 +213,27 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
       expect(await ids({ workflow: "gamma" })).toEqual([]);
       const listed = await store.listRuns({ workflow: "alpha", take: 1 });
       expect(listed[0]).toStrictEqual(await store.getRun(a4!));
-      expect((await store.listRuns({ status: "COMPENSATED" }))[0]).toStrictEqual(await reference(new RunScript(a3!, ["s"], { workflow: "alpha", startAt: 3000 }).stepStarted(0).stepFailed(0, failure("x")).compensating("s", failure("x")).finished("COMPENSATED")));
+      expect((await store.listRuns({ status: "COMPENSATED" }))[0]).toStrictEqual(
+        await reference(
+          new RunScript(a3!, ["s"], { workflow: "alpha", startAt: 3000 })
+            .stepStarted(0)
+            .stepFailed(0, failure("x"))
+            .compensating("s", failure("x"))
+            .finished("COMPENSATED"),
+        ),
+      );
     });
 
     test("lists only the visible runs: none of a hidden workflow, only the named resources' of a keyed one, at most `take` of them", async () => {
       const store = await fresh();
-      const [mine, theirs, hidden, other, noResource, mineToo] = ["mine", "theirs", "hidden", "other", "none", "mine2"].map((label) => newRunId(label));
+      const [mine, theirs, hidden, other, noResource, mineToo] = [
+        "mine",
+        "theirs",
+        "hidden",
+        "other",
+        "none",
+        "mine2",
+      ].map((label) => newRunId(label));
       await play(
         store,
         new RunScript(mine!, ["s"], { workflow: "order.checkout", resourceId: "o1", startAt: 1000 }),
@@ -178,18 +244,28 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
         new RunScript(mineToo!, ["s"], { workflow: "order.checkout", resourceId: "o 3", startAt: 6000 }),
       );
       const visible = { hiddenWorkflows: ["order.refund"], resourceIds: { "order.checkout": ["o1", "o 3"] } };
-      const ids = async (filter: Parameters<RunJournal["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      const ids = async (filter: Parameters<RunJournal["listRuns"]>[0]) =>
+        (await store.listRuns(filter)).map((run) => run.id);
       expect(await ids({ visible })).toEqual([mineToo, other, mine]);
       expect(await ids({ visible, take: 2 })).toEqual([mineToo, other]);
       expect(await ids({ visible, workflow: "order.checkout" })).toEqual([mineToo, mine]);
-      expect(await ids({ visible: { hiddenWorkflows: [], resourceIds: { "order.checkout": [] } } })).toEqual([other, hidden]);
+      expect(await ids({ visible: { hiddenWorkflows: [], resourceIds: { "order.checkout": [] } } })).toEqual([
+        other,
+        hidden,
+      ]);
     });
 
     test("pages with `skip` and bounds the list by start time: after is inclusive, before exclusive", async () => {
       const store = await fresh();
       const [r1, r2, r3, r4, r5] = ["r1", "r2", "r3", "r4", "r5"].map((label) => newRunId(label));
-      await play(store, ...[r1, r2, r3, r4, r5].map((id, i) => new RunScript(id!, ["s"], { workflow: i === 2 ? "beta" : "alpha", startAt: (i + 1) * 1000 })));
-      const ids = async (filter: Parameters<RunJournal["listRuns"]>[0]) => (await store.listRuns(filter)).map((run) => run.id);
+      await play(
+        store,
+        ...[r1, r2, r3, r4, r5].map(
+          (id, i) => new RunScript(id!, ["s"], { workflow: i === 2 ? "beta" : "alpha", startAt: (i + 1) * 1000 }),
+        ),
+      );
+      const ids = async (filter: Parameters<RunJournal["listRuns"]>[0]) =>
+        (await store.listRuns(filter)).map((run) => run.id);
       expect(await ids({ take: 2 })).toEqual([r5, r4]);
       expect(await ids({ take: 2, skip: 2 })).toEqual([r3, r2]);
       expect(await ids({ take: 2, skip: 4 })).toEqual([r1]);
@@ -220,9 +296,15 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
       const script = new RunScript(newRunId(), ["a", "b"]).completes(0, "done");
       await play(store, script);
       await expect(store.record(script.events[0]!)).rejects.toThrow(/already journaled/);
-      await expect(store.record({ type: "step-started", runId: "ghost", step: "a", index: 0, attempt: 1, at: new Date() })).rejects.toThrow(/never started/);
-      await expect(store.record({ type: "run-finished", runId: "ghost", status: "COMPLETED", at: new Date() })).rejects.toThrow(/never started/);
-      await expect(store.record({ type: "step-started", runId: script.runId, step: "z", index: 7, attempt: 1, at: new Date() })).rejects.toThrow(/no step #7/);
+      await expect(
+        store.record({ type: "step-started", runId: "ghost", step: "a", index: 0, attempt: 1, at: new Date() }),
+      ).rejects.toThrow(/never started/);
+      await expect(
+        store.record({ type: "run-finished", runId: "ghost", status: "COMPLETED", at: new Date() }),
+      ).rejects.toThrow(/never started/);
+      await expect(
+        store.record({ type: "step-started", runId: script.runId, step: "z", index: 7, attempt: 1, at: new Date() }),
+      ).rejects.toThrow(/no step #7/);
     });
 
     test("holds a resource from a run's start to its end: a second run on it is refused until then, another resource is free", async () => {
@@ -231,14 +313,34 @@ export function runJournalContract(name: string, fresh: RunJournalFactory): void
       const holder = new RunScript(newRunId("holder"), ["a"], { resourceKey }).stepStarted(0);
       await play(store, holder);
       const second = new RunScript(newRunId("second"), ["a"], { resourceKey });
-      await expect(store.record(second.events[0]!)).rejects.toMatchObject({ name: "ResourceHeldError", code: "RESOURCE_HELD", resourceKey, holderRunId: holder.runId });
+      await expect(store.record(second.events[0]!)).rejects.toMatchObject({
+        name: "ResourceHeldError",
+        code: "RESOURCE_HELD",
+        resourceKey,
+        holderRunId: holder.runId,
+      });
       expect(await store.getRun(second.runId)).toBeNull();
       expect(await store.findRunHolding!(resourceKey)).toBe(holder.runId);
       await play(store, new RunScript(newRunId("other"), ["a"], { resourceKey: `${resourceKey}-other` }));
 
-      await store.record({ type: "run-compensating", runId: holder.runId, failedStep: "a", error: failure("no"), rolledBack: false, at: new Date() });
-      await expect(store.record(second.events[0]!), "still held while compensating").rejects.toMatchObject({ code: "RESOURCE_HELD" });
-      await store.record({ type: "run-finished", runId: holder.runId, status: "COMPENSATED", error: failure("no"), at: new Date() });
+      await store.record({
+        type: "run-compensating",
+        runId: holder.runId,
+        failedStep: "a",
+        error: failure("no"),
+        rolledBack: false,
+        at: new Date(),
+      });
+      await expect(store.record(second.events[0]!), "still held while compensating").rejects.toMatchObject({
+        code: "RESOURCE_HELD",
+      });
+      await store.record({
+        type: "run-finished",
+        runId: holder.runId,
+        status: "COMPENSATED",
+        error: failure("no"),
+        at: new Date(),
+      });
 
       expect(await store.findRunHolding!(resourceKey)).toBeNull();
       await store.record(second.events[0]!);

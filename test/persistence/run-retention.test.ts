@@ -19,11 +19,15 @@ describe("RunRetention", () => {
     stores.push(store);
     const old = [];
     for (let i = 0; i < 5; i++) {
-      const script = new RunScript(newRunId("old"), ["a"]).completes(0, i).finished(i % 2 === 0 ? "COMPLETED" : "COMPENSATED", i % 2 === 0 ? { result: i } : { error: failure("no") });
+      const script = new RunScript(newRunId("old"), ["a"])
+        .completes(0, i)
+        .finished(i % 2 === 0 ? "COMPLETED" : "COMPENSATED", i % 2 === 0 ? { result: i } : { error: failure("no") });
       await play(store, script);
       old.push(script.runId);
     }
-    const recent = new RunScript(newRunId("recent"), ["a"], { startAt: Date.now() - T0 }).completes(0, 1).finished("COMPLETED", { result: 1 });
+    const recent = new RunScript(newRunId("recent"), ["a"], { startAt: Date.now() - T0 })
+      .completes(0, 1)
+      .finished("COMPLETED", { result: 1 });
     const running = new RunScript(newRunId("running"), ["a"]).stepStarted(0);
     await play(store, recent);
     await play(store, running);
@@ -37,7 +41,9 @@ describe("RunRetention", () => {
     for (const runId of old) expect(await store.getJournaledRun(runId)).toBeNull();
     expect(await store.getJournaledRun(recent.runId)).not.toBeNull();
     expect(await store.getJournaledRun(running.runId)).toMatchObject({ run: { status: "RUNNING" } });
-    expect(logger.at("info")).toEqual([expect.objectContaining({ message: "pruned finished runs", details: expect.objectContaining({ pruned: 5 }) })]);
+    expect(logger.at("info")).toEqual([
+      expect.objectContaining({ message: "pruned finished runs", details: expect.objectContaining({ pruned: 5 }) }),
+    ]);
   });
 
   it("logs a failed pass and does not reject", async () => {

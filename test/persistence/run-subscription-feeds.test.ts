@@ -17,7 +17,18 @@ import { retryUntil } from "../helpers/retry-until.ts";
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
 function started(runId: string): RunEvent {
-  return { type: "run-started", runId, at: new Date(), workflow: "feed.test", steps: ["a"], input: {}, data: {}, resourceId: undefined, transactional: false, idempotencyKey: undefined };
+  return {
+    type: "run-started",
+    runId,
+    at: new Date(),
+    workflow: "feed.test",
+    steps: ["a"],
+    input: {},
+    data: {},
+    resourceId: undefined,
+    transactional: false,
+    idempotencyKey: undefined,
+  };
 }
 
 function stepStarted(runId: string): RunEvent {
@@ -40,7 +51,13 @@ describe("PostgresRunEventFeed", () => {
   beforeAll(async () => {
     admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
-    feed = await PostgresRunEventFeed.open({ connectionString: POSTGRES_URL, schema, applicationName, reconnectDelayMs: 20, logger: silentLogger });
+    feed = await PostgresRunEventFeed.open({
+      connectionString: POSTGRES_URL,
+      schema,
+      applicationName,
+      reconnectDelayMs: 20,
+      logger: silentLogger,
+    });
   });
   afterAll(async () => {
     await feed?.close();
@@ -85,7 +102,10 @@ describe("PostgresRunEventFeed", () => {
   it("reconnects when its connection is terminated, wakes every subscriber, and hears later notifications", async () => {
     const { heard, listener } = recorder();
     const unsubscribe = feed.subscribe("run-3", listener);
-    const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+    const { rowCount } = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+      [applicationName],
+    );
     expect(rowCount).toBe(1);
 
     // Notifications sent while it was down are lost: the wake-up after reconnecting makes up for them.
@@ -113,7 +133,11 @@ describe("SqliteRunEventFeed", () => {
     const writer = new SqliteRunJournal({ filename });
     const reader = new SqliteRunJournal({ filename });
     const feed = new SqliteRunEventFeed({ store: reader, intervalMs, logger: silentLogger });
-    closers.push(() => feed.close(), () => reader.close(), () => writer.close());
+    closers.push(
+      () => feed.close(),
+      () => reader.close(),
+      () => writer.close(),
+    );
     return { writer, feed };
   };
 

@@ -27,7 +27,8 @@ function openStore(options: SqliteRunJournalOptions): SqliteRunJournal {
 
 const factory = {
   fresh: async (options: DurableRunJournalOptions = {}) => openStore({ ...options, filename: newJournalFile() }),
-  sibling: async (store: SqliteRunJournal, options: DurableRunJournalOptions = {}) => openStore({ ...options, filename: store.filename }),
+  sibling: async (store: SqliteRunJournal, options: DurableRunJournalOptions = {}) =>
+    openStore({ ...options, filename: store.filename }),
   // better-sqlite3 is synchronous, so in one process these open one after the other; the cross-process race is below.
   openTogether: async (count: number) => {
     const filename = newJournalFile();
@@ -73,7 +74,9 @@ describe("SqliteRunJournal", () => {
     expect(await store.listRuns()).toHaveLength(4);
     const raw = new Sqlite(filename, { readonly: true });
     onTestFinished(() => void raw.close());
-    expect(raw.prepare("SELECT key, value FROM sagaql_journal_meta").all()).toEqual([{ key: "schema_version", value: String(SQLITE_JOURNAL_VERSION) }]);
+    expect(raw.prepare("SELECT key, value FROM sagaql_journal_meta").all()).toEqual([
+      { key: "schema_version", value: String(SQLITE_JOURNAL_VERSION) },
+    ]);
   });
 
   test("of several processes claiming one run at once, exactly one wins", async () => {
@@ -99,7 +102,12 @@ describe("SqliteRunJournal", () => {
     const store = openStore({ filename });
     expect(await store.getJournaledRun(runId)).toMatchObject({
       owner: "doomed",
-      run: { status: "RUNNING", input: { amount: 5 }, data: { chargeId: "ch_1" }, steps: [{ status: "COMPLETED", result: { id: "ch_1" } }, { status: "PENDING" }] },
+      run: {
+        status: "RUNNING",
+        input: { amount: 5 },
+        data: { chargeId: "ch_1" },
+        steps: [{ status: "COMPLETED", result: { id: "ch_1" } }, { status: "PENDING" }],
+      },
     });
   });
 
@@ -109,7 +117,9 @@ describe("SqliteRunJournal", () => {
     const raw = new Sqlite(filename);
     raw.prepare("UPDATE sagaql_journal_meta SET value = '99' WHERE key = 'schema_version'").run();
     raw.close();
-    expect(() => new SqliteRunJournal({ filename })).toThrow(new RegExp(`schema version 99.*up to ${SQLITE_JOURNAL_VERSION}\\b`));
+    expect(() => new SqliteRunJournal({ filename })).toThrow(
+      new RegExp(`schema version 99.*up to ${SQLITE_JOURNAL_VERSION}\\b`),
+    );
   });
 
   test("creates the journal's directory when it is missing", async () => {

@@ -27,13 +27,17 @@ describe("CSRF prevention", () => {
     const response = await fetch(running.address.graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: `query=${encodeURIComponent("mutation { echo(text: \"hi\") }")}`,
+      body: `query=${encodeURIComponent('mutation { echo(text: "hi") }')}`,
     });
     expect(response.status).toBe(403);
   });
 
   it("lets JSON POSTs through without the header", async () => {
-    const response = await fetch(running.address.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ hello }" }) });
+    const response = await fetch(running.address.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ hello }" }),
+    });
     expect(response.status).toBe(200);
   });
 

@@ -16,7 +16,9 @@ describe("close()", () => {
       graphiql: false,
       onClose: [() => events.push("services closed"), () => events.push("database closed")],
     });
-    server.http.on("request", (_request, response: ServerResponse) => response.once("finish", () => events.push("response sent")));
+    server.http.on("request", (_request, response: ServerResponse) =>
+      response.once("finish", () => events.push("response sent")),
+    );
     const inFlight = postGraphQL(address.graphqlUrl, "{ slow }");
     await slowStarted.wait();
 
@@ -36,7 +38,10 @@ describe("close()", () => {
   it("answers 503 on /health while draining, so a load balancer stops routing to it", async () => {
     const slowStarted = new Latch();
     const slowRelease = new Latch();
-    const { server, address } = await startTestServer({ schema: placeholderSchema({ slowStarted, slowRelease }), graphiql: false });
+    const { server, address } = await startTestServer({
+      schema: placeholderSchema({ slowStarted, slowRelease }),
+      graphiql: false,
+    });
     const slow = postGraphQL(address.graphqlUrl, "{ slow }");
     await slowStarted.wait();
     const closed = server.close();
@@ -63,7 +68,9 @@ describe("close()", () => {
     await server.close();
     expect(await stuck).toBeInstanceOf(Error);
     expect(released).toBe(true);
-    expect(logs.find((line) => line.msg === "grace period over: cut the connections of unfinished requests")).toMatchObject({ abandoned: 1 });
+    expect(
+      logs.find((line) => line.msg === "grace period over: cut the connections of unfinished requests"),
+    ).toMatchObject({ abandoned: 1 });
   });
 
   it("closes idle keep-alive connections at once instead of waiting for their timeout", async () => {

@@ -5,12 +5,17 @@ import { placeholderSchema } from "../helpers/placeholder-schema.ts";
 import { startTestServer, type TestServer } from "../helpers/start-test-server.ts";
 
 /** Raw GET, because fetch() would decompress the body and hide which encoding the server chose. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     httpRequest(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
       response.on("error", reject);
     })
       .on("error", reject)
@@ -40,7 +45,10 @@ describe("GraphiQL page", () => {
   afterAll(() => running.server.close());
 
   it("is served to browsers, brotli-compressed, with no asset loaded from another host", async () => {
-    const page = await rawGet(running.address.graphqlUrl, { accept: "text/html", "accept-encoding": "gzip, deflate, br" });
+    const page = await rawGet(running.address.graphqlUrl, {
+      accept: "text/html",
+      "accept-encoding": "gzip, deflate, br",
+    });
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.headers["content-encoding"]).toBe("br");
@@ -62,7 +70,10 @@ describe("GraphiQL page", () => {
 
   it("answers a revalidation with 304 and no body", async () => {
     const first = await rawGet(running.address.graphqlUrl, { accept: "text/html", "accept-encoding": "br" });
-    const again = await rawGet(running.address.graphqlUrl, { accept: "text/html", "if-none-match": String(first.headers.etag) });
+    const again = await rawGet(running.address.graphqlUrl, {
+      accept: "text/html",
+      "if-none-match": String(first.headers.etag),
+    });
     expect(again.status).toBe(304);
     expect(again.body.byteLength).toBe(0);
   });

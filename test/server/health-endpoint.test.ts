@@ -10,7 +10,11 @@ describe("GET /health", () => {
   });
 
   it("answers 200 when every dependency probe passes", async () => {
-    running = await startTestServer({ schema: placeholderSchema(), graphiql: false, healthChecks: { database: async () => 1 } });
+    running = await startTestServer({
+      schema: placeholderSchema(),
+      graphiql: false,
+      healthChecks: { database: async () => 1 },
+    });
     const response = await fetch(`${running.address.url}/health`);
     expect(response.status).toBe(200);
     const report = await response.json();
@@ -32,14 +36,25 @@ describe("GET /health", () => {
   });
 
   it("counts a probe that hangs as failed instead of hanging", async () => {
-    running = await startTestServer({ schema: placeholderSchema(), graphiql: false, healthChecks: { database: () => new Promise(() => {}) }, healthCheckTimeoutMs: 100 });
+    running = await startTestServer({
+      schema: placeholderSchema(),
+      graphiql: false,
+      healthChecks: { database: () => new Promise(() => {}) },
+      healthCheckTimeoutMs: 100,
+    });
     const response = await fetch(`${running.address.url}/health`);
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ checks: { database: { ok: false, error: "no answer within 100 ms" } } });
+    expect(await response.json()).toMatchObject({
+      checks: { database: { ok: false, error: "no answer within 100 ms" } },
+    });
   });
 
   it("keeps yoga's probe-free liveness check at /live", async () => {
-    running = await startTestServer({ schema: placeholderSchema(), graphiql: false, healthChecks: { database: async () => Promise.reject(new Error("down")) } });
+    running = await startTestServer({
+      schema: placeholderSchema(),
+      graphiql: false,
+      healthChecks: { database: async () => Promise.reject(new Error("down")) },
+    });
     expect((await fetch(`${running.address.url}/live`)).status).toBe(200);
   });
 });

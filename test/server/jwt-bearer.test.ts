@@ -25,19 +25,39 @@ describe("jwtBearer", () => {
     return running.address.graphqlUrl;
   }
 
-  const ask = (url: string, authorization?: string) => postGraphQL<{ user: string | null }>(url, "{ user }", {}, authorization === undefined ? {} : { authorization });
+  const ask = (url: string, authorization?: string) =>
+    postGraphQL<{ user: string | null }>(url, "{ user }", {}, authorization === undefined ? {} : { authorization });
 
   it("gives rules the verified subject, and no header means an anonymous caller", async () => {
     const url = await serve();
-    expect((await ask(url, `Bearer ${await signJwt({ sub: "cus_1" }, { secret: SECRET })}`)).body).toEqual({ data: { user: "cus_1" } });
+    expect((await ask(url, `Bearer ${await signJwt({ sub: "cus_1" }, { secret: SECRET })}`)).body).toEqual({
+      data: { user: "cus_1" },
+    });
     expect((await ask(url)).body).toEqual({ data: { user: null } });
   });
 
   it.each([
-    ["an expired token", async () => `Bearer ${await signJwt({ sub: "cus_1" }, { secret: SECRET, expiresIn: -60 })}`, "the token has expired"],
-    ["a token signed with another secret", async () => `Bearer ${await signJwt({ sub: "cus_1" }, { secret: "another-secret-also-32-bytes-long!!" })}`, "the token is not valid"],
-    ["an unsigned token (alg none)", async () => `Bearer ${unsigned({ sub: "admin", role: "admin" })}`, "the token is not valid"],
-    ["a token of another algorithm", async () => `Bearer ${await new SignJWT({ sub: "cus_1" }).setProtectedHeader({ alg: "HS512" }).sign(new TextEncoder().encode(SECRET))}`, "the token is not valid"],
+    [
+      "an expired token",
+      async () => `Bearer ${await signJwt({ sub: "cus_1" }, { secret: SECRET, expiresIn: -60 })}`,
+      "the token has expired",
+    ],
+    [
+      "a token signed with another secret",
+      async () => `Bearer ${await signJwt({ sub: "cus_1" }, { secret: "another-secret-also-32-bytes-long!!" })}`,
+      "the token is not valid",
+    ],
+    [
+      "an unsigned token (alg none)",
+      async () => `Bearer ${unsigned({ sub: "admin", role: "admin" })}`,
+      "the token is not valid",
+    ],
+    [
+      "a token of another algorithm",
+      async () =>
+        `Bearer ${await new SignJWT({ sub: "cus_1" }).setProtectedHeader({ alg: "HS512" }).sign(new TextEncoder().encode(SECRET))}`,
+      "the token is not valid",
+    ],
     ["garbage", async () => "Bearer not.a.jwt", "the token is not valid"],
     ["another scheme", async () => "Basic YWRhOmh1bnRlcjI=", "the Authorization header must be `Bearer <token>`"],
   ])("refuses %s with UNAUTHENTICATED and HTTP 401, before any resolver runs", async (_what, header, why) => {
@@ -45,12 +65,16 @@ describe("jwtBearer", () => {
     const response = await postGraphQL(url, 'mutation { echo(text: "ran") }', {}, { authorization: await header() });
     expect(response.status).toBe(401);
     expect(response.body.data ?? null).toBeNull();
-    expect(response.body.errors?.[0]).toMatchObject({ message: expect.stringContaining(why), extensions: { code: "UNAUTHENTICATED" } });
+    expect(response.body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining(why),
+      extensions: { code: "UNAUTHENTICATED" },
+    });
   });
 
   it("refuses a token whose claims toUser rejects", async () => {
     const url = await serve((claims) => {
-      if (claims.role !== "customer" && claims.role !== "admin") throw new Error(`unknown role "${String(claims.role)}"`);
+      if (claims.role !== "customer" && claims.role !== "admin")
+        throw new Error(`unknown role "${String(claims.role)}"`);
       return claims.sub;
     });
     const response = await ask(url, `Bearer ${await signJwt({ sub: "x", role: "root" }, { secret: SECRET })}`);

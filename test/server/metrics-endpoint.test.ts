@@ -24,7 +24,11 @@ describe.each<Provider>(["sqlite", "postgresql"])("GET /metrics (%s)", (provider
 
   beforeAll(async () => {
     database = await freshDatabase(provider);
-    await applyMigrations({ url: database.url, schemaPath: join(PROJECT_ROOT, `prisma/${provider}/schema.prisma`), cwd: PROJECT_ROOT });
+    await applyMigrations({
+      url: database.url,
+      schemaPath: join(PROJECT_ROOT, `prisma/${provider}/schema.prisma`),
+      cwd: PROJECT_ROOT,
+    });
     server = await spawnServerProcess(CRASH_SERVER, { DATABASE_URL: database.url, DATA_DIR: database.dataDir }).ready();
   }, 120_000);
   afterAll(async () => {
@@ -36,8 +40,13 @@ describe.each<Provider>(["sqlite", "postgresql"])("GET /metrics (%s)", (provider
     const url = new URL(server.graphqlUrl);
     const paid = await createScenarioOrder(url.href);
     const declined = await createScenarioOrder(url.href);
-    expect((await sendCheckout(url.href, paid.orderId, "pm_card_visa", `metrics-${crypto.randomUUID()}`)).__typename).toBe("OrderCheckoutSuccess");
-    expect((await sendCheckout(url.href, declined.orderId, "pm_card_chargeDeclined", `metrics-${crypto.randomUUID()}`)).__typename).toBe("StepFailedError");
+    expect(
+      (await sendCheckout(url.href, paid.orderId, "pm_card_visa", `metrics-${crypto.randomUUID()}`)).__typename,
+    ).toBe("OrderCheckoutSuccess");
+    expect(
+      (await sendCheckout(url.href, declined.orderId, "pm_card_chargeDeclined", `metrics-${crypto.randomUUID()}`))
+        .__typename,
+    ).toBe("StepFailedError");
 
     const response = await fetch(new URL("/metrics", url));
     const text = await response.text();
@@ -53,12 +62,20 @@ describe.each<Provider>(["sqlite", "postgresql"])("GET /metrics (%s)", (provider
     expect(series.get(`sagaql_runs_ended_total{${checkout},status="COMPLETED"}`)).toBe(1);
     expect(series.get(`sagaql_runs_ended_total{${checkout},status="COMPENSATED"}`)).toBe(1);
     expect(series.get(`sagaql_step_attempts_total{${checkout},step="charge-payment"}`)).toBe(2);
-    expect(series.get(`sagaql_step_duration_seconds_count{${checkout},step="charge-payment",outcome="failed"}`)).toBe(1);
-    expect(series.get(`sagaql_compensations_total{${checkout},step="reserve-inventory",outcome="rolled_back"}`)).toBe(1);
+    expect(series.get(`sagaql_step_duration_seconds_count{${checkout},step="charge-payment",outcome="failed"}`)).toBe(
+      1,
+    );
+    expect(series.get(`sagaql_compensations_total{${checkout},step="reserve-inventory",outcome="rolled_back"}`)).toBe(
+      1,
+    );
     expect([...series.keys()].some((key) => key.startsWith("sagaql_journal_write_seconds_count"))).toBe(true);
-    expect(series.get('sagaql_http_requests_total{method="POST",path="/graphql",status="200"}')).toBeGreaterThanOrEqual(6);
+    expect(series.get('sagaql_http_requests_total{method="POST",path="/graphql",status="200"}')).toBeGreaterThanOrEqual(
+      6,
+    );
     expect([...series.keys()].some((key) => key.startsWith("graphql_envelop_request_duration_count"))).toBe(true);
     expect(text).not.toContain(paid.orderId);
-    console.log(`${provider}: /metrics is ${text.length} bytes, ${series.size} series, ${scrapeMs.toFixed(2)} ms a scrape`);
+    console.log(
+      `${provider}: /metrics is ${text.length} bytes, ${series.size} series, ${scrapeMs.toFixed(2)} ms a scrape`,
+    );
   }, 60_000);
 });

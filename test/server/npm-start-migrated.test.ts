@@ -6,7 +6,13 @@ import { startNpm } from "../helpers/npm-start.ts";
 /** Starts the server, waits until /health answers, stops it; returns what it logged about migrations. */
 async function startOnce(database: FreshDatabase): Promise<{ migrated: Record<string, unknown>; ms: number }> {
   const started = performance.now();
-  const app = startNpm({ PORT: "0", HOST: "127.0.0.1", DATABASE_URL: database.url, DATA_DIR: database.dataDir, LOG_LEVEL: "info" });
+  const app = startNpm({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: database.url,
+    DATA_DIR: database.dataDir,
+    LOG_LEVEL: "info",
+  });
   try {
     const ready = await app.waitForLog((line) => line.msg === "checkout example ready", "the server to be ready");
     expect((await fetch(String(ready.url).replace("/graphql", "/health"))).status).toBe(200);
@@ -33,6 +39,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("npm start on an already migra
     expect(first.migrated).toMatchObject({ ranCli: true, output: "All migrations have been successfully applied." });
     const second = await startOnce(database);
     expect(second.migrated).toMatchObject({ ranCli: false, output: "No pending migrations to apply." });
-    console.info(`npm start answered /health in ${Math.round(first.ms)} ms migrating, ${Math.round(second.ms)} ms with nothing pending (${provider})`);
+    console.info(
+      `npm start answered /health in ${Math.round(first.ms)} ms migrating, ${Math.round(second.ms)} ms with nothing pending (${provider})`,
+    );
   }, 90_000);
 });

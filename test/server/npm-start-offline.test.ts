@@ -17,7 +17,10 @@ describe("npm start with the network cut off", () => {
   });
 
   it("migrates, seeds, and serves GraphiQL, the runs console and the API with nothing but a loopback interface", async () => {
-    if (cut.mode === "impossible") throw new Error(`This machine cannot cut the network for this test: ${cut.reason}${process.env.CI ? " (in CI)" : ""}`);
+    if (cut.mode === "impossible")
+      throw new Error(
+        `This machine cannot cut the network for this test: ${cut.reason}${process.env.CI ? " (in CI)" : ""}`,
+      );
     database = await freshDatabase("sqlite");
     const app = startNpm({ PORT: "0", DATABASE_URL: database.url, DATA_DIR: database.dataDir }, { offline: true });
     try {
@@ -38,7 +41,9 @@ describe("npm start with the network cut off", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ query: "{ products { sku } }" }),
       });
-      expect(JSON.parse(products.text)).toMatchObject({ data: { products: expect.arrayContaining([{ sku: "KB-001" }]) } });
+      expect(JSON.parse(products.text)).toMatchObject({
+        data: { products: expect.arrayContaining([{ sku: "KB-001" }]) },
+      });
 
       app.child.kill("SIGTERM");
       expect(await app.exited).toBe(0);

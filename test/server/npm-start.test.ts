@@ -31,15 +31,25 @@ async function exerciseNpmStart(databaseUrl: string, dataDir: string, stop: Stop
     await app.waitForOutput(`GraphiQL: ${graphqlUrl}`);
     expect((await fetch(graphqlUrl.replace("/graphql", "/health"))).status).toBe(200);
 
-    const products = await postGraphQL<{ products: Product[] }>(graphqlUrl, "{ products(orderBy: { sku: ASC }) { sku stock } }");
+    const products = await postGraphQL<{ products: Product[] }>(
+      graphqlUrl,
+      "{ products(orderBy: { sku: ASC }) { sku stock } }",
+    );
     expect(products.body.data?.products.map((p) => p.sku)).toEqual(["CB-001", "KB-001", "MN-001", "MS-001"]);
 
     // The customer header the banner prints, pasted as a new user would.
     await app.waitForOutput("admin:");
-    const customer = JSON.parse(/customer cus_demo_1:\n\s*(\{.*\})/.exec(app.output())![1]!) as { Authorization: string };
-    const created = await postGraphQL<{ orderCreate: { id: string; total: number } }>(graphqlUrl, "mutation($items: String!) { orderCreate(data: { items: $items }) { id total } }", {
-      items: JSON.stringify([{ sku: "MS-001", quantity: 1 }]),
-    }, customer);
+    const customer = JSON.parse(/customer cus_demo_1:\n\s*(\{.*\})/.exec(app.output())![1]!) as {
+      Authorization: string;
+    };
+    const created = await postGraphQL<{ orderCreate: { id: string; total: number } }>(
+      graphqlUrl,
+      "mutation($items: String!) { orderCreate(data: { items: $items }) { id total } }",
+      {
+        items: JSON.stringify([{ sku: "MS-001", quantity: 1 }]),
+      },
+      customer,
+    );
     expect(created.body.data!.orderCreate.total).toBe(29.5);
     const orderId = created.body.data!.orderCreate.id;
     const checkout = postGraphQL<{ orderCheckout: { __typename: string; order: { status: string } } }>(
@@ -49,13 +59,19 @@ async function exerciseNpmStart(databaseUrl: string, dataDir: string, stop: Stop
       { id: orderId },
       { "x-request-id": "slow-checkout", ...customer },
     );
-    await app.waitForLog((line) => line.msg === "request received" && line.reqId === "slow-checkout", "the slow checkout to arrive");
+    await app.waitForLog(
+      (line) => line.msg === "request received" && line.reqId === "slow-checkout",
+      "the slow checkout to arrive",
+    );
     const signalled = performance.now();
     if (stop === "SIGTERM to npm") app.child.kill("SIGTERM");
     else process.kill(-app.child.pid!, "SIGINT");
 
     const response = await checkout;
-    expect(response.body.data?.orderCheckout).toEqual({ __typename: "OrderCheckoutSuccess", order: { status: "completed" } });
+    expect(response.body.data?.orderCheckout).toEqual({
+      __typename: "OrderCheckoutSuccess",
+      order: { status: "completed" },
+    });
     expect(await app.exited).toBe(0);
     console.info(`shut down ${Math.round(performance.now() - signalled)} ms after ${stop}, slow checkout included`);
     const messages = app.logs().map((line) => line.msg);

@@ -3,9 +3,20 @@ import { buildSchema, getOperationAST, parse } from "graphql";
 import { queryCost } from "../../src/server/query-cost.ts";
 
 const schema = buildSchema(/* GraphQL */ `
-  type Query { runs(take: Int): [Run!]! run(id: ID!): Run tags: [String!]! }
-  type Run { id: ID! status: String! steps: [Step!]! }
-  type Step { name: String! attempts: Int! }
+  type Query {
+    runs(take: Int): [Run!]!
+    run(id: ID!): Run
+    tags: [String!]!
+  }
+  type Run {
+    id: ID!
+    status: String!
+    steps: [Step!]!
+  }
+  type Step {
+    name: String!
+    attempts: Int!
+  }
 `);
 
 function cost(query: string, variables?: Record<string, unknown>): number {
@@ -35,7 +46,10 @@ describe("query cost", () => {
 
   it("measures a document of nested fragment spreads in linear time", () => {
     // Each level spreads the one below twice: expanded, 2^40 fields; measured once per fragment, 40 steps.
-    const levels = Array.from({ length: 40 }, (_, level) => `fragment F${level} on Run { ...F${level + 1} ...F${level + 1} }`);
+    const levels = Array.from(
+      { length: 40 },
+      (_, level) => `fragment F${level} on Run { ...F${level + 1} ...F${level + 1} }`,
+    );
     const query = `{ run(id: 1) { ...F0 } } ${levels.join(" ")} fragment F40 on Run { id }`;
     const started = performance.now();
     expect(cost(query)).toBe(1 + 2 ** 40);

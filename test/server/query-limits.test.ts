@@ -23,7 +23,10 @@ function nested(depth: number): string {
  * Sends three variants of a query (yoga caches a document's parse and validation, so each must be new) and keeps
  * the fastest: on two shared cores, the other two absorb a cold start or a neighbour's burst.
  */
-async function timed(url: string, query: (attempt: number) => string): Promise<{ response: GraphQLResponse; ms: number }> {
+async function timed(
+  url: string,
+  query: (attempt: number) => string,
+): Promise<{ response: GraphQLResponse; ms: number }> {
   let best: { response: GraphQLResponse; ms: number } | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const started = performance.now();
@@ -48,7 +51,9 @@ async function liveDuring(url: string, probe: () => Promise<unknown>): Promise<n
 function expectRefused(response: GraphQLResponse, message: RegExp): void {
   expect(response.status).toBe(400);
   expect(response.body.data ?? null).toBeNull();
-  expect(response.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: "QUERY_TOO_COMPLEX" } })]);
+  expect(response.body.errors).toEqual([
+    expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: "QUERY_TOO_COMPLEX" } }),
+  ]);
 }
 
 describe("query limits against the checkout app", () => {
@@ -60,7 +65,12 @@ describe("query limits against the checkout app", () => {
   let looseUrl: string;
 
   const startLoose = async (limits: QueryLimits) => {
-    const server = createServer({ schema: running.app.schema, logger: createLogger({ level: "warn", destination: new CapturedLogs() }), graphiql: false, limits });
+    const server = createServer({
+      schema: running.app.schema,
+      logger: createLogger({ level: "warn", destination: new CapturedLogs() }),
+      graphiql: false,
+      limits,
+    });
     const address = await server.listen({ port: 0 });
     return { server, url: address.graphqlUrl };
   };
@@ -79,23 +89,39 @@ describe("query limits against the checkout app", () => {
   });
 
   it("answers ordinary queries under the default limits", async () => {
-    const response = await postGraphQL(url, "{ products(orderBy: { sku: ASC }) { id sku name price stock } workflowRuns(take: 20) { id status steps { name status attempts error } } }");
+    const response = await postGraphQL(
+      url,
+      "{ products(orderBy: { sku: ASC }) { id sku name price stock } workflowRuns(take: 20) { id status steps { name status attempts error } } }",
+    );
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.products).toHaveLength(4);
   });
 
   it("lets GraphiQL's full introspection query through", async () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
     const response = await postGraphQL(url, query);
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data).toHaveProperty("__schema.queryType.name", "Query");
   });
 
   it("refuses 1,000 aliases of workflowRuns(take: 200) quickly, and /live stays responsive", async () => {
-    const { response, ms } = await timed(url, (attempt) => aliases(1000, "workflowRuns(take: 200) { steps { name } }", `r${attempt}_`));
+    const { response, ms } = await timed(url, (attempt) =>
+      aliases(1000, "workflowRuns(take: 200) { steps { name } }", `r${attempt}_`),
+    );
     expectRefused(response, /^Token limit of 2000 exceeded\.$/);
     expect(ms).toBeLessThan(100);
-    expect(await liveDuring(url, () => postGraphQL(url, aliases(1000, "workflowRuns(take: 200) { steps { name } }", "live_")))).toBeLessThan(1000);
+    expect(
+      await liveDuring(url, () =>
+        postGraphQL(url, aliases(1000, "workflowRuns(take: 200) { steps { name } }", "live_")),
+      ),
+    ).toBeLessThan(1000);
   });
 
   it("refuses 5,000 aliases of products quickly, by its tokens and, with no token limit, by its aliases", async () => {
@@ -107,7 +133,9 @@ describe("query limits against the checkout app", () => {
     expectRefused(aliased.response, /^Aliases limit of 30 exceeded, found 5000\.$/);
     // Parsing 5,000 aliases alone takes tens of milliseconds on a busy machine; the point is no 11-second stall.
     expect(aliased.ms).toBeLessThan(1000);
-    expect(await liveDuring(looseUrl, () => postGraphQL(looseUrl, aliases(5000, "products { id }", "live_")))).toBeLessThan(1000);
+    expect(
+      await liveDuring(looseUrl, () => postGraphQL(looseUrl, aliases(5000, "products { id }", "live_"))),
+    ).toBeLessThan(1000);
   });
 
   it("refuses deep nesting", async () => {
@@ -129,7 +157,8 @@ describe("query limits against the checkout app", () => {
   });
 
   it("counts list sizes in the cost: take, a variable's value, and the default page size", async () => {
-    const costly = "{ a: workflowRuns(take: 200) { steps { name status } } b: workflowRuns(take: 200) { steps { name status } } c: workflowRuns(take: 200) { steps { name status } } }";
+    const costly =
+      "{ a: workflowRuns(take: 200) { steps { name status } } b: workflowRuns(take: 200) { steps { name status } } c: workflowRuns(take: 200) { steps { name status } } }";
     expectRefused(await postGraphQL(url, costly), /^Query cost limit of 50000 exceeded, found 60603\.$/);
     const query = "query Runs($take: Int) { workflowRuns(take: $take) { steps { name status } } }";
     expect((await postGraphQL(url, query, { take: 10 })).body.errors).toBeUndefined();
@@ -137,7 +166,10 @@ describe("query limits against the checkout app", () => {
     try {
       expectRefused(await postGraphQL(small.url, query, { take: 200 }), /found 20201\.$/);
       expectRefused(await postGraphQL(small.url, query), /found 5051\.$/);
-      expectRefused(await postGraphQL(small.url, "query($take: Int = 1000) { workflowRuns(take: $take) { id } }"), /found 1001\.$/);
+      expectRefused(
+        await postGraphQL(small.url, "query($take: Int = 1000) { workflowRuns(take: $take) { id } }"),
+        /found 1001\.$/,
+      );
     } finally {
       await small.server.close();
     }

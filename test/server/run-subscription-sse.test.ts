@@ -7,7 +7,18 @@ import { startInstances, type Instance, type SharedDatabaseInstances } from "../
 async function finishedRun(instance: Instance): Promise<string> {
   const runId = `run-${randomUUID()}`;
   const at = new Date();
-  await instance.app.store.record({ type: "run-started", runId, at, workflow: "order.checkout", steps: [], input: {}, data: {}, resourceId: undefined, transactional: false, idempotencyKey: undefined });
+  await instance.app.store.record({
+    type: "run-started",
+    runId,
+    at,
+    workflow: "order.checkout",
+    steps: [],
+    input: {},
+    data: {},
+    resourceId: undefined,
+    transactional: false,
+    idempotencyKey: undefined,
+  });
   await instance.app.store.record({ type: "run-finished", runId, at, status: "COMPLETED", result: { ok: true } });
   return runId;
 }
@@ -33,7 +44,9 @@ describe("subscriptions through the server's CSRF prevention", () => {
   });
 
   it("streams a GET subscription that carries the CSRF header, and completes it", async () => {
-    const response = await fetch(subscriptionUrl, { headers: { accept: "text/event-stream", "x-graphql-yoga-csrf": "1", ...adminHeaders() } });
+    const response = await fetch(subscriptionUrl, {
+      headers: { accept: "text/event-stream", "x-graphql-yoga-csrf": "1", ...adminHeaders() },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const body = await response.text();

@@ -12,7 +12,11 @@ describe("the runs console page over HTTP", () => {
   let test: TestServer;
 
   beforeAll(async () => {
-    test = await startTestServer({ schema: placeholderSchema(), graphqlEndpoint: "/api", plugins: [useRunsConsole({ csrfHeader: "x-console-check", graphqlEndpoint: "/api" })] });
+    test = await startTestServer({
+      schema: placeholderSchema(),
+      graphqlEndpoint: "/api",
+      plugins: [useRunsConsole({ csrfHeader: "x-console-check", graphqlEndpoint: "/api" })],
+    });
   });
   afterAll(() => test?.server.close());
 
@@ -42,7 +46,11 @@ describe("the runs console page over HTTP", () => {
     const head = await fetch(`${test.address.url}/runs`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe("");
-    const post = await fetch(`${test.address.url}/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const post = await fetch(`${test.address.url}/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD");
   });

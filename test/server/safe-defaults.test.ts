@@ -9,7 +9,11 @@ import type { CreateServerOptions } from "../../src/server/create-server.ts";
 function preflight(url: string, origin: string): Promise<Response> {
   return fetch(url, {
     method: "OPTIONS",
-    headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,x-graphql-yoga-csrf" },
+    headers: {
+      origin,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "content-type,x-graphql-yoga-csrf",
+    },
   });
 }
 
@@ -44,7 +48,11 @@ describe("safe defaults", () => {
   });
 
   it("allows the configured origins only", async () => {
-    const configured = await startTestServer({ schema: placeholderSchema(), graphiql: false, cors: { origin: ["https://app.example"], credentials: true } });
+    const configured = await startTestServer({
+      schema: placeholderSchema(),
+      graphiql: false,
+      cors: { origin: ["https://app.example"], credentials: true },
+    });
     try {
       const allowed = await preflight(configured.address.graphqlUrl, "https://app.example");
       expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
@@ -59,7 +67,9 @@ describe("safe defaults", () => {
 
   it("keeps introspection, suggestions and GraphiQL in development", async () => {
     expect((await postGraphQL(running.address.graphqlUrl, getIntrospectionQuery())).body.errors).toBeUndefined();
-    expect((await postGraphQL(running.address.graphqlUrl, "{ helo }")).body.errors?.[0]?.message).toContain('Did you mean "hello"?');
+    expect((await postGraphQL(running.address.graphqlUrl, "{ helo }")).body.errors?.[0]?.message).toContain(
+      'Did you mean "hello"?',
+    );
     expect((await openGraphiQL(running.address.graphqlUrl)).headers.get("content-type")).toContain("text/html");
   });
 
@@ -67,7 +77,9 @@ describe("safe defaults", () => {
     const secret = `leaked${"x".repeat(5000)}`;
     const response = await postGraphQL(running.address.graphqlUrl, `{ hello } ${secret}`);
     expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([expect.objectContaining({ message: "Syntax Error: Unexpected Name.", locations: [{ line: 1, column: 11 }] })]);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ message: "Syntax Error: Unexpected Name.", locations: [{ line: 1, column: 11 }] }),
+    ]);
     expect(JSON.stringify(response.body)).not.toContain("leaked");
     const string = await postGraphQL(running.address.graphqlUrl, `{ hello(name: "a") "${secret}" }`);
     expect(JSON.stringify(string.body)).not.toContain("leaked");
@@ -82,7 +94,9 @@ describe("safe defaults", () => {
       let text = "";
       const body = JSON.stringify({ query: "{ hello }" });
       socket.on("connect", () => {
-        socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`);
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+        );
         let sent = 0;
         // One byte every 100 ms: the whole body would take seconds, far past the 400 ms allowed.
         const drip = setInterval(() => {
@@ -111,12 +125,17 @@ describe("safe defaults", () => {
       const response = await postGraphQL(production.address.graphqlUrl, getIntrospectionQuery());
       expect(response.body.data ?? null).toBeNull();
       expect(response.body.errors?.[0]?.message).toMatch(/introspection/);
-      expect((await postGraphQL(production.address.graphqlUrl, '{ __type(name: "Query") { name } }')).body.errors?.[0]?.message).toMatch(/introspection/);
+      expect(
+        (await postGraphQL(production.address.graphqlUrl, '{ __type(name: "Query") { name } }')).body.errors?.[0]
+          ?.message,
+      ).toMatch(/introspection/);
     });
 
     it("suggests no field names", async () => {
       const response = await postGraphQL(production.address.graphqlUrl, "{ helo }");
-      expect(response.body.errors).toEqual([expect.objectContaining({ message: 'Cannot query field "helo" on type "Query".' })]);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ message: 'Cannot query field "helo" on type "Query".' }),
+      ]);
     });
 
     it("serves no GraphiQL", async () => {
@@ -128,7 +147,9 @@ describe("safe defaults", () => {
       const enabled = await startInProduction({ introspection: true, fieldSuggestions: true, graphiql: true });
       try {
         expect((await postGraphQL(enabled.address.graphqlUrl, getIntrospectionQuery())).body.errors).toBeUndefined();
-        expect((await postGraphQL(enabled.address.graphqlUrl, "{ helo }")).body.errors?.[0]?.message).toContain("Did you mean");
+        expect((await postGraphQL(enabled.address.graphqlUrl, "{ helo }")).body.errors?.[0]?.message).toContain(
+          "Did you mean",
+        );
         expect((await openGraphiQL(enabled.address.graphqlUrl)).headers.get("content-type")).toContain("text/html");
       } finally {
         await enabled.server.close();

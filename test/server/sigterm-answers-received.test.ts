@@ -33,7 +33,11 @@ function sendWhole(url: URL, body: string, written: () => void): Promise<string>
 describe("SIGTERM", () => {
   it("answers every request whose bytes the server already received, then exits 0", async () => {
     database = await freshDatabase("sqlite");
-    await applyMigrations({ url: database.url, schemaPath: join(PROJECT_ROOT, "prisma/sqlite/schema.prisma"), cwd: PROJECT_ROOT });
+    await applyMigrations({
+      url: database.url,
+      schemaPath: join(PROJECT_ROOT, "prisma/sqlite/schema.prisma"),
+      cwd: PROJECT_ROOT,
+    });
     const server = spawnServerProcess(CRASH_SERVER, { DATABASE_URL: database.url, DATA_DIR: database.dataDir });
     spawned.push(server);
     const ready = await server.ready();
@@ -43,7 +47,9 @@ describe("SIGTERM", () => {
     let writes = 0;
     let allWritten!: () => void;
     const sent = new Promise<void>((resolve) => (allWritten = resolve));
-    const replies = Array.from({ length: REQUESTS }, () => sendWhole(url, body, () => ++writes === REQUESTS && allWritten()));
+    const replies = Array.from({ length: REQUESTS }, () =>
+      sendWhole(url, body, () => ++writes === REQUESTS && allWritten()),
+    );
     await sent;
     ready.child.kill("SIGTERM");
 

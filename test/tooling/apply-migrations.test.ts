@@ -61,12 +61,17 @@ describe.each<Provider>(["sqlite", "postgresql"])("applyMigrations on %s", (prov
     const first = await apply();
     expect(first.ranCli).toBe(true);
     expect(first.output).toContain("All migrations have been successfully applied.");
-    expect(await query(url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL")).toHaveLength(committedMigrations(migrationsDir));
+    expect(
+      await query(url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL"),
+    ).toHaveLength(committedMigrations(migrationsDir));
 
     expect(await apply()).toEqual({ ranCli: false, output: "No pending migrations to apply." });
 
     await mkdir(join(migrationsDir, "29990101000000_extra"));
-    await writeFile(join(migrationsDir, "29990101000000_extra", "migration.sql"), 'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
+    await writeFile(
+      join(migrationsDir, "29990101000000_extra", "migration.sql"),
+      'CREATE TABLE "Extra" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+    );
     const third = await apply();
     expect(third.ranCli).toBe(true);
     expect(third.output).toContain("29990101000000_extra");
@@ -78,7 +83,8 @@ describe.each<Provider>(["sqlite", "postgresql"])("applyMigrations on %s", (prov
   it("leaves a failed migration or an edited one to the CLI", async () => {
     const { url, migrationsDir, apply } = await setUp();
     await apply();
-    const init = (await query(url, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name"))[0]!.migration_name as string;
+    const init = (await query(url, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name"))[0]!
+      .migration_name as string;
 
     // Recorded as started and never finished: the CLI refuses to go on, and says why.
     await query(url, `UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = '${init}'`);

@@ -6,14 +6,22 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { appProviders, migrationLockText, migrationsDirOf, renderAppSchema, schemaPathOf } from "../../src/tooling/prisma-app.ts";
+import {
+  appProviders,
+  migrationLockText,
+  migrationsDirOf,
+  renderAppSchema,
+  schemaPathOf,
+} from "../../src/tooling/prisma-app.ts";
 import { diffSchemas, listMigrations } from "../../src/tooling/sync-prisma-app.ts";
 import { loadPrismaApps, ROOT } from "../../scripts/prisma-apps.ts";
 import { shapeAfter } from "../persistence/database-shape.ts";
 
 const FIX = "run `npm run db:generate` and commit the result";
 const apps = await loadPrismaApps();
-const cases = apps.flatMap((app) => appProviders(app).map((provider) => ({ name: `${app.name}/${provider}`, app, provider })));
+const cases = apps.flatMap((app) =>
+  appProviders(app).map((provider) => ({ name: `${app.name}/${provider}`, app, provider })),
+);
 
 /**
  * The database shape the committed schema calls for, from `prisma migrate diff --from-empty`. Started for
@@ -46,8 +54,15 @@ describe.each(cases)("Prisma files of $name", ({ name, app, provider }) => {
   test("applying the migrations in order gives the database the schema describes", { timeout: 60_000 }, async () => {
     const folders = await listMigrations(migrationsDir);
     expect(folders.length, `no migrations in ${relative(ROOT, migrationsDir)}: ${FIX}`).toBeGreaterThan(0);
-    const migrations = await Promise.all(folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")));
-    const [migrated, expected] = await Promise.all([shapeAfter(provider, migrations.join("\n;\n")), expectedShapes.get(name)]);
-    expect(migrated, `the migrations in ${relative(ROOT, migrationsDir)} do not produce the schema: ${FIX}`).toEqual(expected);
+    const migrations = await Promise.all(
+      folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")),
+    );
+    const [migrated, expected] = await Promise.all([
+      shapeAfter(provider, migrations.join("\n;\n")),
+      expectedShapes.get(name),
+    ]);
+    expect(migrated, `the migrations in ${relative(ROOT, migrationsDir)} do not produce the schema: ${FIX}`).toEqual(
+      expected,
+    );
   });
 });

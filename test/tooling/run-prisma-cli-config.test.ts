@@ -13,5 +13,7 @@ test("without a Prisma config the CLI is not started: the error says to run saga
   writeFileSync(schemaPath, "");
   const running = runPrismaCli(["generate", "--schema", schemaPath], { schemaPath, cwd: dir });
   await expect(running).rejects.toBeInstanceOf(PrismaConfigMissingError);
-  await expect(running).rejects.toThrow(/No Prisma config \(looked for .*prisma\.config\.ts and .*prisma\/prisma\.config\.ts\): run `sagaql generate`/);
+  await expect(running).rejects.toThrow(
+    /No Prisma config \(looked for .*prisma\.config\.ts and .*prisma\/prisma\.config\.ts\): run `sagaql generate`/,
+  );
 });

@@ -21,12 +21,17 @@ const app = (entities: PrismaApp["entities"]): PrismaApp => ({
   generatedDir: join(dir, "generated"),
 });
 const v1 = app([entity("widget", { name: string })]);
-const v2 = app([entity("widget", { name: string, size: int.default(1), code: string.unique() }), entity("gadget", { on: boolean.default(false) })]);
+const v2 = app([
+  entity("widget", { name: string, size: int.default(1), code: string.unique() }),
+  entity("gadget", { on: boolean.default(false) }),
+]);
 
 async function migrationScript(provider: "sqlite" | "postgresql"): Promise<string> {
   const migrationsDir = migrationsDirOf(v2, provider);
   const folders = await listMigrations(migrationsDir);
-  const scripts = await Promise.all(folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")));
+  const scripts = await Promise.all(
+    folders.map((folder) => readFile(join(migrationsDir, folder, "migration.sql"), "utf8")),
+  );
   return scripts.join("\n;\n");
 }
 
@@ -52,10 +57,16 @@ describe("syncPrismaApp", { timeout: 120_000 }, () => {
     ]);
   });
 
-  test.each(["sqlite", "postgresql"] as const)("the %s migrations, applied in order, build what the latest schema describes", async (provider) => {
-    const expected = await shapeAfter(provider, await diffSchemas(undefined, renderAppSchema(v2, provider), provider, ROOT));
-    const migrated = await shapeAfter(provider, await migrationScript(provider));
-    expect(migrated).toEqual(expected);
-    expect(migrated.some((line) => line.includes("size"))).toBe(true);
-  });
+  test.each(["sqlite", "postgresql"] as const)(
+    "the %s migrations, applied in order, build what the latest schema describes",
+    async (provider) => {
+      const expected = await shapeAfter(
+        provider,
+        await diffSchemas(undefined, renderAppSchema(v2, provider), provider, ROOT),
+      );
+      const migrated = await shapeAfter(provider, await migrationScript(provider));
+      expect(migrated).toEqual(expected);
+      expect(migrated.some((line) => line.includes("size"))).toBe(true);
+    },
+  );
 });

@@ -26,6 +26,7 @@ export function ownRows<K extends string>(request: RequestContext, field: K): Re
 /** Verified claims → the caller; any other role, or a missing `sub`, refuses the token. */
 export function checkoutUserFrom(claims: { sub?: unknown; role?: unknown }): CheckoutUser {
   if (typeof claims.sub !== "string" || claims.sub === "") throw new Error('the "sub" claim must name the customer');
-  if (claims.role !== "customer" && claims.role !== "admin") throw new Error('the "role" claim must be "customer" or "admin"');
+  if (claims.role !== "customer" && claims.role !== "admin")
+    throw new Error('the "role" claim must be "customer" or "admin"');
   return { sub: claims.sub, role: claims.role };
 }

@@ -17,10 +17,13 @@ export function jwtSecretFrom(env: NodeJS.ProcessEnv): JwtSecret {
   const given = env.SAGAQL_JWT_SECRET?.trim();
   if (!given) {
     if (env.NODE_ENV === "production") {
-      throw new AppConfigError("SAGAQL_JWT_SECRET is required when NODE_ENV=production: set it to a random secret of at least 32 bytes (e.g. `openssl rand -base64 48`)");
+      throw new AppConfigError(
+        "SAGAQL_JWT_SECRET is required when NODE_ENV=production: set it to a random secret of at least 32 bytes (e.g. `openssl rand -base64 48`)",
+      );
     }
     return { secret: DEVELOPMENT_JWT_SECRET, isDevelopmentDefault: true };
   }
-  if (new TextEncoder().encode(given).byteLength < 32) throw new AppConfigError("SAGAQL_JWT_SECRET must be at least 32 bytes long (e.g. `openssl rand -base64 48`)");
+  if (new TextEncoder().encode(given).byteLength < 32)
+    throw new AppConfigError("SAGAQL_JWT_SECRET must be at least 32 bytes long (e.g. `openssl rand -base64 48`)");
   return { secret: given, isDevelopmentDefault: false };
 }

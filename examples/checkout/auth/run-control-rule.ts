@@ -9,5 +9,7 @@ import { callerOf, isAdmin } from "./checkout-user.ts";
 export function checkoutRunControl({ request, operation }: RunControlAuthorizeArgs): boolean | string {
   if (isAdmin(request)) return true;
   if (operation === "cancel" && callerOf(request)?.role === "customer") return true;
-  return operation === "cancel" ? "only the order's customer or an admin may cancel its checkout" : `only admins may ${operation} runs`;
+  return operation === "cancel"
+    ? "only the order's customer or an admin may cancel its checkout"
+    : `only admins may ${operation} runs`;
 }

@@ -24,7 +24,11 @@ export class InventoryService {
     const items = parseOrderItems(itemsJson);
     const reserved: OrderItem[] = [];
     for (const item of items) {
-      const changed = await driver.updateMany("product", { sku: item.sku, stock: { gte: item.quantity } }, { stock: { decrement: item.quantity } });
+      const changed = await driver.updateMany(
+        "product",
+        { sku: item.sku, stock: { gte: item.quantity } },
+        { stock: { decrement: item.quantity } },
+      );
       if (changed === 0) {
         // Outside a transaction nothing else would undo the items already taken: put them back first.
         await this.release(driver, { id: reservationId, items: reserved });

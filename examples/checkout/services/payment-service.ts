@@ -77,7 +77,10 @@ interface ChargeRow {
 export class PaymentService {
   readonly #db: Database.Database;
 
-  constructor(file: string, private readonly options: { slowMs?: number } = {}) {
+  constructor(
+    file: string,
+    private readonly options: { slowMs?: number } = {},
+  ) {
     this.#db = openProviderDatabase(file, SCHEMA);
   }
 
@@ -90,7 +93,9 @@ export class PaymentService {
     // The wait may have ended just as the signal fired: an abandoned request charges nothing.
     request.signal?.throwIfAborted();
     this.#db
-      .prepare("INSERT INTO charges (id, idempotency_key, amount, currency, payment_method) VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
+      .prepare(
+        "INSERT INTO charges (id, idempotency_key, amount, currency, payment_method) VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+      )
       .run(newId("ch"), request.idempotencyKey, request.amount, request.currency ?? "usd", request.paymentMethod);
     return this.#findByKey(request.idempotencyKey)!;
   }
@@ -98,14 +103,25 @@ export class PaymentService {
   /** Refunds a charge in full. Refunding it again returns the first refund: a charge is refunded at most once. */
   async refund(chargeId: string, options: { signal?: AbortSignal } = {}): Promise<Refund> {
     options.signal?.throwIfAborted();
-    const charge = this.#db.prepare("SELECT amount, payment_method FROM charges WHERE id = ?").get(chargeId) as { amount: number; payment_method: string } | undefined;
+    const charge = this.#db.prepare("SELECT amount, payment_method FROM charges WHERE id = ?").get(chargeId) as
+      { amount: number; payment_method: string } | undefined;
     if (!charge) throw new NonRetryableError(`No such charge: ${chargeId}`);
     if (charge.payment_method === REFUND_FAILS) {
-      this.#db.prepare("INSERT INTO failed_refunds (charge_id, count) VALUES (?, 1) ON CONFLICT (charge_id) DO UPDATE SET count = count + 1").run(chargeId);
+      this.#db
+        .prepare(
+          "INSERT INTO failed_refunds (charge_id, count) VALUES (?, 1) ON CONFLICT (charge_id) DO UPDATE SET count = count + 1",
+        )
+        .run(chargeId);
       throw new RefundFailedError(`Refund failed: the card of charge ${chargeId} cannot receive refunds`);
     }
-    this.#db.prepare("INSERT INTO refunds (id, charge_id, amount) VALUES (?, ?, ?) ON CONFLICT (charge_id) DO NOTHING").run(newId("re"), chargeId, charge.amount);
-    const refund = this.#db.prepare("SELECT id, charge_id, amount FROM refunds WHERE charge_id = ?").get(chargeId) as { id: string; charge_id: string; amount: number };
+    this.#db
+      .prepare("INSERT INTO refunds (id, charge_id, amount) VALUES (?, ?, ?) ON CONFLICT (charge_id) DO NOTHING")
+      .run(newId("re"), chargeId, charge.amount);
+    const refund = this.#db.prepare("SELECT id, charge_id, amount FROM refunds WHERE charge_id = ?").get(chargeId) as {
+      id: string;
+      charge_id: string;
+      amount: number;
+    };
     return { id: refund.id, chargeId: refund.charge_id, amount: refund.amount };
   }
 
@@ -114,13 +130,18 @@ export class PaymentService {
   }
 
   refunds(): Refund[] {
-    const rows = this.#db.prepare("SELECT id, charge_id, amount FROM refunds ORDER BY created_at, id").all() as Array<{ id: string; charge_id: string; amount: number }>;
+    const rows = this.#db.prepare("SELECT id, charge_id, amount FROM refunds ORDER BY created_at, id").all() as Array<{
+      id: string;
+      charge_id: string;
+      amount: number;
+    }>;
     return rows.map((row) => ({ id: row.id, chargeId: row.charge_id, amount: row.amount }));
   }
 
   /** How many refunds of `chargeId` were asked for and failed. */
   failedRefunds(chargeId: string): number {
-    const row = this.#db.prepare("SELECT count FROM failed_refunds WHERE charge_id = ?").get(chargeId) as { count: number } | undefined;
+    const row = this.#db.prepare("SELECT count FROM failed_refunds WHERE charge_id = ?").get(chargeId) as
+      { count: number } | undefined;
     return row?.count ?? 0;
   }
 
@@ -141,7 +162,8 @@ export class PaymentService {
       case "pm_card_chargeDeclined":
         throw new PaymentDeclinedError("Payment failed: your card was declined");
       case "pm_card_flaky":
-        if (this.#countAttempt(request.idempotencyKey) === 1) throw new PaymentUnavailableError("Payment provider temporarily unavailable");
+        if (this.#countAttempt(request.idempotencyKey) === 1)
+          throw new PaymentUnavailableError("Payment provider temporarily unavailable");
         return;
       case "pm_card_slow":
         // Rejects with an AbortError (the signal's reason as its cause) and drops its listener either way.
@@ -154,7 +176,9 @@ export class PaymentService {
 
   #countAttempt(key: string): number {
     const row = this.#db
-      .prepare("INSERT INTO attempts (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1 RETURNING count")
+      .prepare(
+        "INSERT INTO attempts (idempotency_key, count) VALUES (?, 1) ON CONFLICT (idempotency_key) DO UPDATE SET count = count + 1 RETURNING count",
+      )
       .get(key) as { count: number };
     return row.count;
   }

@@ -50,7 +50,9 @@ export class ShippingService {
       throw new ShippingUnavailableError(`Shipping is not available to destination "${request.country}"`);
     }
     this.#db
-      .prepare("INSERT INTO shipments (id, idempotency_key, order_id, country, items) VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
+      .prepare(
+        "INSERT INTO shipments (id, idempotency_key, order_id, country, items) VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+      )
       .run(newId("ship"), request.idempotencyKey, request.orderId, request.country, request.items);
     return this.#findByKey(request.idempotencyKey)!;
   }

@@ -29,10 +29,16 @@ export interface CancelRunOptions {
  * key and compensated too (`settleInDoubtStep`): what the other end did before its answer was lost is undone. A run that already ended, is already compensating, or got past its pivot is left as it is,
  * and the result says why (`changed: false`). A run that ends on its own before its owner hears the cancel wins.
  */
-export async function cancelRun(store: DurableRunJournal, runId: string, options: CancelRunOptions = {}): Promise<RunControlResult> {
+export async function cancelRun(
+  store: DurableRunJournal,
+  runId: string,
+  options: CancelRunOptions = {},
+): Promise<RunControlResult> {
   const request: RunControlRequest = { by: options.by ?? "anonymous", reason: options.reason ?? null };
   const journaled = await store.getJournaledRun(runId);
-  const refusal = journaled ? cannotCancel(journaled.run, options.workflows) : refused("RUN_NOT_FOUND", `No run ${runId}`, null);
+  const refusal = journaled
+    ? cannotCancel(journaled.run, options.workflows)
+    : refused("RUN_NOT_FOUND", `No run ${runId}`, null);
   if (refusal) return refusal;
   if (!(await store.requestCancel(runId, request))) return ended(await store.getRun(runId), runId);
   // The owner is this very process: no need to wait for it to hear of it through the journal.
@@ -40,7 +46,8 @@ export async function cancelRun(store: DurableRunJournal, runId: string, options
   if (local?.owner === store.owner) local.cancel(request);
   const run = options.waitMs ? await waitForRunEnd(store, runId, options.waitMs) : await store.getRun(runId);
   // The run ended on its own (or past its pivot) before its owner heard the cancel: its end wins.
-  if (run && isTerminalStatus(run.status) && run.status !== "CANCELLED" && run.error?.code !== "RUN_CANCELLED") return ended(run, runId);
+  if (run && isTerminalStatus(run.status) && run.status !== "CANCELLED" && run.error?.code !== "RUN_CANCELLED")
+    return ended(run, runId);
   return { changed: true, run: run! };
 }
 
@@ -48,7 +55,9 @@ function cannotCancel(run: RunSnapshot, workflows: CancelRunOptions["workflows"]
   if (isTerminalStatus(run.status)) return ended(run, run.id);
   if (run.status === "COMPENSATING") {
     // A second cancel of a run whose first one is being carried out is told so, not that the run failed.
-    const why = run.cancelRequest ? `being cancelled (asked by ${run.cancelRequest.by})` : "compensating after a failure";
+    const why = run.cancelRequest
+      ? `being cancelled (asked by ${run.cancelRequest.by})`
+      : "compensating after a failure";
     return refused("RUN_COMPENSATING", `Run ${run.id} is already ${why}; it ends as it would have`, run);
   }
   const definition = workflows?.find((workflow) => workflow.name === run.workflow);

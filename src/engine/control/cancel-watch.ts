@@ -22,7 +22,10 @@ class CancelWatch {
   #checking: Promise<void> | undefined;
   #again = false;
 
-  constructor(readonly store: DurableRunJournal, readonly logger: Logger) {}
+  constructor(
+    readonly store: DurableRunJournal,
+    readonly logger: Logger,
+  ) {}
 
   set feed(feed: RunEventFeed | undefined) {
     this.#feed = feed;
@@ -31,7 +34,11 @@ class CancelWatch {
   /** Watches `signals`' run until the returned function is called. */
   add(signals: RunSignals): () => void {
     this.#runs.set(signals.runId, signals);
-    if (this.#feed) this.#unsubscribe.set(signals.runId, this.#feed.subscribe(signals.runId, () => this.checkNow()));
+    if (this.#feed)
+      this.#unsubscribe.set(
+        signals.runId,
+        this.#feed.subscribe(signals.runId, () => this.checkNow()),
+      );
     this.#timer ??= setInterval(() => this.checkNow(), this.#feed ? POLL_WITH_FEED_MS : POLL_MS).unref();
     return () => {
       this.#runs.delete(signals.runId);

@@ -43,7 +43,11 @@ export async function retryRun(runId: string, options: ReopenRunOptions): Promis
   const { run } = journaled;
   const hasFailedCompensation = run.steps.some((step) => step.status === "COMPENSATION_FAILED");
   if (run.status !== "FAILED" || journaled.parkedAt !== null || !hasFailedCompensation) {
-    return refused("RUN_NOT_RETRYABLE", `Run ${runId} is ${run.status}${journaled.parkedAt ? " and parked (resume it)" : ""}, without a failed compensation to retry`, run);
+    return refused(
+      "RUN_NOT_RETRYABLE",
+      `Run ${runId} is ${run.status}${journaled.parkedAt ? " and parked (resume it)" : ""}, without a failed compensation to retry`,
+      run,
+    );
   }
   return reopen(journaled, { ...reopening(runId, options, "retry"), status: "COMPENSATING" }, options);
 }
@@ -63,36 +67,65 @@ export async function resumeRun(runId: string, options: ReopenRunOptions): Promi
     return refused("RUN_NOT_PARKED", `Run ${runId} is ${run.status} and not parked: there is nothing to resume`, run);
   }
   const compensating = stuck ? undefined : await compensatingEvent(options.store, runId);
-  const event: Reopening = { ...reopening(runId, options, "resume"), status: compensating ? "COMPENSATING" : "RUNNING" };
+  const event: Reopening = {
+    ...reopening(runId, options, "resume"),
+    status: compensating ? "COMPENSATING" : "RUNNING",
+  };
   if (compensating) event.error = compensating.error;
   return reopen(journaled, event, options);
 }
 
 function reopening(runId: string, options: ReopenRunOptions, action: Reopening["action"]): Omit<Reopening, "status"> {
-  return { type: "run-reopened", runId, action, by: options.by ?? "anonymous", reason: options.reason ?? null, at: new Date() };
+  return {
+    type: "run-reopened",
+    runId,
+    action,
+    by: options.by ?? "anonymous",
+    reason: options.reason ?? null,
+    at: new Date(),
+  };
 }
 
 async function reopen(journaled: JournaledRun, event: Reopening, options: ReopenRunOptions): Promise<ReopenResult> {
   const { store } = options;
   const definition = options.workflows.find((workflow) => workflow.name === journaled.run.workflow);
-  if (!definition) return refused("WORKFLOW_UNKNOWN", `No workflow "${journaled.run.workflow}" here to run it with`, journaled.run);
+  if (!definition)
+    return refused("WORKFLOW_UNKNOWN", `No workflow "${journaled.run.workflow}" here to run it with`, journaled.run);
   const changed = definitionChange(journaled, definition);
   if (changed) return refused("WORKFLOW_DEFINITION_CHANGED", changed.message, journaled.run);
   if (!(await store.reopenRun(event, store.owner, journaled.lastSeq))) {
-    return refused("RUN_CHANGED", `Run ${journaled.run.id} changed meanwhile (someone else retried or resumed it)`, await store.getRun(journaled.run.id));
+    return refused(
+      "RUN_CHANGED",
+      `Run ${journaled.run.id} changed meanwhile (someone else retried or resumed it)`,
+      await store.getRun(journaled.run.id),
+    );
   }
   const logger = options.logger ?? consoleLogger;
   const reopened = (await store.getJournaledRun(journaled.run.id))!;
   const [first] = await store.listEvents({ runId: reopened.run.id, take: 1 });
   const started = first?.event.type === "run-started" ? first.event : undefined;
-  const finished = resumeWorkflow(options.driver, definition, reopened, { store, started, services: options.services, logger });
+  const finished = resumeWorkflow(options.driver, definition, reopened, {
+    store,
+    started,
+    services: options.services,
+    logger,
+  });
   // Nothing waits for it when the caller does not: a failure is logged, and recovery takes the run up.
-  finished.catch((error: unknown) => logger.error({ runId: reopened.run.id, err: serializeError(error) }, "a reopened run stopped before its end"));
-  if (options.waitMs) await Promise.race([finished.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, options.waitMs).unref())]);
+  finished.catch((error: unknown) =>
+    logger.error({ runId: reopened.run.id, err: serializeError(error) }, "a reopened run stopped before its end"),
+  );
+  if (options.waitMs)
+    await Promise.race([
+      finished.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, options.waitMs).unref()),
+    ]);
   return { changed: true, run: (await store.getRun(reopened.run.id))!, finished };
 }
 
-function definitionChange(journaled: JournaledRun, definition: WorkflowDefinition<never, unknown>): WorkflowDefinitionChangedError | undefined {
+function definitionChange(
+  journaled: JournaledRun,
+  definition: WorkflowDefinition<never, unknown>,
+): WorkflowDefinitionChangedError | undefined {
   try {
     assertSameSteps(journaled, definition);
     return undefined;
@@ -103,9 +136,12 @@ function definitionChange(journaled: JournaledRun, definition: WorkflowDefinitio
 }
 
 /** The run's last `run-compensating` event: a parked run that was compensating goes on compensating, with its error. */
-async function compensatingEvent(store: DurableRunJournal, runId: string): Promise<{ error: SerializedError } | undefined> {
+async function compensatingEvent(
+  store: DurableRunJournal,
+  runId: string,
+): Promise<{ error: SerializedError } | undefined> {
   let found: { error: SerializedError } | undefined;
-  for (let afterSeq = 0; ; ) {
+  for (let afterSeq = 0; ;) {
     const page = await store.listEvents({ runId, afterSeq, take: 1000 });
     for (const { event } of page) {
       if (event.type === "run-compensating") found = { error: event.error };

@@ -32,7 +32,12 @@ export function refused(code: RunControlRefusal, message: string, run: RunSnapsh
 }
 
 /** Polls the journal until the run ended or `waitMs` passed; returns the run as it then stands. */
-export async function waitForRunEnd(store: DurableRunJournal, runId: string, waitMs: number, everyMs = 25): Promise<RunSnapshot | null> {
+export async function waitForRunEnd(
+  store: DurableRunJournal,
+  runId: string,
+  waitMs: number,
+  everyMs = 25,
+): Promise<RunSnapshot | null> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const run = await store.getRun(runId);

@@ -21,7 +21,10 @@ export class RunSignals {
   cancellable: () => boolean = () => true;
 
   /** `owner`: the journal owner executing the run (its store's `owner`), for a shutdown of that journal's runs. */
-  constructor(readonly runId: string, readonly owner: string | undefined) {
+  constructor(
+    readonly runId: string,
+    readonly owner: string | undefined,
+  ) {
     // Every retry of a step adds a listener for its attempt (and removes it after): no limit to warn about.
     setMaxListeners(0, this.#steps.signal, this.#compensations.signal);
   }

@@ -94,12 +94,16 @@ function assertSteps(workflow: string, steps: readonly unknown[]): void {
 function assertForwardRecovery(workflow: string, forward: WorkflowOptions["forwardRecovery"]): void {
   if (forward === undefined || typeof forward === "boolean") return;
   if (typeof forward !== "object" || forward === null) {
-    throw new WorkflowDefinitionError(`Workflow "${workflow}": forwardRecovery must be a boolean or an object like { maxAttempts: 10 }`);
+    throw new WorkflowDefinitionError(
+      `Workflow "${workflow}": forwardRecovery must be a boolean or an object like { maxAttempts: 10 }`,
+    );
   }
   for (const field of ["maxAttempts", "delay", "backoff", "maxDelay"] as const) {
     const value = forward[field];
     if (value !== undefined && !(value >= 0)) {
-      throw new WorkflowDefinitionError(`Workflow "${workflow}": forwardRecovery.${field} must be a number ≥ 0, got ${String(value)}`);
+      throw new WorkflowDefinitionError(
+        `Workflow "${workflow}": forwardRecovery.${field} must be a number ≥ 0, got ${String(value)}`,
+      );
     }
   }
 }
@@ -121,7 +125,11 @@ export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Ou
 
   constructor(
     readonly name: string,
-    state: { steps: readonly Step<StepContext<Input, unknown, Data>, unknown>[]; options: WorkflowOptions; data: DataMap } = {
+    state: {
+      steps: readonly Step<StepContext<Input, unknown, Data>, unknown>[];
+      options: WorkflowOptions;
+      data: DataMap;
+    } = {
       steps: [],
       options: {},
       data: {},
@@ -149,7 +157,11 @@ export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Ou
 
   /** Initial shared data, readable with `ctx.get` from the first step on. */
   withData<D extends DataMap>(data: D): WorkflowBuilder<Input, Data & D, Out> {
-    const state = { steps: this.#steps as readonly Step<StepContext<Input, unknown, Data & D>, unknown>[], options: this.#options, data: { ...this.#data, ...data } };
+    const state = {
+      steps: this.#steps as readonly Step<StepContext<Input, unknown, Data & D>, unknown>[],
+      options: this.#options,
+      data: { ...this.#data, ...data },
+    };
     return new WorkflowBuilder<Input, Data & D, Out>(this.name, state);
   }
 
@@ -163,7 +175,11 @@ export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Ou
   }
 
   #with(options: WorkflowOptions): WorkflowBuilder<Input, Data, Out> {
-    return new WorkflowBuilder<Input, Data, Out>(this.name, { steps: this.#steps, options: { ...this.#options, ...options }, data: this.#data });
+    return new WorkflowBuilder<Input, Data, Out>(this.name, {
+      steps: this.#steps,
+      options: { ...this.#options, ...options },
+      data: this.#data,
+    });
   }
 
   build(): WorkflowDefinition<StepContext<Input, unknown, Data>, Out> {
@@ -175,6 +191,8 @@ export class WorkflowBuilder<Input = unknown, Data extends DataMap = DataMap, Ou
  * Starts a standalone workflow. Type arguments declare what `ctx.input` and the shared data hold:
  * `workflow<{ url: string }, { rows: number }>("import")`.
  */
-export function workflow<Input = unknown, Data extends DataMap = DataMap>(name: string): WorkflowBuilder<Input, Data, undefined> {
+export function workflow<Input = unknown, Data extends DataMap = DataMap>(
+  name: string,
+): WorkflowBuilder<Input, Data, undefined> {
   return new WorkflowBuilder<Input, Data, undefined>(name);
 }

@@ -22,7 +22,11 @@ export class DriverError extends SagaqlError {
 /** An update or delete found no row matching its `where`. */
 export class RecordNotFoundError extends DriverError {
   override readonly code = "RECORD_NOT_FOUND";
-  constructor(entity: string, readonly where: unknown, options?: { cause?: unknown }) {
+  constructor(
+    entity: string,
+    readonly where: unknown,
+    options?: { cause?: unknown },
+  ) {
     super(`No ${entity} matches ${describe(where)}`, entity, options);
     this.name = "RecordNotFoundError";
   }
@@ -31,7 +35,11 @@ export class RecordNotFoundError extends DriverError {
 /** A write would duplicate a value of a unique field. */
 export class UniqueConstraintError extends DriverError {
   override readonly code = "UNIQUE_CONSTRAINT";
-  constructor(entity: string, readonly fields: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    entity: string,
+    readonly fields: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     const which = fields.length > 0 ? fields.join(", ") : "a unique field";
     super(`Another ${entity} already has this ${which}`, entity, options);
     this.name = "UniqueConstraintError";
@@ -45,7 +53,11 @@ export class UniqueConstraintError extends DriverError {
 export class ForeignKeyConstraintError extends DriverError {
   override readonly code = "FOREIGN_KEY_CONSTRAINT";
   constructor(entity: string, options?: { cause?: unknown }) {
-    super(`A ${entity} write would break a relation: a foreign key names no row, or rows still point at the one deleted`, entity, options);
+    super(
+      `A ${entity} write would break a relation: a foreign key names no row, or rows still point at the one deleted`,
+      entity,
+      options,
+    );
     this.name = "ForeignKeyConstraintError";
   }
 }
@@ -53,7 +65,11 @@ export class ForeignKeyConstraintError extends DriverError {
 /** The data or filter does not fit the entity: wrong types, missing required fields, unknown fields. */
 export class InvalidDataError extends DriverError {
   override readonly code = "INVALID_DATA";
-  constructor(entity: string, readonly detail: string, options?: { cause?: unknown }) {
+  constructor(
+    entity: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Invalid ${entity} data: ${detail}`, entity, options);
     this.name = "InvalidDataError";
   }
@@ -62,7 +78,10 @@ export class InvalidDataError extends DriverError {
 /** The driver has no entity of that name. */
 export class UnknownEntityError extends DriverError {
   override readonly code = "UNKNOWN_ENTITY";
-  constructor(entity: string, readonly knownEntities: readonly string[]) {
+  constructor(
+    entity: string,
+    readonly knownEntities: readonly string[],
+  ) {
     const known = knownEntities.length > 0 ? `known entities: ${knownEntities.join(", ")}` : "no entities are known";
     super(`Unknown entity "${entity}" (${known})`, entity);
     this.name = "UnknownEntityError";

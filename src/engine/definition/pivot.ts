@@ -14,7 +14,11 @@ export function isPivot(step: Step<AnyStepContext, unknown>, transactional: bool
 }
 
 /** Whether any of the first `completed` steps is a pivot. */
-export function pivotCompleted(steps: readonly Step<AnyStepContext, unknown>[], completed: number, transactional: boolean): boolean {
+export function pivotCompleted(
+  steps: readonly Step<AnyStepContext, unknown>[],
+  completed: number,
+  transactional: boolean,
+): boolean {
   for (let index = 0; index < completed && index < steps.length; index++) {
     if (isPivot(steps[index]!, transactional)) return true;
   }

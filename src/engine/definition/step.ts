@@ -95,17 +95,23 @@ function assertStepArguments(name: unknown, execute: unknown, compensate: unknow
     throw new WorkflowDefinitionError(`Step "${name}": pivot must be a boolean, got ${JSON.stringify(options.pivot)}`);
   }
   if (options.effect !== undefined && options.effect !== "external" && options.effect !== "database") {
-    throw new WorkflowDefinitionError(`Step "${name}": effect must be "external" or "database", got ${JSON.stringify(options.effect)}`);
+    throw new WorkflowDefinitionError(
+      `Step "${name}": effect must be "external" or "database", got ${JSON.stringify(options.effect)}`,
+    );
   }
 }
 
 function assertRetry(name: string, key: string, retry: RetryOptions | undefined): void {
   if (retry === undefined) return;
   if (typeof retry !== "object" || retry === null) {
-    throw new WorkflowDefinitionError(`Step "${name}": ${key} must be an object like { maxAttempts: 3 }, got ${String(retry)}`);
+    throw new WorkflowDefinitionError(
+      `Step "${name}": ${key} must be an object like { maxAttempts: 3 }, got ${String(retry)}`,
+    );
   }
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
-    throw new WorkflowDefinitionError(`Step "${name}": ${key}.maxAttempts must be an integer ≥ 1, got ${retry.maxAttempts}`);
+    throw new WorkflowDefinitionError(
+      `Step "${name}": ${key}.maxAttempts must be an integer ≥ 1, got ${retry.maxAttempts}`,
+    );
   }
   for (const field of ["delay", "backoff", "maxDelay"] as const) {
     const value = retry[field];
@@ -114,10 +120,18 @@ function assertRetry(name: string, key: string, retry: RetryOptions | undefined)
     }
   }
   const { jitter, shouldRetry } = retry;
-  if (jitter !== undefined && typeof jitter !== "boolean" && !(typeof jitter === "number" && jitter > 0 && jitter <= 1)) {
-    throw new WorkflowDefinitionError(`Step "${name}": ${key}.jitter must be a boolean or a number in (0, 1], got ${String(jitter)}`);
+  if (
+    jitter !== undefined &&
+    typeof jitter !== "boolean" &&
+    !(typeof jitter === "number" && jitter > 0 && jitter <= 1)
+  ) {
+    throw new WorkflowDefinitionError(
+      `Step "${name}": ${key}.jitter must be a boolean or a number in (0, 1], got ${String(jitter)}`,
+    );
   }
   if (shouldRetry !== undefined && typeof shouldRetry !== "function") {
-    throw new WorkflowDefinitionError(`Step "${name}": ${key}.shouldRetry must be a function, got ${typeof shouldRetry}`);
+    throw new WorkflowDefinitionError(
+      `Step "${name}": ${key}.shouldRetry must be a function, got ${typeof shouldRetry}`,
+    );
   }
 }

@@ -32,7 +32,14 @@ export async function compensateCompleted(run: RunState, rolledBack: boolean): P
     const step = run.steps[index]!;
     if (alreadySettled(run, index, step.name, report)) continue;
     if (rolledBack && step.options.effect === "database") {
-      run.journal?.defer({ type: "compensation-completed", runId: run.ctx.runId, step: step.name, index, byRollback: true, at: new Date() });
+      run.journal?.defer({
+        type: "compensation-completed",
+        runId: run.ctx.runId,
+        step: step.name,
+        index,
+        byRollback: true,
+        at: new Date(),
+      });
       report.compensated.push(step.name);
     } else if (!step.compensate) {
       report.uncompensated.push(step.name);
@@ -55,28 +62,49 @@ function alreadySettled(run: RunState, index: number, name: string, report: Comp
   return error !== undefined;
 }
 
-async function compensateOne(run: RunState, step: Step<AnyStepContext, unknown>, index: number, report: CompensationReport): Promise<void> {
+async function compensateOne(
+  run: RunState,
+  step: Step<AnyStepContext, unknown>,
+  index: number,
+  report: CompensationReport,
+): Promise<void> {
   const { ctx, journal } = run;
   const name = step.name;
   ctx.stepName = name;
   const first = run.resume?.compensationAttempts[index] || 1;
   // Each attempt is journaled before it starts (the next one before the wait), so a crash grants no extra attempts.
-  const journalStart = (n: number) => journal?.write({ type: "compensation-started", runId: ctx.runId, step: name, index, attempt: n, at: new Date() });
+  const journalStart = (n: number) =>
+    journal?.write({ type: "compensation-started", runId: ctx.runId, step: name, index, attempt: n, at: new Date() });
   const attempt = async (n: number): Promise<unknown> => {
     ctx.attempt = n;
     if (n === first) await journalStart(n);
     // A cancel never aborts a compensation (it is what asked for it); a shutdown does, and recovery runs it again.
-    return withTimeout((signal) => undoOnce(run, step, index, signal), name, step.options.timeout, run.signals?.compensations);
+    return withTimeout(
+      (signal) => undoOnce(run, step, index, signal),
+      name,
+      step.options.timeout,
+      run.signals?.compensations,
+    );
   };
   try {
     await runWithRetry(attempt, step.options.compensationRetry, { onRetry: (n) => journalStart(n + 1) }, first);
-    journal?.defer({ type: "compensation-completed", runId: ctx.runId, step: name, index, byRollback: false, at: new Date() });
+    journal?.defer({
+      type: "compensation-completed",
+      runId: ctx.runId,
+      step: name,
+      index,
+      byRollback: false,
+      at: new Date(),
+    });
     report.compensated.push(name);
   } catch (caught) {
     const cause = caught instanceof AttemptsExhausted ? caught.error : caught;
     if (cause instanceof JournalWriteError || cause instanceof RunShutdownError) throw cause;
     const error = serializeError(cause);
-    run.logger.error({ runId: ctx.runId, workflow: ctx.workflow, step: name, err: error }, "compensation failed; a person must look at this run");
+    run.logger.error(
+      { runId: ctx.runId, workflow: ctx.workflow, step: name, err: error },
+      "compensation failed; a person must look at this run",
+    );
     journal?.defer({ type: "compensation-failed", runId: ctx.runId, step: name, index, error, at: new Date() });
     report.failed.push({ step: name, error });
   }
@@ -88,8 +116,14 @@ function undoOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: num
   const undo = () => step.compensate!(ctx, run.results[index]);
   if (!run.checkpoints || step.options.effect !== "database") return undo();
   // What a compensation returns means nothing to the engine: the checkpoint only records that it happened.
-  return runExactlyOnce(run, compensationCheckpointKey(step.name), async () => {
-    await undo();
-    return null;
-  }, undefined, ctx);
+  return runExactlyOnce(
+    run,
+    compensationCheckpointKey(step.name),
+    async () => {
+      await undo();
+      return null;
+    },
+    undefined,
+    ctx,
+  );
 }

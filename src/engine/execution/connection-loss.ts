@@ -8,13 +8,16 @@ export function isConnectionLoss(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
     if (looksLikeConnectionLoss(current)) return true;
-    current = (current as { cause?: unknown }).cause ?? (current as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
+    current =
+      (current as { cause?: unknown }).cause ??
+      (current as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
   }
   return false;
 }
 
 const CODES = /^(08\d{3}|57P0[1-3]|P1001|P1017|ECONNRESET|ECONNREFUSED|EPIPE)$/;
-const MESSAGES = /terminating connection|connection terminated|server has closed the connection|can't reach database server|ECONNRESET|connection (?:was )?closed|client has encountered a connection error/i;
+const MESSAGES =
+  /terminating connection|connection terminated|server has closed the connection|can't reach database server|ECONNRESET|connection (?:was )?closed|client has encountered a connection error/i;
 
 function looksLikeConnectionLoss(error: unknown): boolean {
   if (typeof error !== "object") return false;

@@ -38,7 +38,10 @@ export async function runExactlyOnce(
       if (!isTransientDatabaseError(error)) throw error;
       const wait = waits.next();
       if (wait === undefined) throw new DatabaseUnavailableError(Date.now() - since, error);
-      run.logger.warn({ runId: run.ctx.runId, step: run.ctx.stepName, try: tries, delayMs: wait }, "a database step failed for a reason that can pass; trying it again");
+      run.logger.warn(
+        { runId: run.ctx.runId, step: run.ctx.stepName, try: tries, delayMs: wait },
+        "a database step failed for a reason that can pass; trying it again",
+      );
       await sleep(wait);
     }
   }
@@ -49,7 +52,13 @@ export async function runExactlyOnce(
  * `ctx` is the context the work runs with: an attempt that can time out has one of its own, so that its
  * transaction stays its own even while a later attempt runs its transaction beside it.
  */
-async function transactionWithCheckpoint(run: RunState, key: string, work: () => unknown, ahead: ((result: unknown) => RunEvent[]) | undefined, ctx: RunContext): Promise<unknown> {
+async function transactionWithCheckpoint(
+  run: RunState,
+  key: string,
+  work: () => unknown,
+  ahead: ((result: unknown) => RunEvent[]) | undefined,
+  ctx: RunContext,
+): Promise<unknown> {
   const { baseDriver, journal } = run;
   const { signal } = ctx;
   try {
@@ -71,7 +80,8 @@ async function transactionWithCheckpoint(run: RunState, key: string, work: () =>
     journal?.rolledBack();
     if (!(error instanceof DuplicateExecution)) throw error;
     const committed = await baseDriver.readStepCheckpoint(ctx.runId, key);
-    if (!committed) throw new Error(`Run ${ctx.runId}: checkpoint "${key}" was reported taken but cannot be read`, { cause: error });
+    if (!committed)
+      throw new Error(`Run ${ctx.runId}: checkpoint "${key}" was reported taken but cannot be read`, { cause: error });
     return adopt(run, committed.output);
   } finally {
     ctx.driver = baseDriver;

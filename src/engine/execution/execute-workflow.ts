@@ -116,7 +116,11 @@ export function executeWorkflow<Out>(
  * it would cost a promise and a microtask per run). The run's full state is made only when a step fails or asks
  * for more (a retry or a timeout); the run then goes on as any other, from the step it got to.
  */
-async function runBare(ctx: RunContext, definition: AnyWorkflow, options: ExecuteOptions): Promise<WorkflowOutcome<unknown>> {
+async function runBare(
+  ctx: RunContext,
+  definition: AnyWorkflow,
+  options: ExecuteOptions,
+): Promise<WorkflowOutcome<unknown>> {
   const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
   const results: unknown[] = [];
   let index = 0;
@@ -136,13 +140,18 @@ async function runBare(ctx: RunContext, definition: AnyWorkflow, options: Execut
   return { ok: true, status: "COMPLETED", runId: ctx.runId, result: results[results.length - 1], data: ctx.data };
 }
 
-async function executeInPhases<Out>(run: RunState, definition: AnyWorkflow, options: ExecuteOptions): Promise<WorkflowOutcome<Out>> {
+async function executeInPhases<Out>(
+  run: RunState,
+  definition: AnyWorkflow,
+  options: ExecuteOptions,
+): Promise<WorkflowOutcome<Out>> {
   if (run.journal === undefined) return proceed<Out>(run, definition);
   run.journalInTransaction = run.checkpoints && (await journalShares(run.journal.store, run.baseDriver));
   const start = startEvent(run, definition, options);
   // A first database step's transaction can carry the start: until it commits, the run has done nothing. Not a
   // run that holds a resource: its hold must be visible to others from the start.
-  const deferrable = options.resourceKey === undefined && options.onStarted === undefined && run.steps[0]?.options.effect === "database";
+  const deferrable =
+    options.resourceKey === undefined && options.onStarted === undefined && run.steps[0]?.options.effect === "database";
   if (run.journalInTransaction && deferrable) run.journal.defer(start);
   else await run.journal.write(start);
   options.onStarted?.(run.ctx.runId);
@@ -171,7 +180,16 @@ function startContext(driver: Driver, definition: AnyWorkflow, options: ExecuteO
   const { data } = options;
   const runId = options.runId ?? (options.store === undefined ? localRunId() : randomRunId());
   const initial = data === undefined && hasNoData(definition.initialData) ? {} : { ...definition.initialData, ...data };
-  return new RunContext(runId, definition.name, driver, options.input, options.resource, options.resourceId, initial, options.services);
+  return new RunContext(
+    runId,
+    definition.name,
+    driver,
+    options.input,
+    options.resource,
+    options.resourceId,
+    initial,
+    options.services,
+  );
 }
 
 /** The run's full state, once it needs more than the hot path: `results` are the steps it already completed. */
@@ -180,7 +198,15 @@ function startState(ctx: RunContext, definition: AnyWorkflow, options: ExecuteOp
   const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
   const journal = store === undefined ? undefined : new JournalWriter(store, ctx.runId);
   const checkpoints = journal !== undefined && definition.options.useTransaction !== true;
-  const run = newRunState(ctx, steps, definition.options, journal, checkpoints, options.logger ?? consoleLogger, options.idempotencyKey);
+  const run = newRunState(
+    ctx,
+    steps,
+    definition.options,
+    journal,
+    checkpoints,
+    options.logger ?? consoleLogger,
+    options.idempotencyKey,
+  );
   run.results.push(...results);
   if (definition.options.useTransaction === true) run.replayLog = newReplayLog({ ...ctx.data });
   return run;

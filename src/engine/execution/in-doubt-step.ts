@@ -21,7 +21,9 @@ export function canBeInDoubt(step: Step<AnyStepContext, unknown>): boolean {
  * than answered by the step itself: a step's own error is its answer, a cut-off attempt has none.
  */
 export function wasCutOff(run: RunState, error: unknown): boolean {
-  return error instanceof StepTimeoutError || (run.signals?.steps.aborted === true && error === run.signals.steps.reason);
+  return (
+    error instanceof StepTimeoutError || (run.signals?.steps.aborted === true && error === run.signals.steps.reason)
+  );
 }
 
 /**
@@ -51,15 +53,37 @@ export async function settleInDoubtStep(run: RunState, failure: StepFailure): Pr
   ctx.stepName = step.name;
   ctx.attempt = Math.max(1, failure.attempts);
   try {
-    const result = await withTimeout((signal) => step.execute(ctx.forAttempt(signal)), step.name, step.options.timeout, run.signals?.compensations);
+    const result = await withTimeout(
+      (signal) => step.execute(ctx.forAttempt(signal)),
+      step.name,
+      step.options.timeout,
+      run.signals?.compensations,
+    );
     if (journal) assertJournalable(step.name, result, ctx.data);
-    journal?.defer({ type: "step-completed", runId: ctx.runId, step: step.name, index: failure.index, attempts: ctx.attempt, result, data: { ...ctx.data }, at: new Date() });
+    journal?.defer({
+      type: "step-completed",
+      runId: ctx.runId,
+      step: step.name,
+      index: failure.index,
+      attempts: ctx.attempt,
+      result,
+      data: { ...ctx.data },
+      at: new Date(),
+    });
     run.results.push(result);
   } catch (error) {
     if (error instanceof JournalWriteError || error instanceof RunShutdownError) throw error;
     const log = { runId: ctx.runId, workflow: ctx.workflow, step: step.name, err: serializeError(error) };
     // Cut off again, the step is still in doubt: the run cannot tell, and says so for a person to check.
-    if (error instanceof StepTimeoutError) run.logger.error(log, "a step cut off mid-call went unanswered again under its key; a person must check what the other end holds");
-    else run.logger.warn(log, "a step cut off mid-call did not take effect when run again under its key; nothing of it to undo");
+    if (error instanceof StepTimeoutError)
+      run.logger.error(
+        log,
+        "a step cut off mid-call went unanswered again under its key; a person must check what the other end holds",
+      );
+    else
+      run.logger.warn(
+        log,
+        "a step cut off mid-call did not take effect when run again under its key; nothing of it to undo",
+      );
   }
 }

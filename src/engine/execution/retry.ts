@@ -37,7 +37,12 @@ setMaxListeners(0, NEVER_ABORTED);
  * still produces later is fenced off — the race is already settled, so it is never journaled nor used. The timer
  * and the listener are removed either way so they cannot keep the process alive.
  */
-export async function withTimeout<T>(work: (signal: AbortSignal) => T | Promise<T>, stepName: string, timeoutMs: number | undefined, stop?: AbortSignal): Promise<T> {
+export async function withTimeout<T>(
+  work: (signal: AbortSignal) => T | Promise<T>,
+  stepName: string,
+  timeoutMs: number | undefined,
+  stop?: AbortSignal,
+): Promise<T> {
   if (timeoutMs === undefined && stop === undefined) return work(NEVER_ABORTED);
   if (stop?.aborted) throw stop.reason;
   const controller = new AbortController();
@@ -91,5 +96,8 @@ export async function runWithRetry<T>(
 export class AttemptsExhausted {
   /** Set when the last attempt was cut off mid-call and the step may have taken effect. */
   inDoubt = false;
-  constructor(readonly error: unknown, readonly attempts: number) {}
+  constructor(
+    readonly error: unknown,
+    readonly attempts: number,
+  ) {}
 }

@@ -40,7 +40,10 @@ export function passFailure(_run: RunState, failure: StepFailure | undefined): S
   return failure;
 }
 
-export function settle(run: RunState, failure: StepFailure | undefined): WorkflowOutcome<unknown> | Promise<WorkflowOutcome<unknown>> {
+export function settle(
+  run: RunState,
+  failure: StepFailure | undefined,
+): WorkflowOutcome<unknown> | Promise<WorkflowOutcome<unknown>> {
   return failure ? finishFailed(run, failure) : completed(run);
 }
 
@@ -89,7 +92,12 @@ interface TryPolicies {
  * The wait before the transaction's next try, or undefined when the run gives up (and `failure` says why). Past a
  * pivot the completed steps' events are made durable first, so that a crash while waiting resumes forward too.
  */
-async function nextTry(run: RunState, failure: StepFailure, log: ReplayLog, policies: TryPolicies): Promise<number | undefined> {
+async function nextTry(
+  run: RunState,
+  failure: StepFailure,
+  log: ReplayLog,
+  policies: TryPolicies,
+): Promise<number | undefined> {
   noteReached(run, log);
   const { transient, forward } = policies;
   if (forward && pivotCompleted(run.steps, log.reached.results.length, true)) {
@@ -117,7 +125,8 @@ async function runStepsForward(run: RunState): Promise<StepFailure | undefined> 
   const forward = run.options.forwardRecovery ? forwardWaits(run.options.forwardRecovery) : undefined;
   for (;;) {
     const failure = await runSteps(run, passFailure);
-    if (!failure || !forward || isCancel(failure.error) || !pivotCompleted(run.steps, run.results.length, false)) return failure;
+    if (!failure || !forward || isCancel(failure.error) || !pivotCompleted(run.steps, run.results.length, false))
+      return failure;
     const wait = forward.next();
     if (wait === undefined) {
       markStuck(failure, forward.count);
@@ -151,7 +160,8 @@ function noteReached(run: RunState, log: ReplayLog): void {
 function restoreReached(run: RunState, log: ReplayLog): void {
   const { reached } = log;
   if (reached.results.length <= run.results.length) return;
-  for (let index = run.results.length; index < reached.results.length; index++) run.results.push(reached.results[index]);
+  for (let index = run.results.length; index < reached.results.length; index++)
+    run.results.push(reached.results[index]);
   Object.assign(run.ctx.data, reached.dataAfter[reached.dataAfter.length - 1]);
 }
 
@@ -206,12 +216,24 @@ function isJournalFailure(error: unknown): boolean {
 }
 
 function commitFailure(run: RunState, error: unknown): StepFailure {
-  return { index: run.results.length, stepName: null, error: new TransactionCommitError(error), attempts: 1, rolledBack: true };
+  return {
+    index: run.results.length,
+    stepName: null,
+    error: new TransactionCommitError(error),
+    attempts: 1,
+    rolledBack: true,
+  };
 }
 
 export async function finishCompleted<Out>(run: RunState): Promise<WorkflowSuccess<Out>> {
   const { ctx, results } = run;
-  await run.journal?.write({ type: "run-finished", runId: ctx.runId, status: "COMPLETED", result: results[results.length - 1], at: new Date() });
+  await run.journal?.write({
+    type: "run-finished",
+    runId: ctx.runId,
+    status: "COMPLETED",
+    result: results[results.length - 1],
+    at: new Date(),
+  });
   return completed<Out>(run);
 }
 
@@ -219,7 +241,13 @@ function completed<Out>(run: RunState): WorkflowSuccess<Out> {
   const { ctx, results } = run;
   // A plain object on purpose: resolving a promise with a class instance costs a lookup of a `then` method
   // (measured at a quarter of a step); with a plain object V8 skips it.
-  return { ok: true, status: "COMPLETED", runId: ctx.runId, result: results[results.length - 1] as Out, data: ctx.data };
+  return {
+    ok: true,
+    status: "COMPLETED",
+    runId: ctx.runId,
+    result: results[results.length - 1] as Out,
+    data: ctx.data,
+  };
 }
 
 /**
@@ -229,10 +257,19 @@ function completed<Out>(run: RunState): WorkflowSuccess<Out> {
 export async function finishStuck(run: RunState, failure: StepFailure): Promise<WorkflowFailure> {
   const { ctx, journal } = run;
   const cause = serializeError(failure.error);
-  run.logger.error({ runId: ctx.runId, workflow: ctx.workflow, step: failure.stepName, err: cause }, "a run past its pivot could not go forward; parked for a person to finish it");
+  run.logger.error(
+    { runId: ctx.runId, workflow: ctx.workflow, step: failure.stepName, err: cause },
+    "a run past its pivot could not go forward; parked for a person to finish it",
+  );
   await journal?.write({ type: "run-finished", runId: ctx.runId, status: "FAILED", error: cause, at: new Date() });
   const completed = run.steps.slice(0, run.results.length).map((s) => s.name);
-  return failureOutcome(run, failure, "FAILED", { compensated: [], failed: [], uncompensated: completed.reverse() }, cause);
+  return failureOutcome(
+    run,
+    failure,
+    "FAILED",
+    { compensated: [], failed: [], uncompensated: completed.reverse() },
+    cause,
+  );
 }
 
 export async function finishFailed(run: RunState, failure: StepFailure): Promise<WorkflowFailure> {
@@ -242,7 +279,14 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
   if (failure.error instanceof DatabaseUnavailableError && leftEffects(run)) failure.error = failure.error.cause;
   const cause = serializeError(failure.error);
   if (!run.resume?.compensating) {
-    journal?.defer({ type: "run-compensating", runId: ctx.runId, failedStep: failure.stepName, error: cause, rolledBack: failure.rolledBack, at: new Date() });
+    journal?.defer({
+      type: "run-compensating",
+      runId: ctx.runId,
+      failedStep: failure.stepName,
+      error: cause,
+      rolledBack: failure.rolledBack,
+      at: new Date(),
+    });
   }
   if (failure.inDoubt) await settleInDoubtStep(run, failure);
   const report = await compensateCompleted(run, failure.rolledBack);
@@ -255,7 +299,13 @@ export async function finishFailed(run: RunState, failure: StepFailure): Promise
   return outcome;
 }
 
-function failureOutcome(run: RunState, failure: StepFailure, status: WorkflowFailure["status"], report: CompensationReport, cause: SerializedError): WorkflowFailure {
+function failureOutcome(
+  run: RunState,
+  failure: StepFailure,
+  status: WorkflowFailure["status"],
+  report: CompensationReport,
+  cause: SerializedError,
+): WorkflowFailure {
   return {
     ok: false,
     status,
@@ -277,7 +327,7 @@ function failureOutcome(run: RunState, failure: StepFailure, status: WorkflowFai
 /** Whether a completed step left an effect a rollback did not undo: an external one, or any step outside a transaction. */
 function leftEffects(run: RunState): boolean {
   if (!run.options.useTransaction) return run.results.length > 0;
-  for (let index = 0; index < run.results.length; index++) if (run.steps[index]!.options.effect !== "database") return true;
+  for (let index = 0; index < run.results.length; index++)
+    if (run.steps[index]!.options.effect !== "database") return true;
   return false;
 }
-

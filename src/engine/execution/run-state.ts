@@ -140,5 +140,10 @@ export function newRunState(
 
 /** The replay log of a transactional run about to make its first try, or (resumed) a try after `reached`. */
 export function newReplayLog(initialData: Record<string, unknown>, reached?: ReachedSteps): ReplayLog {
-  return { initialData, dataAfter: [], wroteInTransaction: new Set(), reached: reached ?? { results: [], dataAfter: [], wroteInTransaction: new Set() } };
+  return {
+    initialData,
+    dataAfter: [],
+    wroteInTransaction: new Set(),
+    reached: reached ?? { results: [], dataAfter: [], wroteInTransaction: new Set() },
+  };
 }

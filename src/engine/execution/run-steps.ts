@@ -16,7 +16,10 @@ import { writeNotingDriver } from "./write-noting-driver.ts";
  * caller keeps a whole run in one async frame. Without a journal, a step without retry or timeout is a bare
  * `await`: this loop is the engine's hot path. A journal that cannot be written stops the run (it rejects).
  */
-export async function runSteps<T>(run: RunState, settle: (run: RunState, failure: StepFailure | undefined) => T | Promise<T>): Promise<T> {
+export async function runSteps<T>(
+  run: RunState,
+  settle: (run: RunState, failure: StepFailure | undefined) => T | Promise<T>,
+): Promise<T> {
   const { steps, ctx, results } = run;
   for (let index = results.length; index < steps.length; index++) {
     const step = steps[index]!;
@@ -26,7 +29,10 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
     ctx.attempt = 1;
     try {
       results.push(
-        run.journal === undefined && run.replayLog === undefined && step.options.retry === undefined && step.options.timeout === undefined
+        run.journal === undefined &&
+          run.replayLog === undefined &&
+          step.options.retry === undefined &&
+          step.options.timeout === undefined
           ? await step.execute(ctx)
           : await runJournaledStep(run, step, index),
       );
@@ -38,10 +44,21 @@ export async function runSteps<T>(run: RunState, settle: (run: RunState, failure
 }
 
 /** A step's failure (its attempts exhausted) settles the run, unless it is one after which the run stops. */
-export function settleFailedStep<T>(run: RunState, index: number, caught: unknown, settle: (run: RunState, failure: StepFailure) => T): T {
+export function settleFailedStep<T>(
+  run: RunState,
+  index: number,
+  caught: unknown,
+  settle: (run: RunState, failure: StepFailure) => T,
+): T {
   const exhausted = caught instanceof AttemptsExhausted ? caught : new AttemptsExhausted(caught, run.ctx.attempt);
   if (stopsTheRun(exhausted.error)) throw exhausted.error;
-  run.failure = { index, stepName: run.steps[index]!.name, error: exhausted.error, attempts: exhausted.attempts, rolledBack: false };
+  run.failure = {
+    index,
+    stepName: run.steps[index]!.name,
+    error: exhausted.error,
+    attempts: exhausted.attempts,
+    rolledBack: false,
+  };
   if (exhausted.inDoubt) run.failure.inDoubt = true;
   return settle(run, run.failure);
 }
@@ -64,7 +81,14 @@ function stoppedBetweenSteps(run: RunState, index: number): StepFailure {
   const { resume } = run;
   const step = run.steps[index]!;
   if (resume?.stepIndex === index && resume.running && canBeInDoubt(step)) {
-    run.failure = { index, stepName: step.name, error: reason, attempts: resume.nextAttempt, rolledBack: false, inDoubt: true };
+    run.failure = {
+      index,
+      stepName: step.name,
+      error: reason,
+      attempts: resume.nextAttempt,
+      rolledBack: false,
+      inDoubt: true,
+    };
   } else {
     run.failure = { index, stepName: null, error: reason, attempts: 0, rolledBack: false };
   }
@@ -87,7 +111,11 @@ async function runJournaledStep(run: RunState, step: Step<AnyStepContext, unknow
  * unless it also wrote through that transaction: the rollback took its writes, so it runs again, under the same
  * idempotency key, for them to be made again.
  */
-function replayedResult(run: RunState, step: Step<AnyStepContext, unknown>, index: number): { value: unknown } | undefined {
+function replayedResult(
+  run: RunState,
+  step: Step<AnyStepContext, unknown>,
+  index: number,
+): { value: unknown } | undefined {
   const reached = run.replayLog?.reached;
   if (!reached || index >= reached.results.length || step.options.effect === "database") return undefined;
   if (reached.wroteInTransaction.has(index)) return undefined;
@@ -124,22 +152,58 @@ async function runStepAttempts(run: RunState, step: Step<AnyStepContext, unknown
     }
   };
   try {
-    const { value, attempts } = await runWithRetry(attempt, step.options.retry, {
-      onRetry: (n, error, delayMs) => {
-        run.logger.warn({ runId: ctx.runId, step: name, attempt: n, delayMs, err: serializeError(error) }, "step attempt failed; retrying");
-        // The next attempt is journaled before the wait, so a crash during the wait cannot hand out this one again.
-        journal?.defer({ type: "step-retrying", runId: ctx.runId, step: name, index, attempt: n, error: serializeError(error), delayMs, at: new Date() });
-        return journalStart(n + 1);
+    const { value, attempts } = await runWithRetry(
+      attempt,
+      step.options.retry,
+      {
+        onRetry: (n, error, delayMs) => {
+          run.logger.warn(
+            { runId: ctx.runId, step: name, attempt: n, delayMs, err: serializeError(error) },
+            "step attempt failed; retrying",
+          );
+          // The next attempt is journaled before the wait, so a crash during the wait cannot hand out this one again.
+          journal?.defer({
+            type: "step-retrying",
+            runId: ctx.runId,
+            step: name,
+            index,
+            attempt: n,
+            error: serializeError(error),
+            delayMs,
+            at: new Date(),
+          });
+          return journalStart(n + 1);
+        },
       },
-    }, firstAttempt);
+      firstAttempt,
+    );
     const wrote = run.replayLog?.wroteInTransaction.has(index) === true;
-    journal?.defer({ type: "step-completed", runId: ctx.runId, step: name, index, attempts, result: value, data: journaledData(run), ...(wrote ? { wroteInTransaction: true } : {}), at: new Date() });
+    journal?.defer({
+      type: "step-completed",
+      runId: ctx.runId,
+      step: name,
+      index,
+      attempts,
+      result: value,
+      data: journaledData(run),
+      ...(wrote ? { wroteInTransaction: true } : {}),
+      at: new Date(),
+    });
     return value;
   } catch (caught) {
     if (!(caught instanceof AttemptsExhausted) || stopsTheRun(caught.error)) throw caught;
     // A step in doubt is not failed yet: the journal shows it running until the compensating run settles it.
     if (cutOff && leavesInDoubt(run, step)) caught.inDoubt = true;
-    else journal?.defer({ type: "step-failed", runId: ctx.runId, step: name, index, attempts: caught.attempts, error: serializeError(caught.error), at: new Date() });
+    else
+      journal?.defer({
+        type: "step-failed",
+        runId: ctx.runId,
+        step: name,
+        index,
+        attempts: caught.attempts,
+        error: serializeError(caught.error),
+        at: new Date(),
+      });
     throw caught;
   }
 }
@@ -155,20 +219,39 @@ function firstAttemptOf(run: RunState, index: number): number {
  * savepoint for a retried database step of a transactional run, so that a failed attempt undoes only its own
  * writes and (on PostgreSQL) does not leave the whole transaction aborted for the next attempt.
  */
-async function executeOnce(run: RunState, step: Step<AnyStepContext, unknown>, index: number, signal: AbortSignal): Promise<unknown> {
+async function executeOnce(
+  run: RunState,
+  step: Step<AnyStepContext, unknown>,
+  index: number,
+  signal: AbortSignal,
+): Promise<unknown> {
   const ctx = run.ctx.forAttempt(signal);
   const database = step.options.effect === "database";
   if (run.checkpoints && database) {
     const attempt = ctx.attempt;
-    return runExactlyOnce(run, stepCheckpointKey(step.name), () => step.execute(ctx), (result) => writtenAhead(run, index, attempt, result), ctx);
+    return runExactlyOnce(
+      run,
+      stepCheckpointKey(step.name),
+      () => step.execute(ctx),
+      (result) => writtenAhead(run, index, attempt, result),
+      ctx,
+    );
   }
-  const result = database && step.options.retry && ctx.driver.inTransaction ? await ctx.driver.savepoint(async () => step.execute(ctx)) : await executeNotingWrites(run, step, index, ctx);
+  const result =
+    database && step.options.retry && ctx.driver.inTransaction
+      ? await ctx.driver.savepoint(async () => step.execute(ctx))
+      : await executeNotingWrites(run, step, index, ctx);
   if (run.journal) assertJournalable(step.name, result, ctx.data);
   return result;
 }
 
 /** An external step of a workflow transaction runs on a driver that notes whether it wrote through the transaction. */
-async function executeNotingWrites(run: RunState, step: Step<AnyStepContext, unknown>, index: number, ctx: AnyStepContext): Promise<unknown> {
+async function executeNotingWrites(
+  run: RunState,
+  step: Step<AnyStepContext, unknown>,
+  index: number,
+  ctx: AnyStepContext,
+): Promise<unknown> {
   const log = run.replayLog;
   const tx = run.ctx.driver;
   if (!log || step.options.effect === "database" || !tx.inTransaction) return step.execute(ctx);
@@ -200,9 +283,21 @@ export function journaledData(run: RunState): Record<string, unknown> {
 function writtenAhead(run: RunState, index: number, attempts: number, result: unknown): RunEvent[] {
   const { ctx, steps } = run;
   const at = new Date();
-  const events: RunEvent[] = [{ type: "step-completed", runId: ctx.runId, step: steps[index]!.name, index, attempts, result, data: { ...ctx.data }, at }];
+  const events: RunEvent[] = [
+    {
+      type: "step-completed",
+      runId: ctx.runId,
+      step: steps[index]!.name,
+      index,
+      attempts,
+      result,
+      data: { ...ctx.data },
+      at,
+    },
+  ];
   const next = steps[index + 1];
   if (!next) events.push({ type: "run-finished", runId: ctx.runId, status: "COMPLETED", result, at });
-  else if (next.options.effect !== "database") events.push({ type: "step-started", runId: ctx.runId, step: next.name, index: index + 1, attempt: 1, at });
+  else if (next.options.effect !== "database")
+    events.push({ type: "step-started", runId: ctx.runId, step: next.name, index: index + 1, attempt: 1, at });
   return events;
 }

@@ -9,7 +9,9 @@ export interface RunWorkflowOptions extends Omit<ExecuteOptions, "data">, Workfl
   initialData?: DataMap;
 }
 
-type LastOutput<S extends readonly unknown[]> = S extends readonly [...unknown[], Step<never, infer Out>] ? Out : unknown;
+type LastOutput<S extends readonly unknown[]> = S extends readonly [...unknown[], Step<never, infer Out>]
+  ? Out
+  : unknown;
 
 /** Defines and executes a workflow in one call. */
 export function runWorkflow<const S extends readonly Step<AnyStepContext, unknown>[]>(
@@ -20,7 +22,12 @@ export function runWorkflow<const S extends readonly Step<AnyStepContext, unknow
 ): Promise<WorkflowOutcome<LastOutput<S>>> {
   const { initialData, useTransaction, transaction, ...execute } = options;
   try {
-    const definition = defineWorkflow<AnyStepContext, LastOutput<S>>(name, steps, { useTransaction, transaction }, initialData);
+    const definition = defineWorkflow<AnyStepContext, LastOutput<S>>(
+      name,
+      steps,
+      { useTransaction, transaction },
+      initialData,
+    );
     return executeWorkflow(driver, definition, execute);
   } catch (error) {
     // A promise-returning function reports every failure the same way, as a rejection.

@@ -14,13 +14,16 @@ export function isTransientDatabaseError(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
     if (looksTransient(current)) return true;
-    current = (current as { cause?: unknown }).cause ?? (current as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
+    current =
+      (current as { cause?: unknown }).cause ??
+      (current as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
   }
   return false;
 }
 
 const CODES = /^(40001|40P01|55P03|P2028|P2034|P1008|SQLITE_BUSY(?:_\w+)?|SQLITE_LOCKED(?:_\w+)?)$/;
-const MESSAGES = /unable to start a transaction in the given time|transaction already closed|database is locked|could not serialize access|deadlock detected|lock timeout|could not obtain lock/i;
+const MESSAGES =
+  /unable to start a transaction in the given time|transaction already closed|database is locked|could not serialize access|deadlock detected|lock timeout|could not obtain lock/i;
 
 const TRANSIENT_KINDS: ReadonlySet<string> = new Set([
   "ConnectionClosed",
@@ -41,6 +44,7 @@ function looksTransient(error: unknown): boolean {
   if (typeof originalCode === "string" && CODES.test(originalCode)) return true;
   // Prisma's driver adapters describe what went wrong by kind, and SQLite's own codes as numbers.
   if (typeof kind === "string" && TRANSIENT_KINDS.has(kind)) return true;
-  if (kind === "sqlite" && typeof extendedCode === "number" && SQLITE_BUSY_OR_LOCKED.has(extendedCode & 0xff)) return true;
+  if (kind === "sqlite" && typeof extendedCode === "number" && SQLITE_BUSY_OR_LOCKED.has(extendedCode & 0xff))
+    return true;
   return typeof message === "string" && MESSAGES.test(message);
 }

@@ -32,9 +32,19 @@ export interface Waits {
 }
 
 /** `since`: when the work being retried first started; the deadline counts from there. */
-export function transientWaits(options: TransientRetryOptions = {}, since: number = Date.now(), now: () => number = Date.now): Waits {
+export function transientWaits(
+  options: TransientRetryOptions = {},
+  since: number = Date.now(),
+  now: () => number = Date.now,
+): Waits {
   const forMs = options.forMs ?? TRANSIENT_FOR_MS;
-  const policy = { maxAttempts: Number.MAX_SAFE_INTEGER, delay: options.delay ?? 50, backoff: 2, maxDelay: options.maxDelay ?? 2000, jitter: 0.5 };
+  const policy = {
+    maxAttempts: Number.MAX_SAFE_INTEGER,
+    delay: options.delay ?? 50,
+    backoff: 2,
+    maxDelay: options.maxDelay ?? 2000,
+    jitter: 0.5,
+  };
   let count = 0;
   return {
     next() {
@@ -52,7 +62,12 @@ export function transientWaits(options: TransientRetryOptions = {}, since: numbe
 export function forwardWaits(options: ForwardRecoveryOptions | true): Waits {
   const settings = options === true ? {} : options;
   const maxAttempts = settings.maxAttempts ?? 10;
-  const policy = { maxAttempts, delay: settings.delay ?? 100, backoff: settings.backoff ?? 2, maxDelay: settings.maxDelay ?? 5000 };
+  const policy = {
+    maxAttempts,
+    delay: settings.delay ?? 100,
+    backoff: settings.backoff ?? 2,
+    maxDelay: settings.maxDelay ?? 5000,
+  };
   let count = 0;
   return {
     next() {

@@ -1,7 +1,13 @@
 import type { Driver } from "../definition/driver.ts";
 
 /** What a step can call on a driver without changing the database; anything else may write. */
-const READS: ReadonlySet<PropertyKey> = new Set(["inTransaction", "findOne", "findMany", "count", "readStepCheckpoint"]);
+const READS: ReadonlySet<PropertyKey> = new Set([
+  "inTransaction",
+  "findOne",
+  "findMany",
+  "count",
+  "readStepCheckpoint",
+]);
 
 /**
  * `driver` as it is, except that `wrote` is called before any call that may change the database. An external step

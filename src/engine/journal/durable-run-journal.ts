@@ -109,7 +109,11 @@ export interface DurableRunJournal extends RunJournal {
    * reset); a resume makes the steps parking skipped due again. Null unless the run is still FAILED at `lastSeq`
    * (so of two concurrent reopeners exactly one wins).
    */
-  reopenRun(event: Extract<RunEvent, { type: "run-reopened" }>, owner: string, lastSeq: number): Promise<RunLease | null>;
+  reopenRun(
+    event: Extract<RunEvent, { type: "run-reopened" }>,
+    owner: string,
+    lastSeq: number,
+  ): Promise<RunLease | null>;
   /** Journaled events in sequence order, for streaming transitions and catching up after a disconnect. */
   listEvents(filter?: ListEventsFilter): Promise<JournaledEvent[]>;
   /** Closes the store's own connections. */
@@ -125,7 +129,11 @@ export function isTerminalStatus(status: RunStatus): status is (typeof TERMINAL_
 
 /** Lets the engine use leases and heartbeats when the store it was given has them. */
 export function isDurableRunJournal(store: RunJournal | undefined): store is DurableRunJournal {
-  return store !== undefined && typeof (store as Partial<DurableRunJournal>).renewLease === "function" && typeof (store as Partial<DurableRunJournal>).owner === "string";
+  return (
+    store !== undefined &&
+    typeof (store as Partial<DurableRunJournal>).renewLease === "function" &&
+    typeof (store as Partial<DurableRunJournal>).owner === "string"
+  );
 }
 
 /** The error a parked run ends with when `parkRun` is given a plain reason. */

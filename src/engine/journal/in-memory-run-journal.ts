@@ -87,5 +87,8 @@ function keyOf(workflow: string, idempotencyKey: string): string {
 
 function createdWithin(createdAt: Date, filter: ListRunsFilter): boolean {
   const at = createdAt.getTime();
-  return (!filter.createdAfter || at >= filter.createdAfter.getTime()) && (!filter.createdBefore || at < filter.createdBefore.getTime());
+  return (
+    (!filter.createdAfter || at >= filter.createdAfter.getTime()) &&
+    (!filter.createdBefore || at < filter.createdBefore.getTime())
+  );
 }

@@ -39,9 +39,15 @@ function objectProblem(value: object, path: string, ancestors: object[], depth: 
   try {
     if (Array.isArray(value)) return arrayProblem(value, path, ancestors, depth);
     const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype !== Object.prototype && prototype !== null) return `${path} is a ${kindOf(value)} (only plain objects, arrays and Dates round-trip)`;
+    if (prototype !== Object.prototype && prototype !== null)
+      return `${path} is a ${kindOf(value)} (only plain objects, arrays and Dates round-trip)`;
     for (const key of Object.keys(value)) {
-      const problem = problemAt((value as Record<string, unknown>)[key], `${path}${propertyPath(key)}`, ancestors, depth + 1);
+      const problem = problemAt(
+        (value as Record<string, unknown>)[key],
+        `${path}${propertyPath(key)}`,
+        ancestors,
+        depth + 1,
+      );
       if (problem) return problem;
     }
     return undefined;

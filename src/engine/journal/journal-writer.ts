@@ -16,7 +16,10 @@ const JOURNAL_WAIT_MS = 30_000;
  */
 export class JournalWriteError extends NonRetryableError {
   override readonly code = "JOURNAL_WRITE_FAILED";
-  constructor(readonly runId: string, cause: unknown) {
+  constructor(
+    readonly runId: string,
+    cause: unknown,
+  ) {
     super(`Could not journal run ${runId}: ${errorMessage(cause)}`, { cause });
     this.name = "JournalWriteError";
   }
@@ -45,7 +48,11 @@ export class JournalWriter {
   #started = false;
 
   /** `started`: the run is already in the journal (a resumed run). */
-  constructor(readonly store: RunJournal, readonly runId: string, started = false) {
+  constructor(
+    readonly store: RunJournal,
+    readonly runId: string,
+    started = false,
+  ) {
     this.#started = started;
   }
 

@@ -13,14 +13,7 @@ export interface RunControlRequest {
   reason: string | null;
 }
 export type StepStatus =
-  | "PENDING"
-  | "RUNNING"
-  | "COMPLETED"
-  | "FAILED"
-  | "COMPENSATING"
-  | "COMPENSATED"
-  | "COMPENSATION_FAILED"
-  | "SKIPPED";
+  "PENDING" | "RUNNING" | "COMPLETED" | "FAILED" | "COMPENSATING" | "COMPENSATED" | "COMPENSATION_FAILED" | "SKIPPED";
 
 interface EventBase {
   runId: string;
@@ -59,7 +52,13 @@ export type RunEvent =
   | (StepEventBase & { type: "step-retrying"; attempt: number; error: SerializedError; delayMs: number })
   // `wroteInTransaction`: an external step of a workflow transaction that also wrote through it; a later try of the
   // transaction, in this process or a resuming one, runs it again rather than reusing its result.
-  | (StepEventBase & { type: "step-completed"; attempts: number; result: unknown; data: DataMap; wroteInTransaction?: true })
+  | (StepEventBase & {
+      type: "step-completed";
+      attempts: number;
+      result: unknown;
+      data: DataMap;
+      wroteInTransaction?: true;
+    })
   | (StepEventBase & { type: "step-failed"; attempts: number; error: SerializedError })
   | (EventBase & { type: "run-compensating"; failedStep: string | null; error: SerializedError; rolledBack: boolean })
   | (StepEventBase & { type: "compensation-started"; attempt: number })
@@ -69,7 +68,13 @@ export type RunEvent =
   | (EventBase & RunControlRequest & { type: "run-cancel-requested" })
   // A finished run opened again by a person: `retry` (a FAILED run's failed compensations run again) or `resume`
   // (a parked run goes on). `error`: the run's error as it was before it was parked, put back.
-  | (EventBase & RunControlRequest & { type: "run-reopened"; action: "retry" | "resume"; status: "RUNNING" | "COMPENSATING"; error?: SerializedError })
+  | (EventBase &
+      RunControlRequest & {
+        type: "run-reopened";
+        action: "retry" | "resume";
+        status: "RUNNING" | "COMPENSATING";
+        error?: SerializedError;
+      })
   | (EventBase & {
       type: "run-finished";
       status: FinalRunStatus;

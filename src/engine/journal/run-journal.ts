@@ -29,13 +29,24 @@ export interface RunVisibilityFilter {
 }
 
 /** The filter's three lists as JSON text, the one parameter shape both SQL journals read in a query. */
-export function visibilityParams(visible: RunVisibilityFilter): { hidden: string; keyedWorkflows: string; keys: string } {
+export function visibilityParams(visible: RunVisibilityFilter): {
+  hidden: string;
+  keyedWorkflows: string;
+  keys: string;
+} {
   const keys = Object.entries(visible.resourceIds).flatMap(([workflow, ids]) => ids.map((id) => `${workflow} ${id}`));
-  return { hidden: JSON.stringify(visible.hiddenWorkflows), keyedWorkflows: JSON.stringify(Object.keys(visible.resourceIds)), keys: JSON.stringify(keys) };
+  return {
+    hidden: JSON.stringify(visible.hiddenWorkflows),
+    keyedWorkflows: JSON.stringify(Object.keys(visible.resourceIds)),
+    keys: JSON.stringify(keys),
+  };
 }
 
 /** Whether a run is visible under the filter, for journals that list in memory. */
-export function isVisibleRun(run: { workflow: string; resourceId: string | null }, visible: RunVisibilityFilter | undefined): boolean {
+export function isVisibleRun(
+  run: { workflow: string; resourceId: string | null },
+  visible: RunVisibilityFilter | undefined,
+): boolean {
   if (!visible) return true;
   if (visible.hiddenWorkflows.includes(run.workflow)) return false;
   const ids = Object.hasOwn(visible.resourceIds, run.workflow) ? visible.resourceIds[run.workflow] : undefined;

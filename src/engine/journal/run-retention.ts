@@ -63,7 +63,10 @@ export class RunRetention {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
-      logger.error({ err: serializeError(error), pruned }, "pruning finished runs failed; trying again at the next interval");
+      logger.error(
+        { err: serializeError(error), pruned },
+        "pruning finished runs failed; trying again at the next interval",
+      );
     }
     if (pruned > 0) logger.info({ pruned, endedBefore }, "pruned finished runs");
     return pruned;

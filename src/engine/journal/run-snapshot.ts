@@ -41,15 +41,34 @@ export interface CancelRequest extends RunControlRequest {
   at: Date;
 }
 
-type RunLevelEvent = Extract<RunEvent, { type: "run-finished" | "run-compensating" | "run-cancel-requested" | "run-reopened" }>;
-const RUN_LEVEL: ReadonlySet<RunEvent["type"]> = new Set(["run-finished", "run-compensating", "run-cancel-requested", "run-reopened"]);
+type RunLevelEvent = Extract<
+  RunEvent,
+  { type: "run-finished" | "run-compensating" | "run-cancel-requested" | "run-reopened" }
+>;
+const RUN_LEVEL: ReadonlySet<RunEvent["type"]> = new Set([
+  "run-finished",
+  "run-compensating",
+  "run-cancel-requested",
+  "run-reopened",
+]);
 
 function isRunLevel(event: Exclude<RunEvent, { type: "run-started" }>): event is RunLevelEvent {
   return RUN_LEVEL.has(event.type);
 }
 
 function pendingStep(name: string, index: number): StepSnapshot {
-  return { name, index, status: "PENDING", attempts: 0, result: null, error: null, compensationError: null, compensationAttempts: 0, startedAt: null, endedAt: null };
+  return {
+    name,
+    index,
+    status: "PENDING",
+    attempts: 0,
+    result: null,
+    error: null,
+    compensationError: null,
+    compensationAttempts: 0,
+    startedAt: null,
+    endedAt: null,
+  };
 }
 
 /**
@@ -102,12 +121,17 @@ function applyReopened(run: RunSnapshot, event: Extract<RunEvent, { type: "run-r
     run.error = event.error;
   }
   for (const step of run.steps) {
-    if (event.action === "retry" && step.status === "COMPENSATION_FAILED") Object.assign(step, { status: "COMPLETED", compensationError: null, compensationAttempts: 0 });
+    if (event.action === "retry" && step.status === "COMPENSATION_FAILED")
+      Object.assign(step, { status: "COMPLETED", compensationError: null, compensationAttempts: 0 });
     if (event.action === "resume" && step.status === "SKIPPED") step.status = "PENDING";
   }
 }
 
-function applyStepLevel(run: RunSnapshot, step: StepSnapshot, event: Exclude<RunEvent, { type: "run-started" } | RunLevelEvent>): void {
+function applyStepLevel(
+  run: RunSnapshot,
+  step: StepSnapshot,
+  event: Exclude<RunEvent, { type: "run-started" } | RunLevelEvent>,
+): void {
   switch (event.type) {
     case "step-started":
       step.status = "RUNNING";
@@ -118,7 +142,13 @@ function applyStepLevel(run: RunSnapshot, step: StepSnapshot, event: Exclude<Run
       step.error = event.error;
       return;
     case "step-completed":
-      Object.assign(step, { status: "COMPLETED", attempts: event.attempts, result: event.result, error: null, endedAt: event.at });
+      Object.assign(step, {
+        status: "COMPLETED",
+        attempts: event.attempts,
+        result: event.result,
+        error: null,
+        endedAt: event.at,
+      });
       run.data = event.data;
       return;
     case "step-failed":

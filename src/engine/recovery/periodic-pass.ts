@@ -7,7 +7,10 @@ export class PeriodicPass<T> {
   #pass: Promise<T> | undefined;
 
   /** `pass` must not reject: each one logs its own problems. */
-  constructor(private readonly pass: () => Promise<T>, private readonly intervalMs: number) {}
+  constructor(
+    private readonly pass: () => Promise<T>,
+    private readonly intervalMs: number,
+  ) {}
 
   /** A first pass now, then one every `intervalMs`; resolves with the first. */
   start(): Promise<T> {

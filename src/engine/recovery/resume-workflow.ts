@@ -13,7 +13,13 @@ import { isPivot, pivotCompleted } from "../definition/pivot.ts";
 import { finishCompleted, finishFailed, isCancel, proceed } from "../execution/run-phases.ts";
 import { whileOwned } from "./while-owned.ts";
 import type { StepSnapshot } from "../journal/run-snapshot.ts";
-import { newReplayLog, newRunState, type ResumePoint, type RunState, type StepFailure } from "../execution/run-state.ts";
+import {
+  newReplayLog,
+  newRunState,
+  type ResumePoint,
+  type RunState,
+  type StepFailure,
+} from "../execution/run-state.ts";
 import type { ServiceMap, ServiceRegistry } from "../definition/services.ts";
 import type { AnyStepContext, Step } from "../definition/step.ts";
 
@@ -50,7 +56,12 @@ export async function resumeWorkflow<Out>(
   return whileOwned(run, () => continueRun<Out>(run, definition, journaled, options.started));
 }
 
-async function continueRun<Out>(run: RunState, definition: AnyWorkflow, journaled: JournaledRun, started: StartedEvent | undefined): Promise<WorkflowOutcome<Out>> {
+async function continueRun<Out>(
+  run: RunState,
+  definition: AnyWorkflow,
+  journaled: JournaledRun,
+  started: StartedEvent | undefined,
+): Promise<WorkflowOutcome<Out>> {
   const snapshot = journaled.run;
   const failed = snapshot.steps.find((s) => s.status === "FAILED");
   if (snapshot.status === "COMPENSATING") return compensate<Out>(run, snapshot, failed);
@@ -74,12 +85,23 @@ type StartedEvent = Extract<RunEvent, { type: "run-started" }>;
  * Goes on compensating. A run that stopped while it settled the step it was in doubt about (the journal shows the
  * step it failed on still running) settles it again first.
  */
-function compensate<Out>(run: RunState, snapshot: JournaledRun["run"], failed: StepSnapshot | undefined): Promise<WorkflowOutcome<Out>> {
+function compensate<Out>(
+  run: RunState,
+  snapshot: JournaledRun["run"],
+  failed: StepSnapshot | undefined,
+): Promise<WorkflowOutcome<Out>> {
   const index = failed?.index ?? run.results.length;
-  const failure: StepFailure = { index, stepName: snapshot.failedStep ?? failed?.name ?? null, error: reviveError(snapshot.error ?? failed?.error), attempts: failed?.attempts ?? 0, rolledBack: snapshot.rolledBack || snapshot.transactional };
+  const failure: StepFailure = {
+    index,
+    stepName: snapshot.failedStep ?? failed?.name ?? null,
+    error: reviveError(snapshot.error ?? failed?.error),
+    attempts: failed?.attempts ?? 0,
+    rolledBack: snapshot.rolledBack || snapshot.transactional,
+  };
   const running = failed ? undefined : snapshot.steps[index];
   const step = run.steps[index];
-  if (running?.status === "RUNNING" && step && running.name === snapshot.failedStep && canBeInDoubt(step)) Object.assign(failure, { attempts: running.attempts, inDoubt: true });
+  if (running?.status === "RUNNING" && step && running.name === snapshot.failedStep && canBeInDoubt(step))
+    Object.assign(failure, { attempts: running.attempts, inDoubt: true });
   return finishFailed(run, failure) as Promise<WorkflowOutcome<Out>>;
 }
 
@@ -99,12 +121,21 @@ function goesForward(run: RunState, steps: readonly StepSnapshot[]): boolean {
  * A transactional run past its pivot whose transaction did not commit: its transaction is tried again from the
  * first step, the journaled external steps' results reused (an in-doubt one runs again under its key).
  */
-async function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapshot: JournaledRun["run"], started: StartedEvent | undefined): Promise<WorkflowOutcome<Out>> {
+async function replayForward<Out>(
+  run: RunState,
+  definition: AnyWorkflow,
+  snapshot: JournaledRun["run"],
+  started: StartedEvent | undefined,
+): Promise<WorkflowOutcome<Out>> {
   const initialData = { ...(started?.data ?? snapshot.data) };
   const results = run.results.slice();
   // The journal keeps the shared data as the furthest try left it: each reused step gets that.
   const dataAfter = results.map(() => ({ ...snapshot.data }));
-  run.replayLog = newReplayLog(initialData, { results, dataAfter, wroteInTransaction: await stepsThatWrote(run.store as DurableRunJournal, run.ctx.runId) });
+  run.replayLog = newReplayLog(initialData, {
+    results,
+    dataAfter,
+    wroteInTransaction: await stepsThatWrote(run.store as DurableRunJournal, run.ctx.runId),
+  });
   run.results.length = 0;
   replaceData(run.ctx.data, initialData);
   return proceed<Out>(run, definition);
@@ -113,25 +144,49 @@ async function replayForward<Out>(run: RunState, definition: AnyWorkflow, snapsh
 /** The external steps whose completion the journal records as having written through the run's transaction. */
 async function stepsThatWrote(store: DurableRunJournal, runId: string): Promise<Set<number>> {
   const wrote = new Set<number>();
-  for (let afterSeq = 0; ; ) {
+  for (let afterSeq = 0; ;) {
     const page = await store.listEvents({ runId, afterSeq, take: 1000 });
-    for (const { event } of page) if (event.type === "step-completed" && event.wroteInTransaction === true) wrote.add(event.index);
+    for (const { event } of page)
+      if (event.type === "step-completed" && event.wroteInTransaction === true) wrote.add(event.index);
     if (page.length < 1000) return wrote;
     afterSeq = page[page.length - 1]!.seq;
   }
 }
 
-function resumedState(driver: Driver, definition: AnyWorkflow, journaled: JournaledRun, options: ResumeOptions): RunState {
+function resumedState(
+  driver: Driver,
+  definition: AnyWorkflow,
+  journaled: JournaledRun,
+  options: ResumeOptions,
+): RunState {
   const snapshot = journaled.run;
   assertSameSteps(journaled, definition);
-  const ctx = new RunContext(snapshot.id, definition.name, driver, snapshot.input, options.started?.resource, snapshot.resourceId ?? undefined, { ...snapshot.data }, options.services);
+  const ctx = new RunContext(
+    snapshot.id,
+    definition.name,
+    driver,
+    snapshot.input,
+    options.started?.resource,
+    snapshot.resourceId ?? undefined,
+    { ...snapshot.data },
+    options.services,
+  );
   const journal = new JournalWriter(options.store, snapshot.id, true);
   const steps = definition.steps as readonly Step<AnyStepContext, unknown>[];
-  const run = newRunState(ctx, steps, definition.options, journal, !snapshot.transactional, options.logger ?? consoleLogger, snapshot.idempotencyKey ?? undefined);
+  const run = newRunState(
+    ctx,
+    steps,
+    definition.options,
+    journal,
+    !snapshot.transactional,
+    options.logger ?? consoleLogger,
+    snapshot.idempotencyKey ?? undefined,
+  );
   run.results.push(...completedResults(snapshot, steps));
   run.resume = resumePoint(journaled, run.results.length);
   // A cancel journaled while no one executed the run (its owner crashed or shut down) is honoured now.
-  if (snapshot.cancelRequest) run.journaledCancel = { by: snapshot.cancelRequest.by, reason: snapshot.cancelRequest.reason };
+  if (snapshot.cancelRequest)
+    run.journaledCancel = { by: snapshot.cancelRequest.by, reason: snapshot.cancelRequest.reason };
   return run;
 }
 
@@ -160,7 +215,11 @@ function lastIndexDone(steps: readonly StepSnapshot[]): number {
 
 function resumePoint(journaled: JournaledRun, stepIndex: number): ResumePoint {
   const steps = journaled.run.steps;
-  const compensationFailed = new Map(steps.filter((s) => s.status === "COMPENSATION_FAILED").map((s) => [s.index, s.compensationError ?? serializeError(new Error("compensation failed"))]));
+  const compensationFailed = new Map(
+    steps
+      .filter((s) => s.status === "COMPENSATION_FAILED")
+      .map((s) => [s.index, s.compensationError ?? serializeError(new Error("compensation failed"))]),
+  );
   return {
     stepIndex,
     nextAttempt: Math.max(1, steps[stepIndex]?.attempts ?? 1),
@@ -182,13 +241,26 @@ export function assertSameSteps(journaled: JournaledRun, definition: AnyWorkflow
 }
 
 /** The transaction committed before the crash: the journal only missed the events written after it. */
-function finishCommitted<Out>(run: RunState, steps: readonly StepSnapshot[], output: CheckpointOutput): Promise<WorkflowOutcome<Out>> {
+function finishCommitted<Out>(
+  run: RunState,
+  steps: readonly StepSnapshot[],
+  output: CheckpointOutput,
+): Promise<WorkflowOutcome<Out>> {
   const { ctx, journal } = run;
   Object.assign(ctx.data, output.data);
   for (let index = run.results.length; index < steps.length; index++) {
     const step = steps[index]!;
     const result = index === steps.length - 1 ? output.result : null;
-    journal!.defer({ type: "step-completed", runId: ctx.runId, step: step.name, index, attempts: Math.max(1, step.attempts), result, data: { ...ctx.data }, at: new Date() });
+    journal!.defer({
+      type: "step-completed",
+      runId: ctx.runId,
+      step: step.name,
+      index,
+      attempts: Math.max(1, step.attempts),
+      result,
+      data: { ...ctx.data },
+      at: new Date(),
+    });
     run.results.push(result);
   }
   return finishCompleted<Out>(run);

@@ -19,7 +19,8 @@ export interface OwnerIdentity {
   startTicks: number;
 }
 
-const OWNER_PATTERN = /^(?:(?<instance>[^@]+)@)?[^;]*:(?<pid>\d+):[^;:]+;host=(?<hostKey>[0-9a-f]+);start=(?<start>\d+)$/;
+const OWNER_PATTERN =
+  /^(?:(?<instance>[^@]+)@)?[^;]*:(?<pid>\d+):[^;:]+;host=(?<hostKey>[0-9a-f]+);start=(?<start>\d+)$/;
 
 /** A new owner for this process: unique per call, and parseable by `parseOwner`. */
 export function newRunOwner(instance: string | undefined = process.env.SAGAQL_INSTANCE_ID || undefined): string {

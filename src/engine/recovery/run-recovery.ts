@@ -88,7 +88,9 @@ export class RunRecovery {
       for (const outcome of await this.#takeOverFromGoneOwners()) pass[outcome] += 1;
       for (;;) {
         const leases = await store.claimRecoverableRuns(store.owner, store.leaseMs, batchSize);
-        const outcomes = await Promise.all(leases.filter((l) => !localRuns.has(l.runId)).map((lease) => this.#recover(lease)));
+        const outcomes = await Promise.all(
+          leases.filter((l) => !localRuns.has(l.runId)).map((lease) => this.#recover(lease)),
+        );
         for (const outcome of outcomes) pass[outcome] += 1;
         if (leases.length < batchSize) break;
       }
@@ -107,30 +109,55 @@ export class RunRecovery {
   async #takeOverFromGoneOwners(): Promise<Array<keyof RecoveryPass>> {
     const { store } = this.#options;
     const unfinished = await store.listUnfinishedRuns({ take: GONE_OWNER_SCAN });
-    const orphans = unfinished.filter((r) => r.owner !== null && !localRuns.has(r.run.id) && ownerIsGone(r.owner, store.owner));
-    const leases = await Promise.all(orphans.map((r) => store.claimRun(r.run.id, store.owner, store.leaseMs, r.owner!)));
-    return Promise.all(leases.filter((lease): lease is RunLease => lease !== null).map((lease) => this.#recover(lease)));
+    const orphans = unfinished.filter(
+      (r) => r.owner !== null && !localRuns.has(r.run.id) && ownerIsGone(r.owner, store.owner),
+    );
+    const leases = await Promise.all(
+      orphans.map((r) => store.claimRun(r.run.id, store.owner, store.leaseMs, r.owner!)),
+    );
+    return Promise.all(
+      leases.filter((lease): lease is RunLease => lease !== null).map((lease) => this.#recover(lease)),
+    );
   }
 
   async #recover(lease: RunLease): Promise<keyof RecoveryPass> {
     const { store, logger, maxRecoveryAttempts } = this.#options;
     const attempts = lease.recoveryAttempts + (this.#failures.get(lease.runId) ?? 0);
     if (attempts > maxRecoveryAttempts) {
-      return this.#park(lease.runId, `Run was taken over ${attempts} times without finishing; parked after ${maxRecoveryAttempts}`);
+      return this.#park(
+        lease.runId,
+        `Run was taken over ${attempts} times without finishing; parked after ${maxRecoveryAttempts}`,
+      );
     }
     try {
       const journaled = await store.getJournaledRun(lease.runId);
       if (!journaled || isTerminalStatus(journaled.run.status)) return "resumed";
       const definition = this.#workflows.get(journaled.run.workflow);
-      if (!definition) return this.#park(lease.runId, { name: "UnknownWorkflowError", message: `No workflow "${journaled.run.workflow}" here to resume the run with`, code: "WORKFLOW_UNKNOWN" });
-      const outcome = await resumeWorkflow(this.#options.driver, definition, journaled, { store, started: await startedEvent(store, lease.runId), services: this.#options.services, logger });
-      logger.info({ runId: lease.runId, workflow: definition.name, status: outcome.status, takeovers: lease.recoveryAttempts }, "recovered an interrupted run");
+      if (!definition)
+        return this.#park(lease.runId, {
+          name: "UnknownWorkflowError",
+          message: `No workflow "${journaled.run.workflow}" here to resume the run with`,
+          code: "WORKFLOW_UNKNOWN",
+        });
+      const outcome = await resumeWorkflow(this.#options.driver, definition, journaled, {
+        store,
+        started: await startedEvent(store, lease.runId),
+        services: this.#options.services,
+        logger,
+      });
+      logger.info(
+        { runId: lease.runId, workflow: definition.name, status: outcome.status, takeovers: lease.recoveryAttempts },
+        "recovered an interrupted run",
+      );
       this.#failures.delete(lease.runId);
       return "resumed";
     } catch (error) {
       if (error instanceof WorkflowDefinitionChangedError) return this.#park(lease.runId, serializeError(error));
       this.#failures.set(lease.runId, (this.#failures.get(lease.runId) ?? 0) + 1);
-      logger.error({ runId: lease.runId, err: serializeError(error) }, "could not resume an interrupted run; it will be tried again");
+      logger.error(
+        { runId: lease.runId, err: serializeError(error) },
+        "could not resume an interrupted run; it will be tried again",
+      );
       return "failed";
     }
   }
@@ -138,12 +165,19 @@ export class RunRecovery {
   async #park(runId: string, reason: string | SerializedError): Promise<"parked"> {
     const parked = await this.#options.store.parkRun(runId, reason);
     this.#failures.delete(runId);
-    if (parked) this.#options.logger.error({ runId, reason }, "parked a run that recovery cannot finish; a person must look at it");
+    if (parked)
+      this.#options.logger.error(
+        { runId, reason },
+        "parked a run that recovery cannot finish; a person must look at it",
+      );
     return "parked";
   }
 }
 
-async function startedEvent(store: DurableRunJournal, runId: string): Promise<Extract<RunEvent, { type: "run-started" }> | undefined> {
+async function startedEvent(
+  store: DurableRunJournal,
+  runId: string,
+): Promise<Extract<RunEvent, { type: "run-started" }> | undefined> {
   const [first] = await store.listEvents({ runId, take: 1 });
   return first?.event.type === "run-started" ? first.event : undefined;
 }

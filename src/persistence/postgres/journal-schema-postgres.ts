@@ -4,7 +4,8 @@ import type { Pool, PoolClient } from "pg";
 export const POSTGRES_JOURNAL_VERSION = 3;
 
 const RUN_STATUSES = "'RUNNING','COMPLETED','COMPENSATING','COMPENSATED','FAILED'";
-const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
+const STEP_STATUSES =
+  "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
 
 /** `"schema".name`, for a schema name already checked by `checkSchemaName`. */
 export function qualified(schema: string, name: string): string {
@@ -12,7 +13,8 @@ export function qualified(schema: string, name: string): string {
 }
 
 export function checkSchemaName(schema: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid journal schema name "${schema}": use letters, digits and _`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`Invalid journal schema name "${schema}": use letters, digits and _`);
   return schema;
 }
 
@@ -106,14 +108,24 @@ export interface JournalRoutine {
  * DDL runs in one transaction under an advisory lock; the others wait for it and then find the work done. An
  * up-to-date journal takes no lock.
  */
-export async function preparePostgresJournal(pool: Pool, schema: string, routines: readonly JournalRoutine[] = []): Promise<void> {
-  if ((await readVersion(pool, schema)) === POSTGRES_JOURNAL_VERSION && (await missingRoutines(pool, routines)).length === 0) return;
+export async function preparePostgresJournal(
+  pool: Pool,
+  schema: string,
+  routines: readonly JournalRoutine[] = [],
+): Promise<void> {
+  if (
+    (await readVersion(pool, schema)) === POSTGRES_JOURNAL_VERSION &&
+    (await missingRoutines(pool, routines)).length === 0
+  )
+    return;
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`sagaql.journal:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${qualified(schema, "journal_meta")} (key text PRIMARY KEY, value text NOT NULL)`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${qualified(schema, "journal_meta")} (key text PRIMARY KEY, value text NOT NULL)`,
+    );
     await migrate(client, schema);
     for (const routine of await missingRoutines(client, routines)) await client.query(routine.ddl);
     await client.query("COMMIT");
@@ -135,19 +147,23 @@ async function readVersion(db: Pool | PoolClient, schema: string): Promise<numbe
 
 async function missingRoutines(db: Pool | PoolClient, routines: readonly JournalRoutine[]): Promise<JournalRoutine[]> {
   if (routines.length === 0) return [];
-  const found = await db.query<{ present: boolean[] }>("SELECT array_agg(to_regprocedure(s) IS NOT NULL ORDER BY n) AS present FROM unnest($1::text[]) WITH ORDINALITY AS u (s, n)", [
-    routines.map((routine) => routine.signature),
-  ]);
+  const found = await db.query<{ present: boolean[] }>(
+    "SELECT array_agg(to_regprocedure(s) IS NOT NULL ORDER BY n) AS present FROM unnest($1::text[]) WITH ORDINALITY AS u (s, n)",
+    [routines.map((routine) => routine.signature)],
+  );
   return routines.filter((_routine, i) => !found.rows[0]!.present[i]);
 }
 
 async function migrate(client: PoolClient, schema: string): Promise<void> {
   const current = await readVersion(client, schema);
   if (current > POSTGRES_JOURNAL_VERSION) {
-    throw new Error(`The run journal in schema "${schema}" is at version ${current}; this sagaql understands up to ${POSTGRES_JOURNAL_VERSION}. Upgrade sagaql.`);
+    throw new Error(
+      `The run journal in schema "${schema}" is at version ${current}; this sagaql understands up to ${POSTGRES_JOURNAL_VERSION}. Upgrade sagaql.`,
+    );
   }
   const steps = postgresJournalMigrations(schema);
-  for (let version = current + 1; version <= POSTGRES_JOURNAL_VERSION; version++) await client.query(steps[version - 1]!);
+  for (let version = current + 1; version <= POSTGRES_JOURNAL_VERSION; version++)
+    await client.query(steps[version - 1]!);
   await client.query(
     `INSERT INTO ${qualified(schema, "journal_meta")} (key, value) VALUES ('schema_version', $1)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

@@ -75,7 +75,9 @@ export function recordFunction(schema: string, channel: string | undefined): Rec
 }
 
 function functionBody(t: (name: string) => string, channel: string | undefined): string {
-  const branches = (Object.keys(EVENT_PLANS) as Array<Exclude<RunEventType, "run-started">>).map((type) => eventBranch(t, type));
+  const branches = (Object.keys(EVENT_PLANS) as Array<Exclude<RunEventType, "run-started">>).map((type) =>
+    eventBranch(t, type),
+  );
   return `DECLARE
   e jsonb;
   v_id text;
@@ -126,13 +128,27 @@ INSERT INTO ${t("steps")} (run_id, idx, name, status, result)
  */
 function eventBranch(t: (name: string) => string, type: Exclude<RunEventType, "run-started">): string {
   const plan = EVENT_PLANS[type];
-  const runSet = [`updated_at = ${field("at")}`, `last_seq = nextval('${t("event_seq")}')`, ...(plan.run ? [bind(plan.run)] : [])].join(", ");
-  const lines = [`UPDATE ${t("runs")} SET ${runSet} WHERE id = v_id AND ${UNFINISHED} AND owner = p_owner RETURNING last_seq INTO v_seq;`, "v_ok := FOUND;"];
+  const runSet = [
+    `updated_at = ${field("at")}`,
+    `last_seq = nextval('${t("event_seq")}')`,
+    ...(plan.run ? [bind(plan.run)] : []),
+  ].join(", ");
+  const lines = [
+    `UPDATE ${t("runs")} SET ${runSet} WHERE id = v_id AND ${UNFINISHED} AND owner = p_owner RETURNING last_seq INTO v_seq;`,
+    "v_ok := FOUND;",
+  ];
   if (plan.step) {
-    lines.push(`IF v_ok THEN`, `  UPDATE ${t("steps")} SET ${bind(plan.step)} WHERE run_id = v_id AND idx = ${field("idx")};`, "  v_ok := FOUND;", "END IF;");
+    lines.push(
+      `IF v_ok THEN`,
+      `  UPDATE ${t("steps")} SET ${bind(plan.step)} WHERE run_id = v_id AND idx = ${field("idx")};`,
+      "  v_ok := FOUND;",
+      "END IF;",
+    );
   }
   if (plan.skipsPending) {
-    lines.push(`IF v_ok AND ${field("skip")} THEN UPDATE ${t("steps")} SET status = 'SKIPPED' WHERE run_id = v_id AND status = 'PENDING'; END IF;`);
+    lines.push(
+      `IF v_ok AND ${field("skip")} THEN UPDATE ${t("steps")} SET status = 'SKIPPED' WHERE run_id = v_id AND status = 'PENDING'; END IF;`,
+    );
   }
   return `    WHEN '${type}' THEN\n${indent(lines.join("\n"), 6)}`;
 }
@@ -176,9 +192,14 @@ export function refusalDetail(error: unknown): RefusalDetail | undefined {
  * through `recordAllThrough` on a Prisma transaction (`meta.driverAdapterError.cause`).
  */
 export function sqlStateOf(error: unknown): { code?: string; constraint?: string } {
-  const { code, constraint, meta } = (error ?? {}) as { code?: string; constraint?: string; meta?: { driverAdapterError?: { cause?: PrismaCause } } };
+  const { code, constraint, meta } = (error ?? {}) as {
+    code?: string;
+    constraint?: string;
+    meta?: { driverAdapterError?: { cause?: PrismaCause } };
+  };
   const cause = meta?.driverAdapterError?.cause;
-  if (cause?.originalCode) return { code: cause.originalCode, ...(cause.constraint?.index ? { constraint: cause.constraint.index } : {}) };
+  if (cause?.originalCode)
+    return { code: cause.originalCode, ...(cause.constraint?.index ? { constraint: cause.constraint.index } : {}) };
   return { ...(code ? { code } : {}), ...(constraint ? { constraint } : {}) };
 }
 

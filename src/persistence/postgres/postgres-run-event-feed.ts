@@ -116,7 +116,10 @@ export class PostgresRunEventFeed implements RunEventFeed {
     if (this.#closed || this.#client !== client) return;
     this.#client = undefined;
     client.end().catch(() => undefined);
-    this.#logger.warn({ err: error?.message, channel: this.channel }, "run event feed lost its connection; reconnecting");
+    this.#logger.warn(
+      { err: error?.message, channel: this.channel },
+      "run event feed lost its connection; reconnecting",
+    );
     this.#scheduleReconnect();
   }
 
@@ -134,7 +137,10 @@ export class PostgresRunEventFeed implements RunEventFeed {
       this.#local.publishAll();
     } catch (error) {
       this.#failures += 1;
-      this.#logger.warn({ err: (error as Error).message, attempt: this.#failures }, "run event feed could not reconnect; retrying");
+      this.#logger.warn(
+        { err: (error as Error).message, attempt: this.#failures },
+        "run event feed could not reconnect; retrying",
+      );
       this.#scheduleReconnect();
     }
   }

@@ -34,7 +34,12 @@ export class PreparedQuery {
   }
 
   config(params: PlanParams): QueryConfig {
-    return { name: this.#name, text: this.#text, values: this.#names.map((name) => params[name] ?? null), types: journalTypes };
+    return {
+      name: this.#name,
+      text: this.#text,
+      values: this.#names.map((name) => params[name] ?? null),
+      types: journalTypes,
+    };
   }
 }
 
@@ -89,19 +94,34 @@ export class PostgresStatements {
     this.ensureJournalId = new PreparedQuery(
       `INSERT INTO ${t("journal_meta")} (key, value) VALUES ('journal_id', gen_random_uuid()::text) ON CONFLICT (key) DO NOTHING`,
     );
-    this.recordEvents = new PreparedQuery(`SELECT ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`);
-    this.runByIdempotencyKey = withSteps(`SELECT * FROM ${t("runs")} WHERE workflow = :workflow AND idempotency_key = :key`, NEWEST_FIRST);
+    this.recordEvents = new PreparedQuery(
+      `SELECT ${this.recordFunction.name}(:owner::text, :leaseMs::float8, :events::jsonb) AS seqs`,
+    );
+    this.runByIdempotencyKey = withSteps(
+      `SELECT * FROM ${t("runs")} WHERE workflow = :workflow AND idempotency_key = :key`,
+      NEWEST_FIRST,
+    );
     // The same condition as the partial unique index, so the index answers it.
-    this.runHolding = new PreparedQuery(`SELECT id FROM ${t("runs")} WHERE resource_key = :key AND status IN ('RUNNING', 'COMPENSATING')`);
+    this.runHolding = new PreparedQuery(
+      `SELECT id FROM ${t("runs")} WHERE resource_key = :key AND status IN ('RUNNING', 'COMPENSATING')`,
+    );
     this.journaledRun = withSteps(`SELECT * FROM ${t("runs")} WHERE id = :id`, NEWEST_FIRST);
-    this.unfinishedRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);
-    this.claimableRuns = withSteps(`SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} AND ${LEASE_FREE} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST);
+    this.unfinishedRuns = withSteps(
+      `SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`,
+      OLDEST_FIRST,
+    );
+    this.claimableRuns = withSteps(
+      `SELECT * FROM ${t("runs")} WHERE ${UNFINISHED} AND ${LEASE_FREE} ORDER BY ${OLDEST_FIRST} LIMIT :take`,
+      OLDEST_FIRST,
+    );
     const claim = `SET owner = :owner, lease_expires_at = ${LEASE_UNTIL}, heartbeat_at = now(),
         recovery_attempts = recovery_attempts + CASE WHEN owner IS NOT DISTINCT FROM :owner THEN 0 ELSE 1 END`;
     const returning = "RETURNING id, owner, lease_expires_at, recovery_attempts";
     // A conditional UPDATE: a concurrent claimant blocks on the row lock, re-checks the WHERE against the
     // winner's version, and finds the lease taken. Exactly one wins.
-    this.claimRun = new PreparedQuery(`UPDATE ${t("runs")} ${claim} WHERE id = :id AND ${UNFINISHED} AND (${LEASE_FREE} OR owner = :owner OR owner = :goneOwner::text) ${returning}`);
+    this.claimRun = new PreparedQuery(
+      `UPDATE ${t("runs")} ${claim} WHERE id = :id AND ${UNFINISHED} AND (${LEASE_FREE} OR owner = :owner OR owner = :goneOwner::text) ${returning}`,
+    );
     // SKIP LOCKED: instances sweeping for work take disjoint batches instead of queueing behind each other.
     this.claimRecoverableRuns = new PreparedQuery(
       `UPDATE ${t("runs")} ${claim} WHERE ${UNFINISHED} AND ${LEASE_FREE} AND id IN (
@@ -110,18 +130,38 @@ export class PostgresStatements {
     this.renewLease = new PreparedQuery(
       `UPDATE ${t("runs")} SET lease_expires_at = ${LEASE_UNTIL}, heartbeat_at = now() WHERE id = :id AND owner = :owner AND ${UNFINISHED}`,
     );
-    this.releaseRun = new PreparedQuery(`UPDATE ${t("runs")} SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner`);
+    this.releaseRun = new PreparedQuery(
+      `UPDATE ${t("runs")} SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner`,
+    );
     this.parkRun = new PreparedQuery(parkSql(t, runEventsChannel(schema)));
     const channel = runEventsChannel(schema);
-    this.requestCancel = new PreparedQuery(controlSql(t, channel, `${EVENT_PLANS["run-cancel-requested"].run!} WHERE id = :id::text AND ${UNFINISHED}`));
+    this.requestCancel = new PreparedQuery(
+      controlSql(t, channel, `${EVENT_PLANS["run-cancel-requested"].run!} WHERE id = :id::text AND ${UNFINISHED}`),
+    );
     const reopen = `${EVENT_PLANS["run-reopened"].run!}, parked_at = NULL, park_reason = NULL, owner = :owner::text,
         lease_expires_at = ${LEASE_UNTIL}, heartbeat_at = now(), recovery_attempts = 0
       WHERE id = :id::text AND status = 'FAILED' AND last_seq = :lastSeq::bigint`;
     this.reopenRun = {
-      retry: new PreparedQuery(controlSql(t, channel, reopen, `UPDATE ${t("steps")} SET status = 'COMPLETED', compensation_error = NULL, compensation_attempts = 0 WHERE run_id = (SELECT id FROM r) AND status = 'COMPENSATION_FAILED'`)),
-      resume: new PreparedQuery(controlSql(t, channel, reopen, `UPDATE ${t("steps")} SET status = 'PENDING' WHERE run_id = (SELECT id FROM r) AND status = 'SKIPPED'`)),
+      retry: new PreparedQuery(
+        controlSql(
+          t,
+          channel,
+          reopen,
+          `UPDATE ${t("steps")} SET status = 'COMPLETED', compensation_error = NULL, compensation_attempts = 0 WHERE run_id = (SELECT id FROM r) AND status = 'COMPENSATION_FAILED'`,
+        ),
+      ),
+      resume: new PreparedQuery(
+        controlSql(
+          t,
+          channel,
+          reopen,
+          `UPDATE ${t("steps")} SET status = 'PENDING' WHERE run_id = (SELECT id FROM r) AND status = 'SKIPPED'`,
+        ),
+      ),
     };
-    this.cancelRequests = new PreparedQuery(`SELECT id, cancel_request FROM ${t("runs")} WHERE id = ANY(:ids::text[]) AND cancel_request IS NOT NULL AND ${UNFINISHED}`);
+    this.cancelRequests = new PreparedQuery(
+      `SELECT id, cancel_request FROM ${t("runs")} WHERE id = ANY(:ids::text[]) AND cancel_request IS NOT NULL AND ${UNFINISHED}`,
+    );
     const finished = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
     // One statement, one commit; SKIP LOCKED keeps two instances pruning at once out of each other's way. Steps go
     // with their run (ON DELETE CASCADE).
@@ -133,13 +173,23 @@ export class PostgresStatements {
     );
   }
 
-  listRuns(status: boolean, workflow: boolean, visible = false, created: { after: boolean; before: boolean } = { after: false, before: false }): PreparedQuery {
+  listRuns(
+    status: boolean,
+    workflow: boolean,
+    visible = false,
+    created: { after: boolean; before: boolean } = { after: false, before: false },
+  ): PreparedQuery {
     return cached(this.#listRuns, `${status}:${workflow}:${visible}:${created.after}:${created.before}`, () => {
       const bounds = [
         created.after && "created_at >= to_timestamp(:createdAfter::float8 / 1000)",
         created.before && "created_at < to_timestamp(:createdBefore::float8 / 1000)",
       ];
-      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE, ...bounds].filter(Boolean);
+      const where = [
+        status && "status = :status",
+        workflow && "workflow = :workflow",
+        visible && VISIBLE,
+        ...bounds,
+      ].filter(Boolean);
       const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
       const runs = `SELECT * FROM ${this.#t("runs")} ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take OFFSET :skip::int`;
       return new PreparedQuery(runsWithSteps(runs, this.#t("steps"), NEWEST_FIRST));
@@ -147,8 +197,13 @@ export class PostgresStatements {
   }
 
   listEvents(byRun: boolean): PreparedQuery {
-    return cached(this.#listEvents, String(byRun), () =>
-      new PreparedQuery(`SELECT seq, run_id, type, at, payload FROM ${this.#t("events")} WHERE seq > :afterSeq ${byRun ? "AND run_id = :runId" : ""} ORDER BY seq LIMIT :take`),
+    return cached(
+      this.#listEvents,
+      String(byRun),
+      () =>
+        new PreparedQuery(
+          `SELECT seq, run_id, type, at, payload FROM ${this.#t("events")} WHERE seq > :afterSeq ${byRun ? "AND run_id = :runId" : ""} ORDER BY seq LIMIT :take`,
+        ),
     );
   }
 }

@@ -22,7 +22,15 @@ import { PostgresStatements, runEventsChannel } from "./postgres-run-journal-sta
 import { encodeEvent, eventParams, type PlanParams } from "../run-journal-event-plans.ts";
 import { refusal } from "../run-journal-refusal.ts";
 import { encodeJournalValue, hashRunInput } from "../run-journal-json.ts";
-import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-journal-rows.ts";
+import {
+  assembleRuns,
+  decodeCancelRequest,
+  toJournaledEvent,
+  toLease,
+  type EventRow,
+  type LeaseRow,
+  type RunStepRow,
+} from "../run-journal-rows.ts";
 
 /** How long opening the journal waits out a database that drops its connections (it is restarting), in ms. */
 const OPEN_WAIT_MS = 30_000;
@@ -98,7 +106,13 @@ export class PostgresRunJournal implements DurableRunJournal {
   readonly #sql: PostgresStatements;
   readonly #announcer: PostgresEventAnnouncer | undefined;
 
-  private constructor(pool: Pool, ownsPool: boolean, sql: PostgresStatements, journalId: string, options: PostgresRunJournalOptions & { schema: string }) {
+  private constructor(
+    pool: Pool,
+    ownsPool: boolean,
+    sql: PostgresStatements,
+    journalId: string,
+    options: PostgresRunJournalOptions & { schema: string },
+  ) {
     const schema = options.schema;
     this.journalId = journalId;
     this.#pool = pool;
@@ -108,7 +122,10 @@ export class PostgresRunJournal implements DurableRunJournal {
     this.owner = options.owner ?? defaultRunOwner();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#sql = sql;
-    this.#announcer = (options.announce ?? "after-commit") === "after-commit" ? new PostgresEventAnnouncer(pool, this.channel) : undefined;
+    this.#announcer =
+      (options.announce ?? "after-commit") === "after-commit"
+        ? new PostgresEventAnnouncer(pool, this.channel)
+        : undefined;
   }
 
   /** Connects and brings the journal's tables to the current schema version (creating them on first use). */
@@ -119,10 +136,13 @@ export class PostgresRunJournal implements DurableRunJournal {
     let journalId: string;
     try {
       // Both are safe to do again: a connection lost meanwhile (a restarting database) is waited out, not fatal.
-      journalId = await waitOutTransient(async () => {
-        await preparePostgresJournal(pool, schema, [sql.recordFunction]);
-        return readJournalId(pool, sql);
-      }, { forMs: OPEN_WAIT_MS });
+      journalId = await waitOutTransient(
+        async () => {
+          await preparePostgresJournal(pool, schema, [sql.recordFunction]);
+          return readJournalId(pool, sql);
+        },
+        { forMs: OPEN_WAIT_MS },
+      );
     } catch (error) {
       if (!options.pool) await pool.end();
       throw error;
@@ -140,7 +160,9 @@ export class PostgresRunJournal implements DurableRunJournal {
     const batch = encodeBatch(events);
     let seqs: string[];
     try {
-      const result = await this.#pool.query<{ seqs: string[] }>(this.#sql.recordEvents.config({ owner: this.owner, leaseMs: this.leaseMs, events: batch }));
+      const result = await this.#pool.query<{ seqs: string[] }>(
+        this.#sql.recordEvents.config({ owner: this.owner, leaseMs: this.leaseMs, events: batch }),
+      );
       seqs = result.rows[0]!.seqs;
     } catch (error) {
       throw await this.#failure(events, error);
@@ -157,7 +179,11 @@ export class PostgresRunJournal implements DurableRunJournal {
    */
   async recordAllThrough(query: JournalQuery, events: readonly RunEvent[]): Promise<RecordedBatch> {
     if (events.length === 0) return { announce: () => undefined };
-    const statement = this.#sql.recordEvents.positional({ owner: this.owner, leaseMs: this.leaseMs, events: encodeBatch(events) });
+    const statement = this.#sql.recordEvents.positional({
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      events: encodeBatch(events),
+    });
     let seqs: unknown[];
     try {
       seqs = (await query(statement.text, statement.values))[0]!.seqs as unknown[];
@@ -183,10 +209,25 @@ export class PostgresRunJournal implements DurableRunJournal {
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
     const created = { after: filter.createdAfter !== undefined, before: filter.createdBefore !== undefined };
-    const query = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined, created);
+    const query = this.#sql.listRuns(
+      filter.status !== undefined,
+      filter.workflow !== undefined,
+      filter.visible !== undefined,
+      created,
+    );
     const visible = filter.visible ? visibilityParams(filter.visible) : {};
-    const bounds = { createdAfter: filter.createdAfter?.getTime() ?? null, createdBefore: filter.createdBefore?.getTime() ?? null };
-    const params = { status: filter.status ?? null, workflow: filter.workflow ?? null, take: filter.take ?? 50, skip: filter.skip ?? 0, ...bounds, ...visible };
+    const bounds = {
+      createdAfter: filter.createdAfter?.getTime() ?? null,
+      createdBefore: filter.createdBefore?.getTime() ?? null,
+    };
+    const params = {
+      status: filter.status ?? null,
+      workflow: filter.workflow ?? null,
+      take: filter.take ?? 50,
+      skip: filter.skip ?? 0,
+      ...bounds,
+      ...visible,
+    };
     return (await this.#runs(query.config(params))).map((journaled) => journaled.run);
   }
 
@@ -209,7 +250,9 @@ export class PostgresRunJournal implements DurableRunJournal {
   }
 
   async claimRun(runId: string, owner: string, leaseMs: number, goneOwner?: string): Promise<RunLease | null> {
-    const result = await this.#pool.query<LeaseRow>(this.#sql.claimRun.config({ id: runId, owner, leaseMs, goneOwner: goneOwner ?? null }));
+    const result = await this.#pool.query<LeaseRow>(
+      this.#sql.claimRun.config({ id: runId, owner, leaseMs, goneOwner: goneOwner ?? null }),
+    );
     return result.rows[0] ? toLease(result.rows[0]) : null;
   }
 
@@ -240,11 +283,17 @@ export class PostgresRunJournal implements DurableRunJournal {
 
   async cancelRequests(runIds: readonly string[]): Promise<Map<string, RunControlRequest>> {
     if (runIds.length === 0) return new Map();
-    const result = await this.#pool.query<{ id: string; cancel_request: string }>(this.#sql.cancelRequests.config({ ids: runIds }));
+    const result = await this.#pool.query<{ id: string; cancel_request: string }>(
+      this.#sql.cancelRequests.config({ ids: runIds }),
+    );
     return new Map(result.rows.map((row) => [row.id, decodeCancelRequest(row.cancel_request)!]));
   }
 
-  async reopenRun(event: Extract<RunEvent, { type: "run-reopened" }>, owner: string, lastSeq: number): Promise<RunLease | null> {
+  async reopenRun(
+    event: Extract<RunEvent, { type: "run-reopened" }>,
+    owner: string,
+    lastSeq: number,
+  ): Promise<RunLease | null> {
     const params = { ...eventParams(event), owner, lastSeq, leaseMs: this.leaseMs };
     const reopened = ((await this.#pool.query(this.#sql.reopenRun[event.action].config(params))).rowCount ?? 0) > 0;
     return reopened ? this.claimRun(event.runId, owner, this.leaseMs) : null;
@@ -321,7 +370,9 @@ async function readJournalId(pool: Pool, sql: PostgresStatements): Promise<strin
 
 /** The function's batch argument. Encoding comes first: a value that cannot be journaled fails before anything is sent. */
 function encodeBatch(events: readonly RunEvent[]): string {
-  return JSON.stringify(events.map((event) => (event.type === "run-started" ? startParams(event) : eventParams(event))));
+  return JSON.stringify(
+    events.map((event) => (event.type === "run-started" ? startParams(event) : eventParams(event))),
+  );
 }
 
 /** Bind values of `run-started`; the owner and lease length are the function's own arguments. */

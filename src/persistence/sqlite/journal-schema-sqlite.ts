@@ -5,7 +5,8 @@ export const SQLITE_JOURNAL_VERSION = 3;
 
 const RUN_STATUSES_V1 = "'RUNNING','COMPLETED','COMPENSATING','COMPENSATED','FAILED'";
 const RUN_STATUSES = `${RUN_STATUSES_V1},'CANCELLED'`;
-const STEP_STATUSES = "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
+const STEP_STATUSES =
+  "'PENDING','RUNNING','COMPLETED','FAILED','COMPENSATING','COMPENSATED','COMPENSATION_FAILED','SKIPPED'";
 
 /**
  * Migrations by target version: `SQLITE_JOURNAL_MIGRATIONS[n - 1]` takes the journal from version n-1 to n. Times are epoch
@@ -139,15 +140,20 @@ export function prepareSqliteJournal(db: Database, pragmas: { busyTimeoutMs: num
 
 function migrate(db: Database): void {
   db.exec("CREATE TABLE IF NOT EXISTS sagaql_journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  const row = db.prepare("SELECT value FROM sagaql_journal_meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  const row = db.prepare("SELECT value FROM sagaql_journal_meta WHERE key = 'schema_version'").get() as
+    { value: string } | undefined;
   const current = row ? Number(row.value) : 0;
   if (current > SQLITE_JOURNAL_VERSION) {
-    throw new Error(`The run journal is at schema version ${current}; this sagaql understands up to ${SQLITE_JOURNAL_VERSION}. Upgrade sagaql.`);
+    throw new Error(
+      `The run journal is at schema version ${current}; this sagaql understands up to ${SQLITE_JOURNAL_VERSION}. Upgrade sagaql.`,
+    );
   }
-  for (let version = current + 1; version <= SQLITE_JOURNAL_VERSION; version++) db.exec(SQLITE_JOURNAL_MIGRATIONS[version - 1]!);
+  for (let version = current + 1; version <= SQLITE_JOURNAL_VERSION; version++)
+    db.exec(SQLITE_JOURNAL_MIGRATIONS[version - 1]!);
   if (current === SQLITE_JOURNAL_VERSION) return;
-  if ((db.pragma("foreign_key_check") as unknown[]).length > 0) throw new Error("The run journal's migration left steps without their run");
-  db.prepare("INSERT INTO sagaql_journal_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-    String(SQLITE_JOURNAL_VERSION),
-  );
+  if ((db.pragma("foreign_key_check") as unknown[]).length > 0)
+    throw new Error("The run journal's migration left steps without their run");
+  db.prepare(
+    "INSERT INTO sagaql_journal_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  ).run(String(SQLITE_JOURNAL_VERSION));
 }

@@ -64,7 +64,9 @@ export class SqliteRunEventFeed implements RunEventFeed {
   /** Reads the run now if someone is subscribed to it: this process just journaled it, and need not wait a tick. */
   announce(runId: string): void {
     if (!this.#cursors.has(runId)) return;
-    this.#poll(runId).catch((error: unknown) => this.#logger.warn({ err: (error as Error).message }, "run event feed could not read the journal"));
+    this.#poll(runId).catch((error: unknown) =>
+      this.#logger.warn({ err: (error as Error).message }, "run event feed could not read the journal"),
+    );
   }
 
   async close(): Promise<void> {

@@ -52,25 +52,36 @@ export class SqliteStatements {
   readonly #listEvents = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {
-    this.insertEvent = db.prepare("INSERT INTO sagaql_events (run_id, type, at, payload) VALUES (:id, :type, :at, :payload)");
+    this.insertEvent = db.prepare(
+      "INSERT INTO sagaql_events (run_id, type, at, payload) VALUES (:id, :type, :at, :payload)",
+    );
     this.insertRun = db.prepare(
       `INSERT INTO sagaql_runs (id, workflow, status, input, input_hash, data, resource_id, idempotency_key, transactional, result,
          created_at, updated_at, owner, lease_expires_at, heartbeat_at, start_seq, last_seq, resource_key)
        VALUES (:id, :workflow, 'RUNNING', :input, :inputHash, :data, :resourceId, :idempotencyKey, :transactional, 'null',
          :at, :at, :owner, :now + :leaseMs, :now, :seq, :seq, :resourceKey)`,
     );
-    this.insertStep = db.prepare("INSERT INTO sagaql_steps (run_id, idx, name, status, result) VALUES (:id, :idx, :name, 'PENDING', 'null')");
+    this.insertStep = db.prepare(
+      "INSERT INTO sagaql_steps (run_id, idx, name, status, result) VALUES (:id, :idx, :name, 'PENDING', 'null')",
+    );
     this.runExists = db.prepare("SELECT 1 FROM sagaql_runs WHERE id = ?").pluck();
     this.runGuard = db.prepare("SELECT status, owner FROM sagaql_runs WHERE id = ?");
     this.runByIdempotencyKey = db.prepare(
       runsWithSteps("SELECT * FROM sagaql_runs WHERE workflow = :workflow AND idempotency_key = :key", NEWEST_FIRST),
     );
     // The same condition as the partial unique index, so the index answers it.
-    this.runHolding = db.prepare("SELECT id FROM sagaql_runs WHERE resource_key = ? AND status IN ('RUNNING','COMPENSATING')").pluck();
+    this.runHolding = db
+      .prepare("SELECT id FROM sagaql_runs WHERE resource_key = ? AND status IN ('RUNNING','COMPENSATING')")
+      .pluck();
     this.journaledRun = db.prepare(runsWithSteps("SELECT * FROM sagaql_runs WHERE id = :id", NEWEST_FIRST));
-    this.unfinishedRuns = db.prepare(runsWithSteps(`SELECT * FROM sagaql_runs WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST));
+    this.unfinishedRuns = db.prepare(
+      runsWithSteps(`SELECT * FROM sagaql_runs WHERE ${UNFINISHED} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST),
+    );
     this.claimableRuns = db.prepare(
-      runsWithSteps(`SELECT * FROM sagaql_runs WHERE ${UNFINISHED} AND ${LEASE_FREE} ORDER BY ${OLDEST_FIRST} LIMIT :take`, OLDEST_FIRST),
+      runsWithSteps(
+        `SELECT * FROM sagaql_runs WHERE ${UNFINISHED} AND ${LEASE_FREE} ORDER BY ${OLDEST_FIRST} LIMIT :take`,
+        OLDEST_FIRST,
+      ),
     );
     const claim = `SET owner = :owner, lease_expires_at = :now + :leaseMs, heartbeat_at = :now,
         recovery_attempts = recovery_attempts + (CASE WHEN owner IS :owner THEN 0 ELSE 1 END)`;
@@ -87,11 +98,19 @@ export class SqliteStatements {
       `UPDATE sagaql_runs SET lease_expires_at = :now + :leaseMs, heartbeat_at = :now WHERE id = :id AND owner = :owner AND ${UNFINISHED}`,
     );
     const finished = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
-    this.prunableRuns = db.prepare(`SELECT id FROM sagaql_runs WHERE status IN (${finished}) AND updated_at < :before ORDER BY updated_at LIMIT :take`).pluck();
+    this.prunableRuns = db
+      .prepare(
+        `SELECT id FROM sagaql_runs WHERE status IN (${finished}) AND updated_at < :before ORDER BY updated_at LIMIT :take`,
+      )
+      .pluck();
     this.pruneEvents = db.prepare("DELETE FROM sagaql_events WHERE run_id IN (SELECT value FROM json_each(:ids))");
     // Steps go with their run (ON DELETE CASCADE).
-    this.pruneRuns = db.prepare(`DELETE FROM sagaql_runs WHERE status IN (${finished}) AND id IN (SELECT value FROM json_each(:ids))`);
-    this.releaseRun = db.prepare("UPDATE sagaql_runs SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner");
+    this.pruneRuns = db.prepare(
+      `DELETE FROM sagaql_runs WHERE status IN (${finished}) AND id IN (SELECT value FROM json_each(:ids))`,
+    );
+    this.releaseRun = db.prepare(
+      "UPDATE sagaql_runs SET owner = NULL, lease_expires_at = NULL WHERE id = :id AND owner = :owner",
+    );
     // Parking ends the run FAILED (the run-finished plan) and frees it; whoever holds the lease does not matter.
     Object.assign(this, this.#runControl(db));
     this.parkRun = db.prepare(
@@ -106,15 +125,21 @@ export class SqliteStatements {
    */
   #runControl(db: Database): Pick<SqliteStatements, "requestCancel" | "cancelRequests" | "reopenRun" | "reopenSteps"> {
     return {
-      requestCancel: db.prepare(`UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-cancel-requested"].run} WHERE id = :id AND ${UNFINISHED}`),
-      cancelRequests: db.prepare(`SELECT id, cancel_request FROM sagaql_runs WHERE id IN (SELECT value FROM json_each(:ids)) AND cancel_request IS NOT NULL AND ${UNFINISHED}`),
+      requestCancel: db.prepare(
+        `UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-cancel-requested"].run} WHERE id = :id AND ${UNFINISHED}`,
+      ),
+      cancelRequests: db.prepare(
+        `SELECT id, cancel_request FROM sagaql_runs WHERE id IN (SELECT value FROM json_each(:ids)) AND cancel_request IS NOT NULL AND ${UNFINISHED}`,
+      ),
       reopenRun: db.prepare(
         `UPDATE sagaql_runs SET updated_at = :at, last_seq = :seq, ${EVENT_PLANS["run-reopened"].run}, parked_at = NULL, park_reason = NULL,
            owner = :owner, lease_expires_at = :now + :leaseMs, heartbeat_at = :now, recovery_attempts = 0
          WHERE id = :id AND status = 'FAILED' AND last_seq = :lastSeq`,
       ),
       reopenSteps: {
-        retry: db.prepare("UPDATE sagaql_steps SET status = 'COMPLETED', compensation_error = NULL, compensation_attempts = 0 WHERE run_id = :id AND status = 'COMPENSATION_FAILED'"),
+        retry: db.prepare(
+          "UPDATE sagaql_steps SET status = 'COMPLETED', compensation_error = NULL, compensation_attempts = 0 WHERE run_id = :id AND status = 'COMPENSATION_FAILED'",
+        ),
         resume: db.prepare("UPDATE sagaql_steps SET status = 'PENDING' WHERE run_id = :id AND status = 'SKIPPED'"),
       },
     };
@@ -129,27 +154,48 @@ export class SqliteStatements {
     statements = {
       // The guard: a finished run is never reopened, and only its owner may write to it.
       run: this.db.prepare(`UPDATE sagaql_runs SET ${runSet} WHERE id = :id AND ${UNFINISHED} AND owner = :owner`),
-      ...(plan.step && { step: this.db.prepare(`UPDATE sagaql_steps SET ${plan.step} WHERE run_id = :id AND idx = :idx`) }),
+      ...(plan.step && {
+        step: this.db.prepare(`UPDATE sagaql_steps SET ${plan.step} WHERE run_id = :id AND idx = :idx`),
+      }),
       ...(plan.skipsPending && {
-        skip: this.db.prepare("UPDATE sagaql_steps SET status = 'SKIPPED' WHERE run_id = :id AND status = 'PENDING' AND :skip"),
+        skip: this.db.prepare(
+          "UPDATE sagaql_steps SET status = 'SKIPPED' WHERE run_id = :id AND status = 'PENDING' AND :skip",
+        ),
       }),
     };
     this.#events.set(type, statements);
     return statements;
   }
 
-  listRuns(status: boolean, workflow: boolean, visible = false, created: { after: boolean; before: boolean } = { after: false, before: false }): Statement {
+  listRuns(
+    status: boolean,
+    workflow: boolean,
+    visible = false,
+    created: { after: boolean; before: boolean } = { after: false, before: false },
+  ): Statement {
     return cached(this.#listRuns, `${status}:${workflow}:${visible}:${created.after}:${created.before}`, () => {
       const bounds = [created.after && "created_at >= :createdAfter", created.before && "created_at < :createdBefore"];
-      const where = [status && "status = :status", workflow && "workflow = :workflow", visible && VISIBLE, ...bounds].filter(Boolean);
+      const where = [
+        status && "status = :status",
+        workflow && "workflow = :workflow",
+        visible && VISIBLE,
+        ...bounds,
+      ].filter(Boolean);
       const filter = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-      return this.db.prepare(runsWithSteps(`SELECT * FROM sagaql_runs ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take OFFSET :skip`, NEWEST_FIRST));
+      return this.db.prepare(
+        runsWithSteps(
+          `SELECT * FROM sagaql_runs ${filter} ORDER BY ${NEWEST_FIRST} LIMIT :take OFFSET :skip`,
+          NEWEST_FIRST,
+        ),
+      );
     });
   }
 
   listEvents(byRun: boolean): Statement {
     return cached(this.#listEvents, String(byRun), () =>
-      this.db.prepare(`SELECT seq, run_id, type, at, payload FROM sagaql_events WHERE seq > :afterSeq ${byRun ? "AND run_id = :runId" : ""} ORDER BY seq LIMIT :take`),
+      this.db.prepare(
+        `SELECT seq, run_id, type, at, payload FROM sagaql_events WHERE seq > :afterSeq ${byRun ? "AND run_id = :runId" : ""} ORDER BY seq LIMIT :take`,
+      ),
     );
   }
 }

@@ -20,7 +20,15 @@ import { refusal, type GuardRow } from "../run-journal-refusal.ts";
 import { prepareSqliteJournal } from "./journal-schema-sqlite.ts";
 import { eventParams, encodeEvent } from "../run-journal-event-plans.ts";
 import { encodeJournalValue, hashRunInput } from "../run-journal-json.ts";
-import { assembleRuns, decodeCancelRequest, toJournaledEvent, toLease, type EventRow, type LeaseRow, type RunStepRow } from "../run-journal-rows.ts";
+import {
+  assembleRuns,
+  decodeCancelRequest,
+  toJournaledEvent,
+  toLease,
+  type EventRow,
+  type LeaseRow,
+  type RunStepRow,
+} from "../run-journal-rows.ts";
 import { SqliteStatements, sqliteParams } from "./sqlite-run-journal-statements.ts";
 
 export interface SqliteRunJournalOptions extends DurableRunJournalOptions {
@@ -77,7 +85,10 @@ export class SqliteRunJournal implements DurableRunJournal {
     if (options.filename !== ":memory:") mkdirSync(dirname(options.filename), { recursive: true });
     this.#db = new Sqlite(options.filename);
     try {
-      prepareSqliteJournal(this.#db, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, synchronous: options.synchronous ?? "FULL" });
+      prepareSqliteJournal(this.#db, {
+        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+        synchronous: options.synchronous ?? "FULL",
+      });
       this.#sql = new SqliteStatements(this.#db);
     } catch (error) {
       this.#db.close();
@@ -91,14 +102,21 @@ export class SqliteRunJournal implements DurableRunJournal {
       }
     });
     this.#record = apply.immediate;
-    this.#park = this.#db.transaction((runId: string, error: SerializedError) => this.#parkInTransaction(runId, error)).immediate;
+    this.#park = this.#db.transaction((runId: string, error: SerializedError) =>
+      this.#parkInTransaction(runId, error),
+    ).immediate;
     this.#prune = this.#db.transaction((before: number, take: number) => {
       const ids = JSON.stringify(this.#sql.prunableRuns.all({ before, take }));
       this.#sql.pruneEvents.run({ ids });
       return this.#sql.pruneRuns.run({ ids }).changes;
     }).immediate;
-    this.#cancel = this.#db.transaction((runId: string, request: RunControlRequest) => this.#writeGuarded(
-      { type: "run-cancel-requested", runId, ...request, at: new Date() }, this.#sql.requestCancel, {})).immediate;
+    this.#cancel = this.#db.transaction((runId: string, request: RunControlRequest) =>
+      this.#writeGuarded(
+        { type: "run-cancel-requested", runId, ...request, at: new Date() },
+        this.#sql.requestCancel,
+        {},
+      ),
+    ).immediate;
     this.#reopen = this.#db.transaction((event: ReopenedEvent, owner: string, lastSeq: number) => {
       this.#writeGuarded(event, this.#sql.reopenRun, { owner, lastSeq, leaseMs: this.leaseMs, now: Date.now() });
       this.#sql.reopenSteps[event.action].run({ id: event.runId });
@@ -122,10 +140,25 @@ export class SqliteRunJournal implements DurableRunJournal {
 
   async listRuns(filter: ListRunsFilter = {}): Promise<RunSnapshot[]> {
     const created = { after: filter.createdAfter !== undefined, before: filter.createdBefore !== undefined };
-    const statement = this.#sql.listRuns(filter.status !== undefined, filter.workflow !== undefined, filter.visible !== undefined, created);
+    const statement = this.#sql.listRuns(
+      filter.status !== undefined,
+      filter.workflow !== undefined,
+      filter.visible !== undefined,
+      created,
+    );
     const visible = filter.visible ? visibilityParams(filter.visible) : {};
-    const bounds = { ...(created.after ? { createdAfter: filter.createdAfter!.getTime() } : {}), ...(created.before ? { createdBefore: filter.createdBefore!.getTime() } : {}) };
-    const params = { status: filter.status, workflow: filter.workflow, take: filter.take ?? 50, skip: filter.skip ?? 0, ...bounds, ...visible };
+    const bounds = {
+      ...(created.after ? { createdAfter: filter.createdAfter!.getTime() } : {}),
+      ...(created.before ? { createdBefore: filter.createdBefore!.getTime() } : {}),
+    };
+    const params = {
+      status: filter.status,
+      workflow: filter.workflow,
+      take: filter.take ?? 50,
+      skip: filter.skip ?? 0,
+      ...bounds,
+      ...visible,
+    };
     const rows = statement.all(params) as RunStepRow[];
     return assembleRuns(rows).map((journaled) => journaled.run);
   }
@@ -135,7 +168,9 @@ export class SqliteRunJournal implements DurableRunJournal {
   }
 
   async findRunByIdempotencyKey(workflow: string, idempotencyKey: string): Promise<JournaledRun | null> {
-    return assembleRuns(this.#sql.runByIdempotencyKey.all({ workflow, key: idempotencyKey }) as RunStepRow[])[0] ?? null;
+    return (
+      assembleRuns(this.#sql.runByIdempotencyKey.all({ workflow, key: idempotencyKey }) as RunStepRow[])[0] ?? null
+    );
   }
 
   async findRunHolding(resourceKey: string): Promise<string | null> {
@@ -148,7 +183,8 @@ export class SqliteRunJournal implements DurableRunJournal {
   }
 
   async claimRun(runId: string, owner: string, leaseMs: number, goneOwner?: string): Promise<RunLease | null> {
-    const row = this.#sql.claimRun.get({ id: runId, owner, leaseMs, now: Date.now(), goneOwner: goneOwner ?? null }) as LeaseRow | undefined;
+    const row = this.#sql.claimRun.get({ id: runId, owner, leaseMs, now: Date.now(), goneOwner: goneOwner ?? null }) as
+      LeaseRow | undefined;
     return row ? toLease(row) : null;
   }
 
@@ -180,13 +216,22 @@ export class SqliteRunJournal implements DurableRunJournal {
 
   async cancelRequests(runIds: readonly string[]): Promise<Map<string, RunControlRequest>> {
     if (runIds.length === 0) return new Map();
-    const rows = this.#sql.cancelRequests.all({ ids: JSON.stringify(runIds) }) as Array<{ id: string; cancel_request: string }>;
+    const rows = this.#sql.cancelRequests.all({ ids: JSON.stringify(runIds) }) as Array<{
+      id: string;
+      cancel_request: string;
+    }>;
     return new Map(rows.map((row) => [row.id, decodeCancelRequest(row.cancel_request)!]));
   }
 
   async reopenRun(event: ReopenedEvent, owner: string, lastSeq: number): Promise<RunLease | null> {
     if (!refusedAsFalse(() => this.#reopen(event, owner, lastSeq))) return null;
-    const row = this.#sql.claimRun.get({ id: event.runId, owner, leaseMs: this.leaseMs, now: Date.now(), goneOwner: null }) as LeaseRow | undefined;
+    const row = this.#sql.claimRun.get({
+      id: event.runId,
+      owner,
+      leaseMs: this.leaseMs,
+      now: Date.now(),
+      goneOwner: null,
+    }) as LeaseRow | undefined;
     return row ? toLease(row) : null;
   }
 
@@ -196,7 +241,11 @@ export class SqliteRunJournal implements DurableRunJournal {
 
   async listEvents(filter: ListEventsFilter = {}): Promise<JournaledEvent[]> {
     const statement = this.#sql.listEvents(filter.runId !== undefined);
-    const rows = statement.all({ runId: filter.runId, afterSeq: filter.afterSeq ?? 0, take: filter.take ?? 1000 }) as EventRow[];
+    const rows = statement.all({
+      runId: filter.runId,
+      afterSeq: filter.afterSeq ?? 0,
+      take: filter.take ?? 1000,
+    }) as EventRow[];
     return rows.map(toJournaledEvent);
   }
 
@@ -233,10 +282,14 @@ export class SqliteRunJournal implements DurableRunJournal {
     if (code === "SQLITE_CONSTRAINT_PRIMARYKEY") return new Error(`Run ${event.runId} is already journaled`);
     if (code !== "SQLITE_CONSTRAINT_UNIQUE") return error;
     if (event.resourceKey !== undefined && String((error as Error).message).includes("resource_key")) {
-      return new ResourceHeldError(event.resourceKey, (this.#sql.runHolding.get(event.resourceKey) as string | undefined) ?? null);
+      return new ResourceHeldError(
+        event.resourceKey,
+        (this.#sql.runHolding.get(event.resourceKey) as string | undefined) ?? null,
+      );
     }
     if (event.idempotencyKey === undefined) return error;
-    const existing = this.#sql.runByIdempotencyKey.get({ workflow: event.workflow, key: event.idempotencyKey }) as RunStepRow | undefined;
+    const existing = this.#sql.runByIdempotencyKey.get({ workflow: event.workflow, key: event.idempotencyKey }) as
+      RunStepRow | undefined;
     return new IdempotencyKeyConflictError(event.workflow, event.idempotencyKey, existing?.id ?? "");
   }
 
@@ -285,7 +338,10 @@ function refusedAsFalse(write: () => boolean): boolean {
 }
 
 /** Bind values of `run-started`, shared by the start's event, run and step rows. */
-function startParams(event: StartedEvent, lease: { owner: string; leaseMs: number }): Record<string, string | number | null> {
+function startParams(
+  event: StartedEvent,
+  lease: { owner: string; leaseMs: number },
+): Record<string, string | number | null> {
   return {
     id: event.runId,
     type: event.type,

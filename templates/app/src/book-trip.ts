@@ -7,7 +7,10 @@ import { TripBookDocument, TripCreateDocument } from "./client/graphql.js";
 const url = process.env.GRAPHQL_URL ?? "http://127.0.0.1:4000/graphql";
 
 /** One typed request: the variables and the result have the operation's types. */
-export async function request<Result, Variables>(document: TypedDocumentNode<Result, Variables>, variables: Variables): Promise<Result> {
+export async function request<Result, Variables>(
+  document: TypedDocumentNode<Result, Variables>,
+  variables: Variables,
+): Promise<Result> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -25,7 +28,9 @@ if (tripBook.__typename === "TripBookSuccess") {
   console.log(`trip ${tripBook.trip?.id} is ${tripBook.trip?.status}, booking ${tripBook.trip?.bookingId}`);
 } else if ("failedStep" in tripBook) {
   // Every failure is a WorkflowError: what failed, and which steps were undone.
-  console.log(`${tripBook.__typename}: ${tripBook.message} (failed at ${tripBook.failedStep}, compensated ${tripBook.compensatedSteps.join(", ")})`);
+  console.log(
+    `${tripBook.__typename}: ${tripBook.message} (failed at ${tripBook.failedStep}, compensated ${tripBook.compensatedSteps.join(", ")})`,
+  );
 } else {
   console.log(`${tripBook.__typename}: the run goes on in the background`);
 }

@@ -18,8 +18,11 @@ export const trip = entity("trip", {
       step(
         "book-flight",
         async (ctx) => {
-          if (ctx.resource.status !== "planned") throw new NonRetryableError(`Trip ${ctx.resourceId} is ${ctx.resource.status}, not planned`);
-          const booking = await ctx.resolve<FlightService>("flights").book(ctx.resource.destination, ctx.resource.seats);
+          if (ctx.resource.status !== "planned")
+            throw new NonRetryableError(`Trip ${ctx.resourceId} is ${ctx.resource.status}, not planned`);
+          const booking = await ctx
+            .resolve<FlightService>("flights")
+            .book(ctx.resource.destination, ctx.resource.seats);
           ctx.set("bookingId", booking.id);
           return booking;
         },

@@ -29,11 +29,20 @@ after(async () => {
 /** What the test's queries select; src/book-trip.ts shows the generated, fully typed client instead. */
 interface Answers {
   tripCreate: { id: string; status: string };
-  tripBook: { __typename: string; trip: { status: string; bookingId: string }; failedStep: string; compensatedSteps: string[] };
+  tripBook: {
+    __typename: string;
+    trip: { status: string; bookingId: string };
+    failedStep: string;
+    compensatedSteps: string[];
+  };
 }
 
 async function graphql(query: string, variables: Record<string, unknown>): Promise<Answers> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: Answers; errors?: unknown };
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   assert.ok(body.data, "the answer has data");
@@ -41,7 +50,9 @@ async function graphql(query: string, variables: Record<string, unknown>): Promi
 }
 
 async function createTrip(destination: string): Promise<string> {
-  const data = await graphql("mutation ($data: TripCreateInput!) { tripCreate(data: $data) { id status } }", { data: { traveller: "Sam", destination } });
+  const data = await graphql("mutation ($data: TripCreateInput!) { tripCreate(data: $data) { id status } }", {
+    data: { traveller: "Sam", destination },
+  });
   assert.equal(data.tripCreate.status, "planned");
   return data.tripCreate.id;
 }
